@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout: one system-library module per C library (CFastCGI, CLibPQ, CCurl, CCrypto), each imported only by its
+// thin wrapper (FastCGI, Postgres, HTTPClient, SweepCrypto). Pure logic (SweepJSON, SweepExpression, SweepModel,
+// Web) has no I/O and is tested exhaustively; the I/O targets stay thin. Executables are thin mains.
+let package = Package(
+    name: "Sweep",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sweep-api", targets: ["sweep-api"]),
+        .executable(name: "sweep-scheduler", targets: ["sweep-scheduler"]),
+        .executable(name: "sweep", targets: ["sweep"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C modules
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev", "libcrypt-dev"])]),
+
+        // Pure targets
+        .target(name: "SweepJSON"),
+        .target(name: "SweepExpression", dependencies: ["SweepJSON"]),
+        .target(name: "SweepModel", dependencies: ["SweepJSON", "SweepExpression"]),
+        .target(name: "Web", dependencies: ["SweepJSON"]),
+
+        // C wrappers
+        .target(name: "SweepCrypto", dependencies: ["CCrypto"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "Web", .product(name: "Logging", package: "swift-log")]),
+
+        // Application
+        .target(name: "SweepStore", dependencies: ["Postgres", "SweepJSON", "SweepModel", "SweepCrypto"]),
+        .target(name: "SweepAPI", dependencies: [
+            "Web", "SweepStore", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "SweepScheduler", dependencies: [
+            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "SweepCrypto",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Executables
+        .executableTarget(name: "sweep-api", dependencies: [
+            "SweepAPI", "FastCGI", "SweepStore", "Postgres", "Web",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "sweep-scheduler", dependencies: [
+            "SweepScheduler", "SweepStore", "Postgres",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "sweep", dependencies: [
+            "HTTPClient", "SweepJSON",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests (Swift Testing). Integration tests against the real stack live in Tests/Integration (pytest).
+        .testTarget(name: "SweepJSONTests", dependencies: ["SweepJSON"]),
+        .testTarget(name: "SweepExpressionTests", dependencies: ["SweepExpression", "SweepJSON"]),
+        .testTarget(name: "SweepModelTests", dependencies: ["SweepModel", "SweepJSON", "SweepExpression"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "SweepJSON"]),
+        .testTarget(name: "SweepCryptoTests", dependencies: ["SweepCrypto"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SweepJSON"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

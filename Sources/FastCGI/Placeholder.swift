@@ -1,0 +1,2 @@
+// FastCGI: placeholder until its first real file lands.
+enum FastCGIPlaceholder {}

@@ -1,0 +1,2 @@
+// HTTPClient: placeholder until its first real file lands.
+enum HTTPClientPlaceholder {}

@@ -1,0 +1,2 @@
+// Postgres: placeholder until its first real file lands.
+enum PostgresPlaceholder {}

@@ -1,0 +1,2 @@
+// SweepAPI: placeholder until its first real file lands.
+enum SweepAPIPlaceholder {}

@@ -1,0 +1,2 @@
+// SweepCrypto: placeholder until its first real file lands.
+enum SweepCryptoPlaceholder {}

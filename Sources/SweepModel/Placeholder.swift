@@ -1,0 +1,2 @@
+// SweepModel: placeholder until its first real file lands.
+enum SweepModelPlaceholder {}

@@ -1,0 +1,2 @@
+// SweepScheduler: placeholder until its first real file lands.
+enum SweepSchedulerPlaceholder {}

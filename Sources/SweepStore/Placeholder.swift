@@ -1,0 +1,2 @@
+// SweepStore: placeholder until its first real file lands.
+enum SweepStorePlaceholder {}

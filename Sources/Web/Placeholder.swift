@@ -1,0 +1,2 @@
+// Web: placeholder until its first real file lands.
+enum WebPlaceholder {}

@@ -1,0 +1,1 @@
+print("sweep-api: not yet wired")

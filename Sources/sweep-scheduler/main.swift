@@ -1,0 +1,1 @@
+print("sweep-scheduler: not yet wired")

@@ -1,0 +1,1 @@
+print("sweep 0.1.0")
