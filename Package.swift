@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "SweepJSON"),
         .target(name: "SweepExpression", dependencies: ["SweepJSON"]),
         .target(name: "SweepModel", dependencies: ["SweepJSON", "SweepExpression"]),
-        .target(name: "Web", dependencies: ["SweepJSON"]),
+        .target(name: "Web", dependencies: ["SweepJSON", .product(name: "Logging", package: "swift-log")]),
 
         // C wrappers
         .target(name: "SweepCrypto", dependencies: ["CCrypto"]),
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "SweepJSONTests", dependencies: ["SweepJSON"]),
         .testTarget(name: "SweepExpressionTests", dependencies: ["SweepExpression", "SweepJSON"]),
         .testTarget(name: "SweepModelTests", dependencies: ["SweepModel", "SweepJSON", "SweepExpression"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "SweepJSON"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SweepCryptoTests", dependencies: ["SweepCrypto"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SweepJSON"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),

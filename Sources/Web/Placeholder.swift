@@ -1,2 +1,0 @@
-// Web: placeholder until its first real file lands.
-enum WebPlaceholder {}

@@ -1,0 +1,66 @@
+import SweepJSON
+
+/// One HTTP request, independent of the transport that carried it.
+public struct Request: Sendable {
+    public var method: HTTPMethod
+    /// The decoded path without the query string, e.g. `/api/v1/workflows/example1`.
+    public var path: String
+    public var query: [String: String]
+    /// Header names are lowercased.
+    public var headers: [String: String]
+    public var body: [UInt8]
+    /// Set by the router: the values of `{name}` segments of the matched route.
+    public var pathParameters: [String: String] = [:]
+
+    public init(method: HTTPMethod, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { _, last in last })
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// The cookie of that name from the `Cookie` header.
+    public func cookie(_ name: String) -> String? {
+        guard let header = headers["cookie"] else { return nil }
+        for part in header.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].trimmingSpaces == name { return pair[1].trimmingSpaces }
+        }
+        return nil
+    }
+
+    /// The body as a JSON document; 400 `malformed_json` if it is not one.
+    public func jsonBody() throws(APIError) -> JSONValue {
+        guard !body.isEmpty else { throw APIError.badRequest("malformed_json", "the request body must be a JSON document") }
+        do {
+            return try JSONParser.parse(body)
+        } catch {
+            throw APIError.badRequest("malformed_json", "the request body is not valid JSON: \(error)")
+        }
+    }
+
+    /// The body as a JSON object; 400 if it is not one.
+    public func jsonObject() throws(APIError) -> [String: JSONValue] {
+        guard let object = try jsonBody().objectValue else {
+            throw APIError.badRequest("invalid_type", "the request body must be a JSON object", field: "")
+        }
+        return object
+    }
+
+    /// A `{name}` path parameter; the router guarantees it exists for the matched route.
+    public func parameter(_ name: String) throws(APIError) -> String {
+        guard let value = pathParameters[name], !value.isEmpty else {
+            throw APIError.badRequest("missing_parameter", "path parameter '\(name)' is missing")
+        }
+        return value
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}

@@ -1,0 +1,62 @@
+/// Routes by method and path pattern (`/api/v1/workflows/{id}`). An unknown path is 404; a known path with another
+/// method is 405 with an `Allow` header (API fuzzers send every method).
+public struct Router: Responder {
+    struct Route: Sendable {
+        let method: HTTPMethod
+        let segments: [Segment]
+        let responder: any Responder
+        let pattern: String
+    }
+
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    private var routes: [Route] = []
+
+    public init() {}
+
+    /// Every registered `METHOD pattern`, for checking the OpenAPI document against what is served.
+    public var routeTable: [(method: HTTPMethod, pattern: String)] { routes.map { ($0.method, $0.pattern) } }
+
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ responder: any Responder) {
+        let segments = pattern.split(separator: "/").map { part -> Segment in
+            if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
+            return .literal(String(part))
+        }
+        routes.append(Route(method: method, segments: segments, responder: responder, pattern: pattern))
+    }
+
+    public mutating func on(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping @Sendable (Request, RequestContext) throws -> Response) {
+        add(method, pattern, ClosureResponder(handler))
+    }
+
+    public func respond(to request: Request, context: RequestContext) throws -> Response {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        var allowed: [HTTPMethod] = []
+        for route in routes {
+            guard let parameters = Router.match(route.segments, parts) else { continue }
+            if route.method == request.method || (request.method == .HEAD && route.method == .GET) {
+                var routed = request
+                routed.pathParameters = parameters
+                return try route.responder.respond(to: routed, context: context)
+            }
+            allowed.append(route.method)
+        }
+        if allowed.isEmpty { throw APIError.notFound("route \(request.path)") }
+        throw APIError.methodNotAllowed(allowed)
+    }
+
+    static func match(_ segments: [Segment], _ parts: [String]) -> [String: String]? {
+        guard segments.count == parts.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (segment, part) in zip(segments, parts) {
+            switch segment {
+            case .literal(let literal): if literal != part { return nil }
+            case .parameter(let name): parameters[name] = part
+            }
+        }
+        return parameters
+    }
+}
