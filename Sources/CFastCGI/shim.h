@@ -1,2 +1,6 @@
 #pragma once
 #include <fcgiapp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <signal.h>
+#include <poll.h>

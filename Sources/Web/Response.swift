@@ -40,15 +40,22 @@ public struct Response: Sendable {
     }
 }
 
-/// A long-lived response body (server-sent events). The transport calls `attach` once, on a thread that may block.
+/// A long-lived response body (server-sent events). After the headers are written, the transport hands the
+/// connection over with `attach` and takes the request thread back at once: a waiting stream costs a file
+/// descriptor, not a thread.
 public protocol ResponseStream: Sendable {
-    /// Runs the stream on the connection represented by `sink` until it ends or the client goes away.
-    func run(sink: any StreamSink)
+    func attach(_ sink: any StreamSink)
 }
 
-/// Where a stream writes; `write` returns false once the client is gone.
-public protocol StreamSink {
+/// A connection handed over to a stream. Writes never block for long: a client that cannot take more data is
+/// reported gone (it resumes with Last-Event-ID). `close` ends the response; the sink is closed at the latest when
+/// it is released.
+public protocol StreamSink: AnyObject, Sendable {
+    /// False once the client is gone or too slow; the caller should then close the sink.
     func write(_ bytes: [UInt8]) -> Bool
+    /// True when the peer hung up (checked without blocking).
+    var isClosedByPeer: Bool { get }
+    func close()
 }
 
 extension String {

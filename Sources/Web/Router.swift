@@ -54,7 +54,9 @@ public struct Router: Responder {
         for (segment, part) in zip(segments, parts) {
             switch segment {
             case .literal(let literal): if literal != part { return nil }
-            case .parameter(let name): parameters[name] = part
+            case .parameter(let name):
+                guard let decoded = QueryString.percentDecode(part) else { return nil }
+                parameters[name] = decoded
             }
         }
         return parameters

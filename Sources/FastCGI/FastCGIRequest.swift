@@ -1,0 +1,95 @@
+import CFastCGI
+import Web
+
+/// Owns one heap-allocated `FCGX_Request`. Not Sendable while it sits on its accept thread; once a streaming
+/// response takes it over (see `FastCGIStreamSink`) only that sink touches it.
+final class FastCGIRequest {
+    let handle: UnsafeMutablePointer<FCGX_Request>
+    private var active = false
+
+    init(listenSocket: Int32) {
+        handle = .allocate(capacity: 1)
+        // libfcgi: FCGX_InitRequest zeroes the struct and binds it to the listening socket.
+        FCGX_InitRequest(handle, listenSocket, 0)
+    }
+
+    deinit {
+        finish()
+        // libfcgi: FCGX_Free releases the params and streams; close=1 also closes the connection to nginx.
+        FCGX_Free(handle, 1)
+        handle.deallocate()
+    }
+
+    /// Blocks until nginx sends a request; false when the listening socket was shut down.
+    func accept() -> Bool {
+        let ok = FCGX_Accept_r(handle) >= 0
+        active = ok
+        return ok
+    }
+
+    /// Ends the response: flushes and tells nginx the request is complete.
+    func finish() {
+        guard active else { return }
+        active = false
+        FCGX_Finish_r(handle)
+    }
+
+    func param(_ name: String) -> String? {
+        guard let value = FCGX_GetParam(name, handle.pointee.envp) else { return nil }
+        return String(cString: value)
+    }
+
+    /// Every CGI parameter; `HTTP_X_REQUESTED_WITH` becomes header `x-requested-with`.
+    func headers() -> [String: String] {
+        var headers: [String: String] = [:]
+        guard var cursor = handle.pointee.envp else { return headers }
+        while let entry = cursor.pointee {
+            let pair = String(cString: entry)
+            if let equals = pair.firstIndex(of: "=") {
+                let name = pair[..<equals]
+                let value = String(pair[pair.index(after: equals)...])
+                if name.hasPrefix("HTTP_") {
+                    headers[String(name.dropFirst(5).lowercased().map { $0 == "_" ? "-" : $0 })] = value
+                } else if name == "CONTENT_TYPE" {
+                    headers["content-type"] = value
+                } else if name == "CONTENT_LENGTH" {
+                    headers["content-length"] = value
+                }
+            }
+            cursor += 1
+        }
+        return headers
+    }
+
+    /// Reads exactly `length` body bytes (nginx has already buffered them).
+    func readBody(length: Int) -> [UInt8] {
+        guard length > 0 else { return [] }
+        var body = [UInt8](repeating: 0, count: length)
+        var read = 0
+        body.withUnsafeMutableBufferPointer { buffer in
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            while read < length {
+                let n = FCGX_GetStr(base + read, Int32(length - read), handle.pointee.in)
+                if n <= 0 { break }
+                read += Int(n)
+            }
+        }
+        return Array(body[0..<read])
+    }
+
+    @discardableResult
+    func write(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        return bytes.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            return FCGX_PutStr(base, Int32(buffer.count), handle.pointee.out) == Int32(buffer.count)
+        }
+    }
+
+    /// libfcgi: PutStr only buffers; a vanished client shows up as -1 from FFlush (EPIPE).
+    func flush() -> Bool { FCGX_FFlush(handle.pointee.out) == 0 }
+
+    /// The socket to nginx, for poll().
+    var connectionFD: Int32 { handle.pointee.ipcFd }
+}
+

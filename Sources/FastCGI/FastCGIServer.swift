@@ -1,0 +1,176 @@
+import CFastCGI
+import Foundation
+import Glibc
+import Logging
+import Web
+
+/// A pool of threads, each looping on `FCGX_Accept_r` over one listening socket, answering with a `Responder`.
+public final class FastCGIServer: Sendable {
+    public struct Configuration: Sendable {
+        /// A unix socket path (`/run/sweep/api.sock`) or `:PORT`/`HOST:PORT`.
+        public var bindAddress: String
+        public var threads: Int
+        public var maxBodyBytes: Int
+        public var backlog: Int32
+
+        public init(bindAddress: String, threads: Int = 8, maxBodyBytes: Int = 8 << 20, backlog: Int32 = 1024) {
+            self.bindAddress = bindAddress
+            self.threads = threads
+            self.maxBodyBytes = maxBodyBytes
+            self.backlog = backlog
+        }
+    }
+
+    let configuration: Configuration
+    let responder: any Responder
+    let logger: Logger
+
+    public init(configuration: Configuration, responder: any Responder, logger: Logger) {
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+    }
+
+    /// Serves until SIGTERM or SIGINT; requests in flight finish before it returns.
+    public func run() throws {
+        // libfcgi: FCGX_Init must run before any thread calls into the library.
+        guard FCGX_Init() == 0 else { throw FastCGIError("FCGX_Init failed") }
+        try checkBindable()
+        let listenFD = FCGX_OpenSocket(configuration.bindAddress, configuration.backlog)
+        guard listenFD >= 0 else { throw FastCGIError("cannot listen on \(configuration.bindAddress)") }
+        if configuration.bindAddress.hasPrefix("/") {
+            // nginx workers may run as another user.
+            chmod(configuration.bindAddress, 0o666)
+        }
+
+        // Block TERM/INT in every thread (they inherit the mask) so only sigwait below sees them: libfcgi's own
+        // handlers would just set a flag while the threads sit in accept.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        let finished = DispatchGroup()
+        for index in 0..<configuration.threads {
+            finished.enter()
+            let thread = Thread { [self] in
+                acceptLoop(listenFD: listenFD)
+                finished.leave()
+            }
+            thread.name = "fcgi-\(index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        logger.info("serving", metadata: ["bind": "\(configuration.bindAddress)", "threads": "\(configuration.threads)"])
+
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        logger.info("stopping: finishing requests in flight", metadata: ["signal": "\(received)"])
+        FCGX_ShutdownPending()
+        // Blocked accepts return once the listening socket is shut down; a thread busy with a request finishes it.
+        shutdown(listenFD, Int32(SHUT_RDWR))
+        finished.wait()
+        logger.info("stopped")
+    }
+
+    /// libfcgi's FCGX_OpenSocket calls exit() itself when bind fails; check first to give a clear message.
+    private func checkBindable() throws {
+        let path = configuration.bindAddress
+        guard path.hasPrefix("/") else { return }
+        let directory = (path as NSString).deletingLastPathComponent
+        guard access(directory, W_OK) == 0 else {
+            throw FastCGIError("cannot create the socket \(path): directory \(directory) is missing or not writable")
+        }
+    }
+
+    private func acceptLoop(listenFD: Int32) {
+        var request = FastCGIRequest(listenSocket: listenFD)
+        while request.accept() {
+            let handedOver = serve(request)
+            if handedOver {
+                // The stream owns that connection now; take a fresh request slot for the next accept.
+                request = FastCGIRequest(listenSocket: listenFD)
+            } else {
+                request.finish()
+            }
+        }
+    }
+
+    /// Answers one request; true when the connection was handed to a stream.
+    private func serve(_ fcgi: FastCGIRequest) -> Bool {
+        let start = ContinuousClock.now
+        let requestID = fcgi.param("REQUEST_ID").flatMap { $0.isEmpty ? nil : $0 } ?? RequestID.make()
+        var logger = self.logger
+        logger[metadataKey: "request_id"] = "\(requestID)"
+        let context = RequestContext(requestID: requestID, logger: logger, remoteAddress: fcgi.param("REMOTE_ADDR") ?? "")
+
+        var response: Response
+        let methodName = fcgi.param("REQUEST_METHOD") ?? "GET"
+        let uri = fcgi.param("REQUEST_URI") ?? "/"
+        let (path, queryString) = split(uri)
+        if let method = HTTPMethod(rawValue: methodName) {
+            let length = Int(fcgi.param("CONTENT_LENGTH") ?? "") ?? 0
+            if length > configuration.maxBodyBytes {
+                response = APIError.payloadTooLarge(limit: configuration.maxBodyBytes).response
+            } else {
+                let request = Request(method: method, path: path, query: QueryString.parse(queryString), headers: fcgi.headers(), body: fcgi.readBody(length: length))
+                response = respond(to: request, context: context)
+                if method == .HEAD { response.body = [] }
+            }
+        } else {
+            response = APIError.methodNotAllowed(HTTPMethod.allCases).response
+        }
+
+        response.setHeader("X-Request-Id", requestID)
+        fcgi.write(Array(head(of: response).utf8))
+        let elapsed = ContinuousClock.now - start
+        let millis = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        logger.info("request", metadata: [
+            "method": "\(methodName)", "path": "\(path)", "status": "\(response.status.code)",
+            "ms": "\(String(format: "%.2f", millis))",
+        ])
+        if let stream = response.stream {
+            guard fcgi.flush() else { return false }
+            stream.attach(FastCGIStreamSink(fcgi))
+            return true
+        }
+        fcgi.write(response.body)
+        return false
+    }
+
+    private func respond(to request: Request, context: RequestContext) -> Response {
+        do {
+            return try responder.respond(to: request, context: context)
+        } catch let error as any HTTPResponseError {
+            return error.response
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
+            return APIError(status: .internalServerError, code: "internal_error", message: "internal error").response
+        }
+    }
+
+    private func head(of response: Response) -> String {
+        var text = "Status: \(response.status.code) \(response.status.reasonPhrase)\r\n"
+        var hasLength = false
+        for (name, value) in response.headers {
+            // Header injection guard: a value never carries a line break.
+            let clean = value.filter { $0 != "\r" && $0 != "\n" }
+            text += "\(name): \(clean)\r\n"
+            if name.lowercased() == "content-length" { hasLength = true }
+        }
+        if response.stream == nil, !hasLength { text += "Content-Length: \(response.body.count)\r\n" }
+        return text + "\r\n"
+    }
+
+    private func split(_ uri: String) -> (String, String) {
+        guard let mark = uri.firstIndex(of: "?") else { return (uri, "") }
+        return (String(uri[..<mark]), String(uri[uri.index(after: mark)...]))
+    }
+}
+
+public struct FastCGIError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

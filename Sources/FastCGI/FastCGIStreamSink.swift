@@ -1,0 +1,44 @@
+import CFastCGI
+import Glibc
+import Foundation
+import Web
+
+/// A FastCGI connection handed over to a long-lived stream (SSE) after its headers were written.
+/// `@unchecked Sendable`: the request is only touched under `lock`, from whichever thread drives the stream.
+final class FastCGIStreamSink: StreamSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var request: FastCGIRequest?
+
+    /// The accept thread gives `request` up here and takes a fresh one, so only this sink touches it afterwards.
+    init(_ request: FastCGIRequest) {
+        self.request = request
+    }
+
+    func write(_ bytes: [UInt8]) -> Bool {
+        lock.withLock {
+            guard let request else { return false }
+            // A client that cannot take a small event right now is too slow: report it gone rather than block
+            // the thread that serves every other stream. It resumes with Last-Event-ID.
+            var pfd = pollfd(fd: request.connectionFD, events: Int16(POLLOUT), revents: 0)
+            guard poll(&pfd, 1, 0) == 1, pfd.revents & Int16(POLLOUT) != 0, pfd.revents & Int16(POLLERR | POLLHUP) == 0 else { return false }
+            return request.write(bytes) && request.flush()
+        }
+    }
+
+    var isClosedByPeer: Bool {
+        lock.withLock {
+            guard let request else { return true }
+            // POLLRDHUP (0x2000) is not imported without _GNU_SOURCE.
+            var pfd = pollfd(fd: request.connectionFD, events: Int16(0x2000), revents: 0)
+            return poll(&pfd, 1, 0) == 1 && pfd.revents & Int16(0x2000 | POLLHUP | POLLERR) != 0
+        }
+    }
+
+    func close() {
+        let closing = lock.withLock { () -> FastCGIRequest? in
+            defer { request = nil }
+            return request
+        }
+        closing?.finish()
+    }
+}

@@ -1,2 +1,0 @@
-// FastCGI: placeholder until its first real file lands.
-enum FastCGIPlaceholder {}
