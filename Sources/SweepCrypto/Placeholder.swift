@@ -1,2 +1,0 @@
-// SweepCrypto: placeholder until its first real file lands.
-enum SweepCryptoPlaceholder {}
