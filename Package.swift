@@ -48,11 +48,13 @@ let package = Package(
 
         // Executables
         .executableTarget(name: "sweep-api", dependencies: [
-            "SweepAPI", "FastCGI", "SweepStore", "Postgres", "Web",
+            "SweepAPI", "FastCGI", "SweepStore", "Postgres", "Web", "SweepCrypto",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sweep-scheduler", dependencies: [
             "SweepScheduler", "SweepStore", "Postgres",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sweep", dependencies: [

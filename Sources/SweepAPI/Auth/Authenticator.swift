@@ -1,0 +1,40 @@
+import SweepStore
+import Web
+
+/// Resolves a request to a `Tenant`: a Bearer API key, or the session cookie (whose unsafe methods must also carry
+/// `X-Requested-With: sweep`, a header a cross-site form cannot send).
+public struct Authenticator: Sendable {
+    public static let sessionCookie = "sweep_session"
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func authenticate(_ request: Request) throws -> Tenant {
+        if let authorization = request.header("authorization") {
+            guard authorization.lowercased().hasPrefix("bearer ") else { throw APIError.unauthorized }
+            let secret = String(authorization.dropFirst(7)).trimmingCharacters(in: " ")
+            guard let user = try database.system({ try APIKeyStore.user($0, secret: secret) }) else {
+                throw APIError(status: .unauthorized, code: "invalid_api_key", message: "the API key is unknown or revoked")
+            }
+            return Tenant(authenticated: user)
+        }
+        if let token = request.cookie(Self.sessionCookie), !token.isEmpty {
+            guard let user = try database.system({ try SessionStore.user($0, token: token) }) else {
+                throw APIError(status: .unauthorized, code: "session_expired", message: "the session has ended; sign in again")
+            }
+            if ![.GET, .HEAD, .OPTIONS].contains(request.method), request.header("x-requested-with") != "sweep" {
+                throw APIError(status: .forbidden, code: "csrf_check_failed", message: "a cookie-authenticated request that changes data must send 'X-Requested-With: sweep'")
+            }
+            return Tenant(authenticated: user)
+        }
+        throw APIError.unauthorized
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        String(drop(while: { $0 == set }).reversed().drop(while: { $0 == set }).reversed())
+    }
+}

@@ -1,2 +1,0 @@
-// SweepAPI: placeholder until its first real file lands.
-enum SweepAPIPlaceholder {}

@@ -1,0 +1,39 @@
+import SweepCrypto
+import SweepJSON
+import Web
+
+/// `limit` (default 50, 1-500) and an opaque `cursor` from the query; answers `{"items": [...], "next_cursor"}`.
+struct Page {
+    static let defaultLimit = 50
+    static let maxLimit = 500
+
+    let limit: Int
+    /// The decoded cursor (the sort key of the last item of the previous page).
+    let after: String?
+
+    init(_ request: Request) throws(APIError) {
+        if let text = request.query["limit"] {
+            guard let value = Int(text), (1...Self.maxLimit).contains(value) else {
+                throw APIError.badRequest("invalid_parameter", "limit must be an integer from 1 to \(Self.maxLimit)", field: "limit")
+            }
+            limit = value
+        } else {
+            limit = Self.defaultLimit
+        }
+        if let cursor = request.query["cursor"], !cursor.isEmpty {
+            guard let bytes = Base64URL.decode(cursor), let text = String(validating: bytes, as: UTF8.self) else {
+                throw APIError.badRequest("invalid_parameter", "cursor is not one this API issued", field: "cursor")
+            }
+            after = text
+        } else {
+            after = nil
+        }
+    }
+
+    /// Fetch `limit + 1` rows, then call this: it trims the extra row and derives the next cursor from `key`.
+    func response<T>(_ rows: [T], key: (T) -> String, render: (T) -> JSONValue) -> Response {
+        let page = Array(rows.prefix(limit))
+        let next: JSONValue = rows.count > limit ? .string(Base64URL.encode(Array(key(page.last!).utf8))) : .null
+        return .json(["items": .array(page.map(render)), "next_cursor": next])
+    }
+}

@@ -1,0 +1,26 @@
+import Logging
+import SweepStore
+import Web
+
+/// Wires the controllers into one responder.
+public struct SweepApplication: Sendable {
+    public let database: Database
+    public let router: Router
+
+    public init(database: Database) {
+        self.database = database
+        var routes = Routes(authenticator: Authenticator(database: database))
+        let controllers: [any Controller] = [
+            HealthController(database: database),
+            AuthController(database: database),
+            APIKeyController(database: database),
+            UserController(database: database),
+        ]
+        for controller in controllers { controller.register(&routes) }
+        router = routes.router
+    }
+
+    public var responder: any Responder {
+        MiddlewareChain([ErrorMiddleware()], responder: router)
+    }
+}

@@ -1,0 +1,48 @@
+import Postgres
+
+/// Access to PostgreSQL for the API and the scheduler. Tenant work goes through `tenant(_:)`, which runs the body
+/// in a transaction under the `sweep_tenant` role with `sweep.user_id` set, so row-level security backs up the
+/// `user_id = …` that every tenant query also states. `system(_:)` is for paths that are not a tenant's request
+/// (login, key lookup, the scheduler).
+public final class Database: Sendable {
+    public let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    public func tenant<T>(_ userID: UserID, _ body: (TenantTransaction) throws -> T) throws -> T {
+        try pool.withConnection { connection in
+            try connection.transaction { connection in
+                // set_config(…, true) is SET LOCAL: both end with the transaction, so a pooled connection never
+                // carries one tenant's scope into the next request.
+                _ = try connection.query("SELECT set_config('role', 'sweep_tenant', true), set_config('sweep.user_id', \(String(userID.rawValue)), true)")
+                return try body(TenantTransaction(connection: connection, userID: userID))
+            }
+        }
+    }
+
+    public func system<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try pool.withConnection { connection in try body(connection) }
+    }
+
+    public func systemTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try pool.withConnection { connection in try connection.transaction(body) }
+    }
+}
+
+/// A transaction scoped to one user. Only `Database.tenant` makes one.
+public struct TenantTransaction {
+    public let connection: PostgresConnection
+    public let userID: UserID
+}
+
+public struct UserID: Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { String(rawValue) }
+}
+
+extension UserID: PostgresEncodable {
+    public var postgresBind: PostgresBind { rawValue.postgresBind }
+}

@@ -1,2 +1,0 @@
-// SweepStore: placeholder until its first real file lands.
-enum SweepStorePlaceholder {}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import FastCGI
+import Foundation
+import Logging
+import Postgres
+import SweepAPI
+import SweepStore
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the API over FastCGI until SIGTERM.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Unix socket path or :PORT to listen on (default: $SWEEP_SOCKET or .run/api.sock).")
+    var socket: String?
+
+    @Option(help: "Request threads (default: $SWEEP_WORKER_THREADS or 16).")
+    var threads: Int?
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (default 16 MiB).")
+    var maxBodyBytes: Int = 16 << 20
+
+    @Flag(help: "Apply missing migrations before serving.")
+    var migrate = false
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: environment["SWEEP_LOG_LEVEL"] ?? "info") ?? .info
+            return handler
+        }
+        let logger = Logger(label: "sweep-api")
+        let threadCount = threads ?? Int(environment["SWEEP_WORKER_THREADS"] ?? "") ?? 16
+        let url = try database.url()
+        if migrate {
+            _ = try Migrator(directory: database.migrations).migrate(try PostgresConnection(url: url))
+        }
+        let pool = PostgresPool(url: url, maxConnections: threadCount + 2)
+        let application = SweepApplication(database: Database(pool: pool))
+        let server = FastCGIServer(
+            configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
+            responder: application.responder,
+            logger: logger)
+        try server.run()
+        pool.close()
+    }
+}
