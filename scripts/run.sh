@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# make run: build, start PostgreSQL (embedded cluster under .data/ unless SWEEP_DATABASE_URL is set), migrate,
+# start the worker, the scheduler and nginx, ensure an admin exists, and print the URL and a login.
+# Running it again is harmless: what runs is left running, what is missing is started.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+port=${SWEEP_PORT:-8080}
+pg_port=${SWEEP_PG_PORT:-54329}
+run_dir=$root/.run
+data_dir=$root/.data
+mkdir -p "$run_dir" "$data_dir"
+
+scripts/install-deps.sh
+echo "building (release)..."
+swift build -c release 2>&1 | tail -n 1
+bin=$(swift build -c release --show-bin-path)
+
+if [ -z "${SWEEP_DATABASE_URL:-}" ]; then
+  SWEEP_DATABASE_URL=$(scripts/pg-cluster.sh start "$data_dir/pg" "$pg_port")
+  echo "$data_dir/pg" >"$run_dir/pg.dir"
+fi
+export SWEEP_DATABASE_URL
+export SWEEP_MIGRATIONS=$root/migrations
+"$bin/sweep-api" migrate
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+if ! alive "$run_dir/api.pid"; then
+  nohup "$bin/sweep-api" serve --socket "$run_dir/api.sock" >>"$run_dir/api.log" 2>&1 &
+  echo $! >"$run_dir/api.pid"
+fi
+if ! alive "$run_dir/scheduler.pid"; then
+  SWEEP_LOCAL_EXEC=${SWEEP_LOCAL_EXEC:-1} nohup "$bin/sweep-scheduler" >>"$run_dir/scheduler.log" 2>&1 &
+  echo $! >"$run_dir/scheduler.pid"
+fi
+scripts/render-nginx.sh "$run_dir" "$port" "$run_dir/api.sock" >/dev/null
+if alive "$run_dir/nginx.pid"; then
+  nginx -c "$run_dir/nginx.conf" -p "$run_dir" -s reload
+else
+  nginx -c "$run_dir/nginx.conf" -p "$run_dir"
+fi
+
+url="http://127.0.0.1:$port"
+# Wait (bounded) until the worker answers through nginx.
+for _ in $(seq 1 100); do
+  curl -fsS "$url/api/v1/health" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "$url/api/v1/health" >/dev/null || { echo "the API did not come up; see $run_dir/api.log" >&2; exit 1; }
+
+# The first admin: created once, its password and key kept in .data/admin.env (mode 600) for later runs.
+creds=$data_dir/admin.env
+if [ ! -s "$creds" ]; then
+  umask 077
+  "$bin/sweep-api" create-user admin --admin --if-no-admin >"$creds.new"
+  if [ -s "$creds.new" ]; then mv "$creds.new" "$creds"; else rm -f "$creds.new"; fi
+fi
+if [ -s "$creds" ]; then
+  # shellcheck disable=SC1090
+  source "$creds"
+fi
+if [ -z "${SWEEP_API_KEY:-}" ] || ! curl -fsS -H "Authorization: Bearer $SWEEP_API_KEY" "$url/api/v1/me" >/dev/null 2>&1; then
+  # An admin exists but its key is unknown here (or was revoked): mint a fresh one.
+  umask 077
+  "$bin/sweep-api" create-key "${SWEEP_USERNAME:-admin}" >"$creds.key"
+  source "$creds.key"
+  { echo "SWEEP_USERNAME=${SWEEP_USERNAME:-admin}"; [ -n "${SWEEP_PASSWORD:-}" ] && echo "SWEEP_PASSWORD=$SWEEP_PASSWORD"; echo "SWEEP_API_KEY=$SWEEP_API_KEY"; } >"$creds"
+  rm -f "$creds.key"
+fi
+
+cat <<MSG
+
+Sweep is running.
+  status page : $url/
+  API         : $url/api/v1/   (OpenAPI: $url/openapi.yaml)
+  login       : ${SWEEP_USERNAME:-admin} / ${SWEEP_PASSWORD:-(unchanged; see .data/admin.env)}
+  logs        : $run_dir/*.log        stop with: make stop
+
+SWEEP_URL=$url
+SWEEP_API_KEY=$SWEEP_API_KEY
+MSG

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make test: the whole suite. Unit tests (Swift Testing, with a private PostgreSQL for the Postgres layer) and
+# integration tests (pytest) that start real PostgreSQL, worker, scheduler and nginx processes and talk HTTP.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out=$root/.test-output
+mkdir -p "$out"
+chmod 755 "$out"
+export SWEEP_TEST_OUTPUT=$out
+
+scripts/install-deps.sh --test
+
+# Python tools for the integration, browser and API-fuzz tests, in a private venv.
+venv=$root/.venv
+if [ ! -x "$venv/bin/pytest" ] || ! cmp -s "$root/Tests/requirements.txt" "$venv/requirements.txt"; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/Tests/requirements.txt"
+  cp "$root/Tests/requirements.txt" "$venv/requirements.txt"
+fi
+
+echo "== build"
+swift build --build-tests 2>&1 | grep -E "error|warning: unre|Compiling|Build complete" | grep -v "^\[" | tail -n 20 || true
+swift build --build-tests >/dev/null 2>&1 || { swift build --build-tests; exit 1; }
+export SWEEP_BIN=$(swift build --show-bin-path)
+
+# A private cluster for the unit tests of the Postgres layer; stopped by PID on exit.
+pg_dir=$out/unit-pg
+pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cleanup() { scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+export SWEEP_TEST_DATABASE_URL=$(scripts/pg-cluster.sh start "$pg_dir" "$pg_port")
+
+echo "== unit tests"
+swift test --skip-build 2>&1 | tee "$out/unit.log" | grep -E "✘|error|passed after|failed after|Test run" | tail -n 40
+grep -q "✘" "$out/unit.log" && { echo "unit tests failed; see $out/unit.log"; exit 1; }
+grep -qE "Test run with [0-9]+ tests? .*passed" "$out/unit.log" || { echo "unit tests did not report success; see $out/unit.log"; exit 1; }
+
+echo "== integration tests"
+cd "$root/Tests/Integration"
+"$venv/bin/pytest" -q -x --timeout=300 -p no:cacheprovider "$@"
