@@ -125,6 +125,7 @@ public final class PostgresConnection {
     /// original error). Called inside a transaction, it uses a SAVEPOINT instead, so stores can nest freely.
     /// If `body` swallowed a SQL error, the server turns COMMIT into ROLLBACK; that throws `.transactionAborted`
     /// rather than pretending the work was saved.
+    @discardableResult
     public func transaction<T>(
         isolation: IsolationLevel? = nil, file: String = #fileID, line: Int = #line,
         _ body: (PostgresConnection) throws -> T

@@ -43,6 +43,13 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
             sql += "$\(binds.count)"
         }
 
+        /// A bound parameter that is NULL when nil. (An explicit Optional overload, so the compiler does not warn
+        /// about interpolating optionals: here nil has a meaning.)
+        public mutating func appendInterpolation<T: PostgresEncodable>(_ value: T?) {
+            binds.append(value.postgresBind)
+            sql += "$\(binds.count)"
+        }
+
         /// Raw SQL, spliced in verbatim. Never pass anything derived from user input.
         public mutating func appendInterpolation(unsafeSQL raw: String) {
             sql += raw
