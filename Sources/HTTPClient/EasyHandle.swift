@@ -1,0 +1,172 @@
+import CCurl
+
+/// Owns one `CURL` easy handle and its error buffer. Reused across requests: `curl_easy_reset` clears options but,
+/// per libcurl, keeps "live connections, the Session ID cache, the DNS cache", which is what makes keep-alive work.
+final class EasyHandle {
+    /// What `HTTPRequest.timeout` bounds.
+    enum Timing {
+        /// The whole exchange.
+        case whole
+        /// Connecting only; then optionally at most `idle` without a byte received.
+        case stream(idle: Duration?)
+    }
+
+    let raw: UnsafeMutableRawPointer
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init() {
+        HTTPClient.globalInit()
+        // libcurl: curl_easy_init returns NULL only when something went wrong (out of memory); nothing to recover.
+        guard let raw = curl_easy_init() else { fatalError("curl_easy_init failed") }
+        self.raw = raw
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        curl_easy_cleanup(raw)
+        errorBuffer.deallocate()
+    }
+
+    /// Resets the handle and sets every option for `request`. The returned list and `sink` must stay alive until
+    /// the transfer completes (libcurl keeps pointers to both).
+    func prepare(_ request: HTTPRequest, sink: ResponseSink, timing: Timing = .whole)
+        throws(HTTPClientError) -> HeaderList {
+        curl_easy_reset(raw)
+        errorBuffer[0] = 0
+        try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+        // libcurl: "In a multi-threaded application you should set CURLOPT_NOSIGNAL to 1" (no SIGALRM for DNS).
+        try set(CURLOPT_NOSIGNAL, 1)
+        // Tenants supply URLs: allow only HTTP(S), so file:// or gopher:// cannot read or poke local services.
+        try set(CURLOPT_PROTOCOLS_STR, string: "http,https")
+        try set(CURLOPT_REDIR_PROTOCOLS_STR, string: "http,https")
+        guard !request.url.utf8.contains(0) else { throw .invalidRequest("URL contains a NUL byte") }
+        try set(CURLOPT_URL, string: request.url)
+
+        let timeoutMilliseconds = Self.milliseconds(request.timeout)
+        switch timing {
+        case .whole:
+            try set(CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
+        case .stream(let idleTimeout):
+            // Streams are open-ended: bound connecting, and optionally silence (below 1 byte/s for N seconds).
+            try set(CURLOPT_CONNECTTIMEOUT_MS, timeoutMilliseconds)
+            if let idleTimeout {
+                try set(CURLOPT_LOW_SPEED_LIMIT, 1)
+                try set(CURLOPT_LOW_SPEED_TIME, max(1, (Self.milliseconds(idleTimeout) + 999) / 1000))
+            }
+        }
+
+        let headers = HeaderList()
+        try setMethodAndBody(request)
+        var sawExpect = false
+        for (name, value) in request.headers {
+            guard Self.isToken(name) else { throw .invalidRequest("invalid header name \(String(reflecting: name))") }
+            guard !value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) else {
+                throw .invalidRequest("header \(name) has CR, LF or NUL in its value")
+            }
+            if name.lowercased() == "expect" { sawExpect = true }
+            // libcurl: "Name:" alone removes a header curl would add; "Name;" sends it with an empty value.
+            try headers.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        // libcurl adds `Expect: 100-continue` to larger POSTs and then waits up to a second for a `100` that many
+        // servers never send; an empty `Expect:` turns that off.
+        if !sawExpect { try headers.append("Expect:") }
+        try set(CURLOPT_HTTPHEADER, slist: headers.raw)
+
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        try set(CURLOPT_HEADERDATA, pointer: context)
+        try check(ccurl_setopt_write_callback(raw, CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
+            sink.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        })
+        try set(CURLOPT_WRITEDATA, pointer: context)
+        try check(ccurl_setopt_write_callback(raw, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
+            // libcurl: returning a count other than the one passed in "will signal an error condition to the
+            // library", which aborts the transfer with CURLE_WRITE_ERROR.
+            return sink.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+                ? size * count : ccurl_writefunc_abort
+        })
+        return headers
+    }
+
+    /// The outcome of a finished transfer that used `sink`.
+    func outcome(_ result: CURLcode, sink: ResponseSink) -> Result<HTTPResponse, HTTPClientError> {
+        if result == CURLE_OK || (result == CURLE_WRITE_ERROR && sink.stoppedByReceiver) {
+            return .success(sink.response)
+        }
+        return .failure(HTTPClientError(curl: result, detail: String(cString: errorBuffer)))
+    }
+
+    private func setMethodAndBody(_ request: HTTPRequest) throws(HTTPClientError) {
+        let method = request.method.rawValue
+        guard Self.isToken(method) else { throw .invalidRequest("invalid method \(String(reflecting: method))") }
+        if let body = request.body {
+            // libcurl: with CURLOPT_COPYPOSTFIELDS "the size must be set by a previous call to
+            // CURLOPT_POSTFIELDSIZE" when the data may contain zero bytes. COPY, because the Swift buffer is
+            // temporary. It makes the request a POST; CUSTOMREQUEST below renames the method when needed.
+            try set(CURLOPT_POSTFIELDSIZE_LARGE, offset: curl_off_t(body.count))
+            let copied = body.withUnsafeBytes { bytes in
+                let pointer = bytes.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
+                return ccurl_setopt_pointer(raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: pointer))
+            }
+            try check(copied)
+            if method != "POST" { try set(CURLOPT_CUSTOMREQUEST, string: method) }
+            return
+        }
+        switch method {
+        case "GET": try set(CURLOPT_HTTPGET, 1)
+        case "HEAD": try set(CURLOPT_NOBODY, 1)
+        case "POST":
+            try set(CURLOPT_POSTFIELDSIZE_LARGE, offset: 0)
+            try set(CURLOPT_COPYPOSTFIELDS, string: "")
+        default: try set(CURLOPT_CUSTOMREQUEST, string: method)
+        }
+    }
+
+    // MARK: - Typed setopt (the shims in CCurl/shim.h)
+
+    private func set(_ option: CURLoption, _ value: Int) throws(HTTPClientError) {
+        try check(ccurl_setopt_long(raw, option, value))
+    }
+    private func set(_ option: CURLoption, offset: curl_off_t) throws(HTTPClientError) {
+        try check(ccurl_setopt_off_t(raw, option, offset))
+    }
+    /// libcurl copies string options (all but CURLOPT_POSTFIELDS), so a temporary C string is fine.
+    private func set(_ option: CURLoption, string: String) throws(HTTPClientError) {
+        try check(ccurl_setopt_string(raw, option, string))
+    }
+    private func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws(HTTPClientError) {
+        try check(ccurl_setopt_pointer(raw, option, pointer))
+    }
+    private func set(_ option: CURLoption, slist: UnsafeMutablePointer<curl_slist>?) throws(HTTPClientError) {
+        try check(ccurl_setopt_slist(raw, option, slist))
+    }
+    private func check(_ result: CURLcode) throws(HTTPClientError) {
+        guard result == CURLE_OK else { throw HTTPClientError(curl: result, detail: "setting an option") }
+    }
+
+    /// Duration to whole milliseconds, at least 1 (libcurl treats 0 as "no timeout").
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        let total = seconds.multipliedReportingOverflow(by: 1000)
+        guard !total.overflow else { return Int.max / 2 }
+        return max(1, Int(total.partialValue + attoseconds / 1_000_000_000_000_000))
+    }
+
+    /// RFC 9110 token: 1*tchar.
+    static func isToken(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            default:
+                Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+            }
+        }
+    }
+}
+
+@available(*, unavailable) extension EasyHandle: Sendable {}

@@ -1,0 +1,59 @@
+import CCurl
+
+/// A blocking HTTP client for one thread: owns one libcurl easy handle and reuses it, so consecutive requests to a
+/// host share a kept-alive connection.
+///
+/// Not Sendable: create one per thread (or per serial queue) and never call it from the cooperative pool, whose two
+/// threads a blocking call would stall. For many requests in flight at once, use `HTTPMultiClient`.
+public final class HTTPClient {
+    /// Response bodies longer than this are cut (see `HTTPResponse.bodyTruncated`).
+    public let maxBodyBytes: Int
+    private let handle: EasyHandle
+
+    public init(maxBodyBytes: Int = 16 << 20) {
+        precondition(maxBodyBytes >= 0)
+        self.maxBodyBytes = maxBodyBytes
+        handle = EasyHandle()
+    }
+
+    /// Initialises libcurl once per process. Idempotent and safe to call repeatedly; call it from `main` before
+    /// starting threads (libcurl asks for `curl_global_init` before any other thread uses it). Every client calls it
+    /// too, as a fallback.
+    public static func globalInit() {
+        precondition(CurlGlobal.initialized, "curl_global_init failed")
+    }
+
+    /// Performs `request` and returns the full response, whatever its status.
+    public func send(_ request: HTTPRequest) throws(HTTPClientError) -> HTTPResponse {
+        let sink = ResponseSink(maxBodyBytes: maxBodyBytes)
+        let headers = try handle.prepare(request, sink: sink)
+        let result = curl_easy_perform(handle.raw)
+        return try withExtendedLifetime((sink, headers)) { handle.outcome(result, sink: sink) }.get()
+    }
+
+    /// Performs `request` and hands a 2xx body to `onChunk` as it arrives, until `onChunk` returns false or the
+    /// server ends the response. Returns the status and headers (`body` empty); a non-2xx body is not streamed but
+    /// returned in `body`, cut at `maxBodyBytes`.
+    ///
+    /// `request.timeout` bounds connecting only; `idleTimeout`, when given, ends the stream with `.timedOut` after
+    /// that long without a byte (keep it above the server's heartbeat interval). Chunks are network reads, not
+    /// protocol units: an SSE event may span chunks.
+    public func stream(_ request: HTTPRequest, idleTimeout: Duration? = nil,
+                       onChunk: ([UInt8]) -> Bool) throws(HTTPClientError) -> HTTPResponse {
+        let sink = ResponseSink(maxBodyBytes: maxBodyBytes)
+        let headers = try handle.prepare(request, sink: sink, timing: .stream(idle: idleTimeout))
+        let result = withoutActuallyEscaping(onChunk) { escapable in
+            sink.onChunk = escapable
+            defer { sink.onChunk = nil }
+            return curl_easy_perform(handle.raw)
+        }
+        return try withExtendedLifetime((sink, headers)) { handle.outcome(result, sink: sink) }.get()
+    }
+}
+
+@available(*, unavailable) extension HTTPClient: Sendable {}
+
+/// `curl_global_init` behind a `static let`, which Swift initialises exactly once even under concurrent access.
+enum CurlGlobal {
+    static let initialized: Bool = curl_global_init(ccurl_global_default) == CURLE_OK
+}

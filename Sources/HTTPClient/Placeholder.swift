@@ -1,2 +1,0 @@
-// HTTPClient: placeholder until its first real file lands.
-enum HTTPClientPlaceholder {}

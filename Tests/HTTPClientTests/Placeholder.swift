@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderHTTPClientTests() { #expect(Bool(true)) }
