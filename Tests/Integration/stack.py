@@ -34,7 +34,10 @@ class Stack:
     def __init__(self, bin_dir=None, workdir=None, worker_threads=8, extra_nginx=None, env=None):
         self.bin_dir = bin_dir or os.environ.get("SWEEP_BIN") or subprocess.check_output(
             ["swift", "build", "--show-bin-path"], cwd=ROOT, text=True).strip()
-        self.workdir = workdir or tempfile.mkdtemp(prefix="sweep-stack-", dir=os.environ.get("SWEEP_TEST_OUTPUT"))
+        base = os.environ.get("SWEEP_TEST_OUTPUT")
+        if base:
+            os.makedirs(base, exist_ok=True)
+        self.workdir = workdir or tempfile.mkdtemp(prefix="sweep-stack-", dir=base)
         os.makedirs(self.workdir, exist_ok=True)
         os.chmod(self.workdir, 0o755)
         self.worker_threads = worker_threads
@@ -61,8 +64,8 @@ class Stack:
             extra = os.path.join(self.workdir, "extra-nginx.conf")
             with open(extra, "w") as f:
                 f.write(self.extra_nginx)
-        env = dict(os.environ, SWEEP_LOGIN_RATE=os.environ.get("SWEEP_LOGIN_RATE", "50r/s"),
-                   SWEEP_LOGIN_BURST=os.environ.get("SWEEP_LOGIN_BURST", "100"))
+        env = dict(os.environ, SWEEP_LOGIN_RATE=os.environ.get("SWEEP_LOGIN_RATE", "10r/s"),
+                   SWEEP_LOGIN_BURST=os.environ.get("SWEEP_LOGIN_BURST", "30"))
         args = [os.path.join(ROOT, "scripts", "render-nginx.sh"), self.workdir, str(self.port), self.socket]
         if extra:
             args.append(extra)
