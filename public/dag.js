@@ -131,7 +131,7 @@
         var present = STATES.filter(function (s) { return u.runs.some(function (r) { return r.state === s; }); });
         u.summaryStates = present.length ? present : ['pending'];
         u.w = SUMMARY_W;
-        u.h = GROUP_LABEL + 14 + 18 * u.summaryStates.length + 16 + GROUP_PAD;
+        u.h = GROUP_LABEL + 14 + 18 * u.summaryStates.length + 18 + GROUP_PAD;
         return;
       }
       var n = u.runs.length;
@@ -196,10 +196,13 @@
         var ox = u.x + (u.w - innerW) / 2;
         u.runs.forEach(function (r, i) {
           var c = Math.floor(i / u.rows), rr = i % u.rows;
+          var bx = ox + c * (NODE_W + INNER_GAP_X);
           box.set(String(r.run_id), {
-            x: ox + c * (NODE_W + INNER_GAP_X),
-            y: u.y + GROUP_LABEL + GROUP_PAD + rr * (NODE_H + INNER_GAP_Y),
-            w: NODE_W, h: NODE_H, unit: u
+            x: bx, y: u.y + GROUP_LABEL + GROUP_PAD + rr * (NODE_H + INNER_GAP_Y),
+            w: NODE_W, h: NODE_H, unit: u,
+            // in a multi-column grid, outside edges stop at the container's side (at the member's
+            // row) instead of crossing the other members
+            inX: u.cols > 1 ? u.x : bx, outX: u.cols > 1 ? u.x + u.w : bx + NODE_W
           });
         });
       }
@@ -210,8 +213,10 @@
     edges.forEach(function (e) {
       var a = box.get(e[0]), b = box.get(e[1]);
       if (!a || !b || a.unit === b.unit) return;
-      var k = a.x + ',' + a.y + '>' + b.x + ',' + b.y;
-      if (!drawn.has(k)) drawn.set(k, { from: a, to: b, runs: [] });
+      var x1 = a.outX != null ? a.outX : a.x + a.w, y1 = a.y + a.h / 2;
+      var x2 = b.inX != null ? b.inX : b.x, y2 = b.y + b.h / 2;
+      var k = x1 + ',' + y1 + '>' + x2 + ',' + y2;
+      if (!drawn.has(k)) drawn.set(k, { x1: x1, y1: y1, x2: x2, y2: y2, runs: [] });
       drawn.get(k).runs.push(e);
     });
 
@@ -280,7 +285,8 @@
     svg.appendChild(svgEl('title', { id: 'dag-svg-title' }, title || 'Task graph'));
     var defs = svgEl('defs');
     var marker = svgEl('marker', {
-      id: 'dag-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7,
+      id: 'dag-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9,
+      markerUnits: 'userSpaceOnUse',
       orient: 'auto-start-reverse'
     });
     marker.appendChild(svgEl('path', { d: 'M0,0 L10,5 L0,10 z', class: 'dag-arrowhead' }));
@@ -293,8 +299,7 @@
     svg.appendChild(gGroups); svg.appendChild(gEdges); svg.appendChild(gNodes);
 
     m.drawnEdges.forEach(function (e) {
-      var x1 = e.from.x + e.from.w, y1 = e.from.y + e.from.h / 2;
-      var x2 = e.to.x - 2, y2 = e.to.y + e.to.h / 2;
+      var x1 = e.x1, y1 = e.y1, x2 = e.x2 - 2, y2 = e.y2;
       var mx = (x1 + x2) / 2;
       if (x2 <= x1) mx = x1 + 30; // defensive: backwards edge
       var p = svgEl('path', {
@@ -410,8 +415,7 @@
     t.appendChild(svgEl('rect', { class: 'focus-ring', x: u.x - 4, y: u.y - 4, width: u.w + 8, height: u.h + 8, rx: 12 }));
     t.appendChild(svgEl('rect', { class: 'group-box collapsed', x: u.x, y: u.y, width: u.w, height: u.h, rx: 10 }));
     t.appendChild(svgEl('text', { class: 'group-label', x: u.x + GROUP_PAD, y: u.y + 18 },
-      'task ' + truncate(u.taskId, 12) + ' \u00B7 ' + u.runs.length + ' replicas'));
-    t.appendChild(svgEl('text', { class: 'expand-hint', x: u.x + u.w - GROUP_PAD, y: u.y + 18, 'text-anchor': 'end', 'aria-hidden': 'true' }, '+ expand'));
+      'task ' + truncate(u.taskId, 10) + ' \u00B7 ' + u.runs.length + ' replicas'));
     // stacked bar of states
     var bx = u.x + GROUP_PAD, bw = u.w - 2 * GROUP_PAD, by = u.y + GROUP_LABEL, acc = 0;
     STATES.concat(['unknown']).forEach(function (s) {
@@ -426,6 +430,7 @@
       t.appendChild(svgEl('text', { class: 'summary-line', x: bx + 16, y: y }, (c[s] || 0) + ' ' + STATE_LABEL[s]));
       y += 18;
     });
+    t.appendChild(svgEl('text', { class: 'expand-hint', x: bx, y: y + 2, 'aria-hidden': 'true' }, '\u25B8 show all ' + u.runs.length));
     t.appendChild(svgEl('title', null, 'Task ' + u.taskId + ': ' + parts.join(', ') + ' (click to expand)'));
     this._activate(t, function () { self.toggleGroup(u.taskId); });
     g.appendChild(t);
