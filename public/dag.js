@@ -293,10 +293,11 @@
     defs.appendChild(marker);
     svg.appendChild(defs);
 
-    var gGroups = svgEl('g', { class: 'dag-groups' });
+    // edges first (underneath); then one <g> per unit in reading order (layer, then top to bottom), so
+    // the Tab order follows the picture and a group's toggle comes right before its members
     var gEdges = svgEl('g', { class: 'dag-edges', 'aria-hidden': 'true' });
     var gNodes = svgEl('g', { class: 'dag-nodes' });
-    svg.appendChild(gGroups); svg.appendChild(gEdges); svg.appendChild(gNodes);
+    svg.appendChild(gEdges); svg.appendChild(gNodes);
 
     m.drawnEdges.forEach(function (e) {
       var x1 = e.x1, y1 = e.y1, x2 = e.x2 - 2, y2 = e.y2;
@@ -310,10 +311,12 @@
       gEdges.appendChild(p);
     });
 
-    m.units.forEach(function (u) {
+    m.units.slice().sort(function (a, b) { return a.depth - b.depth || a.y - b.y; }).forEach(function (u) {
+      var parent = gNodes;
       if (u.kind === 'group') {
         var g = svgEl('g', { class: 'dag-group', 'data-testid': 'dag-group', 'data-task-id': u.taskId });
-        gGroups.appendChild(g);
+        gNodes.appendChild(g);
+        parent = g;
         self.groups.set(u.taskId, { unit: u, g: g });
         if (u.collapsed) self._drawSummary(u, g);
         else self._drawGroupFrame(u, g);
@@ -322,7 +325,7 @@
       u.runs.forEach(function (r) {
         var b = m.box.get(String(r.run_id));
         var node = self._drawNode(r, b);
-        gNodes.appendChild(node);
+        parent.appendChild(node);
         self.nodes.set(String(r.run_id), node);
       });
     });

@@ -188,7 +188,6 @@
         }, function () {
           if (opts.onHeartbeat) opts.onHeartbeat();
         });
-        if (parser.retry != null) this.baseDelay = parser.retry;
         var reader = res.body.getReader();
         var decoder = new TextDecoder('utf-8');
         for (;;) {
