@@ -13,6 +13,9 @@ public struct Expression: Sendable, Hashable {
     public func evaluate(_ bindings: [String: JSONValue], limits: EvaluationLimits = .default) throws(ExpressionError) -> JSONValue {
         throw ExpressionError(kind: .runtime, message: "not implemented", position: nil)
     }
+
+    public var subscriptPath: (root: String, keys: [JSONValue])? { nil }
+    public var referencedNames: Set<String> { [] }
 }
 
 public struct EvaluationLimits: Sendable, Hashable {
