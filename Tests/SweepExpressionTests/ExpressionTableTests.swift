@@ -96,7 +96,14 @@ import Testing
         .init("range(4)", [0, 1, 2, 3]), .init("range(1, 4)", [1, 2, 3]), .init("range(10, 0, -3)", [10, 7, 4, 1]),
         .init("range(0)", []), .init("range(3, 1)", []), .init("range(1, 2, 0)", fails: .runtime),
         .init("any([0, '', 3])", true), .init("any([])", false), .init("all([1, 'a'])", true), .init("all([1, 0])", false),
-        .init("sum(range(101))", 5050), .init("max(predecessor_outputs['2']['items'])", 3),
+        .init("sum(range(101))", 5050), .init("'' * 10**18", ""), .init("[] * 10**18", []),
+        .init("round(1.5, -9223372036854775807 - 1)", 0.0), .init("round(15, -9223372036854775807 - 1)", 0),
+        .init("round(1.5, 9223372036854775807)", 1.5), .init("range(-9223372036854775807 - 1, 9223372036854775807, 2**62)", [-9223372036854775808, -4611686018427387904, 0, 4611686018427387904]),
+        .init("[1, 2, 3][-9223372036854775807 - 1:9223372036854775807:-9223372036854775807 - 1]", []),
+        .init("[1, 2, 3][9223372036854775807::-9223372036854775807]", [3]),
+        .init("(-9223372036854775807 - 1) // -1", fails: .runtime), .init("(-9223372036854775807 - 1) % -1", 0),
+        .init("-(-9223372036854775807 - 1)", fails: .runtime), .init("abs(-9223372036854775807 - 1)", fails: .runtime),
+        .init("int(1e300)", fails: .runtime), .init("int(float('nan'))", fails: .runtime), .init("round(float('inf'))", fails: .runtime), .init("max(predecessor_outputs['2']['items'])", 3),
     ]
 
     /// Refused by the parser: nothing outside the subset ever reaches the evaluator.
