@@ -200,7 +200,8 @@ extension Evaluator {
             // Python rounds the exact binary value (round(2.675, 2) == 2.67, since 2.675 is really 2.67499…).
             // Powers of ten up to 1e22 are exact doubles, so one fused multiply-add gives the exact error of the
             // scaled value, which settles the only hard case: a scaled value that lands exactly on a half.
-            guard Swift.abs(places) <= 22 else { return .double(places > 0 ? d : 0 * d) }
+            // Compared before taking abs(), which would trap on Int64.min.
+            guard places <= 22 && places >= -22 else { return .double(places > 0 ? d : 0 * d) }
             var scale = 1.0
             for _ in 0..<Swift.abs(places) { scale *= 10 }
             if places >= 0 {

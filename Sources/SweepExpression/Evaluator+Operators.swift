@@ -125,6 +125,8 @@ extension Evaluator {
         switch sequence {
         case .string(let s):
             try reserve(1 + Evaluator.multiplySizes(s.utf8.count, count), at: position)
+            // `'' * 10**18` passes the size check; don't let String(repeating:) loop 10**18 times to build "".
+            if s.isEmpty { return .string("") }
             return .string(String(repeating: s, count: count))
         case .array(let elements):
             try reserve(1 + Evaluator.multiplySizes(sequence.sizeUnits - 1, count), at: position)

@@ -113,14 +113,10 @@ struct Evaluator {
         case .conditional(let test, let then, let otherwise):
             return try evaluate(test).isTruthy ? try evaluate(then) : try evaluate(otherwise)
         case .call(let builtin, let argumentNodes):
+            // Arguments are not a new value (`len(p)` only looks at p); each one that was built here was already
+            // size-checked and charged to the step budget, which bounds how much can be built in total.
             var arguments: [JSONValue] = []
-            var size = 0
-            for argumentNode in argumentNodes {
-                let value = try evaluate(argumentNode)
-                size += value.sizeUnits
-                try reserve(size, at: node.position)
-                arguments.append(value)
-            }
+            for argumentNode in argumentNodes { arguments.append(try evaluate(argumentNode)) }
             return try call(builtin, arguments, at: node.position)
         }
     }
