@@ -44,3 +44,13 @@ private let start: [String: JSONValue] = ["position": "start"]
     #expect(staticOutput.first?.field == "/tasks/0/properties/static_output")
     #expect(staticOutput.first?.code == .invalidExpression)
 }
+
+@Test func expressionsMayReadOnlyTheTaskInput() {
+    let problems = TestSupport.problems(TestSupport.workflowJSON([
+        TestSupport.task("1", ["2"], properties: start),
+        TestSupport.task("2", properties: ["deploy_conditions": ["predecesor_outputs['1'] != None"]]),
+    ]))
+    #expect(problems.first?.field == "/tasks/1/properties/deploy_conditions/0")
+    #expect(problems.first?.code == .unknownName)
+    #expect(problems.first?.message.contains("predecesor_outputs") == true)
+}

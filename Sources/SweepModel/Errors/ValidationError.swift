@@ -32,6 +32,7 @@ public struct ValidationError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let outOfRange: Code = "out_of_range"
         public static let tooLarge: Code = "too_large"
         public static let invalidExpression: Code = "invalid_expression"
+        public static let unknownName: Code = "unknown_name"
         public static let invalidExecutionConfiguration: Code = "invalid_execution_configuration"
         public static let invalidEnvironment: Code = "invalid_environment"
         public static let invalidCommand: Code = "invalid_command"

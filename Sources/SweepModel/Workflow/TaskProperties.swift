@@ -107,11 +107,22 @@ public struct TaskProperties: Sendable, Hashable {
         guard source.utf8.count <= ModelLimits.maxExpressionLength else {
             throw ValidationError(pointer, .tooLarge, "\(name) is longer than \(ModelLimits.maxExpressionLength) bytes")
         }
+        let expression: Expression
         do {
-            return try Expression(parsing: source)
+            expression = try Expression(parsing: source)
         } catch {
             let position = error.position.map { " at position \($0)" } ?? ""
             throw ValidationError(pointer, .invalidExpression, "\(name) is not a valid expression: \(error.message)\(position) in \"\(source)\"")
         }
+        // A misspelt name would otherwise only fail at launch, after the predecessors already ran.
+        if let unknown = expression.referencedNames.subtracting(inputNames).sorted().first {
+            throw ValidationError(pointer, .unknownName,
+                "\(name) reads \(unknown), but a task's input only has \(inputNames.sorted().joined(separator: ", ")) (in \"\(source)\")")
+        }
+        return expression
     }
+
+    /// The names a dynamic property can read: the keys of a task's input (`scatter_element` is there for replicas of a
+    /// scatter whose expression is not a plain path, `launch_input` when the launch has an input).
+    static let inputNames: Set<String> = ["predecessor_outputs", "static_input", "launch_input", "scatter_element"]
 }
