@@ -1,0 +1,25 @@
+import Postgres
+import SweepJSON
+
+/// Appends events in one statement and announces them; the NOTIFY is delivered at commit, with the change.
+public enum EventWriter {
+    public static let channel = "sweep_events"
+
+    public static func append(_ connection: PostgresConnection, userID: UserID, launchID: String, _ events: [EventDraft]) throws {
+        guard !events.isEmpty else { return }
+        let rows: [JSONValue] = events.map { event in
+            var data = event.data
+            data["launch_id"] = .string(launchID)
+            if let run = event.runName { data["run_id"] = .string(run) }
+            return ["type": .string(event.type), "run": event.runName.map(JSONValue.string) ?? .null, "data": .object(data)]
+        }
+        try connection.execute("""
+            INSERT INTO events (user_id, launch_id, run_name, type, data)
+            SELECT \(userID), \(launchID)::uuid, e.run, e.type,
+                   e.data || jsonb_build_object('ts', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+            FROM jsonb_to_recordset(\(JSONValue.array(rows))::jsonb) WITH ORDINALITY AS e(type text, run text, data jsonb, n)
+            ORDER BY e.n
+            """)
+        try connection.notify(channel: channel, payload: launchID)
+    }
+}

@@ -1,0 +1,382 @@
+import Foundation
+import Postgres
+import SweepJSON
+import SweepModel
+
+/// Moves one launch forward. Used inside a transaction that holds the launch's row lock (`LaunchRecord.lock`), by
+/// the API (creating and cancelling launches) and by schedulers (completions, rescues): run states, the predecessor
+/// count-down, scatter expansion through the planner, admission under max_task_concurrency, failure propagation,
+/// the end of the launch, and the events of all of it. Counters live on the launch row and are written once, by
+/// `flush()`.
+public final class LaunchProgression {
+    let connection: PostgresConnection
+    public private(set) var launch: LaunchRecord
+    let planner: Planner
+    private var events: [EventDraft] = []
+    private var madeClaimable = 0
+    private var startedAt = false
+
+    public init(connection: PostgresConnection, launch: LaunchRecord, planner: Planner) {
+        self.connection = connection
+        self.launch = launch
+        self.planner = planner
+    }
+
+    private var launchID: String { launch.id }
+    private var view: ReplicaCounts { ReplicaCounts(launch.replicaCounts) }
+
+    // MARK: - Entry points
+
+    /// Creates the runs that exist at launch and schedules those with no predecessors.
+    public func start() throws {
+        try insert(planner.start().runs)
+    }
+
+    /// Records executor results (fenced: a stale attempt changes nothing) and moves the launch on.
+    /// Returns how many completions were accepted.
+    @discardableResult
+    public func complete(_ completions: [RunCompletion]) throws -> Int {
+        guard !launch.isTerminal else {
+            // A cancelled launch keeps no late results; its runs were already closed.
+            return 0
+        }
+        var accepted = 0
+        let successes = completions.compactMap { c -> JSONValue? in
+            guard case .succeeded(let output) = c.outcome else { return nil }
+            return ["id": .int(c.runID), "attempt": .int(Int64(c.attempt)), "output": output, "logs": c.logs.map(JSONValue.string) ?? .null]
+        }
+        if !successes.isEmpty {
+            let rows = try connection.query("""
+                UPDATE task_runs t SET state = 'succeeded', output = r.output, logs = r.logs, finished_at = now(),
+                       lease_expires_at = NULL, claimed_by = NULL
+                FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(id bigint, attempt int, output jsonb, logs text)
+                WHERE t.id = r.id AND t.launch_id = \(launchID)::uuid AND t.state = 'running' AND t.attempt = r.attempt
+                RETURNING t.name, t.successors
+                """)
+            accepted += rows.count
+            var successors: [String] = []
+            for row in rows {
+                let name = try row.decode(String.self, column: "name")
+                successors += try row.decode([String].self, column: "successors")
+                events.append(EventDraft(type: "task.succeeded", runName: name, data: ["state": "succeeded"]))
+            }
+            launch.openRuns -= rows.count
+            launch.activeRuns -= rows.count
+            launch.finishedRuns += rows.count
+            try makeReady(try countDown(successors))
+        }
+        for completion in completions {
+            guard case .failed(let message) = completion.outcome else { continue }
+            let rows = try connection.query("""
+                UPDATE task_runs SET state = 'failed', error = \(message), logs = \(completion.logs), finished_at = now(),
+                       lease_expires_at = NULL, claimed_by = NULL
+                WHERE id = \(completion.runID) AND launch_id = \(launchID)::uuid AND state = 'running' AND attempt = \(completion.attempt)
+                RETURNING name, successors
+                """)
+            guard let row = rows.first else { continue }
+            accepted += 1
+            let name = try row.decode(String.self, column: "name")
+            events.append(EventDraft(type: "task.failed", runName: name, data: ["state": "failed", "error": .string(message)]))
+            launch.openRuns -= 1
+            launch.activeRuns -= 1
+            launch.finishedRuns += 1
+            launch.failedRuns += 1
+            try markUpstreamFailed(try row.decode([String].self, column: "successors"))
+        }
+        try releaseThrottled()
+        return accepted
+    }
+
+    /// Records that runs were claimed (for the launch's start time and event).
+    public func noteStarted() {
+        guard launch.state == "waiting" else { return }
+        launch.state = "running"
+        startedAt = true
+        events.append(EventDraft(type: "launch.started", data: ["state": "running"]))
+    }
+
+    /// Cancels the launch: nothing new starts, runs not finished become cancelled. False when it had already ended.
+    public func cancel() throws -> Bool {
+        guard !launch.isTerminal else { return false }
+        let rows = try connection.query("""
+            UPDATE task_runs SET state = 'cancelled', finished_at = now(), lease_expires_at = NULL, claimed_by = NULL, throttled = false
+            WHERE launch_id = \(launchID)::uuid AND state IN ('pending', 'scheduled', 'running')
+            RETURNING name, kind
+            """)
+        for row in rows where try row.decode(String.self, column: "kind") == "task" {
+            launch.finishedRuns += 1
+            events.append(EventDraft(type: "task.failed", runName: try row.decode(String.self, column: "name"), data: ["state": "cancelled"]))
+        }
+        launch.openRuns = 0
+        launch.activeRuns = 0
+        launch.state = "cancelled"
+        events.append(EventDraft(type: "launch.cancelled", data: ["state": "cancelled"]))
+        try connection.notify(channel: SchedulerChannels.cancel, payload: launchID)
+        return true
+    }
+
+    /// Writes counters, state and events; ends the launch when nothing can run any more.
+    public func flush() throws {
+        var output: JSONValue? = nil
+        var ended = false
+        if launch.openRuns == 0, !launch.isTerminal {
+            launch.state = launch.failedRuns > 0 ? "failed" : "succeeded"
+            output = try sinkOutputs()
+            events.append(EventDraft(type: "launch.\(launch.state)", data: ["state": .string(launch.state)]))
+            ended = true
+        } else if launch.state == "cancelled" {
+            ended = true
+        }
+        var counts: [String: JSONValue] = [:]
+        for (gate, count) in launch.replicaCounts { counts[gate] = .int(Int64(count)) }
+        try connection.execute("""
+            UPDATE launches SET state = \(launch.state), replica_counts = \(JSONValue.object(counts))::jsonb,
+                   open_runs = \(launch.openRuns), active_runs = \(launch.activeRuns), total_runs = \(launch.totalRuns),
+                   finished_runs = \(launch.finishedRuns), failed_runs = \(launch.failedRuns),
+                   started_at = CASE WHEN \(startedAt) AND started_at IS NULL THEN now() ELSE started_at END,
+                   finished_at = CASE WHEN \(ended) THEN coalesce(finished_at, now()) ELSE finished_at END,
+                   output = coalesce(\(output)::jsonb, output)
+            WHERE id = \(launchID)::uuid
+            """)
+        try EventWriter.append(connection, userID: launch.userID, launchID: launchID, events)
+        events.removeAll()
+        if madeClaimable > 0 {
+            try connection.notify(channel: SchedulerChannels.ready, payload: "")
+            madeClaimable = 0
+        }
+        if ended { try connection.notify(channel: SchedulerChannels.launchDone, payload: launchID) }
+    }
+
+    // MARK: - Runs
+
+    /// Inserts planned runs with their predecessor count-down, links them into their predecessors' successor
+    /// lists, and moves on those that are ready at once (or can never run).
+    func insert(_ specs: [RunSpec]) throws {
+        guard !specs.isEmpty else { return }
+        let rows: [JSONValue] = specs.map { spec in
+            [
+                "name": .string(spec.name), "task_id": .string(spec.taskID), "kind": .string(spec.kind.rawValue),
+                "path": .array(spec.replicaPath.map { .int(Int64($0)) }), "preds": .array(spec.predecessors.map(JSONValue.string)),
+                "delay": .int(Int64(spec.delaySeconds)),
+            ]
+        }
+        let inserted = try connection.query("""
+            INSERT INTO task_runs (launch_id, user_id, name, task_id, kind, replica_path, predecessors, delay_seconds, waiting_on)
+            SELECT \(launchID)::uuid, \(launch.userID), r.name, r.task_id, r.kind,
+                   ARRAY(SELECT jsonb_array_elements_text(r.path)::int), ARRAY(SELECT jsonb_array_elements_text(r.preds)), r.delay,
+                   (SELECT count(*) FROM jsonb_array_elements_text(r.preds) AS p(name)
+                    WHERE NOT EXISTS (SELECT 1 FROM task_runs d WHERE d.launch_id = \(launchID)::uuid AND d.name = p.name AND d.state = 'succeeded'))
+            FROM jsonb_to_recordset(\(JSONValue.array(rows))::jsonb) AS r(name text, task_id text, kind text, path jsonb, preds jsonb, delay int)
+            RETURNING name, waiting_on
+            """)
+        launch.openRuns += specs.count
+        launch.totalRuns += specs.filter { $0.kind == .task }.count
+
+        var successorsOf: [String: JSONValue] = [:]
+        for spec in specs {
+            for predecessor in spec.predecessors {
+                if case .array(var list) = successorsOf[predecessor] ?? .array([]) {
+                    list.append(.string(spec.name))
+                    successorsOf[predecessor] = .array(list)
+                }
+            }
+        }
+        if !successorsOf.isEmpty {
+            try connection.execute("""
+                UPDATE task_runs t SET successors = t.successors || ARRAY(SELECT jsonb_array_elements_text(m.value))
+                FROM jsonb_each(\(JSONValue.object(successorsOf))::jsonb) AS m
+                WHERE t.launch_id = \(launchID)::uuid AND t.name = m.key
+                """)
+        }
+        // A run planned after one of its predecessors already failed can never run.
+        let doomed = try connection.query("""
+            SELECT r.name FROM task_runs r
+            WHERE r.launch_id = \(launchID)::uuid AND r.name = ANY(\(specs.map(\.name))) AND r.state = 'pending'
+              AND EXISTS (SELECT 1 FROM task_runs p WHERE p.launch_id = r.launch_id AND p.name = ANY(r.predecessors)
+                          AND p.state IN ('failed', 'upstream_failed', 'cancelled'))
+            """).map { try $0.decode(String.self, column: "name") }
+        if !doomed.isEmpty { try markUpstreamFailed(doomed) }
+        let doomedSet = Set(doomed)
+        var ready: [String] = []
+        for row in inserted where try row.decode(Int.self, column: "waiting_on") == 0 {
+            let name = try row.decode(String.self, column: "name")
+            if !doomedSet.contains(name) { ready.append(name) }
+        }
+        try makeReady(ready)
+    }
+
+    /// Counts down the given successors (one entry per finished predecessor); returns those now ready.
+    private func countDown(_ successors: [String]) throws -> [String] {
+        guard !successors.isEmpty else { return [] }
+        return try connection.query("""
+            UPDATE task_runs t SET waiting_on = t.waiting_on - c.n
+            FROM (SELECT s AS name, count(*)::int AS n FROM unnest(\(successors)::text[]) AS s GROUP BY s) AS c
+            WHERE t.launch_id = \(launchID)::uuid AND t.name = c.name AND t.state = 'pending'
+            RETURNING t.name, t.waiting_on
+            """).compactMap { row in
+                try row.decode(Int.self, column: "waiting_on") == 0 ? try row.decode(String.self, column: "name") : nil
+            }
+    }
+
+    /// Runs whose predecessors all succeeded: the planner decides their input (scheduled), their replica count
+    /// (scatter gates expand), or their failure.
+    private func makeReady(_ names: [String]) throws {
+        guard !names.isEmpty else { return }
+        let rows = try connection.query("""
+            SELECT id, name, task_id, replica_path, kind, predecessors, delay_seconds FROM task_runs
+            WHERE launch_id = \(launchID)::uuid AND name = ANY(\(names)) AND state = 'pending'
+            ORDER BY id
+            """)
+        var specs: [(id: Int64, spec: RunSpec)] = []
+        var predecessorNames = Set<String>()
+        for row in rows {
+            let spec = RunSpec(
+                name: try row.decode(String.self, column: "name"),
+                taskID: try row.decode(String.self, column: "task_id"),
+                replicaPath: try row.decode([Int64].self, column: "replica_path").map(Int.init),
+                kind: RunSpec.Kind(rawValue: try row.decode(String.self, column: "kind")) ?? .task,
+                predecessors: try row.decode([String].self, column: "predecessors"),
+                delaySeconds: try row.decode(Int.self, column: "delay_seconds"))
+            specs.append((try row.decode(Int64.self, column: "id"), spec))
+            predecessorNames.formUnion(spec.predecessors)
+        }
+        var records: [String: RunRecord] = [:]
+        if !predecessorNames.isEmpty {
+            for row in try connection.query("""
+                SELECT name, task_id, replica_path, output FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND name = ANY(\(Array(predecessorNames)))
+                """) {
+                let name = try row.decode(String.self, column: "name")
+                records[name] = RunRecord(
+                    name: name, taskID: try row.decode(String.self, column: "task_id"),
+                    replicaPath: try row.decode([Int64].self, column: "replica_path").map(Int.init),
+                    output: try row.decode(JSONValue?.self, column: "output") ?? .object([:]))
+            }
+        }
+
+        var scheduled: [JSONValue] = []
+        for (id, spec) in specs {
+            let predecessors = spec.predecessors.compactMap { records[$0] }
+            switch planner.prepare(spec, predecessors: predecessors, launchInput: launch.input, in: view) {
+            case .execute(let runInput):
+                let throttled = launch.maxConcurrency.map { launch.activeRuns >= $0 } ?? false
+                if !throttled {
+                    launch.activeRuns += 1
+                    // Delayed runs notify too: idle schedulers recompute when to wake.
+                    madeClaimable += 1
+                }
+                scheduled.append([
+                    "id": .int(id), "input": runInput.input, "exec": execPlan(spec.taskID, runInput),
+                    "static_output": runInput.staticOutput ?? .null, "throttled": .bool(throttled),
+                ])
+                events.append(EventDraft(type: "task.scheduled", runName: spec.name, data: [
+                    "state": "scheduled", "task_id": .string(spec.taskID),
+                    "delay_seconds": .int(Int64(spec.delaySeconds)),
+                ]))
+            case .expand(let count):
+                try expand(gateID: id, gate: spec, count: count)
+            case .fail(let error):
+                try failPending(id: id, name: spec.name, message: error.description)
+            }
+        }
+        if !scheduled.isEmpty {
+            try connection.execute("""
+                UPDATE task_runs t SET state = 'scheduled', input = r.input, exec = r.exec, throttled = r.throttled,
+                       static_output = CASE WHEN r.static_output = 'null'::jsonb THEN NULL ELSE r.static_output END,
+                       ready_at = now() + make_interval(secs => t.delay_seconds)
+                FROM jsonb_to_recordset(\(JSONValue.array(scheduled))::jsonb) AS r(id bigint, input jsonb, exec jsonb, static_output jsonb, throttled boolean)
+                WHERE t.id = r.id AND t.state = 'pending'
+                """)
+        }
+    }
+
+    /// A scatter gate decided its replica count: record it, close the gate, and insert what the count creates.
+    private func expand(gateID: Int64, gate: RunSpec, count: Int) throws {
+        launch.replicaCounts[gate.name] = count
+        let rows = try connection.query("""
+            UPDATE task_runs SET state = 'succeeded', output = \(JSONValue.object(["replicas": .int(Int64(count))]))::jsonb, finished_at = now()
+            WHERE id = \(gateID) AND state = 'pending' RETURNING successors
+            """)
+        launch.openRuns -= 1
+        events.append(EventDraft(type: "task.expanded", runName: gate.name, data: [
+            "task_id": .string(gate.taskID), "replicas": .int(Int64(count)),
+        ]))
+        try insert(planner.expand(gate: gate, replicaCount: count, in: view).runs)
+        if let row = rows.first {
+            try makeReady(try countDown(try row.decode([String].self, column: "successors")))
+        }
+    }
+
+    /// A run that fails before executing (deploy condition false, scatter not a list, an expression error).
+    private func failPending(id: Int64, name: String, message: String) throws {
+        let rows = try connection.query("""
+            UPDATE task_runs SET state = 'failed', error = \(message), finished_at = now()
+            WHERE id = \(id) AND state = 'pending' RETURNING successors, kind
+            """)
+        guard let row = rows.first else { return }
+        launch.openRuns -= 1
+        launch.failedRuns += 1
+        if try row.decode(String.self, column: "kind") == "task" { launch.finishedRuns += 1 }
+        events.append(EventDraft(type: "task.failed", runName: name, data: ["state": "failed", "error": .string(message)]))
+        try markUpstreamFailed(try row.decode([String].self, column: "successors"))
+    }
+
+    /// Marks the given runs and everything downstream of them that has not run `upstream_failed`.
+    private func markUpstreamFailed(_ seeds: [String]) throws {
+        guard !seeds.isEmpty else { return }
+        let rows = try connection.query("""
+            WITH RECURSIVE down(name) AS (
+                SELECT unnest(\(seeds)::text[])
+                UNION
+                SELECT unnest(t.successors) FROM task_runs t JOIN down d ON t.name = d.name WHERE t.launch_id = \(launchID)::uuid
+            ), victims AS (
+                SELECT id, (state = 'scheduled' AND NOT throttled) AS was_active FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND name IN (SELECT name FROM down) AND state IN ('pending', 'scheduled')
+                FOR UPDATE
+            )
+            UPDATE task_runs t SET state = 'upstream_failed', finished_at = now(), throttled = false
+            FROM victims v WHERE t.id = v.id
+            RETURNING t.name, t.kind, v.was_active
+            """)
+        for row in rows {
+            launch.openRuns -= 1
+            if try row.decode(Bool.self, column: "was_active") { launch.activeRuns -= 1 }
+            if try row.decode(String.self, column: "kind") == "task" {
+                launch.finishedRuns += 1
+                events.append(EventDraft(type: "task.failed", runName: try row.decode(String.self, column: "name"), data: ["state": "upstream_failed"]))
+            }
+        }
+    }
+
+    /// Frees held-back runs while the launch is under its max_task_concurrency.
+    private func releaseThrottled() throws {
+        guard let limit = launch.maxConcurrency, launch.activeRuns < limit else { return }
+        let released = try connection.execute("""
+            UPDATE task_runs SET throttled = false
+            WHERE id IN (SELECT id FROM task_runs WHERE launch_id = \(launchID)::uuid AND state = 'scheduled' AND throttled
+                         ORDER BY id LIMIT \(limit - launch.activeRuns) FOR UPDATE)
+            """)
+        launch.activeRuns += released
+        madeClaimable += released
+    }
+
+    /// What to run: the task's executor alternatives (resolved at launch) and the run's command and environment.
+    private func execPlan(_ taskID: String, _ runInput: RunInput) -> JSONValue {
+        var plan: [String: JSONValue] = ["alternatives": launch.executors[taskID] ?? .array([])]
+        if let environment = runInput.environment { plan["environment"] = .array(environment.map(\.json)) }
+        if let command = runInput.command { plan["command"] = .array(command.map(JSONValue.string)) }
+        return .object(plan)
+    }
+
+    /// The launch's output: each succeeded run without successors, by run id.
+    private func sinkOutputs() throws -> JSONValue {
+        var outputs: [String: JSONValue] = [:]
+        for row in try connection.query("""
+            SELECT name, output FROM task_runs
+            WHERE launch_id = \(launchID)::uuid AND kind = 'task' AND state = 'succeeded' AND cardinality(successors) = 0
+            """) {
+            outputs[try row.decode(String.self, column: "name")] = try row.decode(JSONValue?.self, column: "output") ?? .null
+        }
+        return .object(outputs)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Postgres
+import SweepJSON
+import SweepModel
+
+/// Launch creation, status, listing, cancellation and logs for the API, all within one tenant's transaction.
+public struct LaunchStore {
+    public enum CreateResult {
+        case created(String)
+        case existing(String)
+        case workflowNotFound
+    }
+
+    let tx: TenantTransaction
+
+    public init(_ tx: TenantTransaction) {
+        self.tx = tx
+    }
+
+    /// Snapshots the latest workflow version, creates the launch and its first runs in this transaction.
+    public func create(workflowID: String, input: JSONValue?, idempotencyKey: String?) throws -> CreateResult {
+        if let key = idempotencyKey, let existing = try findByIdempotencyKey(key) { return .existing(existing) }
+        guard let stored = try WorkflowStore(tx).find(workflowID: workflowID) else { return .workflowNotFound }
+        let workflow = try Workflow(json: stored.definition)
+        let planner = try Planner(workflow: workflow)
+        let executors = try ExecutorResolver(tx).resolve(workflow)
+        let rows = try tx.connection.query("""
+            INSERT INTO launches (user_id, workflow_id, version, definition, executors, input, idempotency_key, max_concurrency, max_runtime_seconds)
+            VALUES (\(tx.userID), \(workflowID), \(stored.version), \(stored.definition)::jsonb, \(executors)::jsonb, \(input)::jsonb,
+                    \(idempotencyKey), \(workflow.config.maxTaskConcurrency), \(workflow.config.maxTaskRuntime))
+            ON CONFLICT (user_id, idempotency_key) DO NOTHING
+            RETURNING id::text AS id
+            """)
+        guard let row = rows.first else {
+            // A concurrent request with the same key won the race.
+            return .existing(try findByIdempotencyKey(idempotencyKey ?? "") ?? "")
+        }
+        let id = try row.decode(String.self, column: "id")
+        guard let launch = try LaunchRecord.lock(tx.connection, id: id) else { throw LaunchStoreError("launch vanished") }
+        let progression = LaunchProgression(connection: tx.connection, launch: launch, planner: planner)
+        try progression.start()
+        try progression.flush()
+        return .created(id)
+    }
+
+    private func findByIdempotencyKey(_ key: String) throws -> String? {
+        try tx.connection.query("SELECT id::text AS id FROM launches WHERE user_id = \(tx.userID) AND idempotency_key = \(key)")
+            .first.map { try $0.decode(String.self, column: "id") }
+    }
+
+    /// Cancels a launch of this user; nil when there is no such launch, false when it had already ended.
+    public func cancel(id: String) throws -> Bool? {
+        guard UUIDText.isValid(id), let launch = try LaunchRecord.lock(tx.connection, id: id), launch.userID == tx.userID else { return nil }
+        let definition = try Workflow(json: launch.definition)
+        let progression = LaunchProgression(connection: tx.connection, launch: launch, planner: try Planner(workflow: definition))
+        guard try progression.cancel() else { return false }
+        try progression.flush()
+        return true
+    }
+
+    public func summary(id: String) throws -> LaunchSummary? {
+        guard UUIDText.isValid(id) else { return nil }
+        return try tx.connection.query("""
+            SELECT \(unsafeSQL: LaunchSummary.columns) FROM launches WHERE user_id = \(tx.userID) AND id = \(id)::uuid
+            """).first.map(LaunchSummary.init)
+    }
+
+    /// Newest first; `cursor` is the last item's "created_at|id".
+    public func list(state: String?, workflowID: String?, after cursor: String?, limit: Int) throws -> [LaunchSummary] {
+        var afterTime: Date? = nil
+        var afterID = ""
+        if let cursor, let bar = cursor.firstIndex(of: "|") {
+            afterTime = Date(timeIntervalSince1970: Double(cursor[..<bar]) ?? 0)
+            afterID = String(cursor[cursor.index(after: bar)...])
+        }
+        return try tx.connection.query("""
+            SELECT \(unsafeSQL: LaunchSummary.columns) FROM launches
+            WHERE user_id = \(tx.userID) AND (\(state == nil) OR state = \(state ?? ""))
+              AND (\(workflowID == nil) OR workflow_id = \(workflowID ?? ""))
+              AND (\(afterTime == nil) OR (created_at, id::text) < (\(afterTime ?? Date()), \(afterID)))
+            ORDER BY created_at DESC, id::text DESC LIMIT \(limit)
+            """).map(LaunchSummary.init)
+    }
+
+    /// The launch's task runs (scatter gates that did their job are bookkeeping and stay hidden).
+    public func runs(launchID: String) throws -> [TaskRunRecord] {
+        try tx.connection.query("""
+            SELECT \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+            WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = 'task' OR state <> 'succeeded')
+            ORDER BY id
+            """).map(TaskRunRecord.init)
+    }
+
+    public func logs(launchID: String, runName: String) throws -> String?? {
+        guard UUIDText.isValid(launchID) else { return nil }
+        return try tx.connection.query("""
+            SELECT logs FROM task_runs WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND name = \(runName) AND kind = 'task'
+            """).first.map { try $0.decode(String?.self, column: "logs") }
+    }
+}
+
+public struct LaunchStoreError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Launch ids are UUIDs; anything else cannot name a launch (and must not reach a ::uuid cast as an error).
+public enum UUIDText {
+    public static func isValid(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        for (i, b) in bytes.enumerated() {
+            if [8, 13, 18, 23].contains(i) { if b != UInt8(ascii: "-") { return false } }
+            else if !((b >= 48 && b <= 57) || (b >= 97 && b <= 102) || (b >= 65 && b <= 70)) { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Postgres
+import SweepJSON
+
+public struct LaunchSummary: Sendable {
+    static let columns = """
+        id::text AS id, workflow_id, version, state, input, output, created_at, started_at, finished_at, total_runs, finished_runs, failed_runs
+        """
+    public let id: String
+    public let workflowID: String
+    public let version: Int
+    public let state: String
+    public let input: JSONValue?
+    public let output: JSONValue?
+    public let createdAt: Date
+    public let startedAt: Date?
+    public let finishedAt: Date?
+    public let totalRuns: Int
+    public let finishedRuns: Int
+    public let failedRuns: Int
+
+    init(_ row: PostgresRow) throws {
+        id = try row.decode(String.self, column: "id")
+        workflowID = try row.decode(String.self, column: "workflow_id")
+        version = try row.decode(Int.self, column: "version")
+        state = try row.decode(String.self, column: "state")
+        input = try row.decode(JSONValue?.self, column: "input")
+        output = try row.decode(JSONValue?.self, column: "output")
+        createdAt = try row.decode(Date.self, column: "created_at")
+        startedAt = try row.decode(Date?.self, column: "started_at")
+        finishedAt = try row.decode(Date?.self, column: "finished_at")
+        totalRuns = try row.decode(Int.self, column: "total_runs")
+        finishedRuns = try row.decode(Int.self, column: "finished_runs")
+        failedRuns = try row.decode(Int.self, column: "failed_runs")
+    }
+
+    public var isTerminal: Bool { ["succeeded", "failed", "cancelled"].contains(state) }
+
+    /// A cursor for lists ordered newest first.
+    public var cursor: String { "\(createdAt.timeIntervalSince1970)|\(id)" }
+}
