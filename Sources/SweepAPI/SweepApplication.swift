@@ -7,7 +7,7 @@ public struct SweepApplication: Sendable {
     public let database: Database
     public let router: Router
 
-    public init(database: Database) {
+    public init(database: Database, streams: (any EventStreams)? = nil) {
         self.database = database
         var routes = Routes(authenticator: Authenticator(database: database))
         let controllers: [any Controller] = [
@@ -19,6 +19,8 @@ public struct SweepApplication: Sendable {
             FunctionController(database: database),
             ContainerController(database: database),
             WorkflowController(database: database),
+            LaunchController(database: database),
+            EventController(database: database, streams: streams),
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router
