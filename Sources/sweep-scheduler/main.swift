@@ -1,1 +1,57 @@
-print("sweep-scheduler: not yet wired")
+import Foundation
+import Glibc
+import Logging
+import SweepScheduler
+
+// sweep-scheduler: claims and runs task runs. Any number may run against one database.
+let environment = ProcessInfo.processInfo.environment
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = Logger.Level(rawValue: environment["SWEEP_LOG_LEVEL"] ?? "info") ?? .info
+    return handler
+}
+let logger = Logger(label: "sweep-scheduler")
+guard let url = environment["SWEEP_DATABASE_URL"], !url.isEmpty else {
+    logger.critical("set SWEEP_DATABASE_URL")
+    exit(2)
+}
+var host = [CChar](repeating: 0, count: 256)
+gethostname(&host, host.count)
+let schedulerID = "\(String(cString: host))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+let configuration = SchedulerConfiguration(
+    databaseURL: url,
+    schedulerID: schedulerID,
+    maxInFlight: Int(environment["SWEEP_SCHEDULER_CONCURRENCY"] ?? "") ?? 256,
+    claimBatch: Int(environment["SWEEP_CLAIM_BATCH"] ?? "") ?? 100,
+    leaseSeconds: Int(environment["SWEEP_LEASE_SECONDS"] ?? "") ?? 30,
+    rescueInterval: .milliseconds(Int(environment["SWEEP_RESCUE_INTERVAL_MS"] ?? "") ?? 10_000),
+    localExecution: environment["SWEEP_LOCAL_EXEC"] == "1",
+    workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory())
+
+// TERM/INT are taken by sigwait below only; every thread started after this inherits the blocked mask.
+var signals = sigset_t()
+sigemptyset(&signals)
+sigaddset(&signals, SIGTERM)
+sigaddset(&signals, SIGINT)
+pthread_sigmask(SIG_BLOCK, &signals, nil)
+signal(SIGPIPE, SIG_IGN)
+
+let engine = SchedulerEngine(configuration: configuration, logger: logger)
+let done = DispatchSemaphore(value: 0)
+let worker = Thread {
+    do {
+        try engine.run()
+    } catch {
+        logger.critical("scheduler failed", metadata: ["error": "\(error)"])
+        exit(1)
+    }
+    done.signal()
+}
+worker.name = "scheduler-engine"
+worker.stackSize = 8 << 20
+worker.start()
+var received: Int32 = 0
+sigwait(&signals, &received)
+logger.info("stopping", metadata: ["signal": "\(received)"])
+engine.stop()
+done.wait()

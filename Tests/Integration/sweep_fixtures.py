@@ -37,3 +37,28 @@ def register_catalog(client, destination="local", functions=SEED_FUNCTIONS, base
     r = client.post("/api/v1/containers", json={"id": "cdef_hello_world", "destination_id": destination,
                                                  "image_name": "hello_world", "image_tag": "latest"})
     assert r.status_code in (201, 409), r.text
+
+
+def launch(client, workflow_id, input=None, wait=60, **extra):
+    """Launches and waits (the API's `wait`, which sleeps on NOTIFY) until the launch ends; returns its status."""
+    body = {"wait": wait, **extra}
+    if input is not None:
+        body["input"] = input
+    r = client.post(f"/api/v1/workflows/{workflow_id}/launches", json=body, timeout=wait + 30)
+    assert r.status_code in (200, 202), r.text
+    status = r.json()
+    if r.status_code == 202:
+        status = client.get("/api/v1/launches/" + status["launch_id"]).json()
+    return status
+
+
+def runs_by_id(status):
+    return {t["run_id"]: t for t in status["tasks"]}
+
+
+def register_http_functions(client, base_url, names, destination="fns"):
+    r = client.post("/api/v1/destinations", json={"id": destination, "cloud_provider": "http", "base_url": base_url})
+    assert r.status_code in (201, 409), r.text
+    for name in names:
+        r = client.post("/api/v1/functions", json={"id": name, "destination_id": destination, "function_name": name})
+        assert r.status_code in (201, 409), r.text

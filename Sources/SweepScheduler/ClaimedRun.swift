@@ -1,0 +1,36 @@
+import Postgres
+import SweepJSON
+import SweepStore
+
+/// A run this scheduler holds a lease on, with everything needed to execute it.
+struct ClaimedRun: Sendable {
+    let id: Int64
+    let launchID: String
+    let userID: UserID
+    let name: String
+    let taskID: String
+    /// The fencing token: completion is recorded only while the run is still at this attempt.
+    let attempt: Int
+    let input: JSONValue
+    let plan: ExecutionPlan
+    let staticOutput: JSONValue?
+    let runtimeSeconds: Int?
+
+    static let returning = """
+        t.id, t.launch_id::text AS launch_id, t.user_id, t.name, t.task_id, t.attempt, t.input, t.exec, t.static_output,
+        l.max_runtime_seconds
+        """
+
+    init(_ row: PostgresRow) throws {
+        id = try row.decode(Int64.self, column: "id")
+        launchID = try row.decode(String.self, column: "launch_id")
+        userID = UserID(try row.decode(Int64.self, column: "user_id"))
+        name = try row.decode(String.self, column: "name")
+        taskID = try row.decode(String.self, column: "task_id")
+        attempt = try row.decode(Int.self, column: "attempt")
+        input = try row.decode(JSONValue?.self, column: "input") ?? .object([:])
+        plan = ExecutionPlan(try row.decode(JSONValue?.self, column: "exec") ?? .null)
+        staticOutput = try row.decode(JSONValue?.self, column: "static_output")
+        runtimeSeconds = try row.decode(Int?.self, column: "max_runtime_seconds")
+    }
+}

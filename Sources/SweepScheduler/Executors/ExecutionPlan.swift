@@ -1,0 +1,45 @@
+import SweepJSON
+import SweepModel
+
+/// What a claimed run executes: the task's executor alternatives in priority order (resolved at launch by
+/// `ExecutorResolver`), and the run's evaluated command and environment.
+struct ExecutionPlan: Sendable {
+    enum Alternative: Sendable {
+        case http(url: String)
+        case localFunction(functionID: String, runtime: String, environment: [String: String])
+        case process(command: [String]?, environment: [EnvironmentVariable])
+        case unavailable(reason: String)
+    }
+
+    var alternatives: [Alternative]
+    var command: [String]?
+    var environment: [EnvironmentVariable]?
+
+    init(_ json: JSONValue) {
+        alternatives = (json["alternatives"]?.arrayValue ?? []).map(ExecutionPlan.alternative)
+        command = json["command"]?.arrayValue?.compactMap(\.stringValue)
+        environment = json["environment"]?.arrayValue.map(ExecutionPlan.environment)
+    }
+
+    static func alternative(_ json: JSONValue) -> Alternative {
+        switch json["kind"]?.stringValue {
+        case "http":
+            return .http(url: json["url"]?.stringValue ?? "")
+        case "local_function":
+            var environment: [String: String] = [:]
+            for (key, value) in json["environment"]?.objectValue ?? [:] { environment[key] = value.stringValue }
+            return .localFunction(functionID: json["function_id"]?.stringValue ?? "", runtime: json["runtime"]?.stringValue ?? "python3", environment: environment)
+        case "process":
+            return .process(command: json["command"]?.arrayValue?.compactMap(\.stringValue), environment: environment(json["environment"]?.arrayValue ?? []))
+        default:
+            return .unavailable(reason: json["reason"]?.stringValue ?? "no executor for this task")
+        }
+    }
+
+    static func environment(_ list: [JSONValue]) -> [EnvironmentVariable] {
+        list.compactMap { entry in
+            guard let name = entry["name"]?.stringValue, let value = entry["value"]?.stringValue else { return nil }
+            return EnvironmentVariable(name: name, value: value)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// Small programs that call an uploaded function's `main.handler(event, context)` the way a function platform
+/// does: the event arrives on stdin, the handler's JSON result is the only thing written to stdout (the handler's
+/// own prints go to stderr, which is kept as the run's log).
+enum FunctionRunner {
+    /// How to run a runtime named in a function definition, or nil when this host cannot.
+    static func program(runtime: String, functionName: String) -> (arguments: [String], files: [String: [UInt8]])? {
+        if runtime.hasPrefix("python") {
+            return (["python3", "-I", "sweep_runner.py"], ["sweep_runner.py": Array(python.utf8)])
+        }
+        if runtime.hasPrefix("nodejs") || runtime == "node" {
+            return (["/bin/sh", "-c", "unzip -q code.zip -d code && exec node sweep_runner.js"], ["sweep_runner.js": Array(node.utf8)])
+        }
+        return nil
+    }
+
+    /// Imports `main` straight from the archive (zipimport), so nothing is extracted.
+    static let python = """
+        import json, os, sys, traceback, types
+        sys.path.insert(0, os.path.abspath("code.zip"))
+        result_out = sys.stdout
+        sys.stdout = sys.stderr
+        try:
+            import main
+            event = json.loads(sys.stdin.read() or "null")
+            context = types.SimpleNamespace(function_name=os.environ.get("SWEEP_FUNCTION_NAME", ""),
+                                            aws_request_id=os.environ.get("SWEEP_RUN_ID", ""),
+                                            run_id=os.environ.get("SWEEP_RUN_ID", ""),
+                                            launch_id=os.environ.get("SWEEP_LAUNCH_ID", ""))
+            result = main.handler(event, context)
+            text = json.dumps(result)
+        except BaseException:
+            traceback.print_exc()
+            sys.exit(1)
+        result_out.write(text)
+        result_out.flush()
+        """
+
+    static let node = """
+        const fs = require('fs'), path = require('path');
+        console.log = (...args) => console.error(...args);
+        let mod;
+        try { mod = require(path.resolve('code', fs.existsSync('code/main.js') ? 'main.js' : 'index.js')); }
+        catch (e) { console.error(e && e.stack || String(e)); process.exit(1); }
+        const event = JSON.parse(fs.readFileSync(0, 'utf8') || 'null');
+        const context = { functionName: process.env.SWEEP_FUNCTION_NAME, runId: process.env.SWEEP_RUN_ID, launchId: process.env.SWEEP_LAUNCH_ID };
+        Promise.resolve().then(() => mod.handler(event, context)).then(
+            (r) => { process.stdout.write(JSON.stringify(r === undefined ? null : r)); },
+            (e) => { console.error(e && e.stack || String(e)); process.exit(1); });
+        """
+}

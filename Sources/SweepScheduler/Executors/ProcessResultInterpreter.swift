@@ -1,0 +1,43 @@
+import ProcessSupervisor
+import SweepJSON
+
+/// Turns a finished local process into a run outcome and its log text.
+enum ProcessResultInterpreter {
+    static let logCap = 64 << 10
+
+    static func logs(_ outcome: ProcessOutcome, includeStdout: Bool) -> String {
+        var text = ""
+        if includeStdout, !outcome.stdout.isEmpty {
+            text += String(decoding: outcome.stdout.prefix(logCap), as: UTF8.self)
+            if outcome.stdoutTruncated || outcome.stdout.count > logCap { text += "\n[stdout truncated]\n" }
+        }
+        if !outcome.stderr.isEmpty {
+            text += String(decoding: outcome.stderr.prefix(logCap), as: UTF8.self)
+            if outcome.stderrTruncated || outcome.stderr.count > logCap { text += "\n[stderr truncated]\n" }
+        }
+        return text
+    }
+
+    /// The executor output on success, or the failure message.
+    static func result(_ outcome: ProcessOutcome, isFunction: Bool, runtimeSeconds: Int) -> Result<JSONValue, ProcessFailure> {
+        if outcome.timedOut { return .failure(ProcessFailure("timed out after \(runtimeSeconds) s (max_task_runtime)")) }
+        guard outcome.exitCode == 0 else {
+            let how = outcome.signal.map { "was killed by signal \($0)" } ?? "exited with code \(outcome.exitCode ?? -1)"
+            let tail = String(decoding: outcome.stderr.suffix(300), as: UTF8.self)
+            return .failure(ProcessFailure("the process \(how)" + (tail.isEmpty ? "" : ": \(tail)")))
+        }
+        guard isFunction else { return .success(.object([:])) }
+        guard let value = try? JSONParser.parse(outcome.stdout) else {
+            return .failure(ProcessFailure("the function's result is not JSON"))
+        }
+        guard case .object = value else {
+            return .failure(ProcessFailure("the function returned \(value.typeName); SWEEP functions return a dict"))
+        }
+        return .success(value)
+    }
+}
+
+struct ProcessFailure: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import Postgres
+import SweepStore
+
+/// A thread holding one LISTEN connection: new work and cancellations wake the engine instead of it polling.
+final class NotificationListener: Sendable {
+    let url: String
+    let logger: Logger
+    let onReady: @Sendable () -> Void
+    let onCancel: @Sendable (String) -> Void
+    private let stopping = SendableFlag()
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(url: String, logger: Logger, onReady: @escaping @Sendable () -> Void, onCancel: @escaping @Sendable (String) -> Void) {
+        self.url = url
+        self.logger = logger
+        self.onReady = onReady
+        self.onCancel = onCancel
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            loop()
+            finished.signal()
+        }
+        thread.name = "scheduler-listener"
+        thread.start()
+    }
+
+    func stop() {
+        stopping.set()
+        finished.wait()
+    }
+
+    private func loop() {
+        while !stopping.isSet {
+            do {
+                let listener = try PostgresListener(url: url, applicationName: "sweep-scheduler-listener")
+                try listener.listen(SchedulerChannels.ready)
+                try listener.listen(SchedulerChannels.cancel)
+                // After (re)connecting, look for work that was announced while nobody listened.
+                onReady()
+                while !stopping.isSet {
+                    for notification in try listener.wait(timeout: .milliseconds(250)) {
+                        if notification.channel == SchedulerChannels.cancel {
+                            onCancel(notification.payload)
+                        } else {
+                            onReady()
+                        }
+                    }
+                }
+            } catch {
+                logger.warning("listener connection lost; reconnecting", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+    }
+}

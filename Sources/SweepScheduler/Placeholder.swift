@@ -1,2 +1,0 @@
-// SweepScheduler: placeholder until its first real file lands.
-enum SweepSchedulerPlaceholder {}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// How a scheduler process behaves; read from the environment by `sweep-scheduler`.
+public struct SchedulerConfiguration: Sendable {
+    public var databaseURL: String
+    /// Unique per process: claims are leased to it.
+    public var schedulerID: String
+    /// Runs in flight at once (HTTP calls and local processes).
+    public var maxInFlight: Int
+    /// Runs claimed per claim query.
+    public var claimBatch: Int
+    /// A claim is a lease: a scheduler that stops renewing it (killed) loses its runs to the rescuer.
+    public var leaseSeconds: Int
+    /// How often expired leases are looked for.
+    public var rescueInterval: Duration
+    /// Whether tenant code may run on this host (functions from zips, container commands as processes).
+    public var localExecution: Bool
+    /// Where local processes get their private working directories.
+    public var workRoot: String
+    /// Used when a workflow sets no max_task_runtime.
+    public var defaultRuntimeSeconds: Int
+
+    public init(databaseURL: String, schedulerID: String, maxInFlight: Int = 256, claimBatch: Int = 100, leaseSeconds: Int = 30,
+                rescueInterval: Duration = .seconds(10), localExecution: Bool = false, workRoot: String = NSTemporaryDirectory(),
+                defaultRuntimeSeconds: Int = 3600) {
+        self.databaseURL = databaseURL
+        self.schedulerID = schedulerID
+        self.maxInFlight = maxInFlight
+        self.claimBatch = claimBatch
+        self.leaseSeconds = leaseSeconds
+        self.rescueInterval = rescueInterval
+        self.localExecution = localExecution
+        self.workRoot = workRoot
+        self.defaultRuntimeSeconds = defaultRuntimeSeconds
+    }
+}

@@ -1,0 +1,329 @@
+import Foundation
+import HTTPClient
+import Logging
+import Postgres
+import ProcessSupervisor
+import SweepJSON
+import SweepModel
+import SweepStore
+import Synchronization
+
+/// One scheduler's work loop, on one thread with one database connection: claim ready runs, execute them (HTTP
+/// calls through curl's multi interface, local processes through the supervisor), record results and claim the
+/// successors in the same transaction, renew leases, rescue runs of dead schedulers, and sleep on LISTEN/NOTIFY
+/// (through the HTTP client's wake-up) when idle.
+public final class SchedulerEngine: Sendable {
+    struct InFlight {
+        let run: ClaimedRun
+        let alternative: Int
+        let isFunction: Bool
+    }
+
+    let configuration: SchedulerConfiguration
+    let logger: Logger
+    let inbox = SchedulerInbox()
+    private let wake: SendableWake
+
+    public init(configuration: SchedulerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.wake = SendableWake()
+    }
+
+    /// Asks the loop to stop: it aborts what runs, hands those runs back, and returns from `run()`.
+    public func stop() {
+        inbox.post { $0.stopping = true }
+        wake.wake()
+    }
+
+    /// Runs until `stop()`. Throws when the database cannot be reached at start.
+    public func run() throws {
+        HTTPClient.globalInit()
+        let connection = try PostgresConnection(url: configuration.databaseURL, applicationName: "sweep-scheduler")
+        let http = HTTPMultiClient<Int64>(maxHostConnections: 64, maxBodyBytes: 1 << 20)
+        wake.attach(http.remote)
+        let inbox = self.inbox
+        let wake = self.wake
+        let supervisor = ProcessSupervisor { event in
+            inbox.post { $0.processEvents.append(event) }
+            wake.wake()
+        }
+        let listener = NotificationListener(
+            url: configuration.databaseURL, logger: logger,
+            onReady: { inbox.post { $0.ready = true }; wake.wake() },
+            onCancel: { launchID in inbox.post { $0.cancelledLaunches.append(launchID) }; wake.wake() })
+        listener.start()
+        defer { listener.stop() }
+
+        var loop = Loop(engine: self, connection: connection, http: http, supervisor: supervisor)
+        try loop.run()
+    }
+
+    /// The loop's state lives on its thread only.
+    struct Loop {
+        let engine: SchedulerEngine
+        let connection: PostgresConnection
+        let http: HTTPMultiClient<Int64>
+        let supervisor: ProcessSupervisor
+        let claimer: Claimer
+        let completer = Completer(planners: PlannerCache())
+        let rescuer = Rescuer()
+        var inFlight: [Int64: InFlight] = [:]
+        var ready: [RunCompletion] = []
+        var httpResults: [HTTPMultiClient<Int64>.Completion] = []
+        var wantClaim = true
+        var nextDue: ContinuousClock.Instant? = nil
+        var lastRenew = ContinuousClock.now
+        var lastRescue = ContinuousClock.now - .seconds(3600)
+
+        var configuration: SchedulerConfiguration { engine.configuration }
+        var logger: Logger { engine.logger }
+
+        init(engine: SchedulerEngine, connection: PostgresConnection, http: HTTPMultiClient<Int64>, supervisor: ProcessSupervisor) {
+            self.engine = engine
+            self.connection = connection
+            self.http = http
+            self.supervisor = supervisor
+            self.claimer = Claimer(schedulerID: engine.configuration.schedulerID, leaseSeconds: engine.configuration.leaseSeconds)
+        }
+
+        mutating func run() throws {
+            logger.info("scheduler started", metadata: ["id": "\(configuration.schedulerID)", "local_exec": "\(configuration.localExecution)"])
+            while true {
+                let mail = engine.inbox.take()
+                if mail.stopping { break }
+                if mail.ready { wantClaim = true }
+                for launchID in mail.cancelledLaunches { abort(launchID: launchID) }
+                for event in mail.processEvents { handle(event) }
+                for result in httpResults { handle(result) }
+                httpResults.removeAll()
+                let now = ContinuousClock.now
+                if let due = nextDue, due <= now { wantClaim = true; nextDue = nil }
+
+                do {
+                    try step()
+                    if now - lastRenew >= .seconds(max(1, configuration.leaseSeconds / 3)) { try renewLeases(); lastRenew = now }
+                    if now - lastRescue >= configuration.rescueInterval {
+                        ready += try rescuer.rescue(connection)
+                        lastRescue = now
+                    }
+                } catch {
+                    // A lost connection or a failed transaction: what was not committed is redone, nothing is lost
+                    // (runs not recorded stay running under our lease and are retried; leases expire otherwise).
+                    logger.error("scheduler step failed", metadata: ["error": "\(error)"])
+                    Thread.sleep(forTimeInterval: 0.2)
+                    if connection.isBroken { throw error }
+                }
+                httpResults = http.poll(timeoutMilliseconds: pollTimeout())
+            }
+            shutdown()
+        }
+
+        /// Records what finished and claims more, in one transaction: a chain's successor is claimed by the
+        /// transaction that recorded its predecessor.
+        mutating func step() throws {
+            let free = configuration.maxInFlight - inFlight.count
+            let completions = ready
+            guard !completions.isEmpty || (wantClaim && free > 0) else { return }
+            let limit = min(free, configuration.claimBatch)
+            let (claimed, secondsToNext) = try connection.transaction { connection -> ([ClaimedRun], Double?) in
+                if !completions.isEmpty { try completer.complete(connection, completions) }
+                let claimed = try claimer.claim(connection, limit: limit)
+                var secondsToNext: Double? = nil
+                if claimed.count < limit {
+                    secondsToNext = try connection.query("""
+                        SELECT extract(epoch FROM min(ready_at) - now())::float8 AS s FROM task_runs WHERE state = 'scheduled' AND NOT throttled
+                        """).first.flatMap { try $0.decode(Double?.self, column: "s") }
+                }
+                return (claimed, secondsToNext)
+            }
+            ready.removeAll()
+            wantClaim = claimed.count == limit && limit > 0
+            if let seconds = secondsToNext {
+                nextDue = ContinuousClock.now + .milliseconds(Int64(max(0, seconds) * 1000) + 1)
+            } else if claimed.count < limit {
+                nextDue = nil
+            }
+            for run in claimed { dispatch(run, alternative: 0) }
+        }
+
+        func pollTimeout() -> Int {
+            if !ready.isEmpty { return 0 }
+            if wantClaim && inFlight.count < configuration.maxInFlight { return 0 }
+            var timeout = Duration.seconds(max(1, configuration.leaseSeconds / 3))
+            let rescueIn = configuration.rescueInterval - (ContinuousClock.now - lastRescue)
+            timeout = min(timeout, rescueIn)
+            if let due = nextDue { timeout = min(timeout, due - ContinuousClock.now) }
+            let ms = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+            return max(0, ms)
+        }
+
+        // MARK: Executing
+
+        mutating func dispatch(_ run: ClaimedRun, alternative index: Int) {
+            guard index < run.plan.alternatives.count else {
+                fail(run, "no executor could run this task" + (run.plan.alternatives.isEmpty ? "" : " (every alternative failed to start)"))
+                return
+            }
+            let runtime = run.runtimeSeconds ?? configuration.defaultRuntimeSeconds
+            switch run.plan.alternatives[index] {
+            case .http(let url):
+                inFlight[run.id] = InFlight(run: run, alternative: index, isFunction: true)
+                http.submit(HTTPRequest(
+                    method: .post, url: url,
+                    // The run's identity lets a function deduplicate retried attempts.
+                    headers: [(name: "Content-Type", value: "application/json"), (name: "X-Sweep-Launch-Id", value: run.launchID),
+                              (name: "X-Sweep-Run-Id", value: run.name), (name: "X-Sweep-Attempt", value: String(run.attempt))],
+                    body: run.input.jsonBytes, timeout: .seconds(runtime)), id: run.id)
+            case .localFunction(let functionID, let runtimeName, let environment):
+                guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
+                guard let program = FunctionRunner.program(runtime: runtimeName, functionName: functionID) else {
+                    return fallBack(run, index, "runtime \(runtimeName) cannot run on a local destination (python3.x and nodejs can)")
+                }
+                let code: [UInt8]?
+                do {
+                    code = try connection.query("SELECT code FROM functions WHERE user_id = \(run.userID) AND id = \(functionID)")
+                        .first.flatMap { try $0.decode([UInt8]?.self, column: "code") }
+                } catch {
+                    return fallBack(run, index, "cannot load the code of function \(functionID): \(error)")
+                }
+                guard let code else { return fallBack(run, index, "function \(functionID) has no code uploaded") }
+                var files = program.files
+                files["code.zip"] = code
+                start(run, index, isFunction: true, ProcessSpec(
+                    arguments: program.arguments,
+                    environment: LocalEnvironment.make(run: run, layers: [], extra: environment.merging(["SWEEP_FUNCTION_NAME": functionID]) { a, _ in a }),
+                    standardInput: run.input.jsonBytes, files: files, timeout: .seconds(runtime), limits: Self.limits))
+            case .process(let definitionCommand, let definitionEnvironment):
+                guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
+                guard let command = run.plan.command ?? definitionCommand, !command.isEmpty else {
+                    return fallBack(run, index, "the container task has no command (set it in the container definition or the task)")
+                }
+                start(run, index, isFunction: false, ProcessSpec(
+                    arguments: command,
+                    environment: LocalEnvironment.make(run: run, layers: [definitionEnvironment, run.plan.environment ?? []]),
+                    standardInput: [], files: [:], timeout: .seconds(runtime), limits: Self.limits))
+            case .unavailable(let reason):
+                fallBack(run, index, reason)
+            }
+        }
+
+        static let limits = ResourceLimits(cpuSeconds: 3600, addressSpaceBytes: 4 << 30, openFiles: 1024, processes: 4096, outputBytes: 1 << 20)
+
+        mutating func start(_ run: ClaimedRun, _ index: Int, isFunction: Bool, _ spec: ProcessSpec) {
+            do {
+                inFlight[run.id] = InFlight(run: run, alternative: index, isFunction: isFunction)
+                try supervisor.start(spec, id: String(run.id))
+            } catch {
+                inFlight[run.id] = nil
+                fallBack(run, index, "cannot start the process: \(error)")
+            }
+        }
+
+        /// This alternative cannot run: try the next one, or fail with the reason.
+        mutating func fallBack(_ run: ClaimedRun, _ index: Int, _ reason: String) {
+            if index + 1 < run.plan.alternatives.count {
+                logger.info("executor unavailable, trying the next", metadata: ["run": "\(run.name)", "reason": "\(reason)"])
+                dispatch(run, alternative: index + 1)
+            } else {
+                fail(run, reason)
+            }
+        }
+
+        mutating func fail(_ run: ClaimedRun, _ message: String, logs: String? = nil) {
+            inFlight[run.id] = nil
+            ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .failed(message), logs: logs))
+        }
+
+        mutating func succeed(_ run: ClaimedRun, _ output: JSONValue, logs: String? = nil) {
+            inFlight[run.id] = nil
+            let final = Planner.output(executorOutput: output, staticOutput: run.staticOutput)
+            ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .succeeded(final), logs: logs))
+        }
+
+        mutating func handle(_ completion: HTTPMultiClient<Int64>.Completion) {
+            guard let flight = inFlight[completion.id] else { return }  // aborted (cancelled launch)
+            let run = flight.run
+            switch completion.result {
+            case .success(let response):
+                guard (200..<300).contains(response.status) else {
+                    let excerpt = String(decoding: response.body.prefix(200), as: UTF8.self)
+                    return fail(run, "the function answered HTTP \(response.status): \(excerpt)")
+                }
+                guard let value = try? JSONParser.parse(response.body), case .object = value else {
+                    return fail(run, "the function's answer is not a JSON object: \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+                }
+                succeed(run, value)
+            case .failure(let error):
+                switch error.code {
+                case .couldNotConnect:
+                    inFlight[run.id] = nil
+                    fallBack(run, flight.alternative, "cannot reach the function: \(error.message)")
+                case .timedOut:
+                    fail(run, "timed out after \(run.runtimeSeconds ?? configuration.defaultRuntimeSeconds) s (max_task_runtime)")
+                case .aborted:
+                    inFlight[run.id] = nil
+                default:
+                    fail(run, "the call failed: \(error.message)")
+                }
+            }
+        }
+
+        mutating func handle(_ event: ProcessEvent) {
+            switch event {
+            case .progress:
+                break  // task.progress events come with the SSE work
+            case .finished(let id, let outcome):
+                guard let runID = Int64(id), let flight = inFlight[runID] else { return }
+                if outcome.cancelled { inFlight[runID] = nil; return }
+                let logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)
+                switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds) {
+                case .success(let output): succeed(flight.run, output, logs: logs)
+                case .failure(let failure): fail(flight.run, failure.message, logs: logs)
+                }
+            }
+        }
+
+        /// A launch was cancelled: stop its calls and processes now (their results would be fenced out anyway).
+        mutating func abort(launchID: String) {
+            for (id, flight) in inFlight where flight.run.launchID == launchID {
+                inFlight[id] = nil
+                http.cancel(id)
+                supervisor.cancel(id: String(id))
+            }
+        }
+
+        func renewLeases() throws {
+            guard !inFlight.isEmpty else { return }
+            try connection.execute("""
+                UPDATE task_runs SET lease_expires_at = now() + make_interval(secs => \(configuration.leaseSeconds))
+                WHERE claimed_by = \(configuration.schedulerID) AND state = 'running'
+                """)
+        }
+
+        /// Stop: abort everything in flight and hand those runs back without charging them an attempt.
+        mutating func shutdown() {
+            for id in inFlight.keys { http.cancel(id) }
+            supervisor.cancelAll()
+            do {
+                if !ready.isEmpty { try connection.transaction { try completer.complete($0, ready) } }
+                let returned = try connection.execute("""
+                    UPDATE task_runs SET state = 'scheduled', claimed_by = NULL, lease_expires_at = NULL, ready_at = now(),
+                           max_attempts = max_attempts + 1
+                    WHERE claimed_by = \(configuration.schedulerID) AND state = 'running'
+                    """)
+                if returned > 0 { try connection.notify(channel: SchedulerChannels.ready, payload: "") }
+                logger.info("scheduler stopped", metadata: ["returned_runs": "\(returned)"])
+            } catch {
+                logger.error("could not hand runs back at stop; their leases will expire", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Wakes the engine's blocking poll from any thread.
+final class SendableWake: Sendable {
+    private let remote = Mutex<HTTPMultiClient<Int64>.Remote?>(nil)
+    func attach(_ remote: HTTPMultiClient<Int64>.Remote) { self.remote.withLock { $0 = remote } }
+    func wake() { remote.withLock { $0 }?.wakeUp() }
+}

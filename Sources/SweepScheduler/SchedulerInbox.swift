@@ -1,0 +1,28 @@
+import ProcessSupervisor
+import Synchronization
+
+/// What other threads hand the engine: process events, cancelled launches, new-work signals, stop.
+final class SchedulerInbox: Sendable {
+    struct Contents {
+        var processEvents: [ProcessEvent] = []
+        var cancelledLaunches: [String] = []
+        var ready = false
+        var stopping = false
+    }
+
+    private let contents = Mutex(Contents())
+
+    func post(_ change: (inout Contents) -> Void) {
+        contents.withLock { change(&$0) }
+    }
+
+    func take() -> Contents {
+        contents.withLock { current in
+            let taken = current
+            current.processEvents.removeAll()
+            current.cancelledLaunches.removeAll()
+            current.ready = false
+            return taken
+        }
+    }
+}

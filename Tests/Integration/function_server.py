@@ -1,0 +1,97 @@
+"""Real HTTP functions for integration tests: POST /<function_name> with the task input as JSON.
+
+Answers by function name (the seed's examples), records every call (run id, attempt, input) and the highest
+number of calls in progress at once; GET /_calls and /_stats expose them, POST /_reset clears them.
+"""
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+TILES = {"buckets": [{"count": 3}], "tile": [{"tile_id": 1}, {"tile_id": 2}, {"tile_id": 3}]}
+ENV_VARS = {"num_inds": 3, "env_vars": [
+    [{"name": "IND", "value": "1"}, {"name": "VAR", "value": "hello"}],
+    [{"name": "IND", "value": "2"}, {"name": "VAR", "value": "hello"}],
+    [{"name": "IND", "value": "3"}, {"name": "VAR", "value": "hello"}],
+]}
+
+lock = threading.Lock()
+calls = []
+state = {"current": 0, "peak": 0}
+
+
+def answer(name, payload):
+    static = payload.get("static_input") or {} if isinstance(payload, dict) else {}
+    if name == "firstFunc":
+        return 200, TILES
+    if name == "prepFunc":
+        return 200, ENV_VARS
+    if name == "fail":
+        return 500, {"error": "this function always fails"}
+    if name == "notjson":
+        return 200, "plain text"
+    if name == "slow":
+        time.sleep(float(static.get("seconds", 0.3)))
+        return 200, {"slept": static.get("seconds", 0.3)}
+    if name == "numbers":
+        return 200, {"numbers": list(range(int(static.get("n", 3))))}
+    if name == "noop":
+        return 200, {}
+    return 200, {"fn": name}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        with lock:
+            if self.path == "/_calls":
+                return self.reply(200, calls)
+            if self.path == "/_stats":
+                return self.reply(200, dict(state, count=len(calls)))
+        self.reply(404, {})
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        if self.path == "/_reset":
+            with lock:
+                calls.clear()
+                state.update(current=0, peak=0)
+            return self.reply(200, {})
+        name = self.path.strip("/")
+        payload = json.loads(raw or b"null")
+        with lock:
+            state["current"] += 1
+            state["peak"] = max(state["peak"], state["current"])
+            calls.append({"function": name, "run": self.headers.get("X-Sweep-Run-Id"),
+                          "launch": self.headers.get("X-Sweep-Launch-Id"),
+                          "attempt": int(self.headers.get("X-Sweep-Attempt") or 0), "input": payload})
+        try:
+            status, body = answer(name, payload)
+        finally:
+            with lock:
+                state["current"] -= 1
+        if isinstance(body, str):
+            return self.reply(status, body.encode())
+        self.reply(status, body)
+
+
+if __name__ == "__main__":
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
+    server.serve_forever()
