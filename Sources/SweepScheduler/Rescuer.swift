@@ -22,9 +22,11 @@ struct Rescuer {
         var byLaunch: [String: (UserID, [EventDraft])] = [:]
         for row in requeued {
             let launchID = try row.decode(String.self, column: "launch_id")
-            byLaunch[launchID, default: (UserID(try row.decode(Int64.self, column: "user_id")), [])].1.append(EventDraft(
+            let userID = UserID(try row.decode(Int64.self, column: "user_id"))
+            let event = EventDraft(
                 type: "task.retrying", runName: try row.decode(String.self, column: "name"),
-                data: ["state": "scheduled", "attempt": .int(Int64(try row.decode(Int.self, column: "attempt")))]))
+                data: ["state": "scheduled", "attempt": .int(Int64(try row.decode(Int.self, column: "attempt")))])
+            byLaunch[launchID, default: (userID, [])].1.append(event)
         }
         for (launchID, (userID, events)) in byLaunch.sorted(by: { $0.key < $1.key }) {
             try EventWriter.append(connection, userID: userID, launchID: launchID, events)

@@ -14,7 +14,8 @@ enum LocalEnvironment {
         environment["SWEEP_RUN_ID"] = run.name
         environment["SWEEP_LAUNCH_ID"] = run.launchID
         environment.merge(extra) { _, new in new }
-        for variable in EnvironmentVariable.merged(layers) { environment[variable.name] = variable.value }
+        // Later layers win: the container definition's variables, then the task's.
+        for layer in layers { for variable in layer { environment[variable.name] = variable.value } }
         return environment
     }
 }

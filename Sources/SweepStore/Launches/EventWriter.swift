@@ -15,9 +15,9 @@ public enum EventWriter {
         }
         try connection.execute("""
             INSERT INTO events (user_id, launch_id, run_name, type, data)
-            SELECT \(userID), \(launchID)::uuid, e.run, e.type,
-                   e.data || jsonb_build_object('ts', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
-            FROM jsonb_to_recordset(\(JSONValue.array(rows))::jsonb) WITH ORDINALITY AS e(type text, run text, data jsonb, n)
+            SELECT \(userID), \(launchID)::uuid, e.value->>'run', e.value->>'type',
+                   (e.value->'data') || jsonb_build_object('ts', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+            FROM jsonb_array_elements(\(JSONValue.array(rows))::jsonb) WITH ORDINALITY AS e(value, n)
             ORDER BY e.n
             """)
         try connection.notify(channel: channel, payload: launchID)
