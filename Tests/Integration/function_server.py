@@ -89,8 +89,13 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(status, body)
 
 
+class Server(ThreadingHTTPServer):
+    # Schedulers open many connections at once; the default backlog of 5 would reset them.
+    request_queue_size = 1024
+
+
 if __name__ == "__main__":
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
