@@ -277,6 +277,29 @@ import Testing
         #expect(lines.filter { Int($0) != nil }.count == 4)
     }
 
+    @Test func cancelRightAfterStartIsNotLost() throws {
+        let (supervisor, recorder) = ProcessSupervisor.recording()
+        try supervisor.start(ProcessSpec(arguments: ["sleep", "600"], environment: ProcessSpec.path), id: "quick")
+        supervisor.cancel(id: "quick")
+        supervisor.cancel(id: "never-started")
+        let outcome = try #require(recorder.outcome("quick"))
+        #expect(outcome.cancelled)
+        #expect(outcome.signal == SIGTERM)
+    }
+
+    @Test func droppingTheSupervisorKillsItsChildren() throws {
+        let recorder = EventRecorder()
+        var supervisor: ProcessSupervisor? = ProcessSupervisor(onEvent: { recorder.record($0) })
+        try supervisor?.start(.shell("echo \"::progress::0 $$\"; sleep 600"), id: "orphan")
+        #expect(recorder.wait { !recorder.progressReports.isEmpty })
+        let pid = try #require(pid_t(recorder.progressReports[0].message))
+        supervisor = nil
+        let outcome = try #require(recorder.outcome("orphan", seconds: 10))
+        #expect(outcome.cancelled)
+        #expect(outcome.signal == SIGKILL)
+        #expect(Self.isGone(pid))
+    }
+
     static func isGone(_ pid: pid_t) -> Bool {
         // A killed process may linger as a zombie until its new parent reaps it: that counts as gone.
         if kill(pid, 0) != 0 { return true }
