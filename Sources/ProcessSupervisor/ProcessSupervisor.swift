@@ -67,6 +67,8 @@ public final class ProcessSupervisor: Sendable {
                 precondition(pthread_equal(loop, pthread_self()) == 0, "cancelAll called from an onEvent handler")
             }
             state.cancelAllRequested = true
+            // Those still spawning on other threads are cancelled as they are handed over.
+            state.cancelledWhileSpawning.formUnion(state.spawning)
             guard !state.running.isEmpty else { return false }
             state.waiters.append(SupervisorState.Waiter(remaining: state.running, done: done))
             return true
