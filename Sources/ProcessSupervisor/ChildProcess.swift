@@ -28,6 +28,7 @@ final class ChildProcess {
     var killDeadline: ContinuousClock.Instant?
     /// The wait status once reaped.
     var waitStatus: Int32?
+    var reapedAt: ContinuousClock.Instant?
 
     init(
         id: String, pid: pid_t, timeout: Duration?, directory: TaskDirectory, input: [UInt8], outputBytes: Int,
@@ -80,6 +81,9 @@ final class ChildProcess {
         return true
     }
 
+    /// No process is left in the group (zombies not yet reaped by their new parent still count as present).
+    var groupIsGone: Bool { kill(-pid, 0) != 0 && errno == ESRCH }
+
     func closeAll() {
         standardInput?.close()
         standardOutput?.close()
@@ -107,7 +111,7 @@ final class ChildProcess {
             stderrTruncated: stderr.isTruncated,
             stdoutTotalBytes: stdout.totalBytes,
             stderrTotalBytes: stderr.totalBytes,
-            duration: now - startedAt
+            duration: (reapedAt ?? now) - startedAt
         )
     }
 

@@ -39,23 +39,23 @@ public final class ProcessSupervisor: Sendable {
     /// Spawns the process and returns at once; its end arrives as `.finished(id:)`. Throws only when nothing was
     /// started (bad spec, id already running, program not found, spawn failure).
     public func start(_ spec: ProcessSpec, id: String) throws(ProcessSupervisorError) {
-        let reserved = shared.state.withLock { $0.running.insert(id).inserted }
+        let reserved = shared.state.withLock { $0.reserve(id) }
         guard reserved else { throw ProcessSupervisorError(.duplicateID, "\(id) is already running") }
         let child: ChildProcess
         do {
             child = try launcher.launch(spec, id: id)
         } catch {
-            shared.state.withLock { _ = $0.running.remove(id) }
+            shared.state.withLock { $0.release(id) }
             throw error
         }
         let handoff = SupervisorState.Handoff(child: child)
-        shared.state.withLock { $0.started.append(handoff) }
+        shared.state.withLock { $0.handOver(handoff) }
         shared.wake.wake()
     }
 
     /// SIGTERM to the whole process group, SIGKILL after the grace. Unknown or finished ids are ignored.
     public func cancel(id: String) {
-        shared.state.withLock { $0.cancelRequests.append(id) }
+        shared.state.withLock { $0.cancel(id) }
         shared.wake.wake()
     }
 
@@ -67,6 +67,8 @@ public final class ProcessSupervisor: Sendable {
                 precondition(pthread_equal(loop, pthread_self()) == 0, "cancelAll called from an onEvent handler")
             }
             state.cancelAllRequested = true
+            // Those still spawning on other threads are cancelled as they are handed over.
+            state.cancelledWhileSpawning.formUnion(state.spawning)
             guard !state.running.isEmpty else { return false }
             state.waiters.append(SupervisorState.Waiter(remaining: state.running, done: done))
             return true

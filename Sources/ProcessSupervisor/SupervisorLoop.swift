@@ -10,8 +10,12 @@ final class SupervisorLoop {
     /// Reads per descriptor per wake-up, so one chatty child cannot starve the others.
     private let readsPerTurn = 16
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
-    /// Where pidfd_open is unavailable, how often exits are checked for.
+    /// Where pidfd_open is unavailable, how often exits are checked for; also how often a reaped child's group is
+    /// checked while it dies.
     private let reapTick: Duration = .milliseconds(20)
+    /// After the leader is reaped and its group SIGKILLed, how long to wait for the rest of the group to be gone
+    /// or close the pipes before reporting anyway (a process that left the group with setsid may never do either).
+    private let settleTime: Duration = .milliseconds(500)
 
     init(shared: SupervisorShared) { self.shared = shared }
 
@@ -84,6 +88,7 @@ final class SupervisorLoop {
             }
             if !child.timedOut, let deadline = child.timeoutDeadline { nearest = earliest(nearest, deadline) }
             if let deadline = child.killDeadline { nearest = earliest(nearest, deadline) }
+            if let reapedAt = child.reapedAt { nearest = earliest(nearest, reapedAt + settleTime) }
         }
 
         let timeout = nearest.map { Self.milliseconds(until: $0, from: now) } ?? -1
@@ -116,7 +121,15 @@ final class SupervisorLoop {
                 child.killDeadline = nil
                 child.signalGroup(SIGKILL)
             }
-            if child.pidfd == nil || exited.contains(child.id), child.reapIfExited() {
+            if child.reapedAt == nil, child.pidfd == nil || exited.contains(child.id), child.reapIfExited() {
+                child.reapedAt = later
+            }
+            // SIGKILL is delivered asynchronously: report only once the rest of the group has closed the pipes or
+            // is gone, so that no task process outlives its `.finished`.
+            if let reapedAt = child.reapedAt,
+                (child.standardOutput == nil && child.standardError == nil) || child.groupIsGone
+                    || later >= reapedAt + settleTime
+            {
                 finish(child, at: later)
             }
         }
@@ -180,9 +193,9 @@ final class SupervisorLoop {
         return false
     }
 
-    /// The leader is reaped and its group killed: take what is already in the pipes (one turn of reads covers a
-    /// full pipe buffer) and stop reading, so a process that escaped the group (setsid) and still holds a pipe
-    /// cannot hold up the outcome.
+    /// The leader is reaped and its group dead (or past the settle time): take what is left in the pipes (one turn
+    /// of reads covers a full pipe buffer) and stop reading, so a process that escaped the group (setsid) and still
+    /// holds a pipe cannot hold up the outcome.
     private func finish(_ child: ChildProcess, at now: ContinuousClock.Instant) {
         if let output = child.standardOutput { _ = drain(output, of: child, isStandardOutput: true) }
         if let errors = child.standardError { _ = drain(errors, of: child, isStandardOutput: false) }

@@ -5,6 +5,9 @@ import Glibc
 struct SupervisorState {
     /// Ids started and not yet finished: `runningCount`, and the duplicate check in `start`.
     var running: Set<String> = []
+    /// Ids whose `start` is still spawning, and those of them cancelled meanwhile: the cancel is passed on with the child.
+    var spawning: Set<String> = []
+    var cancelledWhileSpawning: Set<String> = []
     /// Children spawned by `start`, not yet taken over by the supervisor thread.
     var started: [Handoff] = []
     var cancelRequests: [String] = []
@@ -32,6 +35,33 @@ struct SupervisorState {
         var cancelRequests: [String]
         var cancelAll: Bool
         var stopping: Bool
+    }
+
+    mutating func reserve(_ id: String) -> Bool {
+        guard running.insert(id).inserted else { return false }
+        spawning.insert(id)
+        return true
+    }
+
+    mutating func handOver(_ handoff: Handoff) {
+        let id = handoff.child.id
+        spawning.remove(id)
+        started.append(handoff)
+        if cancelledWhileSpawning.remove(id) != nil { cancelRequests.append(id) }
+    }
+
+    mutating func release(_ id: String) {
+        running.remove(id)
+        spawning.remove(id)
+        cancelledWhileSpawning.remove(id)
+    }
+
+    mutating func cancel(_ id: String) {
+        if spawning.contains(id) {
+            cancelledWhileSpawning.insert(id)
+        } else {
+            cancelRequests.append(id)
+        }
     }
 
     mutating func takeInbox() -> Inbox {
