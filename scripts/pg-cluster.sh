@@ -18,7 +18,8 @@ else
   pguser=$(id -un)
   as_pg() { "$@"; }
 fi
-url() { echo "postgresql://$pguser@127.0.0.1:$port/sweep?sslmode=disable"; }
+# A unix socket: a shorter round trip than TCP over loopback, and no network exposure at all.
+url() { echo "postgresql://$pguser@/sweep?host=$dir/sock&port=$port"; }
 
 case "$cmd" in
   start)
@@ -34,6 +35,8 @@ max_connections = 300
 shared_buffers = 256MB
 fsync = on
 synchronous_commit = on
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
 CONF
     fi
     [ "$(id -u)" = 0 ] && chown "$pguser" "$dir" "$dir/sock"

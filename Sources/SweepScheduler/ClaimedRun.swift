@@ -16,11 +16,6 @@ struct ClaimedRun: Sendable {
     let staticOutput: JSONValue?
     let runtimeSeconds: Int?
 
-    static let returning = """
-        t.id, t.launch_id::text AS launch_id, t.user_id, t.name, t.task_id, t.attempt, t.input, t.exec, t.static_output,
-        l.max_runtime_seconds
-        """
-
     init(_ row: PostgresRow) throws {
         id = try row.decode(Int64.self, column: "id")
         launchID = try row.decode(String.self, column: "launch_id")

@@ -9,8 +9,9 @@ struct Completer {
     func complete(_ connection: PostgresConnection, _ completions: [RunCompletion]) throws {
         let byLaunch = Dictionary(grouping: completions, by: \.launchID)
         for launchID in byLaunch.keys.sorted() {
-            guard let launch = try LaunchRecord.lock(connection, id: launchID) else { continue }
-            let progression = LaunchProgression(connection: connection, launch: launch, planner: try planners.planner(for: launch))
+            guard let launch = try LaunchRecord.lock(connection, id: launchID),
+                  let plan = try planners.plan(connection, launchID: launchID) else { continue }
+            let progression = LaunchProgression(connection: connection, launch: launch, plan: plan)
             try progression.complete(byLaunch[launchID]!)
             try progression.flush()
         }

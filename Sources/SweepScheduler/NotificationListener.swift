@@ -7,14 +7,17 @@ import SweepStore
 final class NotificationListener: Sendable {
     let url: String
     let logger: Logger
+    /// The engine's own connection: its `ready` notifications announce runs it may already have claimed.
+    let ownBackendPID: Int32
     let onReady: @Sendable () -> Void
     let onCancel: @Sendable (String) -> Void
     private let stopping = SendableFlag()
     private let finished = DispatchSemaphore(value: 0)
 
-    init(url: String, logger: Logger, onReady: @escaping @Sendable () -> Void, onCancel: @escaping @Sendable (String) -> Void) {
+    init(url: String, logger: Logger, ownBackendPID: Int32, onReady: @escaping @Sendable () -> Void, onCancel: @escaping @Sendable (String) -> Void) {
         self.url = url
         self.logger = logger
+        self.ownBackendPID = ownBackendPID
         self.onReady = onReady
         self.onCancel = onCancel
     }
@@ -45,7 +48,7 @@ final class NotificationListener: Sendable {
                     for notification in try listener.wait(timeout: .milliseconds(250)) {
                         if notification.channel == SchedulerChannels.cancel {
                             onCancel(notification.payload)
-                        } else {
+                        } else if notification.pid != ownBackendPID {
                             onReady()
                         }
                     }

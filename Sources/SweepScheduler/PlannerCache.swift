@@ -1,17 +1,16 @@
-import SweepJSON
-import SweepModel
+import Postgres
 import SweepStore
 
-/// Planners per launch (a launch's definition never changes, so parsing it once is enough).
+/// Plans per launch: a launch's definition and executors never change, so each is loaded and parsed once.
 final class PlannerCache {
-    private var planners: [String: Planner] = [:]
+    private var plans: [String: LaunchPlan] = [:]
     private let capacity = 1024
 
-    func planner(for launch: LaunchRecord) throws -> Planner {
-        if let planner = planners[launch.id] { return planner }
-        let planner = try Planner(workflow: try Workflow(json: launch.definition))
-        if planners.count >= capacity { planners.removeAll(keepingCapacity: true) }
-        planners[launch.id] = planner
-        return planner
+    func plan(_ connection: PostgresConnection, launchID: String) throws -> LaunchPlan? {
+        if let plan = plans[launchID] { return plan }
+        guard let plan = try LaunchPlan.load(connection, launchID: launchID) else { return nil }
+        if plans.count >= capacity { plans.removeAll(keepingCapacity: true) }
+        plans[launchID] = plan
+        return plan
     }
 }

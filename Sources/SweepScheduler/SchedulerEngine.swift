@@ -49,7 +49,7 @@ public final class SchedulerEngine: Sendable {
             wake.wake()
         }
         let listener = NotificationListener(
-            url: configuration.databaseURL, logger: logger,
+            url: configuration.databaseURL, logger: logger, ownBackendPID: connection.backendPID,
             onReady: { inbox.post { $0.ready = true }; wake.wake() },
             onCancel: { launchID in inbox.post { $0.cancelledLaunches.append(launchID) }; wake.wake() })
         listener.start()
@@ -130,7 +130,7 @@ public final class SchedulerEngine: Sendable {
                 if !completions.isEmpty { try completer.complete(connection, completions) }
                 let claimed = try claimer.claim(connection, limit: limit)
                 var secondsToNext: Double? = nil
-                if claimed.count < limit {
+                if claimed.isEmpty {
                     secondsToNext = try connection.query("""
                         SELECT extract(epoch FROM min(ready_at) - now())::float8 AS s FROM task_runs WHERE state = 'scheduled' AND NOT throttled
                         """).first.flatMap { try $0.decode(Double?.self, column: "s") }
@@ -141,7 +141,7 @@ public final class SchedulerEngine: Sendable {
             wantClaim = claimed.count == limit && limit > 0
             if let seconds = secondsToNext {
                 nextDue = ContinuousClock.now + .milliseconds(Int64(max(0, seconds) * 1000) + 1)
-            } else if claimed.count < limit {
+            } else if claimed.isEmpty {
                 nextDue = nil
             }
             for run in claimed { dispatch(run, alternative: 0) }

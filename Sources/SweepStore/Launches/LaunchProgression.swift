@@ -11,15 +11,17 @@ import SweepModel
 public final class LaunchProgression {
     let connection: PostgresConnection
     public private(set) var launch: LaunchRecord
-    let planner: Planner
+    let plan: LaunchPlan
+    private var planner: Planner { plan.planner }
     private var events: [EventDraft] = []
     private var madeClaimable = 0
-    private var startedAt = false
+    /// Events were appended by statements of this transaction (besides `events`).
+    private var wroteEvents = false
 
-    public init(connection: PostgresConnection, launch: LaunchRecord, planner: Planner) {
+    public init(connection: PostgresConnection, launch: LaunchRecord, plan: LaunchPlan) {
         self.connection = connection
         self.launch = launch
-        self.planner = planner
+        self.plan = plan
     }
 
     private var launchID: String { launch.id }
@@ -46,24 +48,36 @@ public final class LaunchProgression {
             return ["id": .int(c.runID), "attempt": .int(Int64(c.attempt)), "output": output, "logs": c.logs.map(JSONValue.string) ?? .null]
         }
         if !successes.isEmpty {
-            let rows = try connection.query("""
-                UPDATE task_runs t SET state = 'succeeded', output = r.output, logs = r.logs, finished_at = now(),
-                       lease_expires_at = NULL, claimed_by = NULL
-                FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(id bigint, attempt int, output jsonb, logs text)
-                WHERE t.id = r.id AND t.launch_id = \(launchID)::uuid AND t.state = 'running' AND t.attempt = r.attempt
-                RETURNING t.name, t.successors
-                """)
-            accepted += rows.count
-            var successors: [String] = []
-            for row in rows {
-                let name = try row.decode(String.self, column: "name")
-                successors += try row.decode([String].self, column: "successors")
-                events.append(EventDraft(type: "task.succeeded", runName: name, data: ["state": "succeeded"]))
-            }
-            launch.openRuns -= rows.count
-            launch.activeRuns -= rows.count
-            launch.finishedRuns += rows.count
-            try makeReady(try countDown(successors))
+            // One round trip: record the results (fenced by state and attempt), append their events, and count
+            // down their successors; answers how many were accepted and which successors are now ready.
+            let row = try connection.query("""
+                WITH done AS (
+                    UPDATE task_runs t SET state = 'succeeded', output = r.output, logs = r.logs, finished_at = clock_timestamp(),
+                           lease_expires_at = NULL, claimed_by = NULL
+                    FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(id bigint, attempt int, output jsonb, logs text)
+                    WHERE t.id = r.id AND t.launch_id = \(launchID)::uuid AND t.state = 'running' AND t.attempt = r.attempt
+                    RETURNING t.id, t.name, t.successors, t.user_id
+                ), logged AS (
+                    INSERT INTO events (user_id, launch_id, run_name, type, data)
+                    SELECT user_id, \(launchID)::uuid, name, 'task.succeeded',
+                           jsonb_build_object('launch_id', \(launchID)::text, 'run_id', name, 'state', 'succeeded', 'ts', \(unsafeSQL: EventSQL.timestamp))
+                    FROM done ORDER BY id
+                ), counted AS (
+                    UPDATE task_runs t SET waiting_on = t.waiting_on - c.n
+                    FROM (SELECT s AS name, count(*)::int AS n FROM done, unnest(done.successors) AS s GROUP BY s) AS c
+                    WHERE t.launch_id = \(launchID)::uuid AND t.name = c.name AND t.state = 'pending'
+                    RETURNING t.name, t.waiting_on
+                )
+                SELECT (SELECT count(*)::int FROM done) AS accepted,
+                       ARRAY(SELECT name FROM counted WHERE waiting_on = 0) AS ready
+                """)[0]
+            let count = try row.decode(Int.self, column: "accepted")
+            accepted += count
+            launch.openRuns -= count
+            launch.activeRuns -= count
+            launch.finishedRuns += count
+            if count > 0 { wroteEvents = true }
+            try makeReady(try row.decode([String].self, column: "ready"))
         }
         for completion in completions {
             guard case .failed(let message) = completion.outcome else { continue }
@@ -87,14 +101,6 @@ public final class LaunchProgression {
         return accepted
     }
 
-    /// Records that runs were claimed (for the launch's start time and event).
-    public func noteStarted() {
-        guard launch.state == "waiting" else { return }
-        launch.state = "running"
-        startedAt = true
-        events.append(EventDraft(type: "launch.started", data: ["state": "running"]))
-    }
-
     /// Cancels the launch: nothing new starts, runs not finished become cancelled. False when it had already ended.
     public func cancel() throws -> Bool {
         guard !launch.isTerminal else { return false }
@@ -115,36 +121,43 @@ public final class LaunchProgression {
         return true
     }
 
-    /// Writes counters, state and events; ends the launch when nothing can run any more.
+    /// Writes counters, state and the remaining events, and sends the notifications, in one statement; ends the
+    /// launch when nothing can run any more.
     public func flush() throws {
         var output: JSONValue? = nil
-        var ended = false
+        var ended = launch.state == "cancelled"
         if launch.openRuns == 0, !launch.isTerminal {
             launch.state = launch.failedRuns > 0 ? "failed" : "succeeded"
             output = try sinkOutputs()
             events.append(EventDraft(type: "launch.\(launch.state)", data: ["state": .string(launch.state)]))
             ended = true
-        } else if launch.state == "cancelled" {
-            ended = true
         }
         var counts: [String: JSONValue] = [:]
         for (gate, count) in launch.replicaCounts { counts[gate] = .int(Int64(count)) }
-        try connection.execute("""
-            UPDATE launches SET state = \(launch.state), replica_counts = \(JSONValue.object(counts))::jsonb,
-                   open_runs = \(launch.openRuns), active_runs = \(launch.activeRuns), total_runs = \(launch.totalRuns),
-                   finished_runs = \(launch.finishedRuns), failed_runs = \(launch.failedRuns),
-                   started_at = CASE WHEN \(startedAt) AND started_at IS NULL THEN now() ELSE started_at END,
-                   finished_at = CASE WHEN \(ended) THEN coalesce(finished_at, now()) ELSE finished_at END,
-                   output = coalesce(\(output)::jsonb, output)
-            WHERE id = \(launchID)::uuid
+        let notifyEvents = wroteEvents || !events.isEmpty
+        try connection.query("""
+            WITH updated AS (
+                UPDATE launches SET state = \(launch.state), replica_counts = \(JSONValue.object(counts))::jsonb,
+                       open_runs = \(launch.openRuns), active_runs = \(launch.activeRuns), total_runs = \(launch.totalRuns),
+                       finished_runs = \(launch.finishedRuns), failed_runs = \(launch.failedRuns),
+                       finished_at = CASE WHEN \(ended) THEN coalesce(finished_at, clock_timestamp()) ELSE finished_at END,
+                       output = coalesce(\(output)::jsonb, output)
+                WHERE id = \(launchID)::uuid
+                RETURNING 1
+            ), logged AS (
+                INSERT INTO events (user_id, launch_id, run_name, type, data)
+                SELECT \(launch.userID), \(launchID)::uuid, e.value->>'run', e.value->>'type',
+                       (e.value->'data') || jsonb_build_object('ts', \(unsafeSQL: EventSQL.timestamp))
+                FROM jsonb_array_elements(\(EventWriter.rows(launchID: launchID, events))::jsonb) WITH ORDINALITY AS e(value, n)
+                ORDER BY e.n
+            )
+            SELECT CASE WHEN \(notifyEvents) THEN pg_notify(\(EventWriter.channel), \(launchID)) END,
+                   CASE WHEN \(madeClaimable > 0) THEN pg_notify(\(SchedulerChannels.ready), '') END,
+                   CASE WHEN \(ended) THEN pg_notify(\(SchedulerChannels.launchDone), \(launchID)) END
             """)
-        try EventWriter.append(connection, userID: launch.userID, launchID: launchID, events)
         events.removeAll()
-        if madeClaimable > 0 {
-            try connection.notify(channel: SchedulerChannels.ready, payload: "")
-            madeClaimable = 0
-        }
-        if ended { try connection.notify(channel: SchedulerChannels.launchDone, payload: launchID) }
+        wroteEvents = false
+        madeClaimable = 0
     }
 
     // MARK: - Runs
@@ -188,12 +201,13 @@ public final class LaunchProgression {
                 WHERE t.launch_id = \(launchID)::uuid AND t.name = m.key
                 """)
         }
-        // A run planned after one of its predecessors already failed can never run.
-        let doomed = try connection.query("""
-            SELECT r.name FROM task_runs r
-            WHERE r.launch_id = \(launchID)::uuid AND r.name = ANY(\(specs.map(\.name))) AND r.state = 'pending'
-              AND EXISTS (SELECT 1 FROM task_runs p WHERE p.launch_id = r.launch_id AND p.name = ANY(r.predecessors)
-                          AND p.state IN ('failed', 'upstream_failed', 'cancelled'))
+        // A run planned after one of its predecessors already failed can never run (only possible once something
+        // failed; index probes per name keep this linear).
+        let doomed = launch.failedRuns == 0 ? [] : try connection.query("""
+            SELECT DISTINCT n.name FROM unnest(\(specs.map(\.name))::text[]) AS n(name)
+            JOIN task_runs r ON r.launch_id = \(launchID)::uuid AND r.name = n.name AND r.state = 'pending'
+            JOIN LATERAL unnest(r.predecessors) AS pn(name) ON true
+            JOIN task_runs p ON p.launch_id = r.launch_id AND p.name = pn.name AND p.state IN ('failed', 'upstream_failed', 'cancelled')
             """).map { try $0.decode(String.self, column: "name") }
         if !doomed.isEmpty { try markUpstreamFailed(doomed) }
         let doomedSet = Set(doomed)
@@ -269,10 +283,6 @@ public final class LaunchProgression {
                     "id": .int(id), "input": runInput.input, "exec": execPlan(spec.taskID, runInput),
                     "static_output": runInput.staticOutput ?? .null, "throttled": .bool(throttled),
                 ])
-                events.append(EventDraft(type: "task.scheduled", runName: spec.name, data: [
-                    "state": "scheduled", "task_id": .string(spec.taskID),
-                    "delay_seconds": .int(Int64(spec.delaySeconds)),
-                ]))
             case .expand(let count):
                 try expand(gateID: id, gate: spec, count: count)
             case .fail(let error):
@@ -281,12 +291,21 @@ public final class LaunchProgression {
         }
         if !scheduled.isEmpty {
             try connection.execute("""
-                UPDATE task_runs t SET state = 'scheduled', input = r.input, exec = r.exec, throttled = r.throttled,
-                       static_output = CASE WHEN r.static_output = 'null'::jsonb THEN NULL ELSE r.static_output END,
-                       ready_at = now() + make_interval(secs => t.delay_seconds)
-                FROM jsonb_to_recordset(\(JSONValue.array(scheduled))::jsonb) AS r(id bigint, input jsonb, exec jsonb, static_output jsonb, throttled boolean)
-                WHERE t.id = r.id AND t.state = 'pending'
+                WITH ready AS (
+                    UPDATE task_runs t SET state = 'scheduled', input = r.input, exec = r.exec, throttled = r.throttled,
+                           static_output = CASE WHEN r.static_output = 'null'::jsonb THEN NULL ELSE r.static_output END,
+                           ready_at = clock_timestamp() + make_interval(secs => t.delay_seconds)
+                    FROM jsonb_to_recordset(\(JSONValue.array(scheduled))::jsonb) AS r(id bigint, input jsonb, exec jsonb, static_output jsonb, throttled boolean)
+                    WHERE t.id = r.id AND t.state = 'pending'
+                    RETURNING t.id, t.name, t.task_id, t.delay_seconds, t.user_id
+                )
+                INSERT INTO events (user_id, launch_id, run_name, type, data)
+                SELECT user_id, \(launchID)::uuid, name, 'task.scheduled',
+                       jsonb_build_object('launch_id', \(launchID)::text, 'run_id', name, 'state', 'scheduled', 'task_id', task_id,
+                                          'delay_seconds', delay_seconds, 'ts', \(unsafeSQL: EventSQL.timestamp))
+                FROM ready ORDER BY id
                 """)
+            wroteEvents = true
         }
     }
 
@@ -294,7 +313,7 @@ public final class LaunchProgression {
     private func expand(gateID: Int64, gate: RunSpec, count: Int) throws {
         launch.replicaCounts[gate.name] = count
         let rows = try connection.query("""
-            UPDATE task_runs SET state = 'succeeded', output = \(JSONValue.object(["replicas": .int(Int64(count))]))::jsonb, finished_at = now()
+            UPDATE task_runs SET state = 'succeeded', output = \(JSONValue.object(["replicas": .int(Int64(count))]))::jsonb, finished_at = clock_timestamp()
             WHERE id = \(gateID) AND state = 'pending' RETURNING successors
             """)
         launch.openRuns -= 1
@@ -362,7 +381,7 @@ public final class LaunchProgression {
 
     /// What to run: the task's executor alternatives (resolved at launch) and the run's command and environment.
     private func execPlan(_ taskID: String, _ runInput: RunInput) -> JSONValue {
-        var plan: [String: JSONValue] = ["alternatives": launch.executors[taskID] ?? .array([])]
+        var plan: [String: JSONValue] = ["alternatives": self.plan.executors[taskID] ?? .array([])]
         if let environment = runInput.environment { plan["environment"] = .array(environment.map(\.json)) }
         if let command = runInput.command { plan["command"] = .array(command.map(JSONValue.string)) }
         return .object(plan)

@@ -37,7 +37,7 @@ public struct LaunchStore {
         }
         let id = try row.decode(String.self, column: "id")
         guard let launch = try LaunchRecord.lock(tx.connection, id: id) else { throw LaunchStoreError("launch vanished") }
-        let progression = LaunchProgression(connection: tx.connection, launch: launch, planner: planner)
+        let progression = LaunchProgression(connection: tx.connection, launch: launch, plan: LaunchPlan(planner: planner, executors: executors))
         try progression.start()
         try progression.flush()
         return .created(id)
@@ -51,8 +51,8 @@ public struct LaunchStore {
     /// Cancels a launch of this user; nil when there is no such launch, false when it had already ended.
     public func cancel(id: String) throws -> Bool? {
         guard UUIDText.isValid(id), let launch = try LaunchRecord.lock(tx.connection, id: id), launch.userID == tx.userID else { return nil }
-        let definition = try Workflow(json: launch.definition)
-        let progression = LaunchProgression(connection: tx.connection, launch: launch, planner: try Planner(workflow: definition))
+        guard let plan = try LaunchPlan.load(tx.connection, launchID: id) else { return nil }
+        let progression = LaunchProgression(connection: tx.connection, launch: launch, plan: plan)
         guard try progression.cancel() else { return false }
         try progression.flush()
         return true

@@ -1,0 +1,175 @@
+"""make bench: throughput, chain latency and the database's physical limits, measured in one run on one machine.
+
+Starts a private stack from the release binaries (PostgreSQL, API worker, schedulers, nginx) plus an nginx no-op
+function that answers {} and logs when each call arrived and how long it took. Prints figures and ratios.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Integration"))
+from stack import ROOT, Stack, free_port, wait_until  # noqa: E402
+
+WIDTH = int(os.environ.get("SWEEP_BENCH_WIDTH", "20000"))
+CHAIN = int(os.environ.get("SWEEP_BENCH_CHAIN", "200"))
+
+
+def noop_server(port, log):
+    return f"""
+    log_format sweep_bench '$msec $request_time $http_x_sweep_run_id';
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        access_log {log} sweep_bench;
+        keepalive_requests 1000000;
+        location / {{
+            default_type application/json;
+            return 200 '{{}}';
+        }}
+    }}
+"""
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def wait_launch(client, launch_id, timeout=600):
+    def done():
+        s = client.get("/api/v1/launches/" + launch_id).json()
+        return s if s["state"] in ("succeeded", "failed", "cancelled") else None
+    return wait_until(done, timeout=timeout, interval=0.05, what="launch end")
+
+
+def throughput(stack, client, schedulers):
+    wf = f"scatter_{schedulers}"
+    assert client.post("/api/v1/workflows", json={"workflow_id": wf, "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "scatter": "launch_input['items']"}}]}).status_code == 201
+    started = time.monotonic()
+    r = client.post(f"/api/v1/workflows/{wf}/launches", json={"input": {"items": list(range(WIDTH))}}, timeout=120)
+    assert r.status_code == 202, r.text
+    status = wait_launch(client, r.json()["launch_id"])
+    wall = time.monotonic() - started
+    assert status["state"] == "succeeded", status["state"]
+    runs = status["progress"]["total"]
+    assert runs == WIDTH, runs
+    from datetime import datetime
+    t0 = datetime.fromisoformat(status["created_at"].replace("Z", "+00:00"))
+    t1 = datetime.fromisoformat(status["finished_at"].replace("Z", "+00:00"))
+    seconds = (t1 - t0).total_seconds()
+    return runs / seconds, seconds, wall
+
+
+def chain(stack, client, log):
+    tasks = []
+    for i in range(1, CHAIN + 1):
+        task = {"id": str(i), "execution_configurations": [{"function_def_id": "noop", "priority": 1}],
+                "successors": [str(i + 1)] if i < CHAIN else []}
+        if i == 1:
+            task["properties"] = {"position": "start"}
+        tasks.append(task)
+    assert client.post("/api/v1/workflows", json={"workflow_id": "chain", "tasks": tasks}).status_code == 201
+    with open(log, "w"):
+        pass
+    r = client.post("/api/v1/workflows/chain/launches", json={}, timeout=60)
+    status = wait_launch(client, r.json()["launch_id"])
+    assert status["state"] == "succeeded"
+    wait_until(lambda: sum(1 for _ in open(log)) >= CHAIN, timeout=10, what="nginx log lines")
+    calls = {}
+    for line in open(log):
+        msec, request_time, run = line.split()
+        if run.isdigit():
+            end = float(msec)
+            calls[int(run)] = (end - float(request_time), end)
+    gaps = [(calls[i + 1][0] - calls[i][1]) * 1000 for i in range(1, CHAIN) if i in calls and i + 1 in calls]
+    return gaps
+
+
+def pgbench(url, script, clients, seconds):
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(script)
+    out = subprocess.check_output(["pgbench", "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(seconds),
+                                   "-f", f.name, url], text=True, stderr=subprocess.STDOUT)
+    tps = latency = None
+    for line in out.splitlines():
+        if line.startswith("tps ="):
+            tps = float(line.split()[2])
+        if line.startswith("latency average ="):
+            latency = float(line.split()[3])
+    return tps, latency
+
+
+def physical_limits(url):
+    subprocess.run(["psql", url, "-q", "-v", "ON_ERROR_STOP=1"], check=True, text=True, input="""
+        DROP TABLE IF EXISTS bench_commit; CREATE TABLE bench_commit (id int PRIMARY KEY, n bigint);
+        INSERT INTO bench_commit VALUES (1, 0);
+        DROP TABLE IF EXISTS bench_jobs; CREATE TABLE bench_jobs (id bigserial PRIMARY KEY, state text NOT NULL);
+        INSERT INTO bench_jobs (state) SELECT 'ready' FROM generate_series(1, 1500000);
+        CREATE INDEX ON bench_jobs (id) WHERE state = 'ready';
+        VACUUM ANALYZE bench_jobs;""")
+    _, commit_ms = pgbench(url, "UPDATE bench_commit SET n = n + 1 WHERE id = 1;\n", 1, 5)
+    claim = """WITH c AS (SELECT id FROM bench_jobs WHERE state = 'ready' ORDER BY id LIMIT {n} FOR UPDATE SKIP LOCKED)
+UPDATE bench_jobs SET state = 'done' FROM c WHERE bench_jobs.id = c.id;
+"""
+    tps1, _ = pgbench(url, claim.format(n=1), 8, 5)
+    tps100, _ = pgbench(url, claim.format(n=100), 8, 5)
+    subprocess.check_call(["psql", url, "-q", "-c", "DROP TABLE bench_commit; DROP TABLE bench_jobs;"])
+    return commit_ms, tps1, tps100
+
+
+def main():
+    bin_dir = subprocess.check_output(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, text=True).strip()
+    noop_port = free_port()
+    workdir = tempfile.mkdtemp(prefix="sweep-bench-", dir=os.environ.get("SWEEP_TEST_OUTPUT"))
+    os.chmod(workdir, 0o755)
+    log = os.path.join(workdir, "noop-access.log")
+    os.environ.setdefault("SWEEP_LOG_LEVEL", "warning")
+    os.environ["SWEEP_NGINX_ACCESS_LOG"] = "off"
+    stack = Stack(bin_dir=bin_dir, workdir=workdir, worker_threads=8, extra_nginx=noop_server(noop_port, log))
+    results = {}
+    try:
+        stack.start(schedulers=1)
+        client = stack.create_user("bench")
+        assert client.post("/api/v1/destinations", json={"id": "nginx", "cloud_provider": "http",
+                                                          "base_url": f"http://127.0.0.1:{noop_port}/"}).status_code == 201
+        assert client.post("/api/v1/functions", json={"id": "noop", "destination_id": "nginx", "function_name": "noop"}).status_code == 201
+
+        print(f"== throughput: scatter over {WIDTH} elements into an HTTP no-op (nginx answering {{}})", flush=True)
+        results["throughput_1"] = throughput(stack, client, 1)
+        print(f"   1 scheduler : {results['throughput_1'][0]:8.0f} task runs/s  ({results['throughput_1'][1]:.2f} s launch to end)", flush=True)
+        stack.start_scheduler()
+        results["throughput_2"] = throughput(stack, client, 2)
+        print(f"   2 schedulers: {results['throughput_2'][0]:8.0f} task runs/s  ({results['throughput_2'][1]:.2f} s launch to end)", flush=True)
+
+        print(f"== latency: {CHAIN}-task linear chain, gap from a run's end to its successor's start (nginx clock)", flush=True)
+        gaps = chain(stack, client, log)
+        results["gap_p50"], results["gap_p99"] = percentile(gaps, 0.5), percentile(gaps, 0.99)
+        print(f"   p50 {results['gap_p50']:.3f} ms   p99 {results['gap_p99']:.3f} ms   ({len(gaps)} edges)", flush=True)
+
+        print("== physical limits on the same database", flush=True)
+        commit_ms, tps1, tps100 = physical_limits(stack.database_url)
+        print(f"   single-client commit round trip: {commit_ms:.3f} ms", flush=True)
+        print(f"   pgbench claim, 1 row per transaction (8 clients):   {tps1:8.0f} tx/s = {tps1:8.0f} rows/s", flush=True)
+        print(f"   pgbench claim, 100 rows per transaction (8 clients): {tps100:8.0f} tx/s = {tps100 * 100:8.0f} rows/s", flush=True)
+
+        print("== ratios (targets: >= 10,000 runs/s; chain p50 <= 1.5x commit, p99 <= 5x commit)", flush=True)
+        best = max(results["throughput_1"][0], results["throughput_2"][0])
+        print(f"   throughput best / target      : {best / 10000:.2f}", flush=True)
+        print(f"   chain p50 / commit round trip : {results['gap_p50'] / commit_ms:.2f}", flush=True)
+        print(f"   chain p99 / commit round trip : {results['gap_p99'] / commit_ms:.2f}", flush=True)
+        results.update(commit_ms=commit_ms, claim1_rows=tps1, claim100_rows=tps100 * 100)
+        with open(os.path.join(workdir, "bench.json"), "w") as f:
+            json.dump(results, f, indent=2)
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
