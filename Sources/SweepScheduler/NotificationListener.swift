@@ -49,6 +49,7 @@ final class NotificationListener: Sendable {
                         if notification.channel == SchedulerChannels.cancel {
                             onCancel(notification.payload)
                         } else if notification.pid != ownBackendPID {
+                            logger.debug("ready notification", metadata: ["from": "\(notification.pid)", "own": "\(ownBackendPID)"])
                             onReady()
                         }
                     }

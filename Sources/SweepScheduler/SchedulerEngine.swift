@@ -126,8 +126,12 @@ public final class SchedulerEngine: Sendable {
             let completions = ready
             guard !completions.isEmpty || (wantClaim && free > 0) else { return }
             let limit = min(free, configuration.claimBatch)
+            let t0 = ContinuousClock.now
+            var t1 = t0, t2 = t0
             let (claimed, secondsToNext) = try connection.transaction { connection -> ([ClaimedRun], Double?) in
+                t1 = ContinuousClock.now
                 if !completions.isEmpty { try completer.complete(connection, completions) }
+                t2 = ContinuousClock.now
                 let claimed = try claimer.claim(connection, limit: limit)
                 var secondsToNext: Double? = nil
                 if claimed.isEmpty {
@@ -138,6 +142,8 @@ public final class SchedulerEngine: Sendable {
                 return (claimed, secondsToNext)
             }
             ready.removeAll()
+            let t3 = ContinuousClock.now
+            logger.debug("step", metadata: ["begin": "\(t1 - t0)", "complete": "\(t2 - t1)", "claim+commit": "\(t3 - t2)", "n": "\(completions.count)"])
             wantClaim = claimed.count == limit && limit > 0
             if let seconds = secondsToNext {
                 nextDue = ContinuousClock.now + .milliseconds(Int64(max(0, seconds) * 1000) + 1)

@@ -36,3 +36,20 @@ import SweepJSON
         #expect(JSONValue.double(3).jsonString == "3.0")
     }
 }
+
+@Suite struct JSONSerializationTests {
+    @Test func escapesControlCharactersAndLineSeparators() throws {
+        let text = "a\u{1}b\u{2028}c\"\\\n\té😀"
+        let json = JSONValue.string(text).jsonString
+        #expect(json == #""a\u0001b\u2028c\"\\\n\té😀""#)
+        #expect(try JSONParser.parse(json) == .string(text))
+    }
+
+    @Test func serializesLargeDocumentsThatRoundTrip() throws {
+        // About 5 MB: large enough that a per-append copy of the output would make this test crawl.
+        let big: JSONValue = .array((0..<200_000).map { ["name": .string("run_\($0)"), "value": .int(Int64($0))] })
+        let bytes = big.jsonBytes
+        #expect(bytes.count > 4_000_000)
+        #expect(try JSONParser.parse(bytes) == big)
+    }
+}

@@ -93,7 +93,8 @@ public struct Planner: Sendable {
 
     /// Decides what a ready run does. `predecessors` are the succeeded runs named in `run.predecessors`;
     /// `view` is consulted only when the run gathers more than one level of replicas.
-    public func prepare(_ run: RunSpec, predecessors: [RunRecord], launchInput: JSONValue?, in view: some LaunchView) -> Preparation {
+    public func prepare(_ run: RunSpec, predecessors: [RunRecord], launchInput: JSONValue?, in view: some LaunchView,
+                        memo: ScatterMemo? = nil) -> Preparation {
         guard let task = plan.tasks[run.taskID] else {
             return .fail(TaskRunError(code: .unknownTask, message: "task \(run.taskID) is not part of workflow \(workflow.id)"))
         }
@@ -108,9 +109,15 @@ public struct Planner: Sendable {
 
         if case .scatter(let expression) = properties.replication {
             let list: [JSONValue]
-            switch scatterList(expression, input: input, taskID: task.id) {
-            case .success(let items): list = items
-            case .failure(let error): return .fail(error)
+            let key = ScatterMemo.key(taskID: task.id, outerPath: run.kind == .scatter ? run.replicaPath[...] : run.replicaPath.dropLast())
+            if let remembered = memo?.lists[key] {
+                list = remembered
+            } else {
+                switch scatterList(expression, input: input, taskID: task.id) {
+                case .success(let items): list = items
+                case .failure(let error): return .fail(error)
+                }
+                memo?.lists[key] = list
             }
             if run.kind == .scatter { return .expand(replicaCount: list.count) }
             guard let index = run.replicaPath.last, list.indices.contains(index) else {

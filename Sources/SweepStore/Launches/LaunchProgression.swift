@@ -25,6 +25,19 @@ public final class LaunchProgression {
     }
 
     private var launchID: String { launch.id }
+
+    /// Runs a statement that joins `rows` JSON records to task_runs. Statistics of a table filled moments ago say
+    /// "one pending row", and the planner then re-parses the whole JSON parameter for every table row (a nested
+    /// loop: 4,000 replicas took 6 s). Large batches forbid that plan for the one statement; a hash join is linear.
+    private func bulk<T>(_ rows: Int, _ body: () throws -> T) throws -> T {
+        guard rows > Self.bulkThreshold else { return try body() }
+        try connection.execute("SET LOCAL enable_nestloop = off")
+        let result = try body()
+        try connection.execute("SET LOCAL enable_nestloop = on")
+        return result
+    }
+
+    static let bulkThreshold = 200
     private var view: ReplicaCounts { ReplicaCounts(launch.replicaCounts) }
 
     // MARK: - Entry points
@@ -45,16 +58,17 @@ public final class LaunchProgression {
         var accepted = 0
         let successes = completions.compactMap { c -> JSONValue? in
             guard case .succeeded(let output) = c.outcome else { return nil }
-            return ["id": .int(c.runID), "attempt": .int(Int64(c.attempt)), "output": output, "logs": c.logs.map(JSONValue.string) ?? .null]
+            return ["id": .int(c.runID), "attempt": .int(Int64(c.attempt)), "output": output, "logs": c.logs.map(JSONValue.string) ?? .null,
+                    "finished": .double(c.finishedAt.timeIntervalSince1970)]
         }
         if !successes.isEmpty {
             // One round trip: record the results (fenced by state and attempt), append their events, and count
             // down their successors; answers how many were accepted and which successors are now ready.
-            let row = try connection.query("""
+            let row = try bulk(successes.count) { try connection.query("""
                 WITH done AS (
-                    UPDATE task_runs t SET state = 'succeeded', output = r.output, logs = r.logs, finished_at = clock_timestamp(),
+                    UPDATE task_runs t SET state = 'succeeded', output = r.output, logs = r.logs, finished_at = to_timestamp(r.finished),
                            lease_expires_at = NULL, claimed_by = NULL
-                    FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(id bigint, attempt int, output jsonb, logs text)
+                    FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(id bigint, attempt int, output jsonb, logs text, finished float8)
                     WHERE t.id = r.id AND t.launch_id = \(launchID)::uuid AND t.state = 'running' AND t.attempt = r.attempt
                     RETURNING t.id, t.name, t.successors, t.user_id
                 ), logged AS (
@@ -70,7 +84,7 @@ public final class LaunchProgression {
                 )
                 SELECT (SELECT count(*)::int FROM done) AS accepted,
                        ARRAY(SELECT name FROM counted WHERE waiting_on = 0) AS ready
-                """)[0]
+                """)[0] }
             let count = try row.decode(Int.self, column: "accepted")
             accepted += count
             launch.openRuns -= count
@@ -82,7 +96,7 @@ public final class LaunchProgression {
         for completion in completions {
             guard case .failed(let message) = completion.outcome else { continue }
             let rows = try connection.query("""
-                UPDATE task_runs SET state = 'failed', error = \(message), logs = \(completion.logs), finished_at = now(),
+                UPDATE task_runs SET state = 'failed', error = \(message), logs = \(completion.logs), finished_at = \(completion.finishedAt),
                        lease_expires_at = NULL, claimed_by = NULL
                 WHERE id = \(completion.runID) AND launch_id = \(launchID)::uuid AND state = 'running' AND attempt = \(completion.attempt)
                 RETURNING name, successors
@@ -195,11 +209,11 @@ public final class LaunchProgression {
             }
         }
         if !successorsOf.isEmpty {
-            try connection.execute("""
+            try bulk(successorsOf.count) { try connection.execute("""
                 UPDATE task_runs t SET successors = t.successors || ARRAY(SELECT jsonb_array_elements_text(m.value))
                 FROM jsonb_each(\(JSONValue.object(successorsOf))::jsonb) AS m
                 WHERE t.launch_id = \(launchID)::uuid AND t.name = m.key
-                """)
+                """) }
         }
         // A run planned after one of its predecessors already failed can never run (only possible once something
         // failed; index probes per name keep this linear).
@@ -269,9 +283,10 @@ public final class LaunchProgression {
         }
 
         var scheduled: [JSONValue] = []
+        let memo = ScatterMemo()
         for (id, spec) in specs {
             let predecessors = spec.predecessors.compactMap { records[$0] }
-            switch planner.prepare(spec, predecessors: predecessors, launchInput: launch.input, in: view) {
+            switch planner.prepare(spec, predecessors: predecessors, launchInput: launch.input, in: view, memo: memo) {
             case .execute(let runInput):
                 let throttled = launch.maxConcurrency.map { launch.activeRuns >= $0 } ?? false
                 if !throttled {
@@ -290,11 +305,13 @@ public final class LaunchProgression {
             }
         }
         if !scheduled.isEmpty {
-            try connection.execute("""
+            try bulk(scheduled.count) { try connection.execute("""
                 WITH ready AS (
+                    -- ready_at from the transaction's now(): the claim at the end of this transaction (ready_at <=
+                    -- now()) must see a successor scheduled here, or claim-in-place silently never happens.
                     UPDATE task_runs t SET state = 'scheduled', input = r.input, exec = r.exec, throttled = r.throttled,
                            static_output = CASE WHEN r.static_output = 'null'::jsonb THEN NULL ELSE r.static_output END,
-                           ready_at = clock_timestamp() + make_interval(secs => t.delay_seconds)
+                           ready_at = now() + make_interval(secs => t.delay_seconds)
                     FROM jsonb_to_recordset(\(JSONValue.array(scheduled))::jsonb) AS r(id bigint, input jsonb, exec jsonb, static_output jsonb, throttled boolean)
                     WHERE t.id = r.id AND t.state = 'pending'
                     RETURNING t.id, t.name, t.task_id, t.delay_seconds, t.user_id
@@ -304,7 +321,7 @@ public final class LaunchProgression {
                        jsonb_build_object('launch_id', \(launchID)::text, 'run_id', name, 'state', 'scheduled', 'task_id', task_id,
                                           'delay_seconds', delay_seconds, 'ts', \(unsafeSQL: EventSQL.timestamp))
                 FROM ready ORDER BY id
-                """)
+                """) }
             wroteEvents = true
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import SweepJSON
 
 /// What an executor reported for one attempt of a run. `attempt` is the fencing token of the claim.
@@ -13,12 +14,15 @@ public struct RunCompletion: Sendable {
     public var attempt: Int
     public var outcome: Outcome
     public var logs: String?
+    /// When the executor's result arrived: the run's end, as the scheduler saw it.
+    public var finishedAt: Date
 
-    public init(runID: Int64, launchID: String, attempt: Int, outcome: Outcome, logs: String? = nil) {
+    public init(runID: Int64, launchID: String, attempt: Int, outcome: Outcome, logs: String? = nil, finishedAt: Date = Date()) {
         self.runID = runID
         self.launchID = launchID
         self.attempt = attempt
         self.outcome = outcome
         self.logs = logs
+        self.finishedAt = finishedAt
     }
 }
