@@ -37,12 +37,15 @@ struct ServeCommand: ParsableCommand {
             _ = try Migrator(directory: database.migrations).migrate(try PostgresConnection(url: url))
         }
         let pool = PostgresPool(url: url, maxConnections: threadCount + 2)
-        let application = SweepApplication(database: Database(pool: pool))
+        let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
+        hub.start()
+        let application = SweepApplication(database: Database(pool: pool), streams: hub)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
             responder: application.responder,
             logger: logger)
         try server.run()
+        hub.stop()
         pool.close()
     }
 }

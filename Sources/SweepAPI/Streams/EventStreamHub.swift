@@ -1,0 +1,212 @@
+import Foundation
+import Glibc
+import Logging
+import Postgres
+import SweepJSON
+import SweepStore
+import Synchronization
+import Web
+
+/// Serves every SSE stream of this worker from one thread and one LISTEN connection. A waiting stream costs a file
+/// descriptor and a few hundred bytes, never a request thread or a database connection; a slow or dead client is
+/// dropped (it resumes with Last-Event-ID) and never holds up the others.
+public final class EventStreamHub: EventStreams, Sendable {
+    static let heartbeatInterval: Duration = .seconds(15)
+    static let fetchLimit = 2000
+
+    let url: String
+    let logger: Logger
+    private let incoming = Mutex<[EventStream]>([])
+    private let stopping = Atomic<Bool>(false)
+    private let wakeFDs: (read: Int32, write: Int32)
+    private let finished = DispatchSemaphore(value: 0)
+
+    public init(url: String, logger: Logger) {
+        self.url = url
+        self.logger = logger
+        var fds: [Int32] = [0, 0]
+        pipe(&fds)
+        _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+        _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
+        wakeFDs = (fds[0], fds[1])
+    }
+
+    public func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "sse-hub"
+        thread.start()
+    }
+
+    /// Ends every stream and the hub thread.
+    public func stop() {
+        stopping.store(true, ordering: .releasing)
+        wake()
+        finished.wait()
+    }
+
+    // MARK: EventStreams
+
+    public func open(userID: UserID, launchID: String?, after: Int64) -> Response {
+        .streaming(HubStream(hub: self, userID: userID, launchID: launchID, after: after), headers: [
+            ("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-cache"),
+            ("X-Accel-Buffering", "no"),
+        ])
+    }
+
+    struct HubStream: ResponseStream {
+        let hub: EventStreamHub
+        let userID: UserID
+        let launchID: String?
+        let after: Int64
+        func attach(_ sink: any StreamSink) {
+            hub.add(EventStream(userID: userID, launchID: launchID, after: after, sink: sink))
+        }
+    }
+
+    func add(_ stream: EventStream) {
+        incoming.withLock { $0.append(stream) }
+        wake()
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = Glibc.write(wakeFDs.write, &byte, 1)
+    }
+
+    private func drainWake() {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while Glibc.read(wakeFDs.read, &buffer, buffer.count) > 0 {}
+    }
+
+    // MARK: The hub thread
+
+    private func run() {
+        var streams: [ObjectIdentifier: EventStream] = [:]
+        while !stopping.load(ordering: .acquiring) {
+            do {
+                let listener = try PostgresListener(url: url, applicationName: "sweep-sse-hub")
+                try listener.listen(EventWriter.channel)
+                let connection = try PostgresConnection(url: url, applicationName: "sweep-sse-hub")
+                var cursor = EventCursor(start: try connection.query("SELECT coalesce(max(id), 0) AS id FROM events")[0].decode(Int64.self, column: "id"))
+                var lastHeartbeat = ContinuousClock.now
+                var dirty = true
+                while !stopping.load(ordering: .acquiring) {
+                    for stream in incoming.withLock({ list -> [EventStream] in defer { list.removeAll() }; return list }) {
+                        streams[ObjectIdentifier(stream)] = stream
+                        replay(stream, upTo: cursor.contiguous, connection: connection, streams: &streams)
+                    }
+                    if dirty {
+                        dirty = false
+                        let rows = try fetch(after: cursor.contiguous, connection: connection)
+                        if rows.count == Self.fetchLimit { dirty = true }
+                        deliver(cursor.accept(rows, now: .now), to: &streams)
+                        if cursor.isWaitingOnGap { dirty = true }
+                    }
+                    let now = ContinuousClock.now
+                    if now - lastHeartbeat >= .seconds(1) {
+                        heartbeat(&streams, now: now)
+                        lastHeartbeat = now
+                    }
+                    // Sleep on the LISTEN socket and the wake pipe.
+                    var fds = [pollfd(fd: listener.socket, events: Int16(POLLIN), revents: 0),
+                               pollfd(fd: wakeFDs.read, events: Int16(POLLIN), revents: 0)]
+                    let timeout: Int32 = dirty ? 20 : 1000
+                    _ = poll(&fds, 2, timeout)
+                    if fds[1].revents != 0 { drainWake() }
+                    if !(try listener.pendingNotifications()).isEmpty { dirty = true }
+                }
+            } catch {
+                logger.warning("event hub lost its database connection; reconnecting", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+        for stream in streams.values { stream.sink.close() }
+        for stream in incoming.withLock({ $0 }) { stream.sink.close() }
+    }
+
+    /// A new stream first gets what it missed (after its Last-Event-ID) up to what the hub has delivered so far;
+    /// later events reach it through `deliver`.
+    private func replay(_ stream: EventStream, upTo limit: Int64, connection: PostgresConnection, streams: inout [ObjectIdentifier: EventStream]) {
+        do {
+            while stream.lastSent < limit {
+                let rows = try connection.query("""
+                    SELECT id, user_id, launch_id::text AS launch_id, type, data FROM events
+                    WHERE user_id = \(stream.userID) AND id > \(stream.lastSent) AND id <= \(limit)
+                      AND (\(stream.launchID == nil) OR launch_id = \(stream.launchID ?? "00000000-0000-0000-0000-000000000000")::uuid)
+                    ORDER BY id LIMIT \(Self.fetchLimit)
+                    """).map(Self.decode)
+                if rows.isEmpty { stream.lastSent = max(stream.lastSent, limit); break }
+                for row in rows where !send(row, to: stream, streams: &streams) { return }
+            }
+            // A launch that already ended: the stream ends once its history is sent.
+            if let launchID = stream.launchID, streams[ObjectIdentifier(stream)] != nil {
+                let ended = try connection.query("SELECT state FROM launches WHERE id = \(launchID)::uuid AND state IN ('succeeded', 'failed', 'cancelled')")
+                if !ended.isEmpty, try connection.query("SELECT 1 AS one FROM events WHERE launch_id = \(launchID)::uuid AND id > \(stream.lastSent)").isEmpty {
+                    close(stream, streams: &streams)
+                }
+            }
+            if streams[ObjectIdentifier(stream)] != nil, !stream.sink.write(Array(": connected\n\n".utf8)) {
+                close(stream, streams: &streams)
+            }
+        } catch {
+            logger.warning("event replay failed", metadata: ["error": "\(error)"])
+            close(stream, streams: &streams)
+        }
+    }
+
+    private func fetch(after id: Int64, connection: PostgresConnection) throws -> [StoredEventRow] {
+        try connection.query("""
+            SELECT id, user_id, launch_id::text AS launch_id, type, data FROM events
+            WHERE id > \(id) ORDER BY id LIMIT \(Self.fetchLimit)
+            """).map(Self.decode)
+    }
+
+    static func decode(_ row: PostgresRow) throws -> StoredEventRow {
+        StoredEventRow(
+            id: try row.decode(Int64.self, column: "id"), userID: UserID(try row.decode(Int64.self, column: "user_id")),
+            launchID: try row.decode(String.self, column: "launch_id"), type: try row.decode(String.self, column: "type"),
+            data: try row.decode(JSONValue.self, column: "data"))
+    }
+
+    private func deliver(_ rows: [StoredEventRow], to streams: inout [ObjectIdentifier: EventStream]) {
+        guard !rows.isEmpty else { return }
+        for stream in Array(streams.values) {
+            for row in rows where stream.wants(row) {
+                if !send(row, to: stream, streams: &streams) { break }
+            }
+        }
+    }
+
+    /// False when the stream ended (client gone, or its launch ended).
+    private func send(_ row: StoredEventRow, to stream: EventStream, streams: inout [ObjectIdentifier: EventStream]) -> Bool {
+        guard stream.sink.write(row.frame) else {
+            close(stream, streams: &streams)
+            return false
+        }
+        stream.lastSent = row.id
+        stream.lastWrite = .now
+        if stream.launchID != nil, row.endsLaunch {
+            close(stream, streams: &streams)
+            return false
+        }
+        return true
+    }
+
+    private func heartbeat(_ streams: inout [ObjectIdentifier: EventStream], now: ContinuousClock.Instant) {
+        for stream in Array(streams.values) {
+            if stream.sink.isClosedByPeer {
+                close(stream, streams: &streams)
+            } else if now - stream.lastWrite >= Self.heartbeatInterval {
+                if stream.sink.write(Array(": heartbeat\n\n".utf8)) { stream.lastWrite = now } else { close(stream, streams: &streams) }
+            }
+        }
+    }
+
+    private func close(_ stream: EventStream, streams: inout [ObjectIdentifier: EventStream]) {
+        streams[ObjectIdentifier(stream)] = nil
+        stream.sink.close()
+    }
+}

@@ -1,0 +1,95 @@
+"""Issue 5: progress events over SSE: ordered, exactly once across reconnects, never another user's."""
+import threading
+
+import requests
+
+from sse import events
+from sweep_fixtures import SEED_FUNCTIONS, launch, register_http_functions, seed_example
+from stack import wait_until
+
+SSE = {"Accept": "text/event-stream"}
+
+
+def all_events_json(client, launch_id):
+    items, cursor = [], None
+    while True:
+        page = client.get(f"/api/v1/launches/{launch_id}/events", params={"limit": 500, **({"cursor": cursor} if cursor else {})}).json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items
+
+
+def slow_chain(client, functions, workflow_id, length=6, seconds=0.2):
+    register_http_functions(client, functions.url, ["slow"])
+    tasks = [{"id": str(i), "execution_configurations": [{"function_def_id": "slow", "priority": 1}],
+              "successors": [str(i + 1)] if i < length else [],
+              "properties": {"static_input": {"seconds": seconds}, **({"position": "start"} if i == 1 else {})}} for i in range(1, length + 1)]
+    assert client.post("/api/v1/workflows", json={"workflow_id": workflow_id, "tasks": tasks}).status_code == 201
+
+
+def test_stream_delivers_every_event_in_order_exactly_once_across_a_reconnect(user, functions):
+    slow_chain(user, functions, "chain_sse")
+    launch_id = user.post("/api/v1/workflows/chain_sse/launches", json={}).json()["launch_id"]
+    url = f"{user.url}/api/v1/launches/{launch_id}/events"
+    received = []
+    with user.session.get(url, headers=SSE, stream=True, timeout=60) as r:
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/event-stream")
+        for event in events(r):
+            received.append(event)
+            if event[1] == "task.succeeded" and event[2]["run_id"] == "2":
+                break  # drop the connection mid-launch
+    last_id = received[-1][0]
+    with user.session.get(url, headers={**SSE, "Last-Event-ID": str(last_id)}, stream=True, timeout=60) as r:
+        for event in events(r):
+            received.append(event)
+        # The server ended the stream after the launch ended.
+    ids = [e[0] for e in received]
+    assert ids == sorted(ids) and len(ids) == len(set(ids))
+    assert received[-1][1] == "launch.succeeded"
+    stored = all_events_json(user, launch_id)
+    assert [e["id"] for e in stored] == ids
+    assert [e["event"] for e in stored] == [e[1] for e in received]
+    for _, kind, data in received:
+        assert data["launch_id"] == launch_id and "ts" in data
+    started = [d["run_id"] for _, k, d in received if k == "task.started"]
+    assert started == [str(i) for i in range(1, 7)]
+
+
+def test_stream_of_a_finished_launch_replays_and_ends(user, functions):
+    register_http_functions(user, functions.url, SEED_FUNCTIONS)
+    assert user.post("/api/v1/workflows", json=seed_example("example2")).status_code == 201
+    status = launch(user, "example2")
+    with user.session.get(f"{user.url}/api/v1/launches/{status['launch_id']}/events", headers=SSE, stream=True, timeout=30) as r:
+        kinds = [e[1] for e in events(r)]
+    assert kinds[0] == "task.scheduled" and kinds[-1] == "launch.succeeded"
+    assert kinds.count("task.succeeded") == 5  # 1, 2_A, 2_B, 2_C, 3
+    assert "task.expanded" in kinds
+
+
+def test_a_stream_never_carries_another_users_events(user, other_user, functions):
+    slow_chain(user, functions, "mine", length=3, seconds=0.05)
+    slow_chain(other_user, functions, "theirs", length=3, seconds=0.05)
+    seen = []
+    ready = threading.Event()
+
+    def watch():
+        with other_user.session.get(f"{other_user.url}/api/v1/events", headers=SSE, stream=True, timeout=60) as r:
+            ready.set()
+            for event in events(r):
+                seen.append(event)
+                if event[1] == "launch.succeeded":
+                    return
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    assert ready.wait(10)
+    mine = user.post("/api/v1/workflows/mine/launches", json={"wait": 30}).json()
+    assert mine["state"] == "succeeded"
+    theirs = other_user.post("/api/v1/workflows/theirs/launches", json={"wait": 30}).json()
+    watcher.join(timeout=30)
+    assert not watcher.is_alive()
+    assert seen and {e[2]["launch_id"] for e in seen} == {theirs["launch_id"]}
+    # And another user's launch stream does not exist for them.
+    r = other_user.get(f"/api/v1/launches/{mine['launch_id']}/events", headers=SSE, timeout=10)
+    assert r.status_code == 404
