@@ -21,6 +21,7 @@ public struct SweepApplication: Sendable {
             WorkflowController(database: database),
             LaunchController(database: database),
             EventController(database: database, streams: streams),
+            ProgressController(database: database),
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router

@@ -15,6 +15,8 @@ struct ClaimedRun: Sendable {
     let plan: ExecutionPlan
     let staticOutput: JSONValue?
     let runtimeSeconds: Int?
+    /// Lets the running task post its progress (and nothing else); dies with the run.
+    let progressToken: String
 
     init(_ row: PostgresRow) throws {
         id = try row.decode(Int64.self, column: "id")
@@ -27,5 +29,6 @@ struct ClaimedRun: Sendable {
         plan = ExecutionPlan(try row.decode(JSONValue?.self, column: "exec") ?? .null)
         staticOutput = try row.decode(JSONValue?.self, column: "static_output")
         runtimeSeconds = try row.decode(Int?.self, column: "max_runtime_seconds")
+        progressToken = try row.decode(String.self, column: "token")
     }
 }

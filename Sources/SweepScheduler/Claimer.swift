@@ -16,16 +16,19 @@ struct Claimer {
         // rather than waited on (waiting here could deadlock with that completer, which may wait on our rows).
         return try connection.query("""
             WITH picked AS (
-                SELECT id FROM task_runs
+                -- Each claim mints the run's progress token (244 random bits); only its hash is stored.
+                SELECT id, 'tt_' || replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', '') AS token
+                FROM task_runs
                 WHERE state = 'scheduled' AND NOT throttled AND ready_at <= now()
                 ORDER BY ready_at, id
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
             ), claimed AS (
                 UPDATE task_runs t SET state = 'running', attempt = t.attempt + 1, claimed_by = \(schedulerID),
-                       lease_expires_at = now() + make_interval(secs => \(leaseSeconds)), started_at = clock_timestamp()
+                       lease_expires_at = now() + make_interval(secs => \(leaseSeconds)), started_at = clock_timestamp(),
+                       progress_token_hash = encode(sha256(convert_to(picked.token, 'UTF8')), 'hex')
                 FROM picked WHERE t.id = picked.id
-                RETURNING t.id, t.launch_id, t.user_id, t.name, t.task_id, t.attempt, t.input, t.exec, t.static_output
+                RETURNING t.id, t.launch_id, t.user_id, t.name, t.task_id, t.attempt, t.input, t.exec, t.static_output, picked.token
             ), started AS (
                 UPDATE launches SET state = 'running', started_at = coalesce(started_at, clock_timestamp())
                 WHERE id IN (SELECT id FROM launches WHERE id IN (SELECT launch_id FROM claimed) AND state = 'waiting' FOR UPDATE SKIP LOCKED)
@@ -44,7 +47,7 @@ struct Claimer {
             ), announced AS (
                 SELECT pg_notify(\(EventWriter.channel), '') WHERE EXISTS (SELECT 1 FROM claimed)
             )
-            SELECT c.id, c.launch_id::text AS launch_id, c.user_id, c.name, c.task_id, c.attempt, c.input, c.exec, c.static_output,
+            SELECT c.id, c.launch_id::text AS launch_id, c.user_id, c.name, c.task_id, c.attempt, c.input, c.exec, c.static_output, c.token,
                    l.max_runtime_seconds, (SELECT count(*) FROM announced) AS announced
             FROM claimed c JOIN launches l ON l.id = c.launch_id
             """).map(ClaimedRun.init)

@@ -14,7 +14,7 @@ struct Rescuer {
                 WHERE state = 'running' AND lease_expires_at < now() AND attempt < max_attempts
                 LIMIT 1000 FOR UPDATE SKIP LOCKED
             )
-            UPDATE task_runs t SET state = 'scheduled', claimed_by = NULL, lease_expires_at = NULL, ready_at = now(),
+            UPDATE task_runs t SET state = 'scheduled', claimed_by = NULL, lease_expires_at = NULL, ready_at = now(), progress_token_hash = NULL,
                    error = 'lease expired during attempt ' || t.attempt || '; retrying'
             FROM expired WHERE t.id = expired.id
             RETURNING t.launch_id::text AS launch_id, t.user_id, t.name, t.attempt

@@ -19,10 +19,12 @@ public struct SchedulerConfiguration: Sendable {
     public var workRoot: String
     /// Used when a workflow sets no max_task_runtime.
     public var defaultRuntimeSeconds: Int
+    /// Where tasks reach the API to report progress (`SWEEP_API_URL`).
+    public var apiURL: String?
 
     public init(databaseURL: String, schedulerID: String, maxInFlight: Int = 256, claimBatch: Int = 100, leaseSeconds: Int = 30,
                 rescueInterval: Duration = .seconds(10), localExecution: Bool = false, workRoot: String = NSTemporaryDirectory(),
-                defaultRuntimeSeconds: Int = 3600) {
+                defaultRuntimeSeconds: Int = 3600, apiURL: String? = nil) {
         self.databaseURL = databaseURL
         self.schedulerID = schedulerID
         self.maxInFlight = maxInFlight
@@ -32,5 +34,6 @@ public struct SchedulerConfiguration: Sendable {
         self.localExecution = localExecution
         self.workRoot = workRoot
         self.defaultRuntimeSeconds = defaultRuntimeSeconds
+        self.apiURL = apiURL
     }
 }

@@ -70,6 +70,8 @@ public final class SchedulerEngine: Sendable {
         let rescuer = Rescuer()
         var inFlight: [Int64: InFlight] = [:]
         var ready: [RunCompletion] = []
+        /// Progress lines of local processes, appended as events with the next transaction.
+        var progress: [(ClaimedRun, EventDraft)] = []
         var httpResults: [HTTPMultiClient<Int64>.Completion] = []
         var wantClaim = true
         var nextDue: ContinuousClock.Instant? = nil
@@ -124,12 +126,16 @@ public final class SchedulerEngine: Sendable {
         mutating func step() throws {
             let free = configuration.maxInFlight - inFlight.count
             let completions = ready
-            guard !completions.isEmpty || (wantClaim && free > 0) else { return }
+            let reports = progress
+            guard !completions.isEmpty || !reports.isEmpty || (wantClaim && free > 0) else { return }
             let limit = min(free, configuration.claimBatch)
             let t0 = ContinuousClock.now
             var t1 = t0, t2 = t0
             let (claimed, secondsToNext) = try connection.transaction { connection -> ([ClaimedRun], Double?) in
                 t1 = ContinuousClock.now
+                for (run, event) in reports {
+                    try EventWriter.append(connection, userID: run.userID, launchID: run.launchID, [event])
+                }
                 if !completions.isEmpty { try completer.complete(connection, completions) }
                 t2 = ContinuousClock.now
                 let claimed = try claimer.claim(connection, limit: limit)
@@ -142,6 +148,7 @@ public final class SchedulerEngine: Sendable {
                 return (claimed, secondsToNext)
             }
             ready.removeAll()
+            progress.removeAll()
             let t3 = ContinuousClock.now
             logger.debug("step", metadata: ["begin": "\(t1 - t0)", "complete": "\(t2 - t1)", "claim+commit": "\(t3 - t2)", "n": "\(completions.count)"])
             wantClaim = claimed.count == limit && limit > 0
@@ -154,7 +161,7 @@ public final class SchedulerEngine: Sendable {
         }
 
         func pollTimeout() -> Int {
-            if !ready.isEmpty { return 0 }
+            if !ready.isEmpty || !progress.isEmpty { return 0 }
             if wantClaim && inFlight.count < configuration.maxInFlight { return 0 }
             var timeout = Duration.seconds(max(1, configuration.leaseSeconds / 3))
             let rescueIn = configuration.rescueInterval - (ContinuousClock.now - lastRescue)
@@ -180,7 +187,7 @@ public final class SchedulerEngine: Sendable {
                     // The run's identity lets a function deduplicate retried attempts.
                     headers: [(name: "Content-Type", value: "application/json"), (name: "X-Sweep-Launch-Id", value: run.launchID),
                               (name: "X-Sweep-Run-Id", value: run.name), (name: "X-Sweep-Attempt", value: String(run.attempt))],
-                    body: run.input.jsonBytes, timeout: .seconds(runtime)), id: run.id)
+                    body: Self.httpBody(run, apiURL: configuration.apiURL), timeout: .seconds(runtime)), id: run.id)
             case .localFunction(let functionID, let runtimeName, let environment):
                 guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
                 guard let program = FunctionRunner.program(runtime: runtimeName, functionName: functionID) else {
@@ -198,7 +205,7 @@ public final class SchedulerEngine: Sendable {
                 files["code.zip"] = code
                 start(run, index, isFunction: true, ProcessSpec(
                     arguments: program.arguments,
-                    environment: LocalEnvironment.make(run: run, layers: [], extra: environment.merging(["SWEEP_FUNCTION_NAME": functionID]) { a, _ in a }),
+                    environment: LocalEnvironment.make(run: run, apiURL: configuration.apiURL, layers: [], extra: environment.merging(["SWEEP_FUNCTION_NAME": functionID]) { a, _ in a }),
                     standardInput: run.input.jsonBytes, files: files, timeout: .seconds(runtime), limits: Self.limits))
             case .process(let definitionCommand, let definitionEnvironment):
                 guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
@@ -207,11 +214,20 @@ public final class SchedulerEngine: Sendable {
                 }
                 start(run, index, isFunction: false, ProcessSpec(
                     arguments: command,
-                    environment: LocalEnvironment.make(run: run, layers: [definitionEnvironment, run.plan.environment ?? []]),
+                    environment: LocalEnvironment.make(run: run, apiURL: configuration.apiURL, layers: [definitionEnvironment, run.plan.environment ?? []]),
                     standardInput: [], files: [:], timeout: .seconds(runtime), limits: Self.limits))
             case .unavailable(let reason):
                 fallBack(run, index, reason)
             }
+        }
+
+        /// The task input, plus `sweep`: who the run is and how to report progress (API.md, issue 5).
+        static func httpBody(_ run: ClaimedRun, apiURL: String?) -> [UInt8] {
+            guard case .object(var body) = run.input else { return run.input.jsonBytes }
+            var sweep: [String: JSONValue] = ["run_id": .string(run.name), "launch_id": .string(run.launchID), "token": .string(run.progressToken)]
+            if let apiURL { sweep["progress_url"] = .string(apiURL + "/api/v1/progress") }
+            body["sweep"] = .object(sweep)
+            return JSONValue.object(body).jsonBytes
         }
 
         static let limits = ResourceLimits(cpuSeconds: 3600, addressSpaceBytes: 4 << 30, openFiles: 1024, processes: 4096, outputBytes: 1 << 20)
@@ -277,8 +293,11 @@ public final class SchedulerEngine: Sendable {
 
         mutating func handle(_ event: ProcessEvent) {
             switch event {
-            case .progress:
-                break  // task.progress events come with the SSE work
+            case .progress(let id, let percent, let message):
+                guard let runID = Int64(id), let flight = inFlight[runID] else { return }
+                var data: [String: JSONValue] = ["state": "running", "message": .string(message)]
+                if let percent { data["percent"] = .double(percent) }
+                progress.append((flight.run, EventDraft(type: "task.progress", runName: flight.run.name, data: data)))
             case .finished(let id, let outcome):
                 guard let runID = Int64(id), let flight = inFlight[runID] else { return }
                 if outcome.cancelled { inFlight[runID] = nil; return }
@@ -315,7 +334,7 @@ public final class SchedulerEngine: Sendable {
                 if !ready.isEmpty { try connection.transaction { try completer.complete($0, ready) } }
                 let returned = try connection.execute("""
                     UPDATE task_runs SET state = 'scheduled', claimed_by = NULL, lease_expires_at = NULL, ready_at = now(),
-                           max_attempts = max_attempts + 1
+                           max_attempts = max_attempts + 1, progress_token_hash = NULL
                     WHERE claimed_by = \(configuration.schedulerID) AND state = 'running'
                     """)
                 if returned > 0 { try connection.notify(channel: SchedulerChannels.ready, payload: "") }

@@ -26,7 +26,8 @@ let configuration = SchedulerConfiguration(
     leaseSeconds: Int(environment["SWEEP_LEASE_SECONDS"] ?? "") ?? 30,
     rescueInterval: .milliseconds(Int(environment["SWEEP_RESCUE_INTERVAL_MS"] ?? "") ?? 10_000),
     localExecution: environment["SWEEP_LOCAL_EXEC"] == "1",
-    workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory())
+    workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory(),
+    apiURL: environment["SWEEP_API_URL"])
 
 // TERM/INT are taken by sigwait below only; every thread started after this inherits the blocked mask.
 var signals = sigset_t()

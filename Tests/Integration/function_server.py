@@ -38,6 +38,15 @@ def answer(name, payload):
         return 200, {"numbers": list(range(int(static.get("n", 3))))}
     if name == "noop":
         return 200, {}
+    if name == "progress":
+        # Reports progress with the run's own token, as a long task would.
+        import urllib.request
+        sweep = payload.get("sweep", {})
+        request = urllib.request.Request(sweep["progress_url"], method="POST",
+                                         data=json.dumps({"percent": 30, "message": "working"}).encode(),
+                                         headers={"Authorization": "Bearer " + sweep["token"], "Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as r:
+            return 200, {"reported": r.status, "token": sweep["token"]}
     return 200, {"fn": name}
 
 

@@ -93,3 +93,34 @@ def test_a_stream_never_carries_another_users_events(user, other_user, functions
     # And another user's launch stream does not exist for them.
     r = other_user.get(f"/api/v1/launches/{mine['launch_id']}/events", headers=SSE, timeout=10)
     assert r.status_code == 404
+
+
+def test_tasks_report_progress_with_their_own_token_only_while_running(user, functions, stack):
+    register_http_functions(user, functions.url, ["progress"])
+    assert user.post("/api/v1/workflows", json={"workflow_id": "reporting", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "progress", "priority": 1}], "successors": [],
+         "properties": {"position": "start"}}]}).status_code == 201
+    status = launch(user, "reporting")
+    assert status["state"] == "succeeded", status
+    output = status["tasks"][0]["output"]
+    assert output["reported"] == 202
+    progress = [e for e in all_events_json(user, status["launch_id"]) if e["event"] == "task.progress"]
+    assert [(e["data"]["percent"], e["data"]["message"], e["data"]["run_id"]) for e in progress] == [(30.0, "working", "1")]
+    # The run ended: its token died with it. Made-up tokens and user keys are refused too.
+    for token in (output["token"], "tt_" + "0" * 64, user.key):
+        r = requests.post(stack.url + "/api/v1/progress", json={"message": "late"}, headers={"Authorization": "Bearer " + token})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_task_token"
+    assert len([e for e in all_events_json(user, status["launch_id"]) if e["event"] == "task.progress"]) == 1
+
+
+def test_local_processes_report_progress_lines(user):
+    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code == 201
+    assert user.post("/api/v1/containers", json={"id": "c", "destination_id": "here", "image_name": "i", "image_tag": "t"}).status_code == 201
+    assert user.post("/api/v1/workflows", json={"workflow_id": "lines", "tasks": [
+        {"id": "1", "execution_configurations": [{"container_def_id": "c", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "command": ["sh", "-c",
+                        "echo '::progress::25 quarter'; echo '::progress::75 most'; test -n \"$SWEEP_TASK_TOKEN\""]}}]}).status_code == 201
+    status = launch(user, "lines")
+    assert status["state"] == "succeeded", status
+    progress = [(e["data"].get("percent"), e["data"]["message"]) for e in all_events_json(user, status["launch_id"]) if e["event"] == "task.progress"]
+    assert progress == [(25.0, "quarter"), (75.0, "most")]

@@ -9,10 +9,13 @@ enum LocalEnvironment {
         "HOME": "/tmp",
     ]
 
-    static func make(run: ClaimedRun, layers: [[EnvironmentVariable]], extra: [String: String] = [:]) -> [String: String] {
+    static func make(run: ClaimedRun, apiURL: String?, layers: [[EnvironmentVariable]], extra: [String: String] = [:]) -> [String: String] {
         var environment = base
         environment["SWEEP_RUN_ID"] = run.name
         environment["SWEEP_LAUNCH_ID"] = run.launchID
+        // The task's own progress token: it can post progress for this run and nothing else.
+        environment["SWEEP_TASK_TOKEN"] = run.progressToken
+        if let apiURL { environment["SWEEP_API_URL"] = apiURL }
         environment.merge(extra) { _, new in new }
         // Later layers win: the container definition's variables, then the task's.
         for layer in layers { for variable in layer { environment[variable.name] = variable.value } }

@@ -67,7 +67,7 @@ public final class LaunchProgression {
             let row = try bulk(successes.count) { try connection.query("""
                 WITH done AS (
                     UPDATE task_runs t SET state = 'succeeded', output = r.output, logs = r.logs, finished_at = to_timestamp(r.finished),
-                           lease_expires_at = NULL, claimed_by = NULL
+                           lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
                     FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(id bigint, attempt int, output jsonb, logs text, finished float8)
                     WHERE t.id = r.id AND t.launch_id = \(launchID)::uuid AND t.state = 'running' AND t.attempt = r.attempt
                     RETURNING t.id, t.name, t.successors, t.user_id
@@ -97,7 +97,7 @@ public final class LaunchProgression {
             guard case .failed(let message) = completion.outcome else { continue }
             let rows = try connection.query("""
                 UPDATE task_runs SET state = 'failed', error = \(message), logs = \(completion.logs), finished_at = \(completion.finishedAt),
-                       lease_expires_at = NULL, claimed_by = NULL
+                       lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
                 WHERE id = \(completion.runID) AND launch_id = \(launchID)::uuid AND state = 'running' AND attempt = \(completion.attempt)
                 RETURNING name, successors
                 """)
@@ -119,7 +119,8 @@ public final class LaunchProgression {
     public func cancel() throws -> Bool {
         guard !launch.isTerminal else { return false }
         let rows = try connection.query("""
-            UPDATE task_runs SET state = 'cancelled', finished_at = now(), lease_expires_at = NULL, claimed_by = NULL, throttled = false
+            UPDATE task_runs SET state = 'cancelled', finished_at = now(), lease_expires_at = NULL, claimed_by = NULL, throttled = false,
+                   progress_token_hash = NULL
             WHERE launch_id = \(launchID)::uuid AND state IN ('pending', 'scheduled', 'running')
             RETURNING name, kind
             """)

@@ -1,0 +1,22 @@
+import Postgres
+import SweepCrypto
+import SweepJSON
+
+/// Progress reports from running tasks, authorised by the run's own token (not by a user's key).
+public enum ProgressStore {
+    /// Appends a `task.progress` event for the running run holding this token; false for an unknown token or a run
+    /// that is no longer running (the token died with it).
+    public static func report(_ connection: PostgresConnection, token: String, percent: Double?, message: String) throws -> Bool {
+        let rows = try connection.query("""
+            SELECT launch_id::text AS launch_id, user_id, name FROM task_runs
+            WHERE progress_token_hash = \(Digest.sha256Hex(token)) AND state = 'running'
+            """)
+        guard let row = rows.first else { return false }
+        var data: [String: JSONValue] = ["state": "running", "message": .string(message)]
+        if let percent { data["percent"] = .double(percent) }
+        try EventWriter.append(
+            connection, userID: UserID(try row.decode(Int64.self, column: "user_id")), launchID: try row.decode(String.self, column: "launch_id"),
+            [EventDraft(type: "task.progress", runName: try row.decode(String.self, column: "name"), data: data)])
+        return true
+    }
+}
