@@ -38,7 +38,7 @@ let package = Package(
         // Application
         .target(name: "SweepStore", dependencies: ["Postgres", "SweepJSON", "SweepModel", "SweepCrypto"]),
         .target(name: "SweepAPI", dependencies: [
-            "Web", "SweepStore", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres",
+            "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepScheduler", dependencies: [

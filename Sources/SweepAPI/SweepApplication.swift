@@ -15,6 +15,10 @@ public struct SweepApplication: Sendable {
             AuthController(database: database),
             APIKeyController(database: database),
             UserController(database: database),
+            DestinationController(database: database),
+            FunctionController(database: database),
+            ContainerController(database: database),
+            WorkflowController(database: database),
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router

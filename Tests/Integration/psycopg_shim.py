@@ -3,7 +3,7 @@ import subprocess
 
 
 def query(url, sql, params=()):
-    args = ["psql", url, "-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1"]
+    args = ["psql", url, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1"]
     for i, value in enumerate(params, 1):
         args += ["-v", f"p{i}={value}"]
     out = subprocess.check_output(args, input=sql, text=True)

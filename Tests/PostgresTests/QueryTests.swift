@@ -96,6 +96,15 @@ import Testing
         #expect(try row.decode(Int.self, at: 7) == Int.max)
     }
 
+    @Test(arguments: [-62_135_596_800.0, -1.5, 0, 951_782_400.999999, 4_102_444_800.000001])
+    func datesRoundTripThroughTheServer(seconds: Double) throws {
+        let db = try TestDatabase.connect()
+        let date = Date(timeIntervalSince1970: seconds)
+        let row = try #require(try db.query("SELECT \(date)::timestamptz, (\(date)::timestamptz)::text").first)
+        #expect(abs(try row.decode(Date.self, at: 0).timeIntervalSince1970 - seconds) < 1e-6)
+        #expect(abs(try row.decode(Date.self, at: 1).timeIntervalSince1970 - seconds) < 1e-6)
+    }
+
     @Test func injectionStringIsBoundAsData() throws {
         let db = try TestDatabase.connect()
         let evil = "Robert'); DROP TABLE students;--"

@@ -1,2 +1,0 @@
-// SweepModel: placeholder until its first real file lands.
-enum SweepModelPlaceholder {}

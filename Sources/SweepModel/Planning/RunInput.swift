@@ -1,0 +1,21 @@
+import SweepJSON
+
+/// Everything a ready task run needs to execute, computed once when it becomes ready.
+public struct RunInput: Sendable, Hashable {
+    /// `{"predecessor_outputs": …, "static_input": …}`, plus `"launch_input"` when the launch had one.
+    public var input: JSONValue
+    /// The task's own environment (container tasks only); layer it over the container definition's with
+    /// `ContainerDefinition.invocation(taskCommand:taskEnvironment:)`.
+    public var environment: [EnvironmentVariable]?
+    /// The task's command override (container tasks only).
+    public var command: [String]?
+    /// Added under `static_output` to whatever the executor returns: see `Planner.output(executorOutput:staticOutput:)`.
+    public var staticOutput: JSONValue?
+
+    public init(input: JSONValue, environment: [EnvironmentVariable]? = nil, command: [String]? = nil, staticOutput: JSONValue? = nil) {
+        self.input = input
+        self.environment = environment
+        self.command = command
+        self.staticOutput = staticOutput
+    }
+}

@@ -1,0 +1,19 @@
+import SweepJSON
+
+/// Orchestration directives of a workflow; both optional (SWEEP examples post `{}` or omit `config`).
+public struct WorkflowConfig: Sendable, Hashable {
+    public var maxTaskConcurrency: Int?
+    /// Seconds.
+    public var maxTaskRuntime: Int?
+
+    public init(maxTaskConcurrency: Int? = nil, maxTaskRuntime: Int? = nil) {
+        self.maxTaskConcurrency = maxTaskConcurrency
+        self.maxTaskRuntime = maxTaskRuntime
+    }
+
+    init(json: JSONValue, at pointer: JSONPointer) throws(ValidationError) {
+        let reader = try FieldReader(json, at: pointer, what: "config")
+        maxTaskConcurrency = try reader.integer("max_task_concurrency", in: 1...100_000)
+        maxTaskRuntime = try reader.integer("max_task_runtime", in: 1...ModelLimits.maxDelaySeconds)
+    }
+}

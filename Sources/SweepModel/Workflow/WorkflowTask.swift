@@ -1,0 +1,67 @@
+import SweepJSON
+
+/// One node of a workflow's DAG as posted. `id` and `successors` are normalized to strings (SWEEP writes both
+/// `2` and `"2"`).
+public struct WorkflowTask: Sendable, Hashable {
+    public var id: String
+    public var executionConfigurations: [ExecutionConfiguration]
+    public var successors: [String]
+    public var properties: TaskProperties
+
+    public init(id: String, executionConfigurations: [ExecutionConfiguration], successors: [String] = [], properties: TaskProperties = TaskProperties()) {
+        self.id = id
+        self.executionConfigurations = executionConfigurations
+        self.successors = successors
+        self.properties = properties
+    }
+
+    /// A container task gets `environment` and `command`; SWEEP only defines them when every alternative is a container.
+    public var isContainerTask: Bool {
+        !executionConfigurations.isEmpty && executionConfigurations.allSatisfy(\.isContainer)
+    }
+
+    /// The alternatives in the order they should be tried.
+    public var executionConfigurationsByPriority: [ExecutionConfiguration] {
+        executionConfigurations.enumerated()
+            .sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }
+            .map(\.element)
+    }
+
+    init(json: JSONValue, at pointer: JSONPointer) throws(ValidationError) {
+        let reader = try FieldReader(json, at: pointer, what: "a task")
+        id = try FieldReader.taskID(try reader.required("id"), at: pointer / "id", name: "id")
+
+        let configurations = try reader.required("execution_configurations")
+        guard case .array(let items) = configurations else {
+            throw ValidationError(pointer / "execution_configurations", .invalidType, "execution_configurations must be a list, not \(configurations.typeName)")
+        }
+        guard !items.isEmpty else {
+            throw ValidationError(pointer / "execution_configurations", .invalidExecutionConfiguration, "a task needs at least one execution configuration")
+        }
+        guard items.count <= ModelLimits.maxExecutionConfigurations else {
+            throw ValidationError(pointer / "execution_configurations", .tooLarge, "at most \(ModelLimits.maxExecutionConfigurations) execution configurations")
+        }
+        var parsed: [ExecutionConfiguration] = []
+        for (index, item) in items.enumerated() {
+            parsed.append(try ExecutionConfiguration(json: item, at: pointer / "execution_configurations" / index))
+        }
+        executionConfigurations = parsed
+
+        var successors: [String] = []
+        if let value = reader.value("successors") {
+            guard case .array(let items) = value else {
+                throw ValidationError(pointer / "successors", .invalidType, "successors must be a list of task ids, not \(value.typeName)")
+            }
+            for (index, item) in items.enumerated() {
+                successors.append(try FieldReader.taskID(item, at: pointer / "successors" / index, name: "successor"))
+            }
+        }
+        self.successors = successors
+
+        if let value = reader.value("properties") {
+            properties = try TaskProperties(json: value, at: pointer / "properties")
+        } else {
+            properties = TaskProperties()
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Postgres
+import SweepJSON
+
+/// Destinations, function definitions and container definitions of one tenant.
+public struct DefinitionStore {
+    public enum WriteError: Error { case exists, notFound }
+
+    let tx: TenantTransaction
+    let kind: DefinitionKind
+
+    public init(_ tx: TenantTransaction, _ kind: DefinitionKind) {
+        self.tx = tx
+        self.kind = kind
+    }
+
+    private var table: PostgresQuery { PostgresQuery(unsafeSQL: kind.table) }
+
+    /// Inserts a new definition; `.exists` when the id is taken. `extra` are the kind's own columns.
+    public func insert(id: String, definition: JSONValue, destinationID: String? = nil, cloudProvider: String? = nil, credentials: JSONValue? = nil) throws {
+        let statement: PostgresQuery = kind == .destination
+            ? """
+                INSERT INTO destinations (user_id, id, cloud_provider, definition, credentials)
+                VALUES (\(tx.userID), \(id), \(cloudProvider ?? ""), \(definition)::jsonb, \(credentials)::jsonb)
+                """
+            : """
+                INSERT INTO \(unsafeSQL: kind.table) (user_id, id, destination_id, definition)
+                VALUES (\(tx.userID), \(id), \(destinationID ?? ""), \(definition)::jsonb)
+                """
+        do {
+            try tx.connection.execute(statement)
+        } catch {
+            if error.isUniqueViolation { throw WriteError.exists }
+            throw error
+        }
+    }
+
+    /// Replaces a destination's definition (PUT); `.notFound` when there is none.
+    public func replaceDestination(id: String, definition: JSONValue, cloudProvider: String, credentials: JSONValue?) throws {
+        let changed = try tx.connection.execute("""
+            UPDATE destinations SET definition = \(definition)::jsonb, cloud_provider = \(cloudProvider),
+                   credentials = \(credentials)::jsonb, updated_at = now()
+            WHERE user_id = \(tx.userID) AND id = \(id)
+            """)
+        if changed == 0 { throw WriteError.notFound }
+    }
+
+    public func find(id: String) throws -> StoredDefinition? {
+        try tx.connection.query("""
+            SELECT id, definition, \(unsafeSQL: codeColumn) AS code_sha256, created_at, updated_at
+            FROM \(unsafeSQL: kind.table) WHERE user_id = \(tx.userID) AND id = \(id)
+            """).first.map(Self.decode)
+    }
+
+    public func exists(id: String) throws -> Bool {
+        try tx.connection.query("SELECT 1 AS one FROM \(unsafeSQL: kind.table) WHERE user_id = \(tx.userID) AND id = \(id)").first != nil
+    }
+
+    public func list(after cursor: String?, limit: Int) throws -> [StoredDefinition] {
+        try tx.connection.query("""
+            SELECT id, definition, \(unsafeSQL: codeColumn) AS code_sha256, created_at, updated_at
+            FROM \(unsafeSQL: kind.table)
+            WHERE user_id = \(tx.userID) AND (\(cursor == nil) OR id > \(cursor ?? ""))
+            ORDER BY id LIMIT \(limit)
+            """).map(Self.decode)
+    }
+
+    /// All ids of this kind (for validating workflow references).
+    public func allIDs() throws -> Set<String> {
+        Set(try tx.connection.query("SELECT id FROM \(unsafeSQL: kind.table) WHERE user_id = \(tx.userID)").map { try $0.decode(String.self, column: "id") })
+    }
+
+    public func delete(id: String) throws -> Bool {
+        try tx.connection.execute("DELETE FROM \(unsafeSQL: kind.table) WHERE user_id = \(tx.userID) AND id = \(id)") > 0
+    }
+
+    /// Stores a function's code archive with its SHA-256; false when the function does not exist.
+    public func storeCode(functionID: String, code: [UInt8], sha256: String) throws -> Bool {
+        precondition(kind == .function)
+        return try tx.connection.execute("""
+            UPDATE functions SET code = \(code), code_sha256 = \(sha256), updated_at = now()
+            WHERE user_id = \(tx.userID) AND id = \(functionID)
+            """) > 0
+    }
+
+    private var codeColumn: String { kind == .function ? "code_sha256" : "NULL::text" }
+
+    static func decode(_ row: PostgresRow) throws -> StoredDefinition {
+        StoredDefinition(
+            id: try row.decode(String.self, column: "id"),
+            definition: try row.decode(JSONValue.self, column: "definition"),
+            codeSHA256: try row.decode(String?.self, column: "code_sha256"),
+            createdAt: try row.decode(Date.self, column: "created_at"),
+            updatedAt: try row.decode(Date.self, column: "updated_at"))
+    }
+}
