@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "SweepCrypto", dependencies: ["CCrypto"]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        .target(name: "ProcessSupervisor"),
         .target(name: "FastCGI", dependencies: ["CFastCGI", "Web", .product(name: "Logging", package: "swift-log")]),
 
         // Application
@@ -42,7 +43,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepScheduler", dependencies: [
-            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "SweepCrypto",
+            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "SweepCrypto", "ProcessSupervisor",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -69,6 +70,7 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SweepCryptoTests", dependencies: ["SweepCrypto"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SweepJSON"]),
+        .testTarget(name: "ProcessSupervisorTests", dependencies: ["ProcessSupervisor"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
