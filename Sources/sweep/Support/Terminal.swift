@@ -14,7 +14,7 @@ enum Terminal {
         if !text.hasSuffix("\n") { text += "\n" }
         // Flush stdout first so a message follows what was already printed; then unbuffered straight to fd 2.
         fflush(nil)
-        _ = text.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
+        _ = text.withCString { rawWrite(STDERR_FILENO, $0, strlen($0)) }
     }
 
     /// Flushes stdout (all C streams: naming `stdout` is not concurrency-safe in Swift 6).
@@ -47,7 +47,7 @@ enum Terminal {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY)
         guard fd >= 0 else { throw .usage("no terminal to read the password from; use --password-stdin") }
         defer { close(fd) }
-        _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
+        _ = prompt.withCString { rawWrite(fd, $0, strlen($0)) }
         var saved = termios()
         let canRestore = tcgetattr(fd, &saved) == 0
         if canRestore {
@@ -64,5 +64,14 @@ enum Terminal {
         while read(fd, &byte, 1) == 1, byte != 10 { bytes.append(byte) }
         if bytes.last == 13 { bytes.removeLast() }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// write(2), named apart from `Terminal.write` (which would shadow the C function inside this type).
+    private static func rawWrite(_ fd: Int32, _ bytes: UnsafePointer<CChar>, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.write(fd, bytes, count)
+        #else
+        Darwin.write(fd, bytes, count)
+        #endif
     }
 }
