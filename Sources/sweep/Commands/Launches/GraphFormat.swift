@@ -1,0 +1,7 @@
+import ArgumentParser
+
+/// The output languages of `sweep graph`.
+enum GraphFormat: String, ExpressibleByArgument, CaseIterable {
+    case dot
+    case mermaid
+}

@@ -1,0 +1,25 @@
+/// The state a `ps`-style command lists (after `colonies workflow ps/psw/pss/psf`).
+protocol LaunchFilter {
+    static var commandName: String { get }
+    static var state: String { get }
+}
+
+enum RunningLaunches: LaunchFilter {
+    static let commandName = "ps"
+    static let state = "running"
+}
+
+enum WaitingLaunches: LaunchFilter {
+    static let commandName = "psw"
+    static let state = "waiting"
+}
+
+enum SucceededLaunches: LaunchFilter {
+    static let commandName = "pss"
+    static let state = "succeeded"
+}
+
+enum FailedLaunches: LaunchFilter {
+    static let commandName = "psf"
+    static let state = "failed"
+}

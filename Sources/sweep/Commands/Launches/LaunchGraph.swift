@@ -1,0 +1,121 @@
+import SweepJSON
+import Foundation
+
+/// The expanded DAG of a launch, from the `tasks` of its status: one node per task run (labelled run id + state),
+/// replicas of one task grouped together, edges from `successors` (and `predecessors`, whichever the server fills).
+struct LaunchGraph {
+    struct Node {
+        let run: String
+        let task: String
+        let state: String
+    }
+
+    let launchID: String
+    private(set) var nodes: [Node] = []
+    private(set) var edges: [(from: String, to: String)] = []
+
+    init(status: JSONValue) {
+        launchID = status["launch_id"]?.stringValue ?? "launch"
+        var seen = Set<String>()
+        var edgeSet = Set<String>()
+        for task in status["tasks"]?.arrayValue ?? [] {
+            guard let run = task["run_id"]?.stringValue else { continue }
+            let node = Node(run: run, task: task["task_id"]?.stringValue ?? run, state: task["state"]?.stringValue ?? "?")
+            if seen.insert(run).inserted { nodes.append(node) }
+            for next in task["successors"]?.arrayValue ?? [] {
+                if let next = next.stringValue, edgeSet.insert(run + "\u{0}" + next).inserted { edges.append((run, next)) }
+            }
+            for previous in task["predecessors"]?.arrayValue ?? [] {
+                if let previous = previous.stringValue, edgeSet.insert(previous + "\u{0}" + run).inserted {
+                    edges.append((previous, run))
+                }
+            }
+        }
+    }
+
+    /// Task ids in first-seen order, each with its runs; a task is a group when it has replicas.
+    private var groups: [(task: String, runs: [Node])] {
+        var order: [String] = []
+        var byTask: [String: [Node]] = [:]
+        for node in nodes {
+            if byTask[node.task] == nil { order.append(node.task) }
+            byTask[node.task, default: []].append(node)
+        }
+        return order.map { ($0, byTask[$0]!) }
+    }
+
+    private func isReplicated(_ group: (task: String, runs: [Node])) -> Bool {
+        group.runs.count > 1 || group.runs.first?.run != group.task
+    }
+
+    static let colours: [String: String] = [
+        "succeeded": "#c8e6c9", "failed": "#ffcdd2", "upstream_failed": "#ffe0b2", "cancelled": "#e0e0e0",
+        "running": "#bbdefb", "scheduled": "#fff9c4", "pending": "#ffffff",
+    ]
+
+    func dot() -> String {
+        var out = "digraph \(LaunchGraph.dotQuote(launchID)) {\n  rankdir=TB;\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\"];\n"
+        for group in groups {
+            let replicated = isReplicated(group)
+            let indent = replicated ? "    " : "  "
+            if replicated {
+                out += "  subgraph \(LaunchGraph.dotQuote("cluster_" + group.task)) {\n    label=\(LaunchGraph.dotQuote("task " + group.task));\n    style=dashed;\n"
+            }
+            for node in group.runs {
+                let colour = LaunchGraph.colours[node.state] ?? "#ffffff"
+                out += "\(indent)\(LaunchGraph.dotQuote(node.run)) [label=\(LaunchGraph.dotQuote(node.run + "\n" + node.state)), fillcolor=\"\(colour)\"];\n"
+            }
+            if replicated { out += "  }\n" }
+        }
+        for edge in edges { out += "  \(LaunchGraph.dotQuote(edge.from)) -> \(LaunchGraph.dotQuote(edge.to));\n" }
+        return out + "}\n"
+    }
+
+    func mermaid() -> String {
+        var out = "flowchart TD\n"
+        for group in groups {
+            let replicated = isReplicated(group)
+            let indent = replicated ? "    " : "  "
+            if replicated { out += "  subgraph \(LaunchGraph.mermaidID("task_" + group.task))[\"task \(LaunchGraph.mermaidText(group.task))\"]\n" }
+            for node in group.runs {
+                out += "\(indent)\(LaunchGraph.mermaidID(node.run))[\"\(LaunchGraph.mermaidText(node.run))<br/>\(LaunchGraph.mermaidText(node.state))\"]:::\(LaunchGraph.mermaidID(node.state))\n"
+            }
+            if replicated { out += "  end\n" }
+        }
+        for edge in edges { out += "  \(LaunchGraph.mermaidID(edge.from)) --> \(LaunchGraph.mermaidID(edge.to))\n" }
+        for (state, colour) in LaunchGraph.colours.sorted(by: { $0.key < $1.key }) {
+            out += "  classDef \(LaunchGraph.mermaidID(state)) fill:\(colour)\n"
+        }
+        return out
+    }
+
+    var json: JSONValue {
+        [
+            "launch_id": .string(launchID),
+            "nodes": .array(nodes.map { ["run_id": .string($0.run), "task_id": .string($0.task), "state": .string($0.state)] }),
+            "edges": .array(edges.map { ["from": .string($0.from), "to": .string($0.to)] }),
+        ]
+    }
+
+    static func dotQuote(_ text: String) -> String {
+        var out = "\""
+        for character in text {
+            switch character {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.append(character)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Mermaid ids: letters, digits and `_` only, prefixed so `1` or `end` cannot clash with keywords.
+    static func mermaidID(_ text: String) -> String {
+        "n_" + String(text.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) ? Character($0) : "_" })
+    }
+
+    static func mermaidText(_ text: String) -> String {
+        text.replacingOccurrences(of: "\"", with: "#quot;")
+    }
+}

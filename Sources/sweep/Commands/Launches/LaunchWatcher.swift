@@ -1,0 +1,145 @@
+import Foundation
+import HTTPClient
+import SweepJSON
+
+/// Follows a launch's event stream until the launch ends, reconnecting with `Last-Event-ID` after a drop. On a
+/// terminal it draws a progress bar (finished runs / total runs, from the launch status) under one line per task
+/// state change; otherwise it prints plain lines `<time> <event> <run_id> <state>`, or with `--json` one event
+/// object per line. Ends with exit 0 if the launch succeeded, 1 (as a CLIError) if it failed or was cancelled.
+final class LaunchWatcher {
+    static let finishedRunStates: Set<String> = ["succeeded", "failed", "upstream_failed", "cancelled"]
+    /// Above the server's heartbeat interval: silence this long means the connection is dead.
+    static let idleTimeout: Duration = .seconds(45)
+    static let maxConsecutiveFailures = 8
+
+    let client: APIClient
+    let launchID: String
+    let json: Bool
+    let interactive: Bool
+    private var lastEventID: String?
+    private var outcome: String?
+    private var finished = 0
+    private var total = 0
+    private var lastRefresh = Date.distantPast
+    private var barShown = false
+
+    init(client: APIClient, launchID: String, json: Bool) {
+        self.client = client
+        self.launchID = launchID
+        self.json = json
+        interactive = !json && Terminal.isInteractiveOutput
+    }
+
+    func run() throws(CLIError) {
+        let initial = try client.get("launches", launchID)
+        updateProgress(from: initial)
+        if LaunchState.isTerminal(initial) {
+            // Already over: the event history as a list, then the verdict (no stream to wait on).
+            let history = try client.get("launches", launchID, "events")
+            for event in history.arrayValue ?? history["items"]?.arrayValue ?? [] {
+                show(type: event["event"]?.stringValue ?? event["type"]?.stringValue ?? "event",
+                     id: event["id"]?.cellText, data: event["data"] ?? event)
+            }
+            outcome = initial["state"]?.stringValue
+        }
+        var failures = 0
+        while outcome == nil {
+            var parser = SSEParser()
+            var headers: [(name: String, value: String)] = [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")]
+            if let lastEventID { headers.append(("Last-Event-ID", lastEventID)) }
+            do {
+                _ = try client.stream(["launches", launchID, "events"], headers: headers,
+                                      idleTimeout: LaunchWatcher.idleTimeout) { chunk in
+                    for event in parser.feed(chunk) {
+                        failures = 0
+                        handle(event)
+                        if outcome != nil { return false }
+                    }
+                    return true
+                }
+            } catch let error as CLIError {
+                throw error
+            } catch let error as HTTPClientError {
+                failures += 1
+                if failures >= LaunchWatcher.maxConsecutiveFailures {
+                    throw CLIError(transport: error, url: client.baseURL)
+                }
+            } catch {
+                throw CLIError(.serverError, "\(error)")
+            }
+            guard outcome == nil else { break }
+            // The stream ended or dropped without the launch ending: ask, then resume where we left off.
+            let status = try client.get("launches", launchID)
+            updateProgress(from: status)
+            if LaunchState.isTerminal(status) {
+                outcome = status["state"]?.stringValue
+            } else {
+                Thread.sleep(forTimeInterval: min(0.25 * Double(1 << min(failures, 4)), 4))
+            }
+        }
+        if interactive { drawBar(final: true) }
+        let state = outcome ?? "unknown"
+        if state != "succeeded" { throw CLIError(.launchFailed, "launch \(launchID) \(state)") }
+    }
+
+    private func handle(_ event: SSEParser.Event) {
+        if let id = event.id { lastEventID = id }
+        let type = event.event ?? "message"
+        let data = (try? JSONParser.parse(event.data)) ?? .string(event.data)
+        show(type: type, id: event.id, data: data)
+        switch type {
+        case "launch.succeeded": outcome = "succeeded"
+        case "launch.failed": outcome = "failed"
+        case "launch.cancelled": outcome = "cancelled"
+        default: break
+        }
+    }
+
+    private func show(type: String, id: String?, data: JSONValue) {
+        if json {
+            var object: [String: JSONValue] = ["event": .string(type), "data": data]
+            if let id { object["id"] = .string(id) }
+            print(JSONValue.object(object).jsonString)
+            Terminal.flush()
+            return
+        }
+        let time = data["ts"]?.stringValue ?? LaunchWatcher.now()
+        let run = data["run_id"]?.stringValue ?? "-"
+        let state = data["state"]?.stringValue ?? String(type.split(separator: ".").last ?? "")
+        guard interactive else {
+            print("\(time) \(type) \(run) \(state)")
+            Terminal.flush()
+            return
+        }
+        if type.hasPrefix("task.") || type.hasPrefix("launch.") {
+            // A straight GET per event would flood the API on wide scatters: refresh at most twice a second.
+            if Date().timeIntervalSince(lastRefresh) > 0.5 || type.hasPrefix("launch."),
+               let status = try? client.get("launches", launchID) {
+                updateProgress(from: status)
+            }
+        }
+        Terminal.write("\r\u{1B}[2K")
+        print("\(time)  \(type.padding(toLength: 16, withPad: " ", startingAt: 0)) \(run.padding(toLength: 12, withPad: " ", startingAt: 0)) \(state)")
+        drawBar(final: false)
+    }
+
+    private func updateProgress(from status: JSONValue) {
+        lastRefresh = Date()
+        let tasks = status["tasks"]?.arrayValue ?? []
+        total = tasks.count
+        finished = tasks.filter { LaunchWatcher.finishedRunStates.contains($0["state"]?.stringValue ?? "") }.count
+    }
+
+    private func drawBar(final: Bool) {
+        let width = 30
+        let filled = total == 0 ? 0 : min(width, width * finished / total)
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        Terminal.write("\r\u{1B}[2K[\(bar)] \(finished)/\(total) runs finished" + (final ? "\n" : ""))
+        barShown = true
+    }
+
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date())
+    }
+}
