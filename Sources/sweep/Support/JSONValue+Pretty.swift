@@ -32,7 +32,7 @@ extension JSONValue {
             }
             out += closing + "}"
         default:
-            write(to: &out)
+            out += jsonString
         }
     }
 
