@@ -40,7 +40,8 @@ public struct JSONFields: Sendable {
 
     public func optionalInt(_ key: String, in range: ClosedRange<Int64>) throws(APIError) -> Int64? {
         guard let value = object[key], !value.isNull else { return nil }
-        guard case .int(let int) = value else {
+        // JSON does not tell 1 from 1.0; JSON Schema counts both as integers.
+        guard let int = value.intValue else {
             throw APIError.badRequest("invalid_type", "'\(key)' must be an integer, got \(value.typeName)", field: pointer(key))
         }
         guard range.contains(int) else {

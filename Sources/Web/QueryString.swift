@@ -4,8 +4,10 @@ public enum QueryString {
         var result: [String: String] = [:]
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = percentDecode(String(parts[0]), plusAsSpace: true), !key.isEmpty else { continue }
+            guard let key = percentDecode(String(parts[0]), plusAsSpace: true), !key.isEmpty, !key.utf8.contains(0) else { continue }
             let value = parts.count > 1 ? percentDecode(String(parts[1]), plusAsSpace: true) ?? "" : ""
+            // PostgreSQL text cannot hold NUL; such a value could only fail later, so it is dropped here.
+            guard !value.utf8.contains(0) else { continue }
             if result[key] == nil { result[key] = value }
         }
         return result

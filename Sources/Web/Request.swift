@@ -35,11 +35,16 @@ public struct Request: Sendable {
     /// The body as a JSON document; 400 `malformed_json` if it is not one.
     public func jsonBody() throws(APIError) -> JSONValue {
         guard !body.isEmpty else { throw APIError.badRequest("malformed_json", "the request body must be a JSON document") }
+        let value: JSONValue
         do {
-            return try JSONParser.parse(body)
+            value = try JSONParser.parse(body)
         } catch {
             throw APIError.badRequest("malformed_json", "the request body is not valid JSON: \(error)")
         }
+        if let pointer = value.pointerToNUL {
+            throw APIError.badRequest("invalid_value", "strings must not contain the NUL character (\\u0000)", field: pointer)
+        }
+        return value
     }
 
     /// The body as a JSON object; 400 if it is not one.

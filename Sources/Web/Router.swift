@@ -55,7 +55,8 @@ public struct Router: Responder {
             switch segment {
             case .literal(let literal): if literal != part { return nil }
             case .parameter(let name):
-                guard let decoded = QueryString.percentDecode(part) else { return nil }
+                // A NUL can name nothing we store (PostgreSQL text cannot hold it): no route matches it.
+                guard let decoded = QueryString.percentDecode(part), !decoded.utf8.contains(0) else { return nil }
                 parameters[name] = decoded
             }
         }

@@ -60,3 +60,19 @@ import Web
         #expect(request.cookie("sweep_session") == "abc")
     }
 }
+
+@Suite struct InputSanityTests {
+    @Test func bodiesWithNULAreRefusedNamingTheField() {
+        let request = Request(method: .POST, path: "/", body: Array(#"{"a":{"b":["x","y\u0000"]}}"#.utf8))
+        #expect(throws: APIError.self) { try request.jsonBody() }
+        do {
+            _ = try request.jsonBody()
+        } catch {
+            #expect(error.field == "/a/b/1")
+        }
+    }
+
+    @Test func queryValuesWithNULAreDropped() {
+        #expect(QueryString.parse("a=%00&b=ok") == ["b": "ok"])
+    }
+}

@@ -21,10 +21,15 @@ struct Page {
             limit = Self.defaultLimit
         }
         if let cursor = request.query["cursor"], !cursor.isEmpty {
-            guard let bytes = Base64URL.decode(cursor), let text = String(validating: bytes, as: UTF8.self) else {
-                throw APIError.badRequest("invalid_parameter", "cursor is not one this API issued", field: "cursor")
+            // Opaque base64url. A well-formed cursor this API did not issue is not an error: it simply positions
+            // the page somewhere (keys compare as text, and every query is scoped to the caller anyway).
+            let base64URL = cursor.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
             }
-            after = text
+            guard base64URL, cursor.utf8.count <= 1024 else {
+                throw APIError.badRequest("invalid_parameter", "cursor must be a next_cursor value this API returned", field: "cursor")
+            }
+            after = Base64URL.decode(cursor).map { String(decoding: $0, as: UTF8.self) } ?? cursor
         } else {
             after = nil
         }

@@ -20,12 +20,16 @@ public struct ContainerDefinition: Sendable, Hashable {
         destinationID = try reader.requiredIdentifier("destination_id")
         imageName = try reader.requiredString("image_name")
         imageTag = try reader.requiredString("image_tag")
-        // SWEEP's schema says `cpu`, its prose `cpu_units`: accept both.
-        let cpuKey = reader.has("cpu") ? "cpu" : "cpu_units"
-        cpu = try reader.number(cpuKey)
-        if let cpu, !(cpu > 0 && cpu <= 1_024) {
-            throw ValidationError(.root / cpuKey, .outOfRange, "\(cpuKey) must be positive")
+        // SWEEP's schema says `cpu`, its prose `cpu_units`: accept both (`cpu` wins), and check each one given.
+        var cpu: Double? = nil
+        for key in ["cpu_units", "cpu"] {
+            guard let value = try reader.number(key) else { continue }
+            guard value > 0 && value <= 1_024 else {
+                throw ValidationError(.root / key, .outOfRange, "\(key) must be positive (at most 1024)")
+            }
+            cpu = value
         }
+        self.cpu = cpu
         memory = try reader.integer("memory", in: 1...1_048_576)
         command = try reader.stringList("command", code: .invalidCommand)
         if let value = reader.value("environment") {

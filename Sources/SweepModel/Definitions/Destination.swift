@@ -18,22 +18,34 @@ public struct Destination: Sendable, Hashable {
                 "cloud_provider must be one of \(CloudProvider.allCases.map(\.rawValue).joined(separator: ", ")), not \(provider)")
         }
         self.cloudProvider = cloudProvider
-        if let credentials = reader.value("credentials"), credentials.objectValue == nil {
+        if case .object(let object) = json, let credentials = object["credentials"], credentials.objectValue == nil {
             throw ValidationError(.root / "credentials", .invalidType, "credentials must be an object, not \(credentials.typeName)")
         }
-        if cloudProvider == .http {
-            let url = try reader.requiredString("base_url")
+        // SWEEP's provider settings are strings; anything else is a mistake worth naming, not data to keep.
+        for key in Destination.stringSettings {
+            // From the raw object: the reader treats null as absent, but a null setting is as wrong as a number.
+            if case .object(let object) = json, let value = object[key], value.stringValue == nil {
+                throw ValidationError(.root / key, .invalidType, "\(key) must be a string, not \(value.typeName)")
+            }
+        }
+        // base_url is required for http destinations and, when given for any other, must still be a URL.
+        let url = cloudProvider == .http ? try reader.requiredString("base_url") : try reader.string("base_url")
+        if let url {
             guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.utf8.count > 8,
                   !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
             else {
                 throw ValidationError(.root / "base_url", .invalidValue, "base_url must be an http:// or https:// URL")
             }
-            baseURL = url
-        } else {
-            baseURL = try reader.string("base_url")
         }
+        baseURL = url
         definition = json
     }
+
+    /// Provider settings SWEEP defines as strings (AWS and Azure destinations).
+    static let stringSettings = [
+        "aws_region", "aws_ecs_iam_role", "aws_fargate_cluster", "aws_cluster_vpc_subnet_1", "aws_cluster_vpc_subnet_2",
+        "aws_lambda_iam_role", "azure_region", "azure_resource_group", "azure_container_registry",
+    ]
 
     /// The definition as it may be shown back to its owner: secrets live in `credentials` and never leave.
     public var redacted: JSONValue {
