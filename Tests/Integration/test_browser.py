@@ -5,7 +5,8 @@ follow the launch live over SSE until every run succeeded (no reload), opens a r
 and checks that another user sees nothing of the first user's (list, select, or a deep link to the launch).
 
 Synchronisation is by WebDriverWait on page conditions only (no sleeps). Needs chromium and chromium-driver
-(scripts/install-deps.sh --test) and selenium (Tests/requirements.txt); skipped when they are missing.
+(scripts/install-deps.sh --test) and selenium (Tests/requirements.txt); without the browser the test fails
+(SWEEP_ALLOW_NO_BROWSER=1 makes it skip instead).
 """
 import json
 import os
@@ -48,19 +49,23 @@ def output_dir():
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     driver_path = shutil.which("chromedriver")
     binary = chromium_binary()
     if not driver_path or not binary:
-        pytest.skip("chromium and chromium-driver are not installed (scripts/install-deps.sh --test)")
+        message = "chromium and chromium-driver are not installed (scripts/install-deps.sh --test installs them)"
+        if os.environ.get("SWEEP_ALLOW_NO_BROWSER"):
+            pytest.skip(message)
+        pytest.fail(message)
     out = output_dir()
-    # Keep Chromium's profile, caches and temporary files inside the test output, out of the home folder.
+    # Keep Chromium's profile, caches and temporary files inside the test output, out of the home folder: the
+    # driver (and the browser it starts) get their own environment; Selenium Manager never goes online.
+    monkeypatch.setenv("SE_OFFLINE", "true")
     profile = os.path.join(out, "profile")
+    env = dict(os.environ, SE_OFFLINE="true")
     for var, sub in (("TMPDIR", "tmp"), ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache")):
-        os.makedirs(os.path.join(out, sub), exist_ok=True)
-    saved = {k: os.environ.get(k) for k in ("TMPDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "SE_OFFLINE")}
-    os.environ.update(TMPDIR=os.path.join(out, "tmp"), XDG_CONFIG_HOME=os.path.join(out, "config"),
-                      XDG_CACHE_HOME=os.path.join(out, "cache"), SE_OFFLINE="true")
+        env[var] = os.path.join(out, sub)
+        os.makedirs(env[var], exist_ok=True)
     options = Options()
     options.binary_location = binary
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,800",
@@ -68,7 +73,7 @@ def browser():
                 "--disable-background-networking", "--disable-extensions", "--disable-sync"):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(executable_path=driver_path, log_output=os.path.join(out, "chromedriver.log"))
+    service = Service(executable_path=driver_path, log_output=os.path.join(out, "chromedriver.log"), env=env)
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(30)
     try:
@@ -81,11 +86,6 @@ def browser():
         except WebDriverException:
             pass
         driver.quit()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 # --- page helpers -----------------------------------------------------------------------------------------------
