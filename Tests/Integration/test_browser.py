@@ -25,7 +25,7 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-from sweep_fixtures import register_http_functions  # noqa: E402
+from sweep_fixtures import SEED_FUNCTIONS, register_http_functions, seed_example  # noqa: E402
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -175,6 +175,9 @@ def register_scatter_workflow(client, functions, workflow_id, seconds, last_seco
 def test_status_page_end_to_end(stack, user, other_user, functions, browser):
     driver = browser
     workflow_id = "browser-scatter"
+    # The seed's scatter example as is, and the same shape with slow functions (so the page sees it run).
+    register_http_functions(user, functions.url, SEED_FUNCTIONS)
+    assert user.post("/api/v1/workflows", json=seed_example("example2")).status_code == 201
     register_scatter_workflow(user, functions, workflow_id, seconds=1, last_seconds=2)
 
     # 1. A wrong password shows the error box (role=alert) and no app.
@@ -192,7 +195,10 @@ def test_status_page_end_to_end(stack, user, other_user, functions, browser):
     assert not driver.find_element(By.ID, "signin-error").is_displayed()
     assert not driver.find_element(By.ID, "signin-section").is_displayed()
 
-    # 2. Launch the scatter workflow from the page.
+    # 2. Launch the scatter workflow from the page. Both of the user's workflows are listed and selectable.
+    wait(driver).until(lambda d: {"example2", workflow_id} <= {
+        o.get_attribute("value") for o in d.find_elements(By.CSS_SELECTOR, "#launch-workflow option")})
+    assert driver.find_elements(By.CSS_SELECTOR, 'li[data-testid="workflow-item"][data-workflow-id="example2"]')
     item_css = f'li[data-testid="workflow-item"][data-workflow-id="{workflow_id}"]'
     wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, item_css)))
     act(driver, lambda d: d.find_element(By.CSS_SELECTOR, item_css + ' button[data-testid="workflow-launch"]').click())
@@ -301,7 +307,8 @@ def test_status_page_end_to_end(stack, user, other_user, functions, browser):
     assert not driver.find_elements(By.CSS_SELECTOR, item_css)
     assert not driver.find_elements(By.CSS_SELECTOR, row_css)
     options = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#launch-workflow option")]
-    assert workflow_id not in options
+    assert workflow_id not in options and "example2" not in options
+    assert not driver.find_elements(By.CSS_SELECTOR, 'li[data-testid="workflow-item"]')
     assert workflow_id not in driver.find_element(By.ID, "app-section").text
 
     # A deep link to the first user's launch: a not-found message, no data.
