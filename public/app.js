@@ -55,6 +55,7 @@
     launch: null,        // full launch object being shown
     runs: new Map(),     // run_id -> run
     progress: new Map(), // run_id -> [{ts, percent, message}]
+    staleRuns: new Set(), // run_ids whose state came from an event without their output/error
     selectedRun: null,
     stream: null,
     dag: null,
@@ -577,6 +578,7 @@
     state.launch = l;
     var runs = Array.isArray(l.tasks) ? l.tasks : [];
     state.runs = new Map();
+    state.staleRuns = new Set();
     runs.forEach(function (r) { state.runs.set(String(r.run_id), r); });
     renderLaunchMeta();
     if (!state.dag) {
@@ -793,6 +795,7 @@
     if ('output' in data) upd.output = data.output;
     if ('error' in data) upd.error = data.error;
     state.runs.set(id, upd);
+    if (DAG.FINISHED[ns] && !('output' in data && 'error' in data)) state.staleRuns.add(id);
     if (!state.dag.updateRun(upd)) { scheduleRefetch(50); return; }
     updateLaunchProgress();
     if (state.selectedRun === id) {
@@ -806,6 +809,9 @@
   function selectRun(runId, focusPanel) {
     state.selectedRun = runId;
     state.dag.select(runId);
+    // task events carry states, not outputs: a run that finished since the launch was fetched needs the
+    // launch document again to show its output and error
+    if (state.staleRuns.has(String(runId))) scheduleRefetch(0);
     renderRunPanel();
     show('run-panel', true);
     $('run-logs').textContent = 'Loading\u2026';

@@ -293,11 +293,14 @@
     defs.appendChild(marker);
     svg.appendChild(defs);
 
-    // edges first (underneath); then one <g> per unit in reading order (layer, then top to bottom), so
+    // group frames' backgrounds first, then the edges (so arrows into and out of a group's members stay
+    // visible over the frame), then one <g> per unit in reading order (layer, then top to bottom), so
     // the Tab order follows the picture and a group's toggle comes right before its members
+    var gFrames = svgEl('g', { class: 'dag-frames', 'aria-hidden': 'true' });
     var gEdges = svgEl('g', { class: 'dag-edges', 'aria-hidden': 'true' });
     var gNodes = svgEl('g', { class: 'dag-nodes' });
-    svg.appendChild(gEdges); svg.appendChild(gNodes);
+    svg.appendChild(gFrames); svg.appendChild(gEdges); svg.appendChild(gNodes);
+    this._frames = gFrames;
 
     m.drawnEdges.forEach(function (e) {
       var x1 = e.x1, y1 = e.y1, x2 = e.x2 - 2, y2 = e.y2;
@@ -382,7 +385,8 @@
 
   DagView.prototype._drawGroupFrame = function (u, g) {
     var self = this;
-    g.appendChild(svgEl('rect', { class: 'group-box', x: u.x, y: u.y, width: u.w, height: u.h, rx: 10 }));
+    var frame = svgEl('rect', { class: 'group-box', x: u.x, y: u.y, width: u.w, height: u.h, rx: 10, 'data-group-frame': u.taskId });
+    (this._frames || g).appendChild(frame);
     var c = countStates(u.runs);
     var done = 0; Object.keys(c).forEach(function (s) { if (FINISHED[s]) done += c[s]; });
     g.appendChild(svgEl('text', { class: 'group-label', x: u.x + GROUP_PAD, y: u.y + 18 },
