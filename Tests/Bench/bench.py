@@ -14,8 +14,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Integration"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stack import ROOT, Stack, free_port, wait_until  # noqa: E402
-from sse import sse  # noqa: E402
+from sse_bench import sse  # noqa: E402  (sse_bench: Tests/Integration has an sse.py)
 
 SECTIONS = ("throughput", "latency", "limits", "sse")
 

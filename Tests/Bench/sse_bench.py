@@ -32,6 +32,48 @@ def proc_status(pid):
     return {"rss_mb": int(values["VmRSS"].split()[0]) / 1024, "threads": int(values["Threads"])}
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process (all its threads), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def nginx_workers(stack):
+    with open(os.path.join(stack.workdir, "nginx.pid")) as f:
+        master = int(f.read())
+    workers = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
+                        workers.append(int(entry))
+            except OSError:
+                pass
+    return workers
+
+
+class CPU:
+    """CPU time used by the worker, nginx's workers and this client between start() and stop()."""
+
+    def __init__(self, stack, worker_pid):
+        self.pids = {"worker": [worker_pid], "nginx": nginx_workers(stack)}
+
+    def sample(self):
+        values = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.pids.items()}
+        t = os.times()
+        values["client"] = t.user + t.system
+        return values
+
+    def start(self):
+        self.begin, self.began = self.sample(), time.monotonic()
+
+    def stop(self):
+        end, wall = self.sample(), time.monotonic() - self.began
+        return {name: (end[name] - self.begin[name]) / wall * 100 for name in end}
+
+
 def raise_nofile():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or soft < hard:
@@ -109,7 +151,12 @@ class SSEProtocol(asyncio.Protocol):
                         self.connected.set_result(True)
             if event_id is not None and data_line is not None:
                 self.ids.append(event_id)
-                self.stats.latencies.append(now - self.timestamps.get(event_id, data_line))
+                ts = self.timestamps.get(event_id, data_line)
+                self.stats.latencies.append(now - ts)
+                first = self.stats.first.get(event_id)
+                if first is None or now < first:
+                    self.stats.first[event_id] = now
+                    self.stats.first_latency[event_id] = now - ts
                 if event in ENDS:
                     self.stats.launch_ends[self.user] = self.stats.launch_ends.get(self.user, 0) + 1
                     self.ended = True
@@ -130,6 +177,8 @@ class Stats:
     def __init__(self):
         self.latencies = []
         self.launch_ends = {}
+        self.first = {}           # event id -> earliest receive time over all streams
+        self.first_latency = {}   # event id -> that receive time minus ts (the path before the fan-out)
 
 
 def percentile(values, p):
@@ -186,6 +235,8 @@ async def run_streams(stack, clients, worker_pid):
                                       for c in clients))
     assert all(r.status_code == 202 for r in launches), [r.text for r in launches if r.status_code != 202]
     started = time.monotonic()
+    cpu = CPU(stack, worker_pid)
+    cpu.start()
     peak = dict(with_streams)
     deadline = started + SECONDS + 60
     while time.monotonic() < deadline and not all(s.ended for s in streams):
@@ -193,6 +244,7 @@ async def run_streams(stack, clients, worker_pid):
         sample = proc_status(worker_pid)
         peak = {k: max(peak[k], sample[k]) for k in peak}
     held = time.monotonic() - started + open_seconds
+    cpu_percent = cpu.stop()
     alive = sum(1 for s in streams if not s.closed.done())
     for s in streams:
         s.transport.close()
@@ -207,6 +259,7 @@ async def run_streams(stack, clients, worker_pid):
         "alive_at_end": alive, "ended": sum(1 for s in streams if s.ended), "incomplete": incomplete,
         "events": len(timestamps.by_id), "deliveries": len(stats.latencies),
         "latencies_ms": [x * 1000 for x in stats.latencies], "with_streams": with_streams, "peak": peak,
+        "cpu_percent": cpu_percent, "first_ms": [x * 1000 for x in stats.first_latency.values()],
     }
 
 
@@ -228,6 +281,7 @@ def sse(stack):
     p50 = percentile(lat, 0.5) if lat else float("nan")
     p99 = percentile(lat, 0.99) if lat else float("nan")
     worst = max(lat) if lat else float("nan")
+    first = result.pop("first_ms")
     ws, peak = result["with_streams"], result["peak"]
     print(f"   streams open: {result['streams']}/{STREAMS} in {result['open_seconds']:.1f} s, held {result['held_seconds']:.0f} s"
           f" (client open-file limit {limit}); open failures {len(failures)}"
@@ -236,10 +290,15 @@ def sse(stack):
           f" {result['ended']}/{result['streams']}; streams missing events: {result['incomplete']};"
           f" closed early: {result['streams'] - result['alive_at_end']}", flush=True)
     print(f"   delivery latency (ts at insert -> received): p50 {p50:.2f} ms   p99 {p99:.2f} ms   max {worst:.1f} ms", flush=True)
+    print(f"   first stream to receive each event:           p50 {percentile(first, 0.5):.2f} ms   p99 {percentile(first, 0.99):.2f} ms"
+          f"   (the rest is the fan-out to {STREAMS // USERS} streams per user)", flush=True)
     print(f"   worker VmRSS: {idle['rss_mb']:.1f} MB with 0 streams, {ws['rss_mb']:.1f} MB with {result['streams']}"
           f" (peak {peak['rss_mb']:.1f} MB)", flush=True)
     print(f"   worker threads: {idle['threads']} with 0 streams, {ws['threads']} with {result['streams']}"
           f" (peak {peak['threads']}), {after['threads']} after they closed", flush=True)
+    cpu = result["cpu_percent"]
+    print(f"   CPU while the launches ran (% of one core): worker {cpu['worker']:.0f}, nginx workers {cpu['nginx']:.0f},"
+          f" this client {cpu['client']:.0f}; host load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     print("== SSE targets: p99 < 100 ms, RSS < 200 MB, threads independent of the number of streams", flush=True)
     print(f"   p99 / 100 ms: {p99 / 100:.2f}   peak RSS / 200 MB: {peak['rss_mb'] / 200:.2f}   "
           f"threads with streams - without: {peak['threads'] - idle['threads']:+d}", flush=True)
