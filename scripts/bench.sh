@@ -13,4 +13,5 @@ echo "building (release)..."
 swift build -c release 2>&1 | tail -n 1
 export SWEEP_TEST_OUTPUT=$root/.test-output
 mkdir -p "$SWEEP_TEST_OUTPUT"
-"$venv/bin/python" Tests/Bench/bench.py
+# Arguments pass through, e.g. scripts/bench.sh --only sse
+"$venv/bin/python" Tests/Bench/bench.py "$@"

@@ -31,6 +31,7 @@ struct ServeCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "sweep-api")
+        raiseOpenFileLimit(logger: logger)
         let threadCount = threads ?? Int(environment["SWEEP_WORKER_THREADS"] ?? "") ?? 16
         let url = try database.url()
         if migrate {
@@ -47,5 +48,18 @@ struct ServeCommand: ParsableCommand {
         try server.run()
         hub.stop()
         pool.close()
+    }
+
+    /// Every open SSE stream keeps its FastCGI connection from nginx open: thousands of streams need more than the
+    /// usual soft limit of 1024 descriptors. Raise the soft limit to the hard limit (no privilege needed).
+    private func raiseOpenFileLimit(logger: Logger) {
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        let wanted = limit.rlim_max
+        limit.rlim_cur = wanted
+        if setrlimit(resource, &limit) != 0 {
+            logger.warning("could not raise the open-file limit", metadata: ["hard": "\(wanted)", "errno": "\(errno)"])
+        }
     }
 }

@@ -2,7 +2,9 @@
 
 Starts a private stack from the release binaries (PostgreSQL, API worker, schedulers, nginx) plus an nginx no-op
 function that answers {} and logs when each call arrived and how long it took. Prints figures and ratios.
+`--only SECTION` (throughput, latency, limits, sse; repeatable) runs only those sections; the default runs all.
 """
+import argparse
 import json
 import os
 import statistics
@@ -12,7 +14,11 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Integration"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stack import ROOT, Stack, free_port, wait_until  # noqa: E402
+from sse_bench import sse  # noqa: E402  (sse_bench: Tests/Integration has an sse.py)
+
+SECTIONS = ("throughput", "latency", "limits", "sse")
 
 WIDTH = int(os.environ.get("SWEEP_BENCH_WIDTH", "20000"))
 CHAIN = int(os.environ.get("SWEEP_BENCH_CHAIN", "200"))
@@ -126,7 +132,47 @@ UPDATE bench_jobs SET state = 'done' FROM c WHERE bench_jobs.id = c.id;
     return commit_ms, tps1, tps100
 
 
+def run_throughput(stack, client):
+    results = {}
+    print(f"== throughput: scatter over {WIDTH} elements into an HTTP no-op (nginx answering {{}})", flush=True)
+    results["throughput_1"] = throughput(stack, client, 1)
+    print(f"   1 scheduler : {results['throughput_1'][0]:8.0f} task runs/s  ({results['throughput_1'][1]:.2f} s launch to end)", flush=True)
+    stack.start_scheduler()
+    results["throughput_2"] = throughput(stack, client, 2)
+    print(f"   2 schedulers: {results['throughput_2'][0]:8.0f} task runs/s  ({results['throughput_2'][1]:.2f} s launch to end)", flush=True)
+    return results
+
+
+def run_latency(stack, client):
+    results = {}
+    print(f"== latency: {CHAIN}-task linear chain, gap from a run's end (result received) to its successor's start (claimed)", flush=True)
+    gaps = chain(stack, client)
+    results["gap_p50"], results["gap_p99"] = percentile(gaps, 0.5), percentile(gaps, 0.99)
+    print(f"   p50 {results['gap_p50']:.3f} ms   p99 {results['gap_p99']:.3f} ms   ({len(gaps)} edges)", flush=True)
+    return results
+
+
+def run_limits(stack, results):
+    """The database's physical limits, then the ratios against whatever the earlier sections measured."""
+    print("== physical limits on the same database", flush=True)
+    commit_ms, tps1, tps100 = physical_limits(stack.database_url)
+    print(f"   single-client commit round trip: {commit_ms:.3f} ms", flush=True)
+    print(f"   pgbench claim, 1 row per transaction (8 clients):   {tps1:8.0f} tx/s = {tps1:8.0f} rows/s", flush=True)
+    print(f"   pgbench claim, 100 rows per transaction (8 clients): {tps100:8.0f} tx/s = {tps100 * 100:8.0f} rows/s", flush=True)
+
+    if "throughput_1" in results and "gap_p50" in results:
+        print("== ratios (targets: >= 10,000 runs/s; chain p50 <= 1.5x commit, p99 <= 5x commit)", flush=True)
+        best = max(results["throughput_1"][0], results["throughput_2"][0])
+        print(f"   throughput best / target      : {best / 10000:.2f}", flush=True)
+        print(f"   chain p50 / commit round trip : {results['gap_p50'] / commit_ms:.2f}", flush=True)
+        print(f"   chain p99 / commit round trip : {results['gap_p99'] / commit_ms:.2f}", flush=True)
+    return dict(commit_ms=commit_ms, claim1_rows=tps1, claim100_rows=tps100 * 100)
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", choices=SECTIONS, help="run only this section (repeatable)")
+    only = set(parser.parse_args().only or SECTIONS)
     bin_dir = subprocess.check_output(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, text=True).strip()
     noop_port = free_port()
     workdir = tempfile.mkdtemp(prefix="sweep-bench-", dir=os.environ.get("SWEEP_TEST_OUTPUT"))
@@ -143,30 +189,14 @@ def main():
                                                           "base_url": f"http://127.0.0.1:{noop_port}/"}).status_code == 201
         assert client.post("/api/v1/functions", json={"id": "noop", "destination_id": "nginx", "function_name": "noop"}).status_code == 201
 
-        print(f"== throughput: scatter over {WIDTH} elements into an HTTP no-op (nginx answering {{}})", flush=True)
-        results["throughput_1"] = throughput(stack, client, 1)
-        print(f"   1 scheduler : {results['throughput_1'][0]:8.0f} task runs/s  ({results['throughput_1'][1]:.2f} s launch to end)", flush=True)
-        stack.start_scheduler()
-        results["throughput_2"] = throughput(stack, client, 2)
-        print(f"   2 schedulers: {results['throughput_2'][0]:8.0f} task runs/s  ({results['throughput_2'][1]:.2f} s launch to end)", flush=True)
-
-        print(f"== latency: {CHAIN}-task linear chain, gap from a run's end (result received) to its successor's start (claimed)", flush=True)
-        gaps = chain(stack, client)
-        results["gap_p50"], results["gap_p99"] = percentile(gaps, 0.5), percentile(gaps, 0.99)
-        print(f"   p50 {results['gap_p50']:.3f} ms   p99 {results['gap_p99']:.3f} ms   ({len(gaps)} edges)", flush=True)
-
-        print("== physical limits on the same database", flush=True)
-        commit_ms, tps1, tps100 = physical_limits(stack.database_url)
-        print(f"   single-client commit round trip: {commit_ms:.3f} ms", flush=True)
-        print(f"   pgbench claim, 1 row per transaction (8 clients):   {tps1:8.0f} tx/s = {tps1:8.0f} rows/s", flush=True)
-        print(f"   pgbench claim, 100 rows per transaction (8 clients): {tps100:8.0f} tx/s = {tps100 * 100:8.0f} rows/s", flush=True)
-
-        print("== ratios (targets: >= 10,000 runs/s; chain p50 <= 1.5x commit, p99 <= 5x commit)", flush=True)
-        best = max(results["throughput_1"][0], results["throughput_2"][0])
-        print(f"   throughput best / target      : {best / 10000:.2f}", flush=True)
-        print(f"   chain p50 / commit round trip : {results['gap_p50'] / commit_ms:.2f}", flush=True)
-        print(f"   chain p99 / commit round trip : {results['gap_p99'] / commit_ms:.2f}", flush=True)
-        results.update(commit_ms=commit_ms, claim1_rows=tps1, claim100_rows=tps100 * 100)
+        if "throughput" in only:
+            results.update(run_throughput(stack, client))
+        if "latency" in only:
+            results.update(run_latency(stack, client))
+        if "limits" in only:
+            results.update(run_limits(stack, results))
+        if "sse" in only:
+            results["sse"] = sse(stack)
         with open(os.path.join(workdir, "bench.json"), "w") as f:
             json.dump(results, f, indent=2)
     finally:

@@ -173,10 +173,24 @@ public final class EventStreamHub: EventStreams, Sendable {
 
     private func deliver(_ rows: [StoredEventRow], to streams: inout [ObjectIdentifier: EventStream]) {
         guard !rows.isEmpty else { return }
+        // Measured with 2,000 streams (make bench, SSE section): each event reaches every stream of its user, so
+        // encode its frame once, not once per stream (`frame` serializes the JSON), and give each stream all of
+        // its new events in one write: one poll() + one write() per stream per fetch instead of per event.
+        let frames = rows.map(\.frame)
         for stream in Array(streams.values) {
-            for row in rows where stream.wants(row) {
-                if !send(row, to: stream, streams: &streams) { break }
+            var batch: [UInt8] = []
+            var last = stream.lastSent
+            var ends = false
+            for (index, row) in rows.enumerated() where stream.wants(row) {
+                batch += frames[index]
+                last = row.id
+                if stream.launchID != nil, row.endsLaunch { ends = true; break }
             }
+            guard !batch.isEmpty else { continue }
+            guard stream.sink.write(batch) else { close(stream, streams: &streams); continue }
+            stream.lastSent = last
+            stream.lastWrite = .now
+            if ends { close(stream, streams: &streams) }
         }
     }
 
