@@ -28,7 +28,11 @@ public struct Destination: Sendable, Hashable {
                 throw ValidationError(.root / key, .invalidType, "\(key) must be a string, not \(value.typeName)")
             }
         }
-        // base_url is required for http destinations and, when given for any other, must still be a URL.
+        // base_url is required for http destinations and, when given for any other, must still be a URL (null too:
+        // the reader treats null as absent).
+        if case .object(let object) = json, let value = object["base_url"], value.stringValue == nil {
+            throw ValidationError(.root / "base_url", .invalidType, "base_url must be a string, not \(value.typeName)")
+        }
         let url = cloudProvider == .http ? try reader.requiredString("base_url") : try reader.string("base_url")
         if let url {
             guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.utf8.count > 8,
