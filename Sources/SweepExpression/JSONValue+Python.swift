@@ -15,8 +15,9 @@ extension JSONValue {
         }
     }
 
-    /// Python truthiness: None, False, zero, and empty strings and containers are false.
-    var isTruthy: Bool {
+    /// Python truthiness: None, False, zero, and empty strings and containers are false. Public: deploy conditions
+    /// (SweepModel) use the same rule.
+    public var isTruthy: Bool {
         switch self {
         case .null: false
         case .bool(let b): b

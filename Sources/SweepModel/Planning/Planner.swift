@@ -131,7 +131,7 @@ public struct Planner: Sendable {
         for (index, condition) in properties.deployConditions.enumerated() {
             do {
                 let value = try condition.evaluate(input)
-                if !Truthiness.isTrue(value) {
+                if !value.isTruthy {
                     return .fail(TaskRunError(code: .deployConditionFalse,
                         message: "deploy condition \(index) of task \(task.id) is false: \(condition.source)"))
                 }
