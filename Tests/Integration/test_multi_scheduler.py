@@ -75,7 +75,13 @@ def test_a_scheduler_killed_mid_run_loses_nothing(cluster):
     def some_replicas_called():
         return sum(1 for c in server.calls() if c["launch"] == launch_id and c["function"] == "slow") >= 30
     wait_until(some_replicas_called, timeout=30, what="replicas in flight")
-    victim = stack.schedulers[0]
+
+    # Kill a scheduler that holds runs right now (claimed_by is "host-pid-random").
+    def holder():
+        owners = stack.psql("SELECT claimed_by, count(*) FROM task_runs WHERE state = 'running' GROUP BY 1 ORDER BY 2 DESC")
+        pids = {int(owner.split("-")[-2]) for owner, _ in owners}
+        return next((p for p in stack.schedulers if p.pid in pids and p.poll() is None), None)
+    victim = wait_until(holder, timeout=30, what="a scheduler holding runs")
     victim.send_signal(signal.SIGKILL)
     victim.wait()
 
