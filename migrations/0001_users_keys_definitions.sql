@@ -94,18 +94,21 @@ CREATE TABLE workflows (
     PRIMARY KEY (user_id, workflow_id, version)
 );
 
-DO $$
-DECLARE
-    t text;
+-- Row-level security for a tenant table: rows whose user_id is the transaction's sweep.user_id, nothing else.
+CREATE FUNCTION sweep_protect_tenant_table(t text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
 BEGIN
-    FOREACH t IN ARRAY ARRAY['sessions', 'api_keys', 'destinations', 'functions', 'containers', 'workflows'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY tenant_isolation ON %I TO sweep_tenant '
-                       'USING (user_id = sweep_current_user_id()) WITH CHECK (user_id = sweep_current_user_id())', t);
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO sweep_tenant', t);
-    END LOOP;
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY tenant_isolation ON %I TO sweep_tenant '
+                   'USING (user_id = sweep_current_user_id()) WITH CHECK (user_id = sweep_current_user_id())', t);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO sweep_tenant', t);
 END
 $$;
+
+SELECT sweep_protect_tenant_table(t)
+FROM unnest(ARRAY['sessions', 'api_keys', 'destinations', 'functions', 'containers', 'workflows']) AS t;
+
 -- A tenant may read its own user row (for /me), nothing else of users.
 ALTER TABLE users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_self ON users TO sweep_tenant USING (id = sweep_current_user_id());

@@ -83,16 +83,5 @@ CREATE TABLE events (
 CREATE INDEX events_launch_idx ON events (launch_id, id);
 CREATE INDEX events_user_idx ON events (user_id, id);
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['launches', 'task_runs', 'events'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY tenant_isolation ON %I TO sweep_tenant '
-                       'USING (user_id = sweep_current_user_id()) WITH CHECK (user_id = sweep_current_user_id())', t);
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO sweep_tenant', t);
-    END LOOP;
-END
-$$;
+SELECT sweep_protect_tenant_table(t) FROM unnest(ARRAY['launches', 'task_runs', 'events']) AS t;
 GRANT USAGE ON SEQUENCE task_runs_id_seq, events_id_seq TO sweep_tenant;
