@@ -141,14 +141,9 @@ public final class FastCGIServer: Sendable {
     }
 
     private func respond(to request: Request, context: RequestContext) -> Response {
-        do {
-            return try responder.respond(to: request, context: context)
-        } catch let error as any HTTPResponseError {
-            return error.response
-        } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
-            return APIError(status: .internalServerError, code: "internal_error", message: "internal error").response
-        }
+        // ErrorMiddleware is the one place that turns errors into answers; it catches everything it is given.
+        (try? ErrorMiddleware().respond(to: request, context: context, next: responder))
+            ?? APIError(status: .internalServerError, code: "internal_error", message: "internal error").response
     }
 
     private func head(of response: Response) -> String {

@@ -25,10 +25,6 @@ public final class Database: Sendable {
     public func system<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try pool.withConnection { connection in try body(connection) }
     }
-
-    public func systemTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try pool.withConnection { connection in try connection.transaction(body) }
-    }
 }
 
 /// A transaction scoped to one user. Only `Database.tenant` makes one.

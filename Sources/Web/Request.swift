@@ -64,8 +64,9 @@ public struct Request: Sendable {
     }
 }
 
-extension Substring {
-    var trimmingSpaces: String {
+extension StringProtocol {
+    /// Without leading and trailing spaces.
+    public var trimmingSpaces: String {
         String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }

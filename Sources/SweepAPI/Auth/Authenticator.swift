@@ -14,7 +14,7 @@ public struct Authenticator: Sendable {
     public func authenticate(_ request: Request) throws -> Tenant {
         if let authorization = request.header("authorization") {
             guard authorization.lowercased().hasPrefix("bearer ") else { throw APIError.unauthorized }
-            let secret = String(authorization.dropFirst(7)).trimmingCharacters(in: " ")
+            let secret = authorization.dropFirst(7).trimmingSpaces
             guard let user = try database.system({ try APIKeyStore.user($0, secret: secret) }) else {
                 throw APIError(status: .unauthorized, code: "invalid_api_key", message: "the API key is unknown or revoked")
             }
@@ -30,11 +30,5 @@ public struct Authenticator: Sendable {
             return Tenant(authenticated: user)
         }
         throw APIError.unauthorized
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        String(drop(while: { $0 == set }).reversed().drop(while: { $0 == set }).reversed())
     }
 }

@@ -6,7 +6,6 @@ import Web
 
 /// Launching workflows and following launches: status, lists by state, cancel, events (JSON pages), logs.
 struct LaunchController: Controller {
-    static let states: Set<String> = ["waiting", "running", "succeeded", "failed", "cancelled"]
     static let maxWaitSeconds: Int64 = 60
 
     let database: Database
@@ -50,7 +49,7 @@ struct LaunchController: Controller {
         try listener.listen(SchedulerChannels.launchDone)
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {
-            if let status = try fullStatus(launchID, tenant: tenant), status["state"].flatMap(\.stringValue).map(isTerminal) == true {
+            if let status = try fullStatus(launchID, tenant: tenant), status["state"].flatMap(\.stringValue).map(LaunchState.terminal.contains) == true {
                 return status
             }
             let remaining = deadline - ContinuousClock.now
@@ -58,8 +57,6 @@ struct LaunchController: Controller {
             _ = try listener.wait(timeout: remaining)
         }
     }
-
-    private func isTerminal(_ state: String) -> Bool { ["succeeded", "failed", "cancelled"].contains(state) }
 
     private func fullStatus(_ launchID: String, tenant: Tenant) throws -> JSONValue? {
         try database.tenant(tenant.userID) { tx in
@@ -72,8 +69,8 @@ struct LaunchController: Controller {
     @Sendable func list(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let page = try Page(request)
         let state = request.query["state"]
-        if let state, !Self.states.contains(state) {
-            throw APIError.badRequest("invalid_parameter", "state must be one of \(Self.states.sorted().joined(separator: ", "))", field: "state")
+        if let state, !LaunchState.all.contains(state) {
+            throw APIError.badRequest("invalid_parameter", "state must be one of \(LaunchState.all.sorted().joined(separator: ", "))", field: "state")
         }
         let launches = try database.tenant(tenant.userID) {
             try LaunchStore($0).list(state: state, workflowID: request.query["workflow_id"], after: page.after, limit: page.limit + 1)

@@ -18,7 +18,7 @@ public struct LaunchRecord: Sendable {
     public var finishedRuns: Int
     public var failedRuns: Int
 
-    public var isTerminal: Bool { ["succeeded", "failed", "cancelled"].contains(state) }
+    public var isTerminal: Bool { LaunchState.terminal.contains(state) }
 
     /// Locks the launch row for the rest of the transaction: every change to a launch's runs and counters happens
     /// under this lock, so two schedulers never interleave on one launch.

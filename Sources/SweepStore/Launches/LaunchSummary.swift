@@ -34,7 +34,7 @@ public struct LaunchSummary: Sendable {
         failedRuns = try row.decode(Int.self, column: "failed_runs")
     }
 
-    public var isTerminal: Bool { ["succeeded", "failed", "cancelled"].contains(state) }
+    public var isTerminal: Bool { LaunchState.terminal.contains(state) }
 
     /// A cursor for lists ordered newest first.
     public var cursor: String { "\(createdAt.timeIntervalSince1970)|\(id)" }
