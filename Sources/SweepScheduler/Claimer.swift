@@ -16,8 +16,8 @@ struct Claimer {
         // rather than waited on (waiting here could deadlock with that completer, which may wait on our rows).
         return try connection.query("""
             WITH picked AS (
-                -- Each claim mints the run's progress token (244 random bits); only its hash is stored.
-                SELECT id, 'tt_' || replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', '') AS token
+                -- Each claim mints the run's progress token; only its hash is stored.
+                SELECT id, sweep_new_token(id) AS token
                 FROM task_runs
                 WHERE state = 'scheduled' AND NOT throttled AND ready_at <= now()
                 ORDER BY ready_at, id

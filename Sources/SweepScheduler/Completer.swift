@@ -6,14 +6,18 @@ import SweepStore
 struct Completer {
     let planners: PlannerCache
 
-    func complete(_ connection: PostgresConnection, _ completions: [RunCompletion]) throws {
+    /// Returns how many runs the completions made claimable.
+    @discardableResult
+    func complete(_ connection: PostgresConnection, _ completions: [RunCompletion]) throws -> Int {
         let byLaunch = Dictionary(grouping: completions, by: \.launchID)
+        var claimable = 0
         for launchID in byLaunch.keys.sorted() {
             guard let launch = try LaunchRecord.lock(connection, id: launchID),
                   let plan = try planners.plan(connection, launchID: launchID) else { continue }
             let progression = LaunchProgression(connection: connection, launch: launch, plan: plan)
             try progression.complete(byLaunch[launchID]!)
-            try progression.flush()
+            claimable += try progression.flush()
         }
+        return claimable
     }
 }

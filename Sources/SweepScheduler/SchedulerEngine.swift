@@ -40,6 +40,10 @@ public final class SchedulerEngine: Sendable {
     public func run() throws {
         HTTPClient.globalInit()
         let connection = try PostgresConnection(url: configuration.databaseURL, applicationName: "sweep-scheduler")
+        // Every statement of the scheduler finds rows by key or walks a partial index in order. Statistics of a
+        // launch inserted a moment ago say "a few rows", and the planner then prefers bitmap scans that read and
+        // sort every ready run of a 20,000-wide scatter to claim 100 of them (40 ms a claim, measured).
+        try connection.simpleQuery(unsafeSQL: "SET enable_bitmapscan = off")
         let http = HTTPMultiClient<Int64>(maxHostConnections: 64, maxBodyBytes: 1 << 20)
         wake.attach(http.remote)
         let inbox = self.inbox
@@ -66,10 +70,13 @@ public final class SchedulerEngine: Sendable {
         let http: HTTPMultiClient<Int64>
         let supervisor: ProcessSupervisor
         let claimer: Claimer
-        let completer = Completer(planners: PlannerCache())
+        let completer: Completer
+        let chain: ChainFastPath
         let rescuer = Rescuer()
         var inFlight: [Int64: InFlight] = [:]
         var ready: [RunCompletion] = []
+        /// The runs behind successes in `ready`, for the chain fast path.
+        var succeeded: [Int64: ClaimedRun] = [:]
         /// Progress lines of local processes, appended as events with the next transaction.
         var progress: [(ClaimedRun, EventDraft)] = []
         var httpResults: [HTTPMultiClient<Int64>.Completion] = []
@@ -87,6 +94,9 @@ public final class SchedulerEngine: Sendable {
             self.http = http
             self.supervisor = supervisor
             self.claimer = Claimer(schedulerID: engine.configuration.schedulerID, leaseSeconds: engine.configuration.leaseSeconds)
+            let planners = PlannerCache()
+            self.completer = Completer(planners: planners)
+            self.chain = ChainFastPath(planners: planners, schedulerID: engine.configuration.schedulerID, leaseSeconds: engine.configuration.leaseSeconds)
         }
 
         mutating func run() throws {
@@ -124,6 +134,7 @@ public final class SchedulerEngine: Sendable {
         /// Records what finished and claims more, in one transaction: a chain's successor is claimed by the
         /// transaction that recorded its predecessor.
         mutating func step() throws {
+            try chainSteps()
             let free = configuration.maxInFlight - inFlight.count
             let completions = ready
             let reports = progress
@@ -136,9 +147,15 @@ public final class SchedulerEngine: Sendable {
                 for (run, event) in reports {
                     try EventWriter.append(connection, userID: run.userID, launchID: run.launchID, [event])
                 }
-                if !completions.isEmpty { try completer.complete(connection, completions) }
+                // Claim before completing when runs are known to be waiting: completing takes the launch's lock
+                // until COMMIT, and a claim inside that window would serialise schedulers sharing a wide launch.
+                var claimed = wantClaim ? try claimer.claim(connection, limit: limit) : []
+                let claimable = completions.isEmpty ? 0 : try completer.complete(connection, completions)
                 t2 = ContinuousClock.now
-                let claimed = try claimer.claim(connection, limit: limit)
+                // Claim in place what the completions made ready (a chain's successor): no NOTIFY round trip.
+                if claimable > 0 || !wantClaim, claimed.count < limit {
+                    claimed += try claimer.claim(connection, limit: limit - claimed.count)
+                }
                 var secondsToNext: Double? = nil
                 if claimed.isEmpty {
                     secondsToNext = try connection.query("""
@@ -158,6 +175,26 @@ public final class SchedulerEngine: Sendable {
                 nextDue = nil
             }
             for run in claimed { dispatch(run, alternative: 0) }
+            // Load the plans of launches new to this scheduler while their first runs execute, not when their
+            // results arrive (where it would delay the successors).
+            for launchID in Set(claimed.map(\.launchID)) { _ = try completer.planners.plan(connection, launchID: launchID) }
+        }
+
+        /// Successes with a plain successor: recorded and the successor claimed in one statement each
+        /// (`ChainFastPath`); the others stay in `ready` for the general path.
+        mutating func chainSteps() throws {
+            var index = 0
+            while !succeeded.isEmpty, index < ready.count {
+                let completion = ready[index]
+                // Each call commits on its own: settle this completion before the next can throw.
+                if let run = succeeded.removeValue(forKey: completion.runID), let next = try chain.completeAndClaim(connection, run, completion) {
+                    ready.remove(at: index)
+                    dispatch(next, alternative: 0)
+                } else {
+                    index += 1
+                }
+            }
+            succeeded.removeAll()
         }
 
         func pollTimeout() -> Int {
@@ -260,6 +297,7 @@ public final class SchedulerEngine: Sendable {
         mutating func succeed(_ run: ClaimedRun, _ output: JSONValue, logs: String? = nil) {
             inFlight[run.id] = nil
             let final = Planner.output(executorOutput: output, staticOutput: run.staticOutput)
+            succeeded[run.id] = run
             ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .succeeded(final), logs: logs))
         }
 
@@ -322,7 +360,7 @@ public final class SchedulerEngine: Sendable {
             guard !inFlight.isEmpty else { return }
             try connection.execute("""
                 UPDATE task_runs SET lease_expires_at = now() + make_interval(secs => \(configuration.leaseSeconds))
-                WHERE claimed_by = \(configuration.schedulerID) AND state = 'running'
+                WHERE id = ANY(\(Array(inFlight.keys))) AND claimed_by = \(configuration.schedulerID) AND state = 'running'
                 """)
         }
 
@@ -335,7 +373,7 @@ public final class SchedulerEngine: Sendable {
                 let returned = try connection.execute("""
                     UPDATE task_runs SET state = 'scheduled', claimed_by = NULL, lease_expires_at = NULL, ready_at = now(),
                            max_attempts = max_attempts + 1, progress_token_hash = NULL
-                    WHERE claimed_by = \(configuration.schedulerID) AND state = 'running'
+                    WHERE id = ANY(\(Array(inFlight.keys))) AND claimed_by = \(configuration.schedulerID) AND state = 'running'
                     """)
                 if returned > 0 { try connection.notify(channel: SchedulerChannels.ready, payload: "") }
                 logger.info("scheduler stopped", metadata: ["returned_runs": "\(returned)"])

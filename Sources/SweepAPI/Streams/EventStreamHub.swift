@@ -13,6 +13,7 @@ import Web
 public final class EventStreamHub: EventStreams, Sendable {
     static let heartbeatInterval: Duration = .seconds(15)
     static let fetchLimit = 2000
+    static let idleFetchInterval = Duration.milliseconds(100)
 
     let url: String
     let logger: Logger
@@ -93,13 +94,19 @@ public final class EventStreamHub: EventStreams, Sendable {
                 var cursor = EventCursor(start: try connection.query("SELECT coalesce(max(id), 0) AS id FROM events")[0].decode(Int64.self, column: "id"))
                 var lastHeartbeat = ContinuousClock.now
                 var dirty = true
+                var lastFetch = ContinuousClock.now - Self.idleFetchInterval
                 while !stopping.load(ordering: .acquiring) {
                     for stream in incoming.withLock({ list -> [EventStream] in defer { list.removeAll() }; return list }) {
                         streams[ObjectIdentifier(stream)] = stream
                         replay(stream, upTo: cursor.contiguous, connection: connection, streams: &streams)
                     }
-                    if dirty {
+                    // With no stream open, the cursor only has to keep up, not deliver: read at most every
+                    // `idleFetchInterval` rather than on every NOTIFY (three per task run: the hub's work would
+                    // land on the scheduler's critical path on a two-core machine).
+                    let due = !streams.isEmpty || ContinuousClock.now - lastFetch >= Self.idleFetchInterval
+                    if dirty && due {
                         dirty = false
+                        lastFetch = ContinuousClock.now
                         let rows = try fetch(after: cursor.contiguous, connection: connection)
                         if rows.count == Self.fetchLimit { dirty = true }
                         deliver(cursor.accept(rows, now: .now), to: &streams)
@@ -113,7 +120,7 @@ public final class EventStreamHub: EventStreams, Sendable {
                     // Sleep on the LISTEN socket and the wake pipe.
                     var fds = [pollfd(fd: listener.socket, events: Int16(POLLIN), revents: 0),
                                pollfd(fd: wakeFDs.read, events: Int16(POLLIN), revents: 0)]
-                    let timeout: Int32 = dirty ? 20 : 1000
+                    let timeout: Int32 = dirty ? (streams.isEmpty ? Int32(Self.idleFetchInterval.components.attoseconds / 1_000_000_000_000_000) : 20) : 1000
                     _ = poll(&fds, 2, timeout)
                     if fds[1].revents != 0 { drainWake() }
                     if !(try listener.pendingNotifications()).isEmpty { dirty = true }

@@ -63,13 +63,15 @@ public final class LaunchProgression {
         }
         if !successes.isEmpty {
             // One round trip: record the results (fenced by state and attempt), append their events, and count
-            // down their successors; answers how many were accepted and which successors are now ready.
+            // down their successors; answers how many were accepted and which successors are now ready. Runs are
+            // found by id alone (a completion names the run its claim returned): a `launch_id = …` condition
+            // invites a scan of the launch's runs when statistics are stale, as they are for a launch just made.
             let row = try bulk(successes.count) { try connection.query("""
                 WITH done AS (
                     UPDATE task_runs t SET state = 'succeeded', output = r.output, logs = r.logs, finished_at = to_timestamp(r.finished),
                            lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
                     FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(id bigint, attempt int, output jsonb, logs text, finished float8)
-                    WHERE t.id = r.id AND t.launch_id = \(launchID)::uuid AND t.state = 'running' AND t.attempt = r.attempt
+                    WHERE t.id = r.id AND t.state = 'running' AND t.attempt = r.attempt
                     RETURNING t.id, t.name, t.successors, t.user_id
                 ), logged AS (
                     INSERT INTO events (user_id, launch_id, run_name, type, data)
@@ -137,8 +139,9 @@ public final class LaunchProgression {
     }
 
     /// Writes counters, state and the remaining events, and sends the notifications, in one statement; ends the
-    /// launch when nothing can run any more.
-    public func flush() throws {
+    /// launch when nothing can run any more. Returns how many runs became claimable since the last flush.
+    @discardableResult
+    public func flush() throws -> Int {
         var output: JSONValue? = nil
         var ended = launch.state == "cancelled"
         if launch.openRuns == 0, !launch.isTerminal {
@@ -172,33 +175,57 @@ public final class LaunchProgression {
             """)
         events.removeAll()
         wroteEvents = false
-        madeClaimable = 0
+        defer { madeClaimable = 0 }
+        return madeClaimable
     }
 
     // MARK: - Runs
 
     /// Inserts planned runs with their predecessor count-down, links them into their predecessors' successor
-    /// lists, and moves on those that are ready at once (or can never run).
+    /// lists, and moves on those that are ready at once (or can never run). A run whose predecessors already all
+    /// succeeded and that simply executes is inserted `scheduled`, with its input: a scatter of 20,000 replicas is
+    /// one INSERT, not an INSERT and an UPDATE of every row.
     func insert(_ specs: [RunSpec]) throws {
         guard !specs.isEmpty else { return }
+        let records = try predecessorRecords(Set(specs.flatMap(\.predecessors)))
+        let memo = ScatterMemo()
         let rows: [JSONValue] = specs.map { spec in
-            [
+            var row: [String: JSONValue] = [
                 "name": .string(spec.name), "task_id": .string(spec.taskID), "kind": .string(spec.kind.rawValue),
                 "path": .array(spec.replicaPath.map { .int(Int64($0)) }), "preds": .array(spec.predecessors.map(JSONValue.string)),
                 "delay": .int(Int64(spec.delaySeconds)),
+                "waiting": .int(Int64(spec.predecessors.filter { records[$0]?.succeeded != true }.count)),
             ]
+            if spec.kind == .task, spec.predecessors.allSatisfy({ records[$0]?.succeeded == true }),
+               case .execute(let runInput) = planner.prepare(spec, predecessors: spec.predecessors.compactMap { records[$0]?.record },
+                                                             launchInput: plan.input, in: view, memo: memo) {
+                row.merge(admit(spec, runInput)) { _, new in new }
+            }
+            return .object(row)
         }
         let inserted = try connection.query("""
-            INSERT INTO task_runs (launch_id, user_id, name, task_id, kind, replica_path, predecessors, delay_seconds, waiting_on)
-            SELECT \(launchID)::uuid, \(launch.userID), r.name, r.task_id, r.kind,
-                   ARRAY(SELECT jsonb_array_elements_text(r.path)::int), ARRAY(SELECT jsonb_array_elements_text(r.preds)), r.delay,
-                   (SELECT count(*) FROM jsonb_array_elements_text(r.preds) AS p(name)
-                    WHERE NOT EXISTS (SELECT 1 FROM task_runs d WHERE d.launch_id = \(launchID)::uuid AND d.name = p.name AND d.state = 'succeeded'))
-            FROM jsonb_to_recordset(\(JSONValue.array(rows))::jsonb) AS r(name text, task_id text, kind text, path jsonb, preds jsonb, delay int)
-            RETURNING name, waiting_on
+            WITH ins AS (
+                INSERT INTO task_runs (launch_id, user_id, name, task_id, kind, replica_path, predecessors, delay_seconds, waiting_on,
+                                       state, input, exec, static_output, throttled, ready_at)
+                SELECT \(launchID)::uuid, \(launch.userID), r.name, r.task_id, r.kind,
+                       ARRAY(SELECT jsonb_array_elements_text(r.path)::int), ARRAY(SELECT jsonb_array_elements_text(r.preds)), r.delay, r.waiting,
+                       CASE WHEN r.exec IS NULL THEN 'pending' ELSE 'scheduled' END, r.input, r.exec,
+                       nullif(r.static_output, 'null'::jsonb), coalesce(r.throttled, false),
+                       CASE WHEN r.exec IS NOT NULL THEN now() + make_interval(secs => r.delay) END
+                FROM jsonb_to_recordset(\(JSONValue.array(rows))::jsonb)
+                     AS r(name text, task_id text, kind text, path jsonb, preds jsonb, delay int, waiting int,
+                          input jsonb, exec jsonb, static_output jsonb, throttled boolean)
+                RETURNING id, launch_id, name, task_id, delay_seconds, user_id, state, waiting_on
+            ), logged AS (
+                INSERT INTO events (user_id, launch_id, run_name, type, data)
+                SELECT user_id, \(launchID)::uuid, name, 'task.scheduled', \(unsafeSQL: Self.scheduledEventData)
+                FROM ins WHERE state = 'scheduled' ORDER BY id
+            )
+            SELECT name, waiting_on, state FROM ins
             """)
         launch.openRuns += specs.count
         launch.totalRuns += specs.filter { $0.kind == .task }.count
+        if inserted.contains(where: { (try? $0.decode(String.self, column: "state")) == "scheduled" }) { wroteEvents = true }
 
         var successorsOf: [String: JSONValue] = [:]
         for spec in specs {
@@ -227,11 +254,48 @@ public final class LaunchProgression {
         if !doomed.isEmpty { try markUpstreamFailed(doomed) }
         let doomedSet = Set(doomed)
         var ready: [String] = []
-        for row in inserted where try row.decode(Int.self, column: "waiting_on") == 0 {
+        for row in inserted where try row.decode(String.self, column: "state") == "pending" && row.decode(Int.self, column: "waiting_on") == 0 {
             let name = try row.decode(String.self, column: "name")
             if !doomedSet.contains(name) { ready.append(name) }
         }
         try makeReady(ready)
+    }
+
+    /// The `task.scheduled` event's data, from a row with name, task_id and delay_seconds.
+    static let scheduledEventData = """
+        jsonb_build_object('launch_id', launch_id::text, 'run_id', name, 'state', 'scheduled', 'task_id', task_id,
+                           'delay_seconds', delay_seconds, 'ts', \(EventSQL.timestamp))
+        """
+
+    /// Existing runs that new runs name as predecessors: their records for the planner, and whether they succeeded.
+    private func predecessorRecords(_ names: Set<String>) throws -> [String: (record: RunRecord, succeeded: Bool)] {
+        guard !names.isEmpty else { return [:] }
+        var records: [String: (record: RunRecord, succeeded: Bool)] = [:]
+        for row in try connection.query("""
+            SELECT name, task_id, replica_path, output, state FROM task_runs
+            WHERE launch_id = \(launchID)::uuid AND name = ANY(\(Array(names)))
+            """) {
+            let name = try row.decode(String.self, column: "name")
+            records[name] = (RunRecord(
+                name: name, taskID: try row.decode(String.self, column: "task_id"),
+                replicaPath: try row.decode([Int64].self, column: "replica_path").map(Int.init),
+                output: try row.decode(JSONValue?.self, column: "output") ?? .object([:])),
+                try row.decode(String.self, column: "state") == "succeeded")
+        }
+        return records
+    }
+
+    /// A run that executes: its input, what to run, and whether max_task_concurrency holds it back. Counts it as
+    /// active (claimable) unless held back.
+    private func admit(_ spec: RunSpec, _ runInput: RunInput) -> [String: JSONValue] {
+        let throttled = launch.maxConcurrency.map { launch.activeRuns >= $0 } ?? false
+        if !throttled {
+            launch.activeRuns += 1
+            // Delayed runs notify too: idle schedulers recompute when to wake.
+            madeClaimable += 1
+        }
+        return ["input": runInput.input, "exec": plan.execPlan(spec.taskID, runInput),
+                "static_output": runInput.staticOutput ?? .null, "throttled": .bool(throttled)]
     }
 
     /// Counts down the given successors (one entry per finished predecessor); returns those now ready.
@@ -269,36 +333,17 @@ public final class LaunchProgression {
             specs.append((try row.decode(Int64.self, column: "id"), spec))
             predecessorNames.formUnion(spec.predecessors)
         }
-        var records: [String: RunRecord] = [:]
-        if !predecessorNames.isEmpty {
-            for row in try connection.query("""
-                SELECT name, task_id, replica_path, output FROM task_runs
-                WHERE launch_id = \(launchID)::uuid AND name = ANY(\(Array(predecessorNames)))
-                """) {
-                let name = try row.decode(String.self, column: "name")
-                records[name] = RunRecord(
-                    name: name, taskID: try row.decode(String.self, column: "task_id"),
-                    replicaPath: try row.decode([Int64].self, column: "replica_path").map(Int.init),
-                    output: try row.decode(JSONValue?.self, column: "output") ?? .object([:]))
-            }
-        }
+        let records = try predecessorRecords(predecessorNames)
 
         var scheduled: [JSONValue] = []
         let memo = ScatterMemo()
         for (id, spec) in specs {
-            let predecessors = spec.predecessors.compactMap { records[$0] }
-            switch planner.prepare(spec, predecessors: predecessors, launchInput: launch.input, in: view, memo: memo) {
+            let predecessors = spec.predecessors.compactMap { records[$0]?.record }
+            switch planner.prepare(spec, predecessors: predecessors, launchInput: plan.input, in: view, memo: memo) {
             case .execute(let runInput):
-                let throttled = launch.maxConcurrency.map { launch.activeRuns >= $0 } ?? false
-                if !throttled {
-                    launch.activeRuns += 1
-                    // Delayed runs notify too: idle schedulers recompute when to wake.
-                    madeClaimable += 1
-                }
-                scheduled.append([
-                    "id": .int(id), "input": runInput.input, "exec": execPlan(spec.taskID, runInput),
-                    "static_output": runInput.staticOutput ?? .null, "throttled": .bool(throttled),
-                ])
+                var row = admit(spec, runInput)
+                row["id"] = .int(id)
+                scheduled.append(.object(row))
             case .expand(let count):
                 try expand(gateID: id, gate: spec, count: count)
             case .fail(let error):
@@ -315,12 +360,10 @@ public final class LaunchProgression {
                            ready_at = now() + make_interval(secs => t.delay_seconds)
                     FROM jsonb_to_recordset(\(JSONValue.array(scheduled))::jsonb) AS r(id bigint, input jsonb, exec jsonb, static_output jsonb, throttled boolean)
                     WHERE t.id = r.id AND t.state = 'pending'
-                    RETURNING t.id, t.name, t.task_id, t.delay_seconds, t.user_id
+                    RETURNING t.id, t.launch_id, t.name, t.task_id, t.delay_seconds, t.user_id
                 )
                 INSERT INTO events (user_id, launch_id, run_name, type, data)
-                SELECT user_id, \(launchID)::uuid, name, 'task.scheduled',
-                       jsonb_build_object('launch_id', \(launchID)::text, 'run_id', name, 'state', 'scheduled', 'task_id', task_id,
-                                          'delay_seconds', delay_seconds, 'ts', \(unsafeSQL: EventSQL.timestamp))
+                SELECT user_id, \(launchID)::uuid, name, 'task.scheduled', \(unsafeSQL: Self.scheduledEventData)
                 FROM ready ORDER BY id
                 """) }
             wroteEvents = true
@@ -395,14 +438,6 @@ public final class LaunchProgression {
             """)
         launch.activeRuns += released
         madeClaimable += released
-    }
-
-    /// What to run: the task's executor alternatives (resolved at launch) and the run's command and environment.
-    private func execPlan(_ taskID: String, _ runInput: RunInput) -> JSONValue {
-        var plan: [String: JSONValue] = ["alternatives": self.plan.executors[taskID] ?? .array([])]
-        if let environment = runInput.environment { plan["environment"] = .array(environment.map(\.json)) }
-        if let command = runInput.command { plan["command"] = .array(command.map(JSONValue.string)) }
-        return .object(plan)
     }
 
     /// The launch's output: each succeeded run without successors, by run id.

@@ -8,7 +8,6 @@ public struct LaunchRecord: Sendable {
     public let id: String
     public let userID: UserID
     public var state: String
-    public let input: JSONValue?
     public let maxConcurrency: Int?
     public let maxRuntimeSeconds: Int?
     public var replicaCounts: [String: Int]
@@ -21,12 +20,14 @@ public struct LaunchRecord: Sendable {
     public var isTerminal: Bool { LaunchState.terminal.contains(state) }
 
     /// Locks the launch row for the rest of the transaction: every change to a launch's runs and counters happens
-    /// under this lock, so two schedulers never interleave on one launch.
+    /// under this lock, so two schedulers never interleave on one launch. NO KEY UPDATE: foreign-key checks of
+    /// rows that reference the launch (events appended by another scheduler's claim) need not wait for it. The
+    /// input is not read here: it never changes, and a scatter's input can be megabytes (`LaunchPlan` holds it).
     public static func lock(_ connection: PostgresConnection, id: String) throws -> LaunchRecord? {
         let rows = try connection.query("""
-            SELECT id::text AS id, user_id, state, input, max_concurrency, max_runtime_seconds,
+            SELECT id::text AS id, user_id, state, max_concurrency, max_runtime_seconds,
                    replica_counts, open_runs, active_runs, total_runs, finished_runs, failed_runs
-            FROM launches WHERE id = \(id)::uuid FOR UPDATE
+            FROM launches WHERE id = \(id)::uuid FOR NO KEY UPDATE
             """)
         guard let row = rows.first else { return nil }
         var counts: [String: Int] = [:]
@@ -37,7 +38,6 @@ public struct LaunchRecord: Sendable {
             id: try row.decode(String.self, column: "id"),
             userID: UserID(try row.decode(Int64.self, column: "user_id")),
             state: try row.decode(String.self, column: "state"),
-            input: try row.decode(JSONValue?.self, column: "input"),
             maxConcurrency: try row.decode(Int?.self, column: "max_concurrency"),
             maxRuntimeSeconds: try row.decode(Int?.self, column: "max_runtime_seconds"),
             replicaCounts: counts,
@@ -49,20 +49,32 @@ public struct LaunchRecord: Sendable {
     }
 }
 
-/// What a launch runs: its planner (from the definition snapshot) and the executors resolved at launch. Both never
-/// change for a launch, so schedulers cache them per launch id.
+/// What a launch runs: its planner (from the definition snapshot), the executors resolved at launch, and its input.
+/// None of them ever changes for a launch, so schedulers cache them per launch id.
 public struct LaunchPlan: Sendable {
     public let planner: Planner
     public let executors: JSONValue
+    public let input: JSONValue?
 
-    public init(planner: Planner, executors: JSONValue) {
+    public init(planner: Planner, executors: JSONValue, input: JSONValue?) {
         self.planner = planner
         self.executors = executors
+        self.input = input
     }
 
     public static func load(_ connection: PostgresConnection, launchID: String) throws -> LaunchPlan? {
-        guard let row = try connection.query("SELECT definition, executors FROM launches WHERE id = \(launchID)::uuid").first else { return nil }
+        guard let row = try connection.query("SELECT definition, executors, input FROM launches WHERE id = \(launchID)::uuid").first else { return nil }
         let workflow = try Workflow(json: try row.decode(JSONValue.self, column: "definition"))
-        return LaunchPlan(planner: try Planner(workflow: workflow), executors: try row.decode(JSONValue.self, column: "executors"))
+        return LaunchPlan(planner: try Planner(workflow: workflow), executors: try row.decode(JSONValue.self, column: "executors"),
+                          input: try row.decode(JSONValue?.self, column: "input"))
+    }
+
+    /// What a run executes (the `exec` column): the task's executor alternatives, resolved at launch, and the
+    /// run's own command and environment.
+    public func execPlan(_ taskID: String, _ runInput: RunInput) -> JSONValue {
+        var plan: [String: JSONValue] = ["alternatives": executors[taskID] ?? .array([])]
+        if let environment = runInput.environment { plan["environment"] = .array(environment.map(\.json)) }
+        if let command = runInput.command { plan["command"] = .array(command.map(JSONValue.string)) }
+        return .object(plan)
     }
 }

@@ -37,7 +37,7 @@ public struct LaunchStore {
         }
         let id = try row.decode(String.self, column: "id")
         guard let launch = try LaunchRecord.lock(tx.connection, id: id) else { throw LaunchStoreError("launch vanished") }
-        let progression = LaunchProgression(connection: tx.connection, launch: launch, plan: LaunchPlan(planner: planner, executors: executors))
+        let progression = LaunchProgression(connection: tx.connection, launch: launch, plan: LaunchPlan(planner: planner, executors: executors, input: input))
         try progression.start()
         try progression.flush()
         return .created(id)

@@ -7,9 +7,12 @@ public enum ProgressStore {
     /// Appends a `task.progress` event for the running run holding this token; false for an unknown token or a run
     /// that is no longer running (the token died with it).
     public static func report(_ connection: PostgresConnection, token: String, percent: Double?, message: String) throws -> Bool {
+        // tt_<run id>_<random>: the run is found by its key, then the token by its hash.
+        let parts = token.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "tt", let runID = Int64(parts[1]) else { return false }
         let rows = try connection.query("""
             SELECT launch_id::text AS launch_id, user_id, name FROM task_runs
-            WHERE progress_token_hash = \(Digest.sha256Hex(token)) AND state = 'running'
+            WHERE id = \(runID) AND progress_token_hash = \(Digest.sha256Hex(token)) AND state = 'running'
             """)
         guard let row = rows.first else { return false }
         var data: [String: JSONValue] = ["state": "running", "message": .string(message)]

@@ -1,0 +1,16 @@
+extension Planner {
+    /// The run that follows `run` alone, when nothing about it depends on the launch's shape: `run` is an
+    /// unreplicated task with exactly one successor task, itself unreplicated, undelayed, and with `run`'s task as
+    /// its only predecessor. That successor is ready the moment `run` succeeds, and its spec is the one `start()`
+    /// created for it, so the scheduler can prepare and claim it while recording `run`'s result (one statement: the
+    /// chain fast path). Nil for anything else, which goes through the general count-down.
+    public func plainSuccessor(of run: RunRecord) -> RunSpec? {
+        let successors = plan.graph.successors(of: run.taskID)
+        guard run.replicaPath.isEmpty, run.name == run.taskID, plan.chain(run.taskID).isEmpty, successors.count == 1 else { return nil }
+        let successor = successors[0]
+        guard let task = plan.tasks[successor], case .none = task.properties.replication, plan.chain(successor).isEmpty,
+              task.properties.delay == 0, plan.graph.predecessors(of: successor) == [run.taskID]
+        else { return nil }
+        return RunSpec(name: successor, taskID: successor, replicaPath: [], kind: .task, predecessors: [run.name], delaySeconds: 0)
+    }
+}
