@@ -35,6 +35,12 @@ struct EventCursor {
         return ready
     }
 
+    /// Drops the events held back behind a gap; the next fetch (after `contiguous`) reads them again.
+    mutating func forgetPending() {
+        pending.removeAll()
+        gapSince = nil
+    }
+
     /// True while later events wait on a gap (the hub then re-reads soon).
     var isWaitingOnGap: Bool { !pending.isEmpty }
 }

@@ -97,6 +97,10 @@ public final class EventStreamHub: EventStreams, Sendable {
                 var lastFetch = ContinuousClock.now - Self.idleFetchInterval
                 while !stopping.load(ordering: .acquiring) {
                     for stream in incoming.withLock({ list -> [EventStream] in defer { list.removeAll() }; return list }) {
+                        // Events held back behind a gap may be placeholders (read while no stream was open): read
+                        // them again, in full, with the next fetch.
+                        cursor.forgetPending()
+                        dirty = true
                         streams[ObjectIdentifier(stream)] = stream
                         replay(stream, upTo: cursor.contiguous, connection: connection, streams: &streams)
                     }
@@ -107,7 +111,7 @@ public final class EventStreamHub: EventStreams, Sendable {
                     if dirty && due {
                         dirty = false
                         lastFetch = ContinuousClock.now
-                        let rows = try fetch(after: cursor.contiguous, connection: connection)
+                        let rows = try fetch(after: cursor.contiguous, full: !streams.isEmpty, connection: connection)
                         if rows.count == Self.fetchLimit { dirty = true }
                         deliver(cursor.accept(rows, now: .now), to: &streams)
                         if cursor.isWaitingOnGap { dirty = true }
@@ -140,7 +144,7 @@ public final class EventStreamHub: EventStreams, Sendable {
         do {
             while stream.lastSent < limit {
                 let rows = try connection.query("""
-                    SELECT id, user_id, launch_id::text AS launch_id, type, data FROM events
+                    SELECT id, user_id, launch_id::text AS launch_id, type, data::text AS data FROM events
                     WHERE user_id = \(stream.userID) AND id > \(stream.lastSent) AND id <= \(limit)
                       AND (\(stream.launchID == nil) OR launch_id = \(stream.launchID ?? "00000000-0000-0000-0000-000000000000")::uuid)
                     ORDER BY id LIMIT \(Self.fetchLimit)
@@ -164,9 +168,14 @@ public final class EventStreamHub: EventStreams, Sendable {
         }
     }
 
-    private func fetch(after id: Int64, connection: PostgresConnection) throws -> [StoredEventRow] {
-        try connection.query("""
-            SELECT id, user_id, launch_id::text AS launch_id, type, data FROM events
+    /// Events after `id`; only their ids when no stream is open (`full` false): the cursor needs nothing more.
+    private func fetch(after id: Int64, full: Bool, connection: PostgresConnection) throws -> [StoredEventRow] {
+        guard full else {
+            return try connection.query("SELECT id FROM events WHERE id > \(id) ORDER BY id LIMIT \(Self.fetchLimit)")
+                .map { StoredEventRow.placeholder(id: try $0.decode(Int64.self, column: "id")) }
+        }
+        return try connection.query("""
+            SELECT id, user_id, launch_id::text AS launch_id, type, data::text AS data FROM events
             WHERE id > \(id) ORDER BY id LIMIT \(Self.fetchLimit)
             """).map(Self.decode)
     }
@@ -175,7 +184,7 @@ public final class EventStreamHub: EventStreams, Sendable {
         StoredEventRow(
             id: try row.decode(Int64.self, column: "id"), userID: UserID(try row.decode(Int64.self, column: "user_id")),
             launchID: try row.decode(String.self, column: "launch_id"), type: try row.decode(String.self, column: "type"),
-            data: try row.decode(JSONValue.self, column: "data"))
+            data: Array(try row.decode(String.self, column: "data").utf8))
     }
 
     private func deliver(_ rows: [StoredEventRow], to streams: inout [ObjectIdentifier: EventStream]) {

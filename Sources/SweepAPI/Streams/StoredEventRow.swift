@@ -1,4 +1,3 @@
-import SweepJSON
 import SweepStore
 
 /// An event as the hub routes it: owner, launch and the SSE frame.
@@ -7,12 +6,18 @@ struct StoredEventRow: Sendable {
     let userID: UserID
     let launchID: String
     let type: String
-    let data: JSONValue
+    /// The data as PostgreSQL prints jsonb: one line of JSON, sent as it is (never parsed and re-encoded).
+    let data: [UInt8]
 
-    /// `id:`, `event:`, `data:` lines and a blank line (API.md). The data is one line of JSON.
+    /// `id:`, `event:`, `data:` lines and a blank line (API.md).
     var frame: [UInt8] {
-        Array("id: \(id)\nevent: \(type)\ndata: ".utf8) + data.jsonBytes + Array("\n\n".utf8)
+        Array("id: \(id)\nevent: \(type)\ndata: ".utf8) + data + Array("\n\n".utf8)
     }
 
     var endsLaunch: Bool { type == "launch.succeeded" || type == "launch.failed" || type == "launch.cancelled" }
+
+    /// Stands for an event the hub only counted (no stream was open to receive it): it matches no user.
+    static func placeholder(id: Int64) -> StoredEventRow {
+        StoredEventRow(id: id, userID: UserID(0), launchID: "", type: "", data: [])
+    }
 }

@@ -189,6 +189,9 @@ public final class LaunchProgression {
         guard !specs.isEmpty else { return }
         let records = try predecessorRecords(Set(specs.flatMap(\.predecessors)))
         let memo = ScatterMemo()
+        // What a run executes is the same for every run of a task without its own command or environment: sent
+        // once per task, not once per replica (20,000 copies of it were a third of a wide scatter's JSON).
+        var sharedExec: [String: JSONValue] = [:]
         let rows: [JSONValue] = specs.map { spec in
             var row: [String: JSONValue] = [
                 "name": .string(spec.name), "task_id": .string(spec.taskID), "kind": .string(spec.kind.rawValue),
@@ -200,6 +203,11 @@ public final class LaunchProgression {
                case .execute(let runInput) = planner.prepare(spec, predecessors: spec.predecessors.compactMap { records[$0]?.record },
                                                              launchInput: plan.input, in: view, memo: memo) {
                 row.merge(admit(spec, runInput)) { _, new in new }
+                if runInput.environment == nil, runInput.command == nil {
+                    if sharedExec[spec.taskID] == nil { sharedExec[spec.taskID] = row["exec"] }
+                    row["exec"] = nil
+                    row["shared_exec"] = true
+                }
             }
             return .object(row)
         }
@@ -207,14 +215,14 @@ public final class LaunchProgression {
             WITH ins AS (
                 INSERT INTO task_runs (launch_id, user_id, name, task_id, kind, replica_path, predecessors, delay_seconds, waiting_on,
                                        state, input, exec, static_output, throttled, ready_at)
-                SELECT \(launchID)::uuid, \(launch.userID), r.name, r.task_id, r.kind,
-                       ARRAY(SELECT jsonb_array_elements_text(r.path)::int), ARRAY(SELECT jsonb_array_elements_text(r.preds)), r.delay, r.waiting,
-                       CASE WHEN r.exec IS NULL THEN 'pending' ELSE 'scheduled' END, r.input, r.exec,
+                SELECT \(launchID)::uuid, \(launch.userID), r.name, r.task_id, r.kind, r.path, r.preds, r.delay, r.waiting,
+                       CASE WHEN r.input IS NULL THEN 'pending' ELSE 'scheduled' END, r.input,
+                       CASE WHEN r.shared_exec THEN \(JSONValue.object(sharedExec))::jsonb -> r.task_id ELSE r.exec END,
                        nullif(r.static_output, 'null'::jsonb), coalesce(r.throttled, false),
-                       CASE WHEN r.exec IS NOT NULL THEN now() + make_interval(secs => r.delay) END
+                       CASE WHEN r.input IS NOT NULL THEN now() + make_interval(secs => r.delay) END
                 FROM jsonb_to_recordset(\(JSONValue.array(rows))::jsonb)
-                     AS r(name text, task_id text, kind text, path jsonb, preds jsonb, delay int, waiting int,
-                          input jsonb, exec jsonb, static_output jsonb, throttled boolean)
+                     AS r(name text, task_id text, kind text, path int[], preds text[], delay int, waiting int,
+                          input jsonb, exec jsonb, shared_exec boolean, static_output jsonb, throttled boolean)
                 RETURNING id, launch_id, name, task_id, delay_seconds, user_id, state, waiting_on
             ), logged AS (
                 INSERT INTO events (user_id, launch_id, run_name, type, data)
