@@ -11,7 +11,21 @@ public final class Database: Sendable {
         self.pool = pool
     }
 
+    /// A transaction chosen as a deadlock victim (or failing serialization) is run again, up to twice: the body
+    /// must be a pure function of the database. A scheduler's claim holds rows of a launch before it takes the
+    /// launch's lock, and a cancel takes them in the other order, so two can meet; PostgreSQL ends one.
     public func tenant<T>(_ userID: UserID, _ body: (TenantTransaction) throws -> T) throws -> T {
+        var retries = 0
+        while true {
+            do {
+                return try tenantOnce(userID, body)
+            } catch let error as PostgresError where (error.isDeadlock || error.isSerializationFailure) && retries < 2 {
+                retries += 1
+            }
+        }
+    }
+
+    private func tenantOnce<T>(_ userID: UserID, _ body: (TenantTransaction) throws -> T) throws -> T {
         try pool.withConnection { connection in
             try connection.transaction { connection in
                 // set_config(…, true) is SET LOCAL: both end with the transaction, so a pooled connection never

@@ -5,6 +5,7 @@ function that answers {} and logs when each call arrived and how long it took. P
 `--only SECTION` (throughput, latency, limits, sse; repeatable) runs only those sections; the default runs all.
 """
 import argparse
+import glob
 import json
 import os
 import statistics
@@ -60,11 +61,37 @@ def wait_launch(client, launch_id, timeout=600):
     return wait_until(done, timeout=timeout, interval=0.25, what="launch end")
 
 
+def cpu_seconds(stack):
+    """CPU seconds used so far by each part of the stack, from /proc (PostgreSQL and nginx with their children)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs = {}
+    for path in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            fields = open(path).read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        procs[int(path.split("/")[2])] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+
+    def family(root):
+        return sum(cpu for pid, (ppid, cpu) in procs.items() if pid == root or ppid == root)
+
+    with open(os.path.join(stack.workdir, "pg", "pgdata", "postmaster.pid")) as f:
+        postmaster = int(f.readline())
+    with open(os.path.join(stack.workdir, "nginx.pid")) as f:
+        nginx = int(f.read().strip())
+    return {"postgres": family(postmaster), "schedulers": sum(procs.get(p.pid, (0, 0))[1] for p in stack.schedulers),
+            "nginx": family(nginx), "api": sum(procs.get(p.pid, (0, 0))[1] for p in stack.workers)}
+
+
 def throughput(stack, client, schedulers):
+    # Each measurement starts from the same state: the previous one's dead rows vacuumed and statistics current,
+    # so autovacuum does not clean up after the 1-scheduler run on the 2-scheduler run's time.
+    subprocess.run(["psql", stack.database_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
     wf = f"scatter_{schedulers}"
     assert client.post("/api/v1/workflows", json={"workflow_id": wf, "tasks": [
         {"id": "1", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": [],
          "properties": {"position": "start", "scatter": "launch_input['items']"}}]}).status_code == 201
+    cpu_before = cpu_seconds(stack)
     started = time.monotonic()
     r = client.post(f"/api/v1/workflows/{wf}/launches", json={"input": {"items": list(range(WIDTH))}}, timeout=120)
     assert r.status_code == 202, r.text
@@ -77,7 +104,9 @@ def throughput(stack, client, schedulers):
     t0 = datetime.fromisoformat(status["created_at"].replace("Z", "+00:00"))
     t1 = datetime.fromisoformat(status["finished_at"].replace("Z", "+00:00"))
     seconds = (t1 - t0).total_seconds()
-    return runs / seconds, seconds, wall
+    cpu_after = cpu_seconds(stack)
+    per_run = {part: (cpu_after[part] - cpu_before[part]) / runs * 1e6 for part in cpu_before}
+    return runs / seconds, seconds, wall, per_run
 
 
 def chain(stack, client):
@@ -138,10 +167,20 @@ def run_throughput(stack, client):
     print(f"== throughput: scatter over {WIDTH} elements into an HTTP no-op (nginx answering {{}})", flush=True)
     results["throughput_1"] = throughput(stack, client, 1)
     print(f"   1 scheduler : {results['throughput_1'][0]:8.0f} task runs/s  ({results['throughput_1'][1]:.2f} s launch to end)", flush=True)
+    print_cpu(results["throughput_1"][3])
     stack.start_scheduler()
     results["throughput_2"] = throughput(stack, client, 2)
     print(f"   2 schedulers: {results['throughput_2'][0]:8.0f} task runs/s  ({results['throughput_2'][1]:.2f} s launch to end)", flush=True)
+    print_cpu(results["throughput_2"][3])
     return results
+
+
+def print_cpu(per_run):
+    """Where each task run's CPU went, launch to end, and the rate that budget allows if every core did nothing else."""
+    total = sum(per_run.values())
+    cores = os.cpu_count()
+    parts = ", ".join(f"{part} {us:.0f}" for part, us in sorted(per_run.items(), key=lambda kv: -kv[1]))
+    print(f"      CPU per task run (us): {parts}; total {total:.0f} -> at most {cores * 1e6 / total:,.0f} runs/s on {cores} cores", flush=True)
 
 
 def run_latency(stack, client):

@@ -1,0 +1,66 @@
+"""A tenant transaction chosen as a deadlock victim is retried, not answered with a 500.
+
+A scheduler's step claims runs (row locks) before it takes their launch's lock to record completions; a cancel
+takes the launch's lock, then the runs'. When the two meet, PostgreSQL aborts one. This test plays the scheduler's
+part by hand with a psql session, so the cancel is the victim every time (it waited first, so its deadlock check
+runs first), and asserts that the API retries it."""
+import subprocess
+import threading
+
+from stack import wait_until
+from sweep_fixtures import register_http_functions
+
+
+class Session:
+    """One long-lived psql session, driven statement by statement."""
+
+    def __init__(self, url):
+        self.proc = subprocess.Popen(["psql", url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.marks = 0
+
+    def run(self, sql):
+        self.marks += 1
+        mark = f"-- done {self.marks}"
+        self.proc.stdin.write(f"{sql}\n\\echo '{mark}'\n")
+        self.proc.stdin.flush()
+        lines = []
+        for line in self.proc.stdout:
+            if line.strip() == mark:
+                return lines
+            lines.append(line.strip())
+        raise AssertionError("psql ended: " + "\n".join(lines))
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+def test_a_cancel_that_meets_a_claim_in_a_deadlock_is_retried(stack, user, functions):
+    register_http_functions(user, functions.url, ["slow"])
+    assert user.post("/api/v1/workflows", json={"workflow_id": "locked", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "slow", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "static_input": {"seconds": 3}}}]}).status_code == 201
+    launch_id = user.post("/api/v1/workflows/locked/launches", json={}).json()["launch_id"]
+    wait_until(lambda: stack.psql("SELECT 1 FROM task_runs WHERE launch_id = :'p1' AND state = 'running'", launch_id),
+               what="the run to start")
+
+    claimer = Session(stack.database_url)
+    try:
+        claimer.run("BEGIN;")
+        claimer.run(f"SELECT id FROM task_runs WHERE launch_id = '{launch_id}' FOR UPDATE;")  # the claim's row locks
+        answer = {}
+        cancel = threading.Thread(target=lambda: answer.update(r=user.post(f"/api/v1/launches/{launch_id}/cancel", timeout=30)))
+        cancel.start()
+        # The cancel holds the launch and waits for the run.
+        wait_until(lambda: stack.psql("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%task_runs%cancelled%'"),
+                   what="the cancel to wait on the run's lock")
+        claimer.run(f"SELECT id FROM launches WHERE id = '{launch_id}' FOR UPDATE;")  # the completer's launch lock: a cycle
+        claimer.run("COMMIT;")
+        cancel.join(timeout=30)
+    finally:
+        claimer.close()
+    assert answer["r"].status_code == 202, answer["r"].text
+    assert answer["r"].json()["state"] == "cancelled"
+    status = user.get("/api/v1/launches/" + launch_id).json()
+    assert status["state"] == "cancelled" and status["tasks"][0]["state"] == "cancelled"
