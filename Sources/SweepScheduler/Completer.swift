@@ -12,12 +12,30 @@ struct Completer {
         let byLaunch = Dictionary(grouping: completions, by: \.launchID)
         var claimable = 0
         for launchID in byLaunch.keys.sorted() {
-            guard let launch = try LaunchRecord.lock(connection, id: launchID),
-                  let plan = try planners.plan(connection, launchID: launchID) else { continue }
+            guard let plan = try planners.plan(connection, launchID: launchID) else { continue }
+            let completions = byLaunch[launchID]!
+            if try completesLeaves(connection, launchID, plan, completions) { continue }
+            guard let launch = try LaunchRecord.lock(connection, id: launchID) else { continue }
             let progression = LaunchProgression(connection: connection, launch: launch, plan: plan)
-            try progression.complete(byLaunch[launchID]!)
+            try progression.complete(completions)
             claimable += try progression.flush()
         }
         return claimable
+    }
+
+    /// Successes of leaf tasks in a launch without max_task_concurrency take `LeafCompletion`; the launch is
+    /// ended through the locked path when they close its last runs. False: take the general path.
+    private func completesLeaves(_ connection: PostgresConnection, _ launchID: String, _ plan: LaunchPlan, _ completions: [RunCompletion]) throws -> Bool {
+        guard plan.planner.workflow.config.maxTaskConcurrency == nil,
+              completions.allSatisfy({ completion in
+                  guard case .succeeded = completion.outcome, let taskID = completion.taskID else { return false }
+                  return plan.planner.isLeaf(taskID: taskID)
+              })
+        else { return false }
+        if try LeafCompletion.record(connection, launchID: launchID, completions) == 0,
+           let launch = try LaunchRecord.lock(connection, id: launchID) {
+            try LaunchProgression(connection: connection, launch: launch, plan: plan).flush()
+        }
+        return true
     }
 }

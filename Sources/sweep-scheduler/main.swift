@@ -37,22 +37,33 @@ sigaddset(&signals, SIGINT)
 pthread_sigmask(SIG_BLOCK, &signals, nil)
 signal(SIGPIPE, SIG_IGN)
 
-let engine = SchedulerEngine(configuration: configuration, logger: logger)
-let done = DispatchSemaphore(value: 0)
-let worker = Thread {
-    do {
-        try engine.run()
-    } catch {
-        logger.critical("scheduler failed", metadata: ["error": "\(error)"])
-        exit(1)
-    }
-    done.signal()
+// Loops per process (SWEEP_SCHEDULER_LOOPS, default one per core): each claims, executes and records on its own
+// thread and connection, so one loop's database round trips overlap another's HTTP work. Each is a scheduler of
+// its own to the database (claims are leased to "<host>-<pid>-<random>.<loop>").
+let loopCount = max(1, Int(environment["SWEEP_SCHEDULER_LOOPS"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount)
+let engines = (0..<loopCount).map { loop in
+    var own = configuration
+    own.schedulerID = "\(schedulerID).\(loop)"
+    return SchedulerEngine(configuration: own, logger: logger)
 }
-worker.name = "scheduler-engine"
-worker.stackSize = 8 << 20
-worker.start()
+let done = DispatchGroup()
+for (loop, engine) in engines.enumerated() {
+    done.enter()
+    let worker = Thread {
+        do {
+            try engine.run()
+        } catch {
+            logger.critical("scheduler failed", metadata: ["error": "\(error)"])
+            exit(1)
+        }
+        done.leave()
+    }
+    worker.name = "scheduler-loop-\(loop)"
+    worker.stackSize = 8 << 20
+    worker.start()
+}
 var received: Int32 = 0
 sigwait(&signals, &received)
 logger.info("stopping", metadata: ["signal": "\(received)"])
-engine.stop()
+for engine in engines { engine.stop() }
 done.wait()

@@ -56,11 +56,7 @@ public final class LaunchProgression {
             return 0
         }
         var accepted = 0
-        let successes = completions.compactMap { c -> JSONValue? in
-            guard case .succeeded(let output) = c.outcome else { return nil }
-            return ["id": .int(c.runID), "attempt": .int(Int64(c.attempt)), "output": output, "logs": c.logs.map(JSONValue.string) ?? .null,
-                    "finished": .double(c.finishedAt.timeIntervalSince1970)]
-        }
+        let successes = completions.compactMap(\.successRecord)
         if !successes.isEmpty {
             // One round trip: record the results (fenced by state and attempt), append their events, and count
             // down their successors; answers how many were accepted and which successors are now ready. Runs are
@@ -72,11 +68,10 @@ public final class LaunchProgression {
                            lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
                     FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(id bigint, attempt int, output jsonb, logs text, finished float8)
                     WHERE t.id = r.id AND t.state = 'running' AND t.attempt = r.attempt
-                    RETURNING t.id, t.name, t.successors, t.user_id
+                    RETURNING t.id, t.launch_id, t.name, t.successors, t.user_id
                 ), logged AS (
                     INSERT INTO events (user_id, launch_id, run_name, type, data)
-                    SELECT user_id, \(launchID)::uuid, name, 'task.succeeded',
-                           jsonb_build_object('launch_id', \(launchID)::text, 'run_id', name, 'state', 'succeeded', 'ts', \(unsafeSQL: EventSQL.timestamp))
+                    SELECT user_id, \(launchID)::uuid, name, 'task.succeeded', \(unsafeSQL: RunCompletion.succeededEventData)
                     FROM done ORDER BY id
                 ), counted AS (
                     UPDATE task_runs t SET waiting_on = t.waiting_on - c.n

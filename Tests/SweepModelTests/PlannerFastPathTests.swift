@@ -43,3 +43,15 @@ private func record(_ name: String, path: [Int] = []) -> RunRecord {
     let multiplied = try planner([TestSupport.task("1", ["2"], properties: start), TestSupport.task("2", properties: ["multiplicity": 2])])
     #expect(multiplied.plainSuccessor(of: record("1")) == nil)
 }
+
+@Test func leavesAreTasksNothingDependsOn() throws {
+    let scatter = try planner([
+        TestSupport.task("1", ["2"], properties: start),
+        TestSupport.task("2", ["3"], properties: ["scatter": "predecessor_outputs['1']['items']"]),
+        TestSupport.task("3", properties: ["follow": "2"]),
+    ])
+    #expect(scatter.isLeaf(taskID: "3"))
+    #expect(!scatter.isLeaf(taskID: "2"), "its replicas feed 3's")
+    #expect(!scatter.isLeaf(taskID: "1"))
+    #expect(!scatter.isLeaf(taskID: "9"), "not a task of the workflow")
+}

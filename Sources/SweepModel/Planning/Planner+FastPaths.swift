@@ -14,3 +14,10 @@ extension Planner {
         return RunSpec(name: successor, taskID: successor, replicaPath: [], kind: .task, predecessors: [run.name], delaySeconds: 0)
     }
 }
+
+extension Planner {
+    /// Whether runs of this task can have no successors (no task depends on it): their success only counts.
+    public func isLeaf(taskID: String) -> Bool {
+        plan.tasks[taskID] != nil && plan.graph.successors(of: taskID).isEmpty
+    }
+}
