@@ -135,18 +135,15 @@ public final class SchedulerEngine: Sendable {
         /// transaction that recorded its predecessor.
         mutating func step() throws {
             try chainSteps()
+            try reportProgress()
             let free = configuration.maxInFlight - inFlight.count
             let completions = ready
-            let reports = progress
-            guard !completions.isEmpty || !reports.isEmpty || (wantClaim && free > 0) else { return }
+            guard !completions.isEmpty || (wantClaim && free > 0) else { return }
             let limit = min(free, configuration.claimBatch)
             let t0 = ContinuousClock.now
             var t1 = t0, t2 = t0
             let (claimed, secondsToNext) = try connection.transaction { connection -> ([ClaimedRun], Double?) in
                 t1 = ContinuousClock.now
-                for (run, event) in reports {
-                    try EventWriter.append(connection, userID: run.userID, launchID: run.launchID, [event])
-                }
                 // Claim before completing when runs are known to be waiting: completing takes the launch's lock
                 // until COMMIT, and a claim inside that window would serialise schedulers sharing a wide launch.
                 var claimed = wantClaim ? try claimer.claim(connection, limit: limit) : []
@@ -165,7 +162,6 @@ public final class SchedulerEngine: Sendable {
                 return (claimed, secondsToNext)
             }
             ready.removeAll()
-            progress.removeAll()
             let t3 = ContinuousClock.now
             logger.debug("step", metadata: ["begin": "\(t1 - t0)", "complete": "\(t2 - t1)", "claim+commit": "\(t3 - t2)", "n": "\(completions.count)"])
             wantClaim = claimed.count == limit && limit > 0
@@ -178,6 +174,19 @@ public final class SchedulerEngine: Sendable {
             // Load the plans of launches new to this scheduler while their first runs execute, not when their
             // results arrive (where it would delay the successors).
             for launchID in Set(claimed.map(\.launchID)) { _ = try completer.planners.plan(connection, launchID: launchID) }
+        }
+
+        /// Progress lines of local processes, committed on their own: an event's `ts` is taken at insert, so
+        /// inside the step's transaction it would precede its visibility by the whole step.
+        mutating func reportProgress() throws {
+            guard !progress.isEmpty else { return }
+            let reports = progress
+            try connection.transaction { connection in
+                for (run, event) in reports {
+                    try EventWriter.append(connection, userID: run.userID, launchID: run.launchID, [event])
+                }
+            }
+            progress.removeAll()
         }
 
         /// Successes with a plain successor: recorded and the successor claimed in one statement each
