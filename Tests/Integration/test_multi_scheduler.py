@@ -66,6 +66,33 @@ def test_three_schedulers_execute_each_run_once(cluster):
     assert set(succeeded_events(client, status["launch_id"]).values()) == {1}
 
 
+def test_three_schedulers_count_leaf_successes_exactly(cluster):
+    """Replicas nothing depends on are counted on the launch row without its lock (LeafCompletion): with three
+    schedulers of two loops each recording at once, every run counts once and the launch ends exactly once."""
+    stack, server = cluster
+    client = stack.create_user("leaves")
+    stack.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    register_http_functions(client, server.url, ["numbers", "slow"])
+    assert client.post("/api/v1/workflows", json={"workflow_id": "leaves", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "numbers", "priority": 1}], "successors": ["2"],
+         "properties": {"position": "start", "static_input": {"n": WIDTH}}},
+        {"id": "2", "execution_configurations": [{"function_def_id": "slow", "priority": 1}], "successors": [],
+         "properties": {"scatter": "predecessor_outputs['1']['numbers']", "static_input": {"seconds": 0.01}}}]}).status_code == 201
+    r = client.post("/api/v1/workflows/leaves/launches", json={"wait": 60}, timeout=90)
+    status = r.json() if r.status_code == 200 else wait_until(lambda: finished(client, r.json()["launch_id"]), timeout=60)
+    assert status["state"] == "succeeded"
+    assert status["progress"] == {"total": WIDTH + 1, "finished": WIDTH + 1, "failed": 0}
+    assert len(status["output"]) == WIDTH and all(v == {"slept": 0.01} for v in status["output"].values())
+    calls = collections.Counter(c["run"] for c in server.calls() if c["launch"] == status["launch_id"])
+    assert len(calls) == WIDTH + 1 and set(calls.values()) == {1}
+    assert set(succeeded_events(client, status["launch_id"]).values()) == {1}
+    ends = stack.psql("SELECT count(*) FROM events WHERE launch_id = :'p1' AND type LIKE 'launch.%'", status["launch_id"])
+    assert ends == [["2"]], "launch.started and launch.succeeded, once each"
+    assert stack.psql("SELECT open_runs, active_runs FROM launches WHERE id = :'p1'", status["launch_id"]) == [["0", "0"]]
+    leaf_rows = stack.psql("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query LIKE '%UPDATE launches l SET open_runs = l.open_runs - c.n%'")
+    assert int(leaf_rows[0][0]) > 0, "the replicas took the leaf path"
+
+
 def test_a_scheduler_killed_mid_run_loses_nothing(cluster):
     stack, server = cluster
     client = stack.create_user("survivor")
