@@ -17,7 +17,8 @@ guard let url = environment["SWEEP_DATABASE_URL"], !url.isEmpty else {
 }
 var host = [CChar](repeating: 0, count: 256)
 gethostname(&host, host.count)
-let schedulerID = "\(String(cString: host))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+let schedulerID = "\(hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
 let configuration = SchedulerConfiguration(
     databaseURL: url,
     schedulerID: schedulerID,
