@@ -27,7 +27,7 @@ export SWEEP_BIN=$(swift build --show-bin-path)
 # A private cluster for the unit tests of the Postgres layer; stopped by PID on exit.
 pg_dir=$out/unit-pg
 pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() { scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true; }
+cleanup() { "$root/scripts/pg-cluster.sh" stop "$pg_dir" >/dev/null 2>&1 || true; }  # absolute: the script cd-s into Tests/Integration
 trap cleanup EXIT
 export SWEEP_TEST_DATABASE_URL=$(scripts/pg-cluster.sh start "$pg_dir" "$pg_port")
 
