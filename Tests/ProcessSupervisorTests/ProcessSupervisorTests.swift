@@ -130,7 +130,9 @@ import Testing
         #expect(outcome.cancelled)
         #expect(!outcome.succeeded)
         #expect(outcome.signal != nil)
-        #expect(Self.isGone(grandchild))
+        // SIGKILL reached the whole group at once, but the grandchild finishes dying on its own schedule (on a
+        // loaded machine, after the leader was reaped): gone within the same second is what the supervisor promises.
+        #expect(Self.becomesGone(grandchild, by: cancelledAt + .seconds(1)))
     }
 
     @Test func leaderExitKillsItsBackgroundChildrenAndDoesNotWaitForTheirPipes() throws {
@@ -139,7 +141,7 @@ import Testing
         let outcome = try #require(recorder.outcome("bg", seconds: 10))
         #expect(outcome.exitCode == 0)
         let background = try #require(pid_t(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(Self.isGone(background))
+        #expect(Self.becomesGone(background, by: .now + .seconds(1)))
         #expect(outcome.duration < .seconds(5))
     }
 
@@ -298,6 +300,15 @@ import Testing
         #expect(outcome.cancelled)
         #expect(outcome.signal == SIGKILL)
         #expect(Self.isGone(pid))
+    }
+
+    /// Polls (every millisecond) until `pid` is gone or the deadline passes.
+    static func becomesGone(_ pid: pid_t, by deadline: ContinuousClock.Instant) -> Bool {
+        while !isGone(pid) {
+            guard ContinuousClock.now < deadline else { return false }
+            usleep(1_000)
+        }
+        return true
     }
 
     static func isGone(_ pid: pid_t) -> Bool {
