@@ -16,16 +16,16 @@ struct ChainFastPath {
     let leaseSeconds: Int
 
     /// The claimed successor, or nil when this completion must take the general path.
-    func completeAndClaim(_ connection: PostgresConnection, _ run: ClaimedRun, _ completion: RunCompletion) throws -> ClaimedRun? {
-        guard case .succeeded(let output) = completion.outcome, completion.runID == run.id,
-              let plan = try planners.plan(connection, launchID: run.launchID) else { return nil }
+    func completeAndClaim(_ connection: PostgresConnection, _ completion: RunCompletion) throws -> ClaimedRun? {
+        guard case .succeeded(let output) = completion.outcome, let run = completion.identity,
+              let plan = try planners.plan(connection, launchID: completion.launchID) else { return nil }
         let record = RunRecord(name: run.name, taskID: run.taskID, replicaPath: [], output: output)
         guard let successor = plan.planner.plainSuccessor(of: record),
               case .execute(let runInput) = plan.planner.prepare(successor, predecessors: [record], launchInput: plan.input, in: ReplicaCounts())
         else { return nil }
         return try connection.query("""
             SELECT * FROM sweep_complete_and_claim(
-                \(run.id), \(completion.attempt)::int, \(output)::jsonb, \(completion.logs)::text, \(completion.finishedAt.timeIntervalSince1970),
+                \(completion.runID), \(completion.attempt)::int, \(output)::jsonb, \(completion.logs)::text, \(completion.finishedAt.timeIntervalSince1970),
                 \(successor.name)::text, \(runInput.input)::jsonb, \(plan.execPlan(successor.taskID, runInput))::jsonb,
                 \(runInput.staticOutput ?? .null)::jsonb, \(schedulerID)::text, \(leaseSeconds)::int)
             """).first.map(ClaimedRun.init)

@@ -31,4 +31,7 @@ struct ClaimedRun: Sendable {
         runtimeSeconds = try row.decode(Int?.self, column: "max_runtime_seconds")
         progressToken = try row.decode(String.self, column: "token")
     }
+
+    /// How completions of this run name it.
+    var identity: RunCompletion.Identity { RunCompletion.Identity(name: name, taskID: taskID) }
 }

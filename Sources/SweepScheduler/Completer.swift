@@ -28,7 +28,7 @@ struct Completer {
     private func completesLeaves(_ connection: PostgresConnection, _ launchID: String, _ plan: LaunchPlan, _ completions: [RunCompletion]) throws -> Bool {
         guard plan.planner.workflow.config.maxTaskConcurrency == nil,
               completions.allSatisfy({ completion in
-                  guard case .succeeded = completion.outcome, let taskID = completion.taskID else { return false }
+                  guard case .succeeded = completion.outcome, let taskID = completion.identity?.taskID else { return false }
                   return plan.planner.isLeaf(taskID: taskID)
               })
         else { return false }

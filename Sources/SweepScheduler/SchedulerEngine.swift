@@ -75,8 +75,6 @@ public final class SchedulerEngine: Sendable {
         let rescuer = Rescuer()
         var inFlight: [Int64: InFlight] = [:]
         var ready: [RunCompletion] = []
-        /// The runs behind successes in `ready`, for the chain fast path.
-        var succeeded: [Int64: ClaimedRun] = [:]
         /// Progress lines of local processes, appended as events with the next transaction.
         var progress: [(ClaimedRun, EventDraft)] = []
         var httpResults: [HTTPMultiClient<Int64>.Completion] = []
@@ -193,17 +191,15 @@ public final class SchedulerEngine: Sendable {
         /// (`ChainFastPath`); the others stay in `ready` for the general path.
         mutating func chainSteps() throws {
             var index = 0
-            while !succeeded.isEmpty, index < ready.count {
-                let completion = ready[index]
+            while index < ready.count {
                 // Each call commits on its own: settle this completion before the next can throw.
-                if let run = succeeded.removeValue(forKey: completion.runID), let next = try chain.completeAndClaim(connection, run, completion) {
+                if let next = try chain.completeAndClaim(connection, ready[index]) {
                     ready.remove(at: index)
                     dispatch(next, alternative: 0)
                 } else {
                     index += 1
                 }
             }
-            succeeded.removeAll()
         }
 
         func pollTimeout() -> Int {

@@ -89,14 +89,13 @@ extension SchedulerEngine.Loop {
 
     mutating func fail(_ run: ClaimedRun, _ message: String, logs: String? = nil) {
         inFlight[run.id] = nil
-        ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .failed(message), logs: logs, taskID: run.taskID))
+        ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .failed(message), logs: logs, identity: run.identity))
     }
 
     mutating func succeed(_ run: ClaimedRun, _ output: JSONValue, logs: String? = nil) {
         inFlight[run.id] = nil
         let final = Planner.output(executorOutput: output, staticOutput: run.staticOutput)
-        succeeded[run.id] = run
-        ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .succeeded(final), logs: logs, taskID: run.taskID))
+        ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .succeeded(final), logs: logs, identity: run.identity))
     }
 
     mutating func handle(_ completion: HTTPMultiClient<Int64>.Completion) {

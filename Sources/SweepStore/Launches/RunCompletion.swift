@@ -16,12 +16,23 @@ public struct RunCompletion: Sendable {
     public var logs: String?
     /// When the executor's result arrived: the run's end, as the scheduler saw it.
     public var finishedAt: Date
-    /// The run's task, when the reporter knows it (it lets the completer take its leaf fast path).
-    public var taskID: String?
+    /// Which run of which task this was, when the reporter knows (the scheduler does, the rescuer does not): the
+    /// chain and leaf fast paths need it.
+    public var identity: Identity?
+
+    public struct Identity: Sendable {
+        public var name: String
+        public var taskID: String
+
+        public init(name: String, taskID: String) {
+            self.name = name
+            self.taskID = taskID
+        }
+    }
 
     public init(runID: Int64, launchID: String, attempt: Int, outcome: Outcome, logs: String? = nil, finishedAt: Date = Date(),
-                taskID: String? = nil) {
-        self.taskID = taskID
+                identity: Identity? = nil) {
+        self.identity = identity
         self.runID = runID
         self.launchID = launchID
         self.attempt = attempt
