@@ -58,22 +58,12 @@ public final class LaunchProgression {
         var accepted = 0
         let successes = completions.compactMap(\.successRecord)
         if !successes.isEmpty {
-            // One round trip: record the results (fenced by state and attempt), append their events, and count
-            // down their successors; answers how many were accepted and which successors are now ready. Runs are
-            // found by id alone (a completion names the run its claim returned): a `launch_id = …` condition
-            // invites a scan of the launch's runs when statistics are stale, as they are for a launch just made.
+            // One round trip: record the results, append their events, and count down their successors; answers
+            // how many were accepted and which successors are now ready.
             let row = try bulk(successes.count) { try connection.query("""
-                WITH done AS (
-                    UPDATE task_runs t SET state = 'succeeded', output = r.output, logs = r.logs, finished_at = to_timestamp(r.finished),
-                           lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
-                    FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(id bigint, attempt int, output jsonb, logs text, finished float8)
-                    WHERE t.id = r.id AND t.state = 'running' AND t.attempt = r.attempt
-                    RETURNING t.id, t.launch_id, t.name, t.successors, t.user_id
-                ), logged AS (
-                    INSERT INTO events (user_id, launch_id, run_name, type, data)
-                    SELECT user_id, \(launchID)::uuid, name, 'task.succeeded', \(unsafeSQL: RunCompletion.succeededEventData)
-                    FROM done ORDER BY id
-                ), counted AS (
+                WITH results AS (
+                    SELECT * FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(\(unsafeSQL: RunCompletion.successColumns))
+                ), \(unsafeSQL: RunCompletion.recordSuccesses), counted AS (
                     UPDATE task_runs t SET waiting_on = t.waiting_on - c.n
                     FROM (SELECT s AS name, count(*)::int AS n FROM done, unnest(done.successors) AS s GROUP BY s) AS c
                     WHERE t.launch_id = \(launchID)::uuid AND t.name = c.name AND t.state = 'pending'

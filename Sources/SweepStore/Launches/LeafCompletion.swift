@@ -14,17 +14,9 @@ public enum LeafCompletion {
         let successes = completions.compactMap(\.successRecord)
         guard !successes.isEmpty else { return nil }
         let row = try connection.query("""
-            WITH done AS (
-                UPDATE task_runs t SET state = 'succeeded', output = r.output, logs = r.logs, finished_at = to_timestamp(r.finished),
-                       lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
-                FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(id bigint, attempt int, output jsonb, logs text, finished float8)
-                WHERE t.id = r.id AND t.state = 'running' AND t.attempt = r.attempt
-                RETURNING t.id, t.launch_id, t.name, t.user_id
-            ), logged AS (
-                INSERT INTO events (user_id, launch_id, run_name, type, data)
-                SELECT user_id, \(launchID)::uuid, name, 'task.succeeded', \(unsafeSQL: RunCompletion.succeededEventData)
-                FROM done ORDER BY id
-            ), counted AS (
+            WITH results AS (
+                SELECT * FROM jsonb_to_recordset(\(JSONValue.array(successes))::jsonb) AS r(\(unsafeSQL: RunCompletion.successColumns))
+            ), \(unsafeSQL: RunCompletion.recordSuccesses), counted AS (
                 UPDATE launches l SET open_runs = l.open_runs - c.n, active_runs = l.active_runs - c.n, finished_runs = l.finished_runs + c.n
                 FROM (SELECT count(*)::int AS n FROM done) AS c
                 WHERE l.id = \(launchID)::uuid AND c.n > 0

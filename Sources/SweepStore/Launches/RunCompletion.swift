@@ -43,15 +43,34 @@ public struct RunCompletion: Sendable {
 }
 
 extension RunCompletion {
-    /// A success as `jsonb_to_recordset` reads it (id, attempt, output, logs, finished); nil for a failure.
+    /// A success as `jsonb_to_recordset` reads it (`successColumns`); nil for a failure.
     var successRecord: JSONValue? {
         guard case .succeeded(let output) = outcome else { return nil }
         return ["id": .int(runID), "attempt": .int(Int64(attempt)), "output": output, "logs": logs.map(JSONValue.string) ?? .null,
                 "finished": .double(finishedAt.timeIntervalSince1970)]
     }
 
-    /// The `task.succeeded` event's data, from a row with the run's launch_id and name.
-    static let succeededEventData = """
-        jsonb_build_object('launch_id', launch_id::text, 'run_id', name, 'state', 'succeeded', 'ts', \(EventSQL.timestamp))
+    static let successColumns = "id bigint, attempt int, output jsonb, logs text, finished float8"
+
+    /// How a success is recorded, one text for every statement that records successes (the general path and
+    /// `LeafCompletion`; `sweep_complete_and_claim` of migration 0004 does the same for one run in PL/pgSQL):
+    /// CTE `done` takes the rows of a preceding CTE `results` (`successColumns`), fenced by state and attempt, and
+    /// answers id, launch_id, name, successors and user_id of those accepted; CTE `logged` appends their
+    /// `task.succeeded` events. Runs are found by id alone (a completion names the run its claim returned): a
+    /// `launch_id = …` condition invites a scan of the launch's runs when statistics are stale, as they are for a
+    /// launch just made.
+    static let recordSuccesses = """
+        done AS (
+            UPDATE task_runs t SET state = 'succeeded', output = r.output, logs = r.logs, finished_at = to_timestamp(r.finished),
+                   lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
+            FROM results r
+            WHERE t.id = r.id AND t.state = 'running' AND t.attempt = r.attempt
+            RETURNING t.id, t.launch_id, t.name, t.successors, t.user_id
+        ), logged AS (
+            INSERT INTO events (user_id, launch_id, run_name, type, data)
+            SELECT user_id, launch_id, name, 'task.succeeded',
+                   jsonb_build_object('launch_id', launch_id::text, 'run_id', name, 'state', 'succeeded', 'ts', \(EventSQL.timestamp))
+            FROM done ORDER BY id
+        )
         """
 }
