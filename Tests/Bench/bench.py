@@ -17,7 +17,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Integration"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stack import ROOT, Stack, free_port, wait_until  # noqa: E402
-from sse_bench import sse  # noqa: E402  (sse_bench: Tests/Integration has an sse.py)
+from sse_bench import percentile, sse  # noqa: E402  (sse_bench: Tests/Integration has an sse.py)
 
 SECTIONS = ("throughput", "latency", "limits", "sse")
 
@@ -38,13 +38,6 @@ def noop_server(port, log):
         }}
     }}
 """
-
-
-def percentile(values, p):
-    values = sorted(values)
-    k = (len(values) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def full_status(client, launch_id):
