@@ -34,7 +34,10 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         .target(name: "ProcessSupervisor"),
-        .target(name: "FastCGI", dependencies: ["CFastCGI", "Web", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "Web", "Service", .product(name: "Logging", package: "swift-log")]),
+
+        // What every server process does alike: logging set-up, termination signals
+        .target(name: "Service", dependencies: [.product(name: "Logging", package: "swift-log")]),
 
         // Application
         .target(name: "SweepStore", dependencies: ["Postgres", "SweepJSON", "SweepModel", "SweepCrypto"]),
@@ -49,12 +52,12 @@ let package = Package(
 
         // Executables
         .executableTarget(name: "sweep-api", dependencies: [
-            "SweepAPI", "FastCGI", "SweepStore", "Postgres", "Web", "SweepCrypto",
+            "SweepAPI", "FastCGI", "SweepStore", "Postgres", "Web", "SweepCrypto", "Service",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sweep-scheduler", dependencies: [
-            "SweepScheduler", "SweepStore", "Postgres",
+            "SweepScheduler", "SweepStore", "Postgres", "Service",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

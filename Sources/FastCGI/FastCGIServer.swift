@@ -2,6 +2,7 @@ import CFastCGI
 import Foundation
 import Glibc
 import Logging
+import Service
 import Web
 
 /// A pool of threads, each looping on `FCGX_Accept_r` over one listening socket, answering with a `Responder`.
@@ -43,14 +44,9 @@ public final class FastCGIServer: Sendable {
             chmod(configuration.bindAddress, 0o666)
         }
 
-        // Block TERM/INT in every thread (they inherit the mask) so only sigwait below sees them: libfcgi's own
-        // handlers would just set a flag while the threads sit in accept.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
-        signal(SIGPIPE, SIG_IGN)
+        // Only the wait below sees TERM/INT: libfcgi's own handlers would just set a flag while the threads sit in
+        // accept.
+        let signals = TerminationSignals.block()
 
         let finished = DispatchGroup()
         for index in 0..<configuration.threads {
@@ -65,8 +61,7 @@ public final class FastCGIServer: Sendable {
         }
         logger.info("serving", metadata: ["bind": "\(configuration.bindAddress)", "threads": "\(configuration.threads)"])
 
-        var received: Int32 = 0
-        sigwait(&signals, &received)
+        let received = signals.wait()
         logger.info("stopping: finishing requests in flight", metadata: ["signal": "\(received)"])
         FCGX_ShutdownPending()
         // Blocked accepts return once the listening socket is shut down; a thread busy with a request finishes it.

@@ -3,6 +3,7 @@ import FastCGI
 import Foundation
 import Logging
 import Postgres
+import Service
 import SweepAPI
 import SweepStore
 
@@ -25,11 +26,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: environment["SWEEP_LOG_LEVEL"] ?? "info") ?? .info
-            return handler
-        }
+        ServiceLogging.bootstrap(environment)
         let logger = Logger(label: "sweep-api")
         raiseOpenFileLimit(logger: logger)
         let threadCount = threads ?? Int(environment["SWEEP_WORKER_THREADS"] ?? "") ?? 16

@@ -1,15 +1,12 @@
 import Foundation
 import Glibc
 import Logging
+import Service
 import SweepScheduler
 
 // sweep-scheduler: claims and runs task runs. Any number may run against one database.
 let environment = ProcessInfo.processInfo.environment
-LoggingSystem.bootstrap { label in
-    var handler = StreamLogHandler.standardError(label: label)
-    handler.logLevel = Logger.Level(rawValue: environment["SWEEP_LOG_LEVEL"] ?? "info") ?? .info
-    return handler
-}
+ServiceLogging.bootstrap(environment)
 let logger = Logger(label: "sweep-scheduler")
 guard let url = environment["SWEEP_DATABASE_URL"], !url.isEmpty else {
     logger.critical("set SWEEP_DATABASE_URL")
@@ -30,13 +27,8 @@ let configuration = SchedulerConfiguration(
     workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory(),
     apiURL: environment["SWEEP_API_URL"])
 
-// TERM/INT are taken by sigwait below only; every thread started after this inherits the blocked mask.
-var signals = sigset_t()
-sigemptyset(&signals)
-sigaddset(&signals, SIGTERM)
-sigaddset(&signals, SIGINT)
-pthread_sigmask(SIG_BLOCK, &signals, nil)
-signal(SIGPIPE, SIG_IGN)
+// TERM/INT are taken by the wait below only; every thread started after this inherits the blocked mask.
+let signals = TerminationSignals.block()
 
 // Loops per process (SWEEP_SCHEDULER_LOOPS, default one per core): each claims, executes and records on its own
 // thread and connection, so one loop's database round trips overlap another's HTTP work. Each is a scheduler of
@@ -63,8 +55,7 @@ for (loop, engine) in engines.enumerated() {
     worker.stackSize = 8 << 20
     worker.start()
 }
-var received: Int32 = 0
-sigwait(&signals, &received)
+let received = signals.wait()
 logger.info("stopping", metadata: ["signal": "\(received)"])
 for engine in engines { engine.stop() }
 done.wait()
