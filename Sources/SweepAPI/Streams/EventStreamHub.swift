@@ -13,7 +13,8 @@ import Web
 public final class EventStreamHub: EventStreams, Sendable {
     static let heartbeatInterval: Duration = .seconds(15)
     static let fetchLimit = 2000
-    static let idleFetchInterval = Duration.milliseconds(100)
+    static let idleFetchMilliseconds: Int32 = 100
+    static let idleFetchInterval = Duration.milliseconds(idleFetchMilliseconds)
 
     let url: String
     let logger: Logger
@@ -124,7 +125,7 @@ public final class EventStreamHub: EventStreams, Sendable {
                     // Sleep on the LISTEN socket and the wake pipe.
                     var fds = [pollfd(fd: listener.socket, events: Int16(POLLIN), revents: 0),
                                pollfd(fd: wakeFDs.read, events: Int16(POLLIN), revents: 0)]
-                    let timeout: Int32 = dirty ? (streams.isEmpty ? Int32(Self.idleFetchInterval.components.attoseconds / 1_000_000_000_000_000) : 20) : 1000
+                    let timeout: Int32 = dirty ? (streams.isEmpty ? Self.idleFetchMilliseconds : 20) : 1000
                     _ = poll(&fds, 2, timeout)
                     if fds[1].revents != 0 { drainWake() }
                     if !(try listener.pendingNotifications()).isEmpty { dirty = true }
