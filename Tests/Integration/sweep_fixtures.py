@@ -62,3 +62,14 @@ def register_http_functions(client, base_url, names, destination="fns"):
     for name in names:
         r = client.post("/api/v1/functions", json={"id": name, "destination_id": destination, "function_name": name})
         assert r.status_code in (201, 409), r.text
+
+
+def all_items(client, path, limit=500):
+    """Every item of a paged list (`items`, `next_cursor`), page by page."""
+    items, cursor = [], None
+    while True:
+        page = client.get(path, params={"limit": limit, **({"cursor": cursor} if cursor else {})}).json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items

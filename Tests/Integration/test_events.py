@@ -4,20 +4,14 @@ import threading
 import requests
 
 from sse import events
-from sweep_fixtures import SEED_FUNCTIONS, launch, register_http_functions, seed_example
+from sweep_fixtures import SEED_FUNCTIONS, all_items, launch, register_http_functions, seed_example
 from stack import wait_until
 
 SSE = {"Accept": "text/event-stream"}
 
 
 def all_events_json(client, launch_id):
-    items, cursor = [], None
-    while True:
-        page = client.get(f"/api/v1/launches/{launch_id}/events", params={"limit": 500, **({"cursor": cursor} if cursor else {})}).json()
-        items += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            return items
+    return all_items(client, f"/api/v1/launches/{launch_id}/events")
 
 
 def slow_chain(client, functions, workflow_id, length=6, seconds=0.2):

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import FunctionServer
 from stack import Stack, wait_until
-from sweep_fixtures import register_http_functions, runs_by_id
+from sweep_fixtures import all_items, register_http_functions, runs_by_id
 
 WIDTH = 240
 
@@ -36,13 +36,8 @@ def wide_workflow(client, server, workflow_id, seconds):
 
 
 def succeeded_events(client, launch_id):
-    counts, cursor = collections.Counter(), None
-    while True:
-        page = client.get(f"/api/v1/launches/{launch_id}/events", params={"limit": 500, **({"cursor": cursor} if cursor else {})}).json()
-        counts.update(e["data"]["run_id"] for e in page["items"] if e["event"] == "task.succeeded")
-        cursor = page["next_cursor"]
-        if not cursor:
-            return counts
+    return collections.Counter(e["data"]["run_id"] for e in all_items(client, f"/api/v1/launches/{launch_id}/events")
+                               if e["event"] == "task.succeeded")
 
 
 def finished(client, launch_id):

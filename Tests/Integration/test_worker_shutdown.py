@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from stack import Stack, wait_until
+from sweep_fixtures import all_items
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +62,5 @@ def test_sigterm_under_load_loses_no_completed_request(own_stack):
     assert 503 in statuses  # the outage was seen, and answered as JSON
     # Every request that was answered 201 is durably there.
     answered = {key for s, _, key in results if s == 201}
-    stored = set()
-    cursor = None
-    while True:
-        page = client.get("/api/v1/api-keys", params={"limit": 500, **({"cursor": cursor} if cursor else {})}).json()
-        stored |= {k["id"] for k in page["items"]}
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
+    stored = {k["id"] for k in all_items(client, "/api/v1/api-keys")}
     assert answered <= stored
