@@ -71,6 +71,7 @@ BEGIN
            started_at = clock_timestamp(), progress_token_hash = encode(sha256(convert_to(new_token, 'UTF8')), 'hex')
     WHERE t.id = next.id
     RETURNING * INTO next;
+    -- The success is recorded as RunCompletion.recordSuccesses records one (Swift): keep the two in step.
     UPDATE task_runs t SET state = 'succeeded', output = p_output, logs = p_logs, finished_at = to_timestamp(p_finished),
            lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
     WHERE t.id = p_run;
