@@ -10,7 +10,7 @@ import pytest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 sys.path.insert(0, os.environ.get("SWEEP_STACK_DIR", os.path.join(REPO, "Tests", "Integration")))
-from stack import Stack  # noqa: E402
+from stack import Stack, free_port  # noqa: E402,F401
 
 _names = itertools.count(1)
 

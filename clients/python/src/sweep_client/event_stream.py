@@ -20,7 +20,7 @@ class EventStream:
     `Last-Event-ID` set to the last event it yielded, so nothing is lost or repeated; it gives up with the last
     error after `reconnect_attempts` failures in a row. With `until_end`, iteration stops after the launch's end
     event (`launch.succeeded`, `launch.failed`, `launch.cancelled`). `last_event_id` holds the id to resume from
-    later, in a new stream."""
+    later, in a new stream; `reconnects` counts the connections made after the first."""
 
     def __init__(self, transport, path, last_event_id=None, until_end=True, ended=None, reconnect_attempts=8,
                  reconnect_delay=0.25, read_timeout=60.0):
@@ -32,6 +32,7 @@ class EventStream:
         self._reconnect_attempts = reconnect_attempts
         self._delay = reconnect_delay
         self._read_timeout = read_timeout  # above the server's 15 s heartbeat: silence this long means a dead link
+        self.reconnects = 0
 
     def __iter__(self):
         failures = 0
@@ -64,7 +65,8 @@ class EventStream:
             failures += 1
             if failures > self._reconnect_attempts:
                 raise error or SweepConnectionError("the event stream kept closing before the launch's end")
-            time.sleep(min(self._delay * (2 ** (failures - 1)), 5.0))
+            time.sleep(min(self._delay * (2 ** (failures - 1)), 5.0))  # back off while the server restarts
+            self.reconnects += 1
 
     def _parse(self, response):
         fields, data = {}, []

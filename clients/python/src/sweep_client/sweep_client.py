@@ -30,9 +30,10 @@ class SweepClient:
     username, password)` signs in instead and keeps the session cookie. Failed requests raise `SweepError`
     (`status`, `code`, `message`, `field`). List methods are generators that follow `next_cursor` page by page."""
 
-    def __init__(self, url, api_key, timeout=60.0, _transport=None):
+    def __init__(self, url, api_key, timeout=60.0, page_size=100, _transport=None):
         self._http = _transport or Transport(url, api_key=api_key, timeout=timeout)
         self.url = self._http.url
+        self.page_size = page_size  # items per request when a list method follows the cursors
 
     @classmethod
     def login(cls, url, username, password, timeout=60.0):
@@ -51,10 +52,10 @@ class SweepClient:
         """Inside a running task: `SWEEP_API_URL` and the run's own `SWEEP_TASK_TOKEN` (for `progress`)."""
         return cls(os.environ["SWEEP_API_URL"], os.environ["SWEEP_TASK_TOKEN"])
 
-    def _pages(self, path, params=None, page_size=100):
+    def _pages(self, path, params=None):
         cursor = None
         while True:
-            query = dict(params or {}, limit=page_size)
+            query = dict(params or {}, limit=self.page_size)
             if cursor:
                 query["cursor"] = cursor
             page = self._http.request("GET", path, params=query)
