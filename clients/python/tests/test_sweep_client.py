@@ -211,3 +211,25 @@ def test_a_task_reports_progress_with_the_client_inside_its_own_code(stack, acco
 def test_an_unreachable_server_is_a_connection_error(stack):
     error = refused(SweepClient(f"http://127.0.0.1:{free_port()}", "sk_x").me)
     assert isinstance(error, SweepConnectionError) and error.status is None
+
+
+def test_the_users_event_stream_and_list_cover_every_launch(stack, account):
+    client = SweepClient(stack.url, account.key)
+    local_function(client, "echo", "def handler(event, context):\n    return {}\n")
+    client.register_workflow(one_task_workflow("a", "echo"))
+    client.register_workflow(one_task_workflow("b", "echo"))
+    first = client.launch("a", wait=30)["launch_id"]
+    stream = client.all_events()
+    ended = []
+    for event in stream:
+        if event.event == "launch.succeeded":
+            ended.append(event.data["launch_id"])
+            if len(ended) == 1:
+                second = client.launch("b")["launch_id"]  # launched while the stream is open
+            else:
+                break
+    assert ended == [first, second]
+    stored = list(client.user_events())
+    assert {e["data"]["launch_id"] for e in stored} == {first, second}
+    assert [e["id"] for e in client.user_events(after=stream.last_event_id - 1)] == [stream.last_event_id]
+    assert all(e["id"] > stored[2]["id"] for e in client.launch_events(second, after=stored[2]["id"]))

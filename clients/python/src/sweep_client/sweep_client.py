@@ -203,9 +203,13 @@ class SweepClient:
             pass
         return self.launch_status(launch_id)
 
-    def launch_events(self, launch_id):
-        """The events so far, as stored (`{"id", "event", "data"}` dicts), page by page."""
-        return self._pages(f"/api/v1/launches/{_segment(launch_id)}/events")
+    def launch_events(self, launch_id, after=None):
+        """A launch's events so far, as stored (`{"id", "event", "data"}` dicts), after event `after` if given."""
+        return self._pages(f"/api/v1/launches/{_segment(launch_id)}/events", {"after": after})
+
+    def user_events(self, after=None):
+        """The events so far of all this user's launches, as stored, after event `after` if given."""
+        return self._pages("/api/v1/events", {"after": after})
 
     def events(self, launch_id, last_event_id=None):
         """A launch's events as they happen (SSE): an iterator of `Event(id, event, data)` that resumes after
