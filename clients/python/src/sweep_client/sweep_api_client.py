@@ -54,7 +54,8 @@ class SWEEPApiClient:
             transport = Transport(url, api_key=key, timeout=timeout)
         else:
             transport = Transport(url, username=user, password=key, timeout=timeout)
-        self.client = SweepClient(url, None, _transport=transport)
+        self._http = transport
+        self.client = SweepClient(url, None, _transport=transport)  # the whole API, on the same credential
         self._checked = False
 
     def _as(self, user):
@@ -69,14 +70,15 @@ class SWEEPApiClient:
     def _register(self, kind, definition):
         """Registers a definition; an identical one already stored counts as registered (so a script can run
         again), a different one is Sweep's 409."""
-        path = {"destination": "/api/v1/destinations", "function": "/api/v1/functions",
-                "container": "/api/v1/containers"}[kind]
+        register, show = {"destination": (self.client.register_destination, self.client.destination),
+                          "function": (self.client.register_function, self.client.function),
+                          "container": (self.client.register_container, self.client.container)}[kind]
         try:
-            return self.client._http.request("POST", path, json_body=definition)
+            return register(definition)
         except SweepError as error:
             if error.status != 409 or "id" not in definition:
                 raise
-            stored = self.client._http.request("GET", f"{path}/{_segment(definition['id'])}")
+            stored = show(definition["id"])
             if any(stored.get(key) != value for key, value in definition.items()):
                 raise SweepError(409, error.code, f"{error.message}, with a different definition; delete it first "
                                                   f"to change it", error.field) from error
@@ -117,11 +119,12 @@ class SWEEPApiClient:
         try:
             size = os.path.getsize(container_code_file)
             with open(container_code_file, "rb") as image:
-                answer = self.client._http.request(
+                # Not a SweepClient method yet: PUT /containers/{id}/image is being added to the server (v1.1).
+                answer = self._http.request(
                     "PUT", f"/api/v1/containers/{_segment(definition['id'])}/image",
                     params={"overwrite": "true" if overwrite else None}, data=image,
                     content_type="application/x-tar", headers={"Content-Length": str(size)},
-                    timeout=max(self.client._http.timeout, 600))
+                    timeout=max(self._http.timeout, 600))
         except OSError as problem:
             raise SweepError(None, "invalid_file", f"cannot read {container_code_file}: {problem}") from problem
         except SweepError as refused:
