@@ -125,6 +125,10 @@ def test_function_code_from_a_folder_or_a_py_file_and_launch_status_of_the_right
     assert client.upload_function_def(function_def_file=fdef, function_code_file=str(single), user=user)["status"] == "OK"
     assert api.wait(client.launch_workflow(wid="w", user=user)["launch_id"])["tasks"][0]["output"] == {"v": "single"}
 
+    not_code = write(tmp_path / "notes.json", {})
+    answer = client.upload_function_def(function_def_file=fdef, function_code_file=not_code, user=user)
+    assert answer["status"] == "ERROR" and answer["code"] == "invalid_file"
+
     different = write(tmp_path / "f2.json", {"id": "f", "destination_id": "here", "function_name": "g"})
     answer = client.upload_function_def(function_def_file=different, function_code_file=str(single), user=user)
     assert answer["status"] == "ERROR" and answer["http_status"] == 409

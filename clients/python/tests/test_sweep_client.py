@@ -44,6 +44,11 @@ def test_a_cookie_session_signs_in_sends_the_csrf_header_and_logs_out(stack, acc
     assert client.me()["username"] == account.username
     # A mutation on a cookie session: refused without `X-Requested-With: sweep`, which the client sends.
     assert client.register_destination({"id": "via-cookie", "cloud_provider": "local"})["status"] == "OK"
+    # The session ends behind the client's back (another tab logged out): it signs in again, once.
+    cookie = client._http._session
+    assert requests.post(stack.url + "/api/v1/auth/logout", cookies={"sweep_session": cookie},
+                         headers={"X-Requested-With": "sweep"}).status_code == 204
+    assert client.me()["username"] == account.username and client._http._session != cookie
     cookie = client._http._session
     client.logout()
     assert requests.get(stack.url + "/api/v1/me", cookies={"sweep_session": cookie}).status_code == 401

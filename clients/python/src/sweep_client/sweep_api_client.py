@@ -103,7 +103,7 @@ class SWEEPApiClient:
             return registered
         try:
             return self.client.upload_function_code(definition["id"], function_code_file)
-        except OSError as problem:
+        except (OSError, ValueError) as problem:
             raise SweepError(None, "invalid_file", f"cannot read {function_code_file}: {problem}") from problem
 
     @_answers
