@@ -53,9 +53,9 @@ class EventStream:
                             return
                 error = None
             except SweepError as refused:
-                if refused.status is not None and refused.status < 500:
+                if refused.status is not None and refused.status < 500 and refused.status != 429:
                     raise  # 401, 404, …: reconnecting would get the same answer
-                error = refused
+                error = refused  # the worker restarting (502/503), or too many streams open for a moment (429)
             except (OSError, http.client.HTTPException) as dropped:
                 error = SweepConnectionError(f"event stream interrupted: {dropped}")
             if error is None and self._until_end and received == 0 and self._ended is not None and self._ended():
@@ -65,7 +65,8 @@ class EventStream:
             failures += 1
             if failures > self._reconnect_attempts:
                 raise error or SweepConnectionError("the event stream kept closing before the launch's end")
-            time.sleep(min(self._delay * (2 ** (failures - 1)), 5.0))  # back off while the server restarts
+            pause = min(self._delay * (2 ** (failures - 1)), 5.0)  # back off while the server restarts
+            time.sleep(max(pause, min(getattr(error, "retry_after", None) or 0, 30)))
             self.reconnects += 1
 
     def _parse(self, response):

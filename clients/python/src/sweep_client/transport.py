@@ -46,7 +46,7 @@ class Transport:
                                            _json_body({"username": self.username, "password": self.password}),
                                            {"Content-Type": "application/json"}, authenticate=False)
         if status >= 400:
-            raise SweepError.from_response(status, body)
+            raise SweepError.from_response(status, body, headers)
         self._session = _session_cookie(headers)
         if not self._session:
             raise SweepError(status, "no_session", "the login answer set no session cookie")
@@ -92,7 +92,7 @@ class Transport:
                 data.seek(0)
             status, response_headers, body = self._send(method, path, params, data, all_headers, timeout=timeout)
         if status >= 400:
-            raise SweepError.from_response(status, body)
+            raise SweepError.from_response(status, body, response_headers)
         return status, response_headers, body
 
     def open_stream(self, path, params=None, headers=None, timeout=None):
@@ -102,7 +102,7 @@ class Transport:
             return self._opener.open(request, timeout=timeout or self.timeout)
         except urllib.error.HTTPError as error:
             with error:
-                raise SweepError.from_response(error.code, _decode(error.headers, error.read()))
+                raise SweepError.from_response(error.code, _decode(error.headers, error.read()), error.headers)
         except (urllib.error.URLError, OSError) as error:
             raise SweepConnectionError(f"cannot reach {self.url}: {_reason(error)}") from error
 
