@@ -39,3 +39,16 @@ grep -qE "Test run with [0-9]+ tests? .*passed" "$out/unit.log" || { echo "unit 
 echo "== integration tests"
 cd "$root/Tests/Integration"
 "$venv/bin/pytest" -q -x --timeout=300 -p no:cacheprovider "$@"
+
+# The Python client (clients/python) as a user installs it: into a fresh venv, with nothing but the package index
+# (the build fetches flit_core; the package itself depends on nothing). Its suite runs against its own real stack,
+# importing the installed copy (SWEEP_CLIENT_SITE) with the harness tools (pytest, requests) of the test venv.
+echo "== python client"
+client_venv=$out/client-venv
+rm -rf "$client_venv"
+python3 -m venv --without-pip "$client_venv"
+"$venv/bin/pip" --python "$client_venv/bin/python" install -q --disable-pip-version-check "$root/clients/python"
+client_site=$("$client_venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+cd "$root/clients/python"
+SWEEP_CLIENT_SITE=$client_site SWEEP_CLIENT_PYTHON=$client_venv/bin/python PYTHONPATH=$client_site \
+  "$venv/bin/pytest" -q -x --timeout=120 -p no:cacheprovider tests

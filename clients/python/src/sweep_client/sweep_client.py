@@ -1,0 +1,239 @@
+"""`SweepClient`: every endpoint of Sweep's REST API (v1), one method each, answers as the API gives them."""
+import json
+import os
+import urllib.parse
+
+from .code_archive import function_archive
+from .event_stream import EventStream
+from .transport import Transport
+
+_UNSET = object()
+
+
+def _segment(value):
+    """One path segment: ids are the user's own strings (`2_A`, `my function`), so quote everything."""
+    return urllib.parse.quote(str(value), safe="")
+
+
+def _definition(value):
+    """A definition given as a dict, or as the path of a JSON file holding it."""
+    if isinstance(value, dict):
+        return value
+    with open(os.fspath(value), encoding="utf-8") as f:
+        return json.load(f)
+
+
+class SweepClient:
+    """One user's view of a Sweep server.
+
+    `SweepClient(url, api_key)` authenticates every request with the key (`sk_…`); `SweepClient.login(url,
+    username, password)` signs in instead and keeps the session cookie. Failed requests raise `SweepError`
+    (`status`, `code`, `message`, `field`). List methods are generators that follow `next_cursor` page by page."""
+
+    def __init__(self, url, api_key, timeout=60.0, page_size=100, _transport=None):
+        self._http = _transport or Transport(url, api_key=api_key, timeout=timeout)
+        self.url = self._http.url
+        self.page_size = page_size  # items per request when a list method follows the cursors
+
+    @classmethod
+    def login(cls, url, username, password, timeout=60.0):
+        """A client on a cookie session (`POST /api/v1/auth/login`), signed in now so bad credentials fail here."""
+        transport = Transport(url, username=username, password=password, timeout=timeout)
+        transport.login()
+        return cls(url, None, _transport=transport)
+
+    @classmethod
+    def from_env(cls):
+        """`SWEEP_URL` and `SWEEP_API_KEY`, as `make run` prints them."""
+        return cls(os.environ["SWEEP_URL"], os.environ["SWEEP_API_KEY"])
+
+    @classmethod
+    def for_task(cls):
+        """Inside a running task: `SWEEP_API_URL` and the run's own `SWEEP_TASK_TOKEN` (for `progress`)."""
+        return cls(os.environ["SWEEP_API_URL"], os.environ["SWEEP_TASK_TOKEN"])
+
+    def _pages(self, path, params=None):
+        cursor = None
+        while True:
+            query = dict(params or {}, limit=self.page_size)
+            if cursor:
+                query["cursor"] = cursor
+            page = self._http.request("GET", path, params=query)
+            yield from page["items"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return
+
+    # --- users and keys ----------------------------------------------------------------------------------------
+    def health(self):
+        return self._http.request("GET", "/api/v1/health")
+
+    def logout(self):
+        """Ends a cookie session (`POST /api/v1/auth/logout`); a no-op for a key."""
+        self._http.logout()
+
+    def me(self):
+        return self._http.request("GET", "/api/v1/me")
+
+    def create_api_key(self, name):
+        """`{"id", "name", "key", "created_at"}`; the key is in this answer only."""
+        return self._http.request("POST", "/api/v1/api-keys", json_body={"name": name})
+
+    def api_keys(self):
+        return self._pages("/api/v1/api-keys")
+
+    def delete_api_key(self, key_id):
+        self._http.request("DELETE", f"/api/v1/api-keys/{_segment(key_id)}")
+
+    def create_user(self, username, password, is_admin=False):
+        """Admin only."""
+        return self._http.request("POST", "/api/v1/users",
+                                  json_body={"username": username, "password": password, "is_admin": is_admin})
+
+    def users(self):
+        """Admin only."""
+        return self._pages("/api/v1/users")
+
+    def delete_user(self, username):
+        """Admin only: the user's data and keys go with them."""
+        self._http.request("DELETE", f"/api/v1/users/{_segment(username)}")
+
+    # --- definitions -------------------------------------------------------------------------------------------
+    def register_destination(self, definition):
+        """A SWEEP destination definition (dict or JSON file). `{"status": "OK", "msg", "id"}`."""
+        return self._http.request("POST", "/api/v1/destinations", json_body=_definition(definition))
+
+    def destinations(self):
+        return self._pages("/api/v1/destinations")
+
+    def destination(self, destination_id):
+        return self._http.request("GET", f"/api/v1/destinations/{_segment(destination_id)}")
+
+    def replace_destination(self, destination_id, definition):
+        return self._http.request("PUT", f"/api/v1/destinations/{_segment(destination_id)}",
+                                  json_body=_definition(definition))
+
+    def delete_destination(self, destination_id):
+        self._http.request("DELETE", f"/api/v1/destinations/{_segment(destination_id)}")
+
+    def register_function(self, definition):
+        """A SWEEP function definition (dict or JSON file). `{"status": "OK", "msg", "id"}`."""
+        return self._http.request("POST", "/api/v1/functions", json_body=_definition(definition))
+
+    def upload_function_code(self, function_id, code):
+        """`code`: the zip's bytes, or the path of a zip, a folder or a `.py` (zipped here).
+        `{"status": "OK", "msg", "sha256"}`."""
+        data = code if isinstance(code, (bytes, bytearray)) else function_archive(os.fspath(code))
+        return self._http.request("PUT", f"/api/v1/functions/{_segment(function_id)}/code", data=bytes(data),
+                                  content_type="application/zip")
+
+    def functions(self):
+        return self._pages("/api/v1/functions")
+
+    def function(self, function_id):
+        """The definition, with `code_sha256` once code was uploaded."""
+        return self._http.request("GET", f"/api/v1/functions/{_segment(function_id)}")
+
+    def delete_function(self, function_id):
+        self._http.request("DELETE", f"/api/v1/functions/{_segment(function_id)}")
+
+    def register_container(self, definition):
+        """A SWEEP container definition (dict or JSON file). `{"status": "OK", "msg", "id"}`."""
+        return self._http.request("POST", "/api/v1/containers", json_body=_definition(definition))
+
+    def containers(self):
+        return self._pages("/api/v1/containers")
+
+    def container(self, container_id):
+        return self._http.request("GET", f"/api/v1/containers/{_segment(container_id)}")
+
+    def delete_container(self, container_id):
+        self._http.request("DELETE", f"/api/v1/containers/{_segment(container_id)}")
+
+    # --- workflows ---------------------------------------------------------------------------------------------
+    def register_workflow(self, definition):
+        """Stores version 1, or version n+1 of an existing id. `{"status": "OK", "msg", "workflow_id", "version"}`."""
+        return self._http.request("POST", "/api/v1/workflows", json_body=_definition(definition))
+
+    def workflows(self):
+        """The latest version of each workflow."""
+        return self._pages("/api/v1/workflows")
+
+    def workflow(self, workflow_id, version=None):
+        """`{"workflow_id", "version", "definition", "created_at"}`: the latest version, or `version`."""
+        return self._http.request("GET", f"/api/v1/workflows/{_segment(workflow_id)}", params={"version": version})
+
+    def delete_workflow(self, workflow_id):
+        """Deletes every version."""
+        self._http.request("DELETE", f"/api/v1/workflows/{_segment(workflow_id)}")
+
+    # --- launches ----------------------------------------------------------------------------------------------
+    def launch(self, workflow_id, input=_UNSET, wait=None, idempotency_key=None):
+        """Launches the latest version. Without `wait`: `{"launch_id", "workflow_id", "version", "state"}`. With
+        `wait` (seconds, 0-60): the full launch status when it ended in time, else the short answer. The same
+        `idempotency_key` returns the launch first made with it."""
+        body = {}
+        if input is not _UNSET:
+            body["input"] = input
+        if wait is not None:
+            body["wait"] = wait
+        if idempotency_key is not None:
+            body["idempotency_key"] = idempotency_key
+        timeout = max(self._http.timeout, (wait or 0) + 30)
+        return self._http.request("POST", f"/api/v1/workflows/{_segment(workflow_id)}/launches", json_body=body,
+                                  timeout=timeout)
+
+    def launches(self, state=None, workflow_id=None):
+        """Launch summaries, newest first; `state` one of waiting, running, succeeded, failed, cancelled."""
+        return self._pages("/api/v1/launches", {"state": state, "workflow_id": workflow_id})
+
+    def launch_status(self, launch_id):
+        """`{"launch_id", "workflow_id", "version", "state", …, "input", "output", "tasks": [runs]}`."""
+        return self._http.request("GET", f"/api/v1/launches/{_segment(launch_id)}")
+
+    def cancel(self, launch_id):
+        return self._http.request("POST", f"/api/v1/launches/{_segment(launch_id)}/cancel")
+
+    def wait(self, launch_id):
+        """Blocks until the launch ends (following its event stream, not polling); returns its full status."""
+        status = self.launch_status(launch_id)
+        if status["state"] in ("succeeded", "failed", "cancelled"):
+            return status
+        for _ in self.events(launch_id):
+            pass
+        return self.launch_status(launch_id)
+
+    def launch_events(self, launch_id, after=None):
+        """A launch's events so far, as stored (`{"id", "event", "data"}` dicts), after event `after` if given."""
+        return self._pages(f"/api/v1/launches/{_segment(launch_id)}/events", {"after": after})
+
+    def user_events(self, after=None):
+        """The events so far of all this user's launches, as stored, after event `after` if given."""
+        return self._pages("/api/v1/events", {"after": after})
+
+    def events(self, launch_id, last_event_id=None):
+        """A launch's events as they happen (SSE): an iterator of `Event(id, event, data)` that resumes after
+        `last_event_id`, reconnects by itself when the connection drops, and stops after the launch's end event."""
+        def ended():
+            return self.launch_status(launch_id)["state"] in ("succeeded", "failed", "cancelled")
+        return EventStream(self._http, f"/api/v1/launches/{_segment(launch_id)}/events", last_event_id=last_event_id,
+                           until_end=True, ended=ended)
+
+    def all_events(self, last_event_id=None):
+        """Every launch's events of this user (SSE), without end: iterate until you have what you need."""
+        return EventStream(self._http, "/api/v1/events", last_event_id=last_event_id, until_end=False)
+
+    def logs(self, launch_id, run_id):
+        """stdout and stderr of one task run, as text."""
+        return self._http.request("GET", f"/api/v1/launches/{_segment(launch_id)}/tasks/{_segment(run_id)}/logs",
+                                  headers={"Accept": "text/plain"}) or ""
+
+    def progress(self, message, percent=None):
+        """From inside a running task (a client made with its task token, see `for_task`): a `task.progress` event."""
+        body = {"message": message}
+        if percent is not None:
+            body["percent"] = percent
+        return self._http.request("POST", "/api/v1/progress", json_body=body)
+
+
+__all__ = ["SweepClient"]
