@@ -18,11 +18,14 @@ bin=$(swift build -c release --show-bin-path)
 
 if [ -z "${SWEEP_DATABASE_URL:-}" ]; then
   SWEEP_DATABASE_URL=$(scripts/pg-cluster.sh start "$data_dir/pg" "$pg_port")
+  SWEEP_DATABASE_OWNER_URL=$(scripts/pg-cluster.sh owner-url "$data_dir/pg" "$pg_port")
   echo "$data_dir/pg" >"$run_dir/pg.dir"
 fi
 export SWEEP_DATABASE_URL
 export SWEEP_MIGRATIONS=$root/migrations
-"$bin/sweep-api" migrate
+# Migrations run as the schema's owner; the worker and the scheduler never see that URL.
+SWEEP_DATABASE_OWNER_URL=${SWEEP_DATABASE_OWNER_URL:-} "$bin/sweep-api" migrate
+unset SWEEP_DATABASE_OWNER_URL
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 

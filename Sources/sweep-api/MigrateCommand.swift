@@ -8,7 +8,7 @@ struct MigrateCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let connection = try PostgresConnection(url: try database.url())
+        let connection = try PostgresConnection(url: try database.ownerURL())
         let applied = try Migrator(directory: database.migrations).migrate(connection)
         print(applied.isEmpty ? "migrations: up to date" : "migrations: applied \(applied.joined(separator: ", "))")
     }

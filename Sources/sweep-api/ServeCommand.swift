@@ -32,19 +32,19 @@ struct ServeCommand: ParsableCommand {
         let threadCount = threads ?? Int(environment["SWEEP_WORKER_THREADS"] ?? "") ?? 16
         let url = try database.url()
         if migrate {
-            _ = try Migrator(directory: database.migrations).migrate(try PostgresConnection(url: url))
+            _ = try Migrator(directory: database.migrations).migrate(try PostgresConnection(url: try database.ownerURL()))
         }
-        let pool = PostgresPool(url: url, maxConnections: threadCount + 2)
+        let store = Database(url: url, maxConnections: threadCount + 2)
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
-        let application = SweepApplication(database: Database(pool: pool), streams: hub)
+        let application = SweepApplication(database: store, streams: hub)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
             responder: application.responder,
             logger: logger)
         try server.run()
         hub.stop()
-        pool.close()
+        store.close()
     }
 
     /// Every open SSE stream keeps its FastCGI connection from nginx open: thousands of streams need more than the

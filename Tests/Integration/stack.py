@@ -51,13 +51,19 @@ class Stack:
         self.schedulers = []
         self.nginx_started = False
         self.database_url = None
+        self.owner_url = None
 
     # --- lifecycle -------------------------------------------------------------------------------------------
     def start(self, schedulers=1):
         self.database_url = subprocess.check_output(
             [os.path.join(ROOT, "scripts", "pg-cluster.sh"), "start", os.path.join(self.workdir, "pg"), str(self.pg_port)],
             text=True).strip()
-        subprocess.check_call([self.binary("sweep-api"), "migrate"], env=self.env(), stdout=subprocess.DEVNULL)
+        # The app's URL (sweep_app) goes to the worker and the schedulers; only migrations and assertions use the owner's.
+        self.owner_url = subprocess.check_output(
+            [os.path.join(ROOT, "scripts", "pg-cluster.sh"), "owner-url", os.path.join(self.workdir, "pg"), str(self.pg_port)],
+            text=True).strip()
+        subprocess.check_call([self.binary("sweep-api"), "migrate"], env=self.env(SWEEP_DATABASE_OWNER_URL=self.owner_url),
+                              stdout=subprocess.DEVNULL)
         self.start_worker()
         extra = None
         if self.extra_nginx:
@@ -146,7 +152,7 @@ class Stack:
     def psql(self, sql, *params):
         """Runs SQL as the database owner (for assertions on stored state)."""
         import psycopg_shim
-        return psycopg_shim.query(self.database_url, sql, params)
+        return psycopg_shim.query(self.owner_url, sql, params)
 
 
 class Client:
