@@ -17,11 +17,12 @@ public struct DefinitionStore {
     private var table: PostgresQuery { PostgresQuery(unsafeSQL: kind.table) }
 
     /// Inserts a new definition; `.exists` when the id is taken. `extra` are the kind's own columns.
-    public func insert(id: String, definition: JSONValue, destinationID: String? = nil, cloudProvider: String? = nil, credentials: JSONValue? = nil) throws {
+    /// `sealedCredentials` is a destination's credentials as `SecretBox` sealed them: never plaintext.
+    public func insert(id: String, definition: JSONValue, destinationID: String? = nil, cloudProvider: String? = nil, sealedCredentials: String? = nil) throws {
         let statement: PostgresQuery = kind == .destination
             ? """
                 INSERT INTO destinations (user_id, id, cloud_provider, definition, credentials)
-                VALUES (\(tx.userID), \(id), \(cloudProvider ?? ""), \(definition)::jsonb, \(credentials)::jsonb)
+                VALUES (\(tx.userID), \(id), \(cloudProvider ?? ""), \(definition)::jsonb, \(sealedCredentials))
                 """
             : """
                 INSERT INTO \(unsafeSQL: kind.table) (user_id, id, destination_id, definition)
@@ -36,13 +37,18 @@ public struct DefinitionStore {
     }
 
     /// Replaces a destination's definition (PUT); `.notFound` when there is none.
-    public func replaceDestination(id: String, definition: JSONValue, cloudProvider: String, credentials: JSONValue?) throws {
+    public func replaceDestination(id: String, definition: JSONValue, cloudProvider: String, sealedCredentials: String?) throws {
         let changed = try tx.connection.execute("""
             UPDATE destinations SET definition = \(definition)::jsonb, cloud_provider = \(cloudProvider),
-                   credentials = \(credentials)::jsonb, updated_at = now()
+                   credentials = \(sealedCredentials), updated_at = now()
             WHERE user_id = \(tx.userID) AND id = \(id)
             """)
         if changed == 0 { throw WriteError.notFound }
+    }
+
+    /// What a destination's sealed credentials are bound to: this row of this tenant (a copy elsewhere does not open).
+    public static func credentialsAssociatedData(userID: UserID, destinationID: String) -> [UInt8] {
+        Array("sweep/destinations/\(userID)/\(destinationID)".utf8)
     }
 
     public func find(id: String) throws -> StoredDefinition? {

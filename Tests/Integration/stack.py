@@ -52,6 +52,12 @@ class Stack:
         self.nginx_started = False
         self.database_url = None
         self.owner_url = None
+        # The key that seals destination credentials: private to this stack, mode 0600 like make run's.
+        self.secret_key_file = os.path.join(self.workdir, "secret.key")
+        if not os.path.exists(self.secret_key_file):
+            fd = os.open(self.secret_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(os.urandom(32).hex() + "\n")
 
     # --- lifecycle -------------------------------------------------------------------------------------------
     def start(self, schedulers=1):
@@ -92,6 +98,9 @@ class Stack:
             "SWEEP_API_URL": self.url,
             "SWEEP_LOG_LEVEL": os.environ.get("SWEEP_LOG_LEVEL", "info"),
             "SWEEP_LOCAL_EXEC": "1",
+            # Tests reach their HTTP functions on 127.0.0.1 only; every other special address stays refused.
+            "SWEEP_EGRESS_ALLOW": "127.0.0.1/32",
+            "SWEEP_SECRET_KEY_FILE": self.secret_key_file,
         }
         env.update(self.extra_env)
         env.update(more)

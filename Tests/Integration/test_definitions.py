@@ -1,4 +1,6 @@
 """Issue 3: the definitions API, validation errors as 422 with the field at fault, through nginx."""
+import base64
+import json
 import copy
 import hashlib
 
@@ -127,7 +129,11 @@ def test_destination_credentials_are_stored_but_never_returned(user, stack):
     shown = user.get("/api/v1/destinations/aws1").json()
     assert "credentials" not in shown and shown["aws_region"] == "eu-north-1"
     assert all("credentials" not in d for d in user.get("/api/v1/destinations").json()["items"])
-    assert stack.psql("SELECT credentials->>'aws_account_id' FROM destinations WHERE id = 'aws1'")[0][0] == "123"
+    # At rest: AES-256-GCM ciphertext ("v1:" + base64url of nonce, ciphertext, tag), never the JSON itself.
+    stored = stack.psql("SELECT credentials FROM destinations WHERE id = 'aws1'")[0][0]
+    assert stored.startswith("v1:") and "aws_account_id" not in stored and "123" not in stored.split(":", 1)[0]
+    raw = base64.urlsafe_b64decode(stored[3:] + "=" * (-len(stored[3:]) % 4))
+    assert len(raw) == 12 + len(json.dumps(dest["credentials"], separators=(",", ":"))) + 16
     dest["aws_region"] = "us-east-1"
     assert user.put("/api/v1/destinations/aws1", json=dest).status_code == 200
     assert user.get("/api/v1/destinations/aws1").json()["aws_region"] == "us-east-1"
