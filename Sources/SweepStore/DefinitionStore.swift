@@ -51,6 +51,25 @@ public struct DefinitionStore {
         Array("sweep/destinations/\(userID)/\(destinationID)".utf8)
     }
 
+    /// Destinations whose credentials were stored before sealing (migration 0008): user, id and the JSON text.
+    /// Owner-side maintenance (`sweep-api migrate`), across tenants.
+    public static func unsealedCredentials(_ connection: PostgresConnection) throws -> [(userID: UserID, id: String, plaintext: String)] {
+        try connection.query("""
+            SELECT user_id, id, credentials FROM destinations WHERE credentials IS NOT NULL AND credentials NOT LIKE 'v1:%'
+            """).map { row in
+            (UserID(try row.decode(Int64.self, column: "user_id")), try row.decode(String.self, column: "id"),
+             try row.decode(String.self, column: "credentials"))
+        }
+    }
+
+    /// Replaces plaintext credentials with their sealed form, unless the row changed meanwhile.
+    public static func storeSealed(_ connection: PostgresConnection, userID: UserID, id: String, sealed: String, replacing plaintext: String) throws {
+        try connection.execute("""
+            UPDATE destinations SET credentials = \(sealed)
+            WHERE user_id = \(userID) AND id = \(id) AND credentials = \(plaintext)
+            """)
+    }
+
     public func find(id: String) throws -> StoredDefinition? {
         try tx.connection.query("""
             SELECT id, definition, \(unsafeSQL: codeColumn) AS code_sha256, created_at, updated_at

@@ -167,3 +167,17 @@ def test_function_code_upload_keeps_sha256(user):
     assert r.status_code == 404
     r = user.put("/api/v1/functions/hello/code", data=b"PK\x03\x04" + b"0" * (11 << 20), headers={"Content-Type": "application/zip"})
     assert r.status_code == 413
+
+
+def test_migrate_seals_credentials_stored_before_encryption(user, stack):
+    import subprocess
+    assert user.post("/api/v1/destinations", json={"id": "legacy", "cloud_provider": "AWS"}).status_code == 201
+    # A row as written before migration 0008: the credentials as plain JSON text.
+    stack.psql("""UPDATE destinations SET credentials = '{"aws_account_id": "456"}'
+                  WHERE id = 'legacy' AND user_id = (SELECT id FROM users WHERE username = :'p1')""", user.username)
+    out = subprocess.check_output([stack.binary("sweep-api"), "migrate"], env=stack.env(SWEEP_DATABASE_OWNER_URL=stack.owner_url), text=True)
+    assert "sealed" in out
+    stored = stack.psql("""SELECT credentials FROM destinations
+                           WHERE id = 'legacy' AND user_id = (SELECT id FROM users WHERE username = :'p1')""", user.username)[0][0]
+    assert stored.startswith("v1:") and "456" not in stored
+    assert "credentials" not in user.get("/api/v1/destinations/legacy").json()
