@@ -68,9 +68,10 @@ ALTER ROLE sweep_app LOGIN INHERIT NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATERO
 GRANT sweep_tenant TO sweep_app;
 GRANT sweep_system TO sweep_system_gate;
 GRANT sweep_system_gate TO sweep_app;
--- The owner may act as either (test assertions impersonate a tenant) and read statistics of every role.
+-- The owner may act as either (test assertions impersonate a tenant), read statistics of every role and end
+-- the app's backends (fault-injection tests).
 GRANT sweep_tenant, sweep_system TO sweep_owner;
-GRANT pg_read_all_stats TO sweep_owner;
+GRANT pg_read_all_stats, pg_signal_backend TO sweep_owner;
 SQL
   if ! su_psql -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = 'sweep'" | grep -q 1; then
     su_psql -d postgres -c "CREATE DATABASE sweep OWNER sweep_owner"

@@ -10,8 +10,9 @@ pg_port=${SWEEP_PG_PORT:-54329}
 run_dir=$root/.run
 data_dir=$root/.data
 mkdir -p "$run_dir" "$data_dir"
-# .data holds the admin's password and key, the credentials key and the cluster: nobody else's business.
-chmod 700 "$data_dir"
+# .data holds the admin's password and key (0600), the credentials key (0600) and the cluster: others may not
+# list it; they may only pass through, which the cluster's user (postgres) needs to reach .data/pg.
+chmod 711 "$data_dir"
 
 scripts/install-deps.sh
 echo "building (release)..."

@@ -115,6 +115,7 @@ final class EasyHandle {
                 // when no other address is left).
                 return ccurl_socket_bad
             }
+            sink.connectedPermitted = true
             return ccurl_open_socket(address)
         })
     }
@@ -124,7 +125,8 @@ final class EasyHandle {
         if result == CURLE_OK || (result == CURLE_WRITE_ERROR && sink.stoppedByReceiver) {
             return .success(sink.response)
         }
-        if let denied = sink.deniedAddress {
+        // Only when no permitted address was tried: otherwise the failure is that address's, not the policy's.
+        if let denied = sink.deniedAddress, !sink.connectedPermitted {
             return .failure(HTTPClientError(code: .egressDenied, message: "egress_denied: \(denied)", curlCode: Int(result.rawValue)))
         }
         return .failure(HTTPClientError(curl: result, detail: String(cString: errorBuffer)))

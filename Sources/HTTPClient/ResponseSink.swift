@@ -5,6 +5,8 @@ final class ResponseSink {
     /// The request's egress policy, consulted by the open-socket callback; the first address it refused.
     var egress: EgressPolicy?
     var deniedAddress: IPAddress?
+    /// Whether a permitted address was tried.
+    var connectedPermitted = false
 
     let maxBodyBytes: Int
     private(set) var status = 0

@@ -12,11 +12,16 @@ public final class Database: Sendable {
     /// The NOLOGIN role whose row policies admit every row; the login role may SET ROLE to it.
     public static let systemRole = "sweep_system"
 
-    public let pool: PostgresPool
-    public let systemPool: PostgresPool
+    /// Connections in the login role: on their own they see no tenant rows. Only `tenant {}` uses them. (Named so
+    /// that code written against the old single `pool`, which ran as the owner, fails to compile rather than
+    /// silently seeing nothing: cross-tenant work goes through `system {}`.)
+    let tenantPool: PostgresPool
+    let systemPool: PostgresPool
+    /// The app's database URL (for LISTEN connections, which need no table rights).
+    public var url: String { tenantPool.configuration.url }
 
     public init(pool: PostgresPool, systemPool: PostgresPool) {
-        self.pool = pool
+        self.tenantPool = pool
         self.systemPool = systemPool
     }
 
@@ -29,7 +34,7 @@ public final class Database: Sendable {
     }
 
     public func close() {
-        pool.close()
+        tenantPool.close()
         systemPool.close()
     }
 
@@ -48,7 +53,7 @@ public final class Database: Sendable {
     }
 
     private func tenantOnce<T>(_ userID: UserID, _ body: (TenantTransaction) throws -> T) throws -> T {
-        try pool.withConnection { connection in
+        try tenantPool.withConnection { connection in
             try connection.transaction { connection in
                 // set_config(…, true) is SET LOCAL: both end with the transaction, so a pooled connection never
                 // carries one tenant's scope into the next request.
