@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "SweepCryptoTests", dependencies: ["SweepCrypto"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SweepJSON"]),
         .testTarget(name: "ProcessSupervisorTests", dependencies: ["ProcessSupervisor"]),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"], exclude: ["Fixtures"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Egress"], exclude: ["Fixtures"]),
         .testTarget(name: "EgressTests", dependencies: ["Egress"]),
     ],
     swiftLanguageModes: [.v6]
