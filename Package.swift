@@ -28,11 +28,13 @@ let package = Package(
         .target(name: "SweepExpression", dependencies: ["SweepJSON"]),
         .target(name: "SweepModel", dependencies: ["SweepJSON", "SweepExpression"]),
         .target(name: "Web", dependencies: ["SweepJSON", .product(name: "Logging", package: "swift-log")]),
+        // Which addresses tenant-directed connections may reach (issue 11): pure, used by HTTPClient and the API.
+        .target(name: "Egress"),
 
         // C wrappers
         .target(name: "SweepCrypto", dependencies: ["CCrypto"]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "Egress"]),
         .target(name: "ProcessSupervisor"),
         .target(name: "FastCGI", dependencies: ["CFastCGI", "Web", "Service", .product(name: "Logging", package: "swift-log")]),
 
@@ -42,22 +44,22 @@ let package = Package(
         // Application
         .target(name: "SweepStore", dependencies: ["Postgres", "SweepJSON", "SweepModel", "SweepCrypto"]),
         .target(name: "SweepAPI", dependencies: [
-            "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres",
+            "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres", "Egress",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepScheduler", dependencies: [
-            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "SweepCrypto", "ProcessSupervisor",
+            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "SweepCrypto", "ProcessSupervisor", "Egress",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Executables
         .executableTarget(name: "sweep-api", dependencies: [
-            "SweepAPI", "FastCGI", "SweepStore", "Postgres", "Web", "SweepCrypto", "Service",
+            "SweepAPI", "FastCGI", "SweepStore", "Postgres", "Web", "SweepCrypto", "Service", "Egress",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sweep-scheduler", dependencies: [
-            "SweepScheduler", "SweepStore", "Postgres", "Service",
+            "SweepScheduler", "SweepStore", "Postgres", "Service", "Egress",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -74,7 +76,8 @@ let package = Package(
         .testTarget(name: "SweepCryptoTests", dependencies: ["SweepCrypto"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SweepJSON"]),
         .testTarget(name: "ProcessSupervisorTests", dependencies: ["ProcessSupervisor"]),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"], exclude: ["Fixtures"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Egress"], exclude: ["Fixtures"]),
+        .testTarget(name: "EgressTests", dependencies: ["Egress"]),
     ],
     swiftLanguageModes: [.v6]
 )

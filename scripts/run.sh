@@ -10,19 +10,38 @@ pg_port=${SWEEP_PG_PORT:-54329}
 run_dir=$root/.run
 data_dir=$root/.data
 mkdir -p "$run_dir" "$data_dir"
+# .data holds the admin's password and key (0600), the credentials key (0600) and the cluster: others may not
+# list it; they may only pass through, which the cluster's user (postgres) needs to reach .data/pg.
+chmod 711 "$data_dir"
 
 scripts/install-deps.sh
 echo "building (release)..."
 swift build -c release 2>&1 | tail -n 1
 bin=$(swift build -c release --show-bin-path)
 
+# Every SWEEP_ setting in this environment reaches the worker and the scheduler (they inherit it). Two defaults:
+# - SWEEP_SECRET_KEY_FILE: the key that seals destination credentials (AES-256-GCM), made once, mode 0600.
+# - SWEEP_EGRESS_ALLOW: HTTP destinations may reach 127.0.0.1 so the demo's examples/destinations/http.json
+#   (a function server on 127.0.0.1:9000) works. Tenants can then make the scheduler call any service on
+#   127.0.0.1: on a shared host set SWEEP_EGRESS_ALLOW= (empty) or a narrower block before `make run`.
+export SWEEP_SECRET_KEY_FILE=${SWEEP_SECRET_KEY_FILE:-$data_dir/secret.key}
+if [ ! -s "$SWEEP_SECRET_KEY_FILE" ]; then
+  (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$SWEEP_SECRET_KEY_FILE.new" && mv "$SWEEP_SECRET_KEY_FILE.new" "$SWEEP_SECRET_KEY_FILE")
+fi
+chmod 600 "$SWEEP_SECRET_KEY_FILE"
+export SWEEP_EGRESS_ALLOW=${SWEEP_EGRESS_ALLOW-127.0.0.1/32}
+
 if [ -z "${SWEEP_DATABASE_URL:-}" ]; then
   SWEEP_DATABASE_URL=$(scripts/pg-cluster.sh start "$data_dir/pg" "$pg_port")
+  SWEEP_DATABASE_OWNER_URL=$(scripts/pg-cluster.sh owner-url "$data_dir/pg" "$pg_port")
   echo "$data_dir/pg" >"$run_dir/pg.dir"
 fi
 export SWEEP_DATABASE_URL
 export SWEEP_MIGRATIONS=$root/migrations
-"$bin/sweep-api" migrate
+# Migrations run as the schema's owner; the worker and the scheduler never see that URL. With the key at hand,
+# migrate also seals credentials stored before they were encrypted.
+SWEEP_DATABASE_OWNER_URL=${SWEEP_DATABASE_OWNER_URL:-} "$bin/sweep-api" migrate
+unset SWEEP_DATABASE_OWNER_URL
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -57,6 +76,7 @@ if [ ! -s "$creds" ]; then
   if [ -s "$creds.new" ]; then mv "$creds.new" "$creds"; else rm -f "$creds.new"; fi
 fi
 if [ -s "$creds" ]; then
+  chmod 600 "$creds"  # a file from an older run may have been made with another umask
   # shellcheck disable=SC1090
   source "$creds"
 fi
@@ -67,6 +87,7 @@ if [ -z "${SWEEP_API_KEY:-}" ] || ! curl -fsS -H "Authorization: Bearer $SWEEP_A
   source "$creds.key"
   { echo "SWEEP_USERNAME=${SWEEP_USERNAME:-admin}"; [ -n "${SWEEP_PASSWORD:-}" ] && echo "SWEEP_PASSWORD=$SWEEP_PASSWORD"; echo "SWEEP_API_KEY=$SWEEP_API_KEY"; } >"$creds"
   rm -f "$creds.key"
+  chmod 600 "$creds"
 fi
 
 cat <<MSG

@@ -29,7 +29,9 @@ pg_dir=$out/unit-pg
 pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cleanup() { "$root/scripts/pg-cluster.sh" stop "$pg_dir" >/dev/null 2>&1 || true; }  # absolute: the script cd-s into Tests/Integration
 trap cleanup EXIT
-export SWEEP_TEST_DATABASE_URL=$(scripts/pg-cluster.sh start "$pg_dir" "$pg_port")
+scripts/pg-cluster.sh start "$pg_dir" "$pg_port" >/dev/null
+# The Postgres layer's tests create tables: they run as the database's owner, not as the app.
+export SWEEP_TEST_DATABASE_URL=$(scripts/pg-cluster.sh owner-url "$pg_dir" "$pg_port")
 
 echo "== unit tests"
 swift test --skip-build 2>&1 | tee "$out/unit.log" | grep -E "✘|error|passed after|failed after|Test run" | tail -n 40

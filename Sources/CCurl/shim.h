@@ -3,6 +3,9 @@
 // curl_easy_setopt, curl_easy_getinfo and curl_multi_setopt are variadic, which Swift cannot call: each typed
 // static inline shim below passes exactly one argument type, as libcurl documents for that option.
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
 
 static inline CURLcode ccurl_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode ccurl_setopt_off_t(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
@@ -22,3 +25,26 @@ static inline CURLMcode ccurl_multi_setopt_long(CURLM *m, CURLMoption o, long v)
 static const long ccurl_global_default = CURL_GLOBAL_DEFAULT;
 /// CURL_WRITEFUNC_ERROR exists only from 7.87; returning any count other than the one passed in also aborts.
 static const size_t ccurl_writefunc_abort = 0;
+
+/// CURLOPT_OPENSOCKETFUNCTION: libcurl calls it with each address it resolved, just before connecting; the egress
+/// policy decides there, so the address checked is the address connected to (no second resolution to race).
+static inline CURLcode ccurl_setopt_opensocket_callback(CURL *h, curl_opensocket_callback v) {
+    return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, v);
+}
+/// The address bytes of a curl_sockaddr: 4 for IPv4, 16 for IPv6, 0 for any other family (refused).
+static inline int ccurl_sockaddr_bytes(const struct curl_sockaddr *a, unsigned char out[16]) {
+    if (a->family == AF_INET && a->addrlen >= sizeof(struct sockaddr_in)) {
+        memcpy(out, &((const struct sockaddr_in *)(const void *)&a->addr)->sin_addr, 4);
+        return 4;
+    }
+    if (a->family == AF_INET6 && a->addrlen >= sizeof(struct sockaddr_in6)) {
+        memcpy(out, &((const struct sockaddr_in6 *)(const void *)&a->addr)->sin6_addr, 16);
+        return 16;
+    }
+    return 0;
+}
+/// What libcurl's default does, plus close-on-exec so a local process started later never inherits the socket.
+static inline curl_socket_t ccurl_open_socket(const struct curl_sockaddr *a) {
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+static const curl_socket_t ccurl_socket_bad = CURL_SOCKET_BAD;

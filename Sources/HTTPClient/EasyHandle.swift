@@ -1,4 +1,5 @@
 import CCurl
+import Egress
 
 /// Owns one `CURL` easy handle and its error buffer. Reused across requests: `curl_easy_reset` clears options but,
 /// per libcurl, keeps "live connections, the Session ID cache, the DNS cache", which is what makes keep-alive work.
@@ -88,13 +89,45 @@ final class EasyHandle {
             return sink.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
                 ? size * count : ccurl_writefunc_abort
         })
+        if let egress = request.egress {
+            sink.egress = egress
+            try guardEgress(sink)
+        }
         return headers
+    }
+
+    /// Checks each resolved address at connect time. libcurl's connection cache reuses only connections this
+    /// callback allowed (every request of a policy-bound client carries the same policy).
+    private func guardEgress(_ sink: ResponseSink) throws(HTTPClientError) {
+        // An environment proxy (http_proxy, …) would make the connection for us to an address we never saw.
+        try set(CURLOPT_PROXY, string: "")
+        try set(CURLOPT_OPENSOCKETDATA, pointer: Unmanaged.passUnretained(sink).toOpaque())
+        try check(ccurl_setopt_opensocket_callback(raw) { clientp, purpose, address in
+            guard let clientp, let address else { return ccurl_socket_bad }
+            let sink = Unmanaged<ResponseSink>.fromOpaque(clientp).takeUnretainedValue()
+            var bytes = [UInt8](repeating: 0, count: 16)
+            let count = Int(ccurl_sockaddr_bytes(address, &bytes))
+            guard purpose == CURLSOCKTYPE_IPCXN, let ip = IPAddress(bytes: Array(bytes.prefix(count))),
+                  sink.egress?.permits(ip) ?? true
+            else {
+                if sink.deniedAddress == nil, let ip = IPAddress(bytes: Array(bytes.prefix(count))) { sink.deniedAddress = ip }
+                // libcurl: returning CURL_SOCKET_BAD "will cause libcurl to fail" this attempt (CURLE_COULDNT_CONNECT
+                // when no other address is left).
+                return ccurl_socket_bad
+            }
+            sink.connectedPermitted = true
+            return ccurl_open_socket(address)
+        })
     }
 
     /// The outcome of a finished transfer that used `sink`.
     func outcome(_ result: CURLcode, sink: ResponseSink) -> Result<HTTPResponse, HTTPClientError> {
         if result == CURLE_OK || (result == CURLE_WRITE_ERROR && sink.stoppedByReceiver) {
             return .success(sink.response)
+        }
+        // Only when no permitted address was tried: otherwise the failure is that address's, not the policy's.
+        if let denied = sink.deniedAddress, !sink.connectedPermitted {
+            return .failure(HTTPClientError(code: .egressDenied, message: "egress_denied: \(denied)", curlCode: Int(result.rawValue)))
         }
         return .failure(HTTPClientError(curl: result, detail: String(cString: errorBuffer)))
     }

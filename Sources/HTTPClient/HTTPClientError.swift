@@ -14,6 +14,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
         public static let aborted = Code(rawValue: "aborted")
         /// Refused before sending: malformed URL, unsupported scheme, a header with CR/LF, a bad method.
         public static let invalidRequest = Code(rawValue: "invalid_request")
+        /// The egress policy refused every address the host resolved to; the message names the address.
+        public static let egressDenied = Code(rawValue: "egress_denied")
         /// Anything else libcurl reports (TLS failure, connection reset, malformed response, …).
         public static let other = Code(rawValue: "other")
 

@@ -1,3 +1,5 @@
+import Egress
+
 /// One HTTP exchange to perform. Plain data: build it anywhere, hand it to the thread that owns a client.
 public struct HTTPRequest: Sendable {
     public var method: HTTPMethod
@@ -11,13 +13,17 @@ public struct HTTPRequest: Sendable {
     /// Limit on the whole exchange, connect included (`CURLOPT_TIMEOUT_MS`). For `HTTPClient.stream` it limits
     /// only connecting; see `idleTimeout` there.
     public var timeout: Duration
+    /// When set, every address is checked against it just before connecting (refused: `.egressDenied`), and
+    /// proxies from the environment are ignored (a proxy would connect on our behalf, unchecked).
+    public var egress: EgressPolicy?
 
     public init(method: HTTPMethod = .get, url: String, headers: [(name: String, value: String)] = [],
-                body: [UInt8]? = nil, timeout: Duration = .seconds(30)) {
+                body: [UInt8]? = nil, timeout: Duration = .seconds(30), egress: EgressPolicy? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.egress = egress
     }
 }

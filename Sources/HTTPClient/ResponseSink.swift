@@ -1,5 +1,13 @@
+import Egress
+
 /// Collects what libcurl's header and write callbacks deliver for one transfer.
 final class ResponseSink {
+    /// The request's egress policy, consulted by the open-socket callback; the first address it refused.
+    var egress: EgressPolicy?
+    var deniedAddress: IPAddress?
+    /// Whether a permitted address was tried.
+    var connectedPermitted = false
+
     let maxBodyBytes: Int
     private(set) var status = 0
     private(set) var headers: [(name: String, value: String)] = []

@@ -29,8 +29,10 @@ public final class PostgresConnection {
     ///   - url: a libpq connection URI or `key=value` string, e.g. `postgresql://sweep@127.0.0.1:5432/sweep`.
     ///   - applicationName: shown in `pg_stat_activity`.
     ///   - statementCacheCapacity: how many statements to keep prepared server-side; 0 disables the cache.
+    ///   - role: a role to `SET ROLE` to for the whole session (one the login role is a member of), in the same
+    ///     round trip as the session settings.
     public init(
-        url: String, applicationName: String = "sweep", statementCacheCapacity: Int = 128,
+        url: String, applicationName: String = "sweep", statementCacheCapacity: Int = 128, role: String? = nil,
         logger: Logger = Logger(label: "sweep.postgres"), file: String = #fileID, line: Int = #line
     ) throws(PostgresError) {
         self.logger = logger
@@ -52,9 +54,13 @@ public final class PostgresConnection {
         handle = conn
         // Pin what the decoders rely on. One round trip, once per connection; the startup packet's "options"
         // would be free but would override options the caller put in the URL.
-        try simpleQuery(
-            unsafeSQL: "SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, MDY'; SET bytea_output TO 'hex'",
-            file: file, line: line)
+        var setup = "SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, MDY'; SET bytea_output TO 'hex'"
+        if let role {
+            // A role name is the caller's constant, never input: a plain identifier, checked all the same.
+            precondition(!role.isEmpty && role.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }, "role must be a plain identifier")
+            setup += "; SET ROLE " + role
+        }
+        try simpleQuery(unsafeSQL: setup, file: file, line: line)
     }
 
     deinit { PQfinish(handle) }

@@ -12,10 +12,12 @@ public final class PostgresPool: Sendable {
         public var applicationName: String
         public var acquireTimeout: Duration
         public var statementCacheCapacity: Int
+        /// The role every connection of the pool `SET ROLE`s to at connect (nil: the login role).
+        public var role: String?
 
         public init(
             url: String, maxConnections: Int = 8, applicationName: String = "sweep",
-            acquireTimeout: Duration = .seconds(30), statementCacheCapacity: Int = 128
+            acquireTimeout: Duration = .seconds(30), statementCacheCapacity: Int = 128, role: String? = nil
         ) {
             precondition(maxConnections > 0, "a pool needs at least one connection")
             self.url = url
@@ -23,6 +25,7 @@ public final class PostgresPool: Sendable {
             self.applicationName = applicationName
             self.acquireTimeout = acquireTimeout
             self.statementCacheCapacity = statementCacheCapacity
+            self.role = role
         }
     }
 
@@ -127,7 +130,7 @@ public final class PostgresPool: Sendable {
             do {
                 return try PostgresConnection(
                     url: configuration.url, applicationName: configuration.applicationName,
-                    statementCacheCapacity: configuration.statementCacheCapacity, logger: logger,
+                    statementCacheCapacity: configuration.statementCacheCapacity, role: configuration.role, logger: logger,
                     file: file, line: line)
             } catch {
                 state.withLock { $0.open -= 1 }

@@ -7,15 +7,15 @@ public struct SweepApplication: Sendable {
     public let database: Database
     public let router: Router
 
-    public init(database: Database, streams: (any EventStreams)? = nil) {
+    public init(database: Database, streams: (any EventStreams)? = nil, security: SecuritySettings = SecuritySettings()) {
         self.database = database
-        var routes = Routes(authenticator: Authenticator(database: database))
+        var routes = Routes(authenticator: Authenticator(database: database, sessionIdleSeconds: security.sessionIdleSeconds))
         let controllers: [any Controller] = [
             HealthController(database: database),
             AuthController(database: database),
             APIKeyController(database: database),
             UserController(database: database),
-            DestinationController(database: database),
+            DestinationController(database: database, security: security),
             FunctionController(database: database),
             ContainerController(database: database),
             WorkflowController(database: database),

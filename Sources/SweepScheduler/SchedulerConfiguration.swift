@@ -1,3 +1,4 @@
+import Egress
 import Foundation
 
 /// How a scheduler process behaves; read from the environment by `sweep-scheduler`.
@@ -21,10 +22,12 @@ public struct SchedulerConfiguration: Sendable {
     public var defaultRuntimeSeconds: Int
     /// Where tasks reach the API to report progress (`SWEEP_API_URL`).
     public var apiURL: String?
+    /// Which addresses HTTP destinations may reach (`SWEEP_EGRESS_ALLOW` opens special ranges).
+    public var egress: EgressPolicy
 
     public init(databaseURL: String, schedulerID: String, maxInFlight: Int = 256, claimBatch: Int = 100, leaseSeconds: Int = 30,
                 rescueInterval: Duration = .seconds(10), localExecution: Bool = false, workRoot: String = NSTemporaryDirectory(),
-                defaultRuntimeSeconds: Int = 3600, apiURL: String? = nil) {
+                defaultRuntimeSeconds: Int = 3600, apiURL: String? = nil, egress: EgressPolicy = EgressPolicy()) {
         self.databaseURL = databaseURL
         self.schedulerID = schedulerID
         self.maxInFlight = maxInFlight
@@ -35,5 +38,6 @@ public struct SchedulerConfiguration: Sendable {
         self.workRoot = workRoot
         self.defaultRuntimeSeconds = defaultRuntimeSeconds
         self.apiURL = apiURL
+        self.egress = egress
     }
 }

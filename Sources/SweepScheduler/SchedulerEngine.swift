@@ -39,7 +39,7 @@ public final class SchedulerEngine: Sendable {
     /// Runs until `stop()`. Throws when the database cannot be reached at start.
     public func run() throws {
         HTTPClient.globalInit()
-        let connection = try PostgresConnection(url: configuration.databaseURL, applicationName: "sweep-scheduler")
+        let connection = try PostgresConnection(url: configuration.databaseURL, applicationName: "sweep-scheduler", role: Database.systemRole)
         // Every statement of the scheduler finds rows by key or walks a partial index in order. Statistics of a
         // launch inserted a moment ago say "a few rows", and the planner then prefers bitmap scans that read and
         // sort every ready run of a 20,000-wide scatter to claim 100 of them (40 ms a claim, measured).

@@ -22,7 +22,7 @@ extension SchedulerEngine.Loop {
                 // The run's identity lets a function deduplicate retried attempts.
                 headers: [(name: "Content-Type", value: "application/json"), (name: "X-Sweep-Launch-Id", value: run.launchID),
                           (name: "X-Sweep-Run-Id", value: run.name), (name: "X-Sweep-Attempt", value: String(run.attempt))],
-                body: Self.httpBody(run, apiURL: configuration.apiURL), timeout: .seconds(runtime)), id: run.id)
+                body: Self.httpBody(run, apiURL: configuration.apiURL), timeout: .seconds(runtime), egress: configuration.egress), id: run.id)
         case .localFunction(let functionID, let runtimeName, let environment):
             guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
             guard let program = FunctionRunner.program(runtime: runtimeName, functionName: functionID) else {
@@ -118,6 +118,9 @@ extension SchedulerEngine.Loop {
                 fallBack(run, flight.alternative, "cannot reach the function: \(error.message)")
             case .timedOut:
                 fail(run, "timed out after \(run.runtimeSeconds ?? configuration.defaultRuntimeSeconds) s (max_task_runtime)")
+            case .egressDenied:
+                // A policy refusal is the installation's answer, not an outage: no fallback, the run fails naming it.
+                fail(run, error.message)
             case .aborted:
                 inFlight[run.id] = nil
             default:

@@ -4,11 +4,38 @@ import Postgres
 /// in a transaction under the `sweep_tenant` role with `sweep.user_id` set, so row-level security backs up the
 /// `user_id = …` that every tenant query also states. `system(_:)` is for paths that are not a tenant's request
 /// (login, key lookup, the scheduler).
+///
+/// The login role (sweep_app) is neither superuser nor BYPASSRLS: on its own it sees no tenant rows. System paths
+/// use a second pool whose connections `SET ROLE sweep_system` once at connect (migration 0008), so choosing a
+/// path costs no round trip and a tenant connection can never be left in the system role.
 public final class Database: Sendable {
-    public let pool: PostgresPool
+    /// The NOLOGIN role whose row policies admit every row; the login role may SET ROLE to it.
+    public static let systemRole = "sweep_system"
 
-    public init(pool: PostgresPool) {
-        self.pool = pool
+    /// Connections in the login role: on their own they see no tenant rows. Only `tenant {}` uses them. (Named so
+    /// that code written against the old single `pool`, which ran as the owner, fails to compile rather than
+    /// silently seeing nothing: cross-tenant work goes through `system {}`.)
+    let tenantPool: PostgresPool
+    let systemPool: PostgresPool
+    /// The app's database URL (for LISTEN connections, which need no table rights).
+    public var url: String { tenantPool.configuration.url }
+
+    public init(pool: PostgresPool, systemPool: PostgresPool) {
+        self.tenantPool = pool
+        self.systemPool = systemPool
+    }
+
+    /// A tenant pool and a system pool of `maxConnections` each (both open lazily).
+    public convenience init(url: String, maxConnections: Int) {
+        self.init(
+            pool: PostgresPool(url: url, maxConnections: maxConnections),
+            systemPool: PostgresPool(PostgresPool.Configuration(
+                url: url, maxConnections: maxConnections, applicationName: "sweep-system", role: Self.systemRole)))
+    }
+
+    public func close() {
+        tenantPool.close()
+        systemPool.close()
     }
 
     /// A transaction chosen as a deadlock victim (or failing serialization) is run again, up to twice: the body
@@ -26,7 +53,7 @@ public final class Database: Sendable {
     }
 
     private func tenantOnce<T>(_ userID: UserID, _ body: (TenantTransaction) throws -> T) throws -> T {
-        try pool.withConnection { connection in
+        try tenantPool.withConnection { connection in
             try connection.transaction { connection in
                 // set_config(…, true) is SET LOCAL: both end with the transaction, so a pooled connection never
                 // carries one tenant's scope into the next request.
@@ -37,7 +64,7 @@ public final class Database: Sendable {
     }
 
     public func system<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try pool.withConnection { connection in try body(connection) }
+        try systemPool.withConnection { connection in try body(connection) }
     }
 }
 

@@ -17,11 +17,12 @@ public struct DefinitionStore {
     private var table: PostgresQuery { PostgresQuery(unsafeSQL: kind.table) }
 
     /// Inserts a new definition; `.exists` when the id is taken. `extra` are the kind's own columns.
-    public func insert(id: String, definition: JSONValue, destinationID: String? = nil, cloudProvider: String? = nil, credentials: JSONValue? = nil) throws {
+    /// `sealedCredentials` is a destination's credentials as `SecretBox` sealed them: never plaintext.
+    public func insert(id: String, definition: JSONValue, destinationID: String? = nil, cloudProvider: String? = nil, sealedCredentials: String? = nil) throws {
         let statement: PostgresQuery = kind == .destination
             ? """
                 INSERT INTO destinations (user_id, id, cloud_provider, definition, credentials)
-                VALUES (\(tx.userID), \(id), \(cloudProvider ?? ""), \(definition)::jsonb, \(credentials)::jsonb)
+                VALUES (\(tx.userID), \(id), \(cloudProvider ?? ""), \(definition)::jsonb, \(sealedCredentials))
                 """
             : """
                 INSERT INTO \(unsafeSQL: kind.table) (user_id, id, destination_id, definition)
@@ -36,13 +37,37 @@ public struct DefinitionStore {
     }
 
     /// Replaces a destination's definition (PUT); `.notFound` when there is none.
-    public func replaceDestination(id: String, definition: JSONValue, cloudProvider: String, credentials: JSONValue?) throws {
+    public func replaceDestination(id: String, definition: JSONValue, cloudProvider: String, sealedCredentials: String?) throws {
         let changed = try tx.connection.execute("""
             UPDATE destinations SET definition = \(definition)::jsonb, cloud_provider = \(cloudProvider),
-                   credentials = \(credentials)::jsonb, updated_at = now()
+                   credentials = \(sealedCredentials), updated_at = now()
             WHERE user_id = \(tx.userID) AND id = \(id)
             """)
         if changed == 0 { throw WriteError.notFound }
+    }
+
+    /// What a destination's sealed credentials are bound to: this row of this tenant (a copy elsewhere does not open).
+    public static func credentialsAssociatedData(userID: UserID, destinationID: String) -> [UInt8] {
+        Array("sweep/destinations/\(userID)/\(destinationID)".utf8)
+    }
+
+    /// Destinations whose credentials were stored before sealing (migration 0008): user, id and the JSON text.
+    /// Owner-side maintenance (`sweep-api migrate`), across tenants.
+    public static func unsealedCredentials(_ connection: PostgresConnection) throws -> [(userID: UserID, id: String, plaintext: String)] {
+        try connection.query("""
+            SELECT user_id, id, credentials FROM destinations WHERE credentials IS NOT NULL AND credentials NOT LIKE 'v1:%'
+            """).map { row in
+            (UserID(try row.decode(Int64.self, column: "user_id")), try row.decode(String.self, column: "id"),
+             try row.decode(String.self, column: "credentials"))
+        }
+    }
+
+    /// Replaces plaintext credentials with their sealed form, unless the row changed meanwhile.
+    public static func storeSealed(_ connection: PostgresConnection, userID: UserID, id: String, sealed: String, replacing plaintext: String) throws {
+        try connection.execute("""
+            UPDATE destinations SET credentials = \(sealed)
+            WHERE user_id = \(userID) AND id = \(id) AND credentials = \(plaintext)
+            """)
     }
 
     public func find(id: String) throws -> StoredDefinition? {

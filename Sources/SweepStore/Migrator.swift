@@ -51,6 +51,11 @@ public struct Migrator {
             }
             now.append(migration.name)
         }
+        // Whatever a migration created, the system role gets its grants and row policy (migration 0008); the
+        // function is idempotent, so a migration written without knowing the roles still works for the schedulers.
+        if try connection.query("SELECT to_regprocedure('sweep_grant_system_access()') IS NOT NULL AS present")[0].decode(Bool.self, column: "present") {
+            _ = try connection.query("SELECT sweep_grant_system_access()")
+        }
         return now
     }
 }

@@ -15,7 +15,7 @@ struct CreateKeyCommand: ParsableCommand {
     var name = "created by sweep-api create-key"
 
     func run() throws {
-        let connection = try PostgresConnection(url: try database.url())
+        let connection = try PostgresConnection(url: try database.url(), role: Database.systemRole)
         guard let (user, _) = try UserStore.credentials(connection, username: username) else {
             throw ValidationError("no user named '\(username)'")
         }

@@ -21,7 +21,7 @@ struct CreateUserCommand: ParsableCommand {
     var ifNoAdmin = false
 
     func run() throws {
-        let connection = try PostgresConnection(url: try database.url())
+        let connection = try PostgresConnection(url: try database.url(), role: Database.systemRole)
         if ifNoAdmin, try UserStore.adminExists(connection) { return }
         let password = SecureRandom.token(byteCount: 15)
         let user: User

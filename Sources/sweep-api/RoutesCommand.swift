@@ -9,7 +9,7 @@ struct RoutesCommand: ParsableCommand {
 
     func run() throws {
         // The pool opens connections lazily; listing routes never touches the database.
-        let application = SweepApplication(database: Database(pool: PostgresPool(url: "postgresql:///unused")))
+        let application = SweepApplication(database: Database(url: "postgresql:///unused", maxConnections: 1))
         for route in application.router.routeTable {
             print("\(route.method.rawValue) \(route.pattern)")
         }

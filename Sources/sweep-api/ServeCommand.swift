@@ -1,10 +1,12 @@
 import ArgumentParser
+import Egress
 import FastCGI
 import Foundation
 import Logging
 import Postgres
 import Service
 import SweepAPI
+import SweepCrypto
 import SweepStore
 
 struct ServeCommand: ParsableCommand {
@@ -32,19 +34,35 @@ struct ServeCommand: ParsableCommand {
         let threadCount = threads ?? Int(environment["SWEEP_WORKER_THREADS"] ?? "") ?? 16
         let url = try database.url()
         if migrate {
-            _ = try Migrator(directory: database.migrations).migrate(try PostgresConnection(url: url))
+            _ = try Migrator(directory: database.migrations).migrate(try PostgresConnection(url: try database.ownerURL()))
         }
-        let pool = PostgresPool(url: url, maxConnections: threadCount + 2)
+        let security = try securitySettings(environment, logger: logger)
+        let store = Database(url: url, maxConnections: threadCount + 2)
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
-        let application = SweepApplication(database: Database(pool: pool), streams: hub)
+        let application = SweepApplication(database: store, streams: hub, security: security)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
             responder: application.responder,
             logger: logger)
         try server.run()
         hub.stop()
-        pool.close()
+        store.close()
+    }
+
+    /// Parsed and checked once: a setting that is present but wrong stops the worker at start.
+    private func securitySettings(_ environment: [String: String], logger: Logger) throws -> SecuritySettings {
+        var settings = SecuritySettings(egress: try EgressPolicy(allowList: environment["SWEEP_EGRESS_ALLOW"] ?? ""))
+        if let path = environment["SWEEP_SECRET_KEY_FILE"], !path.isEmpty {
+            settings.secrets = try SecretBox(keyFile: path)
+        } else {
+            logger.warning("SWEEP_SECRET_KEY_FILE is not set: destinations with credentials will be refused")
+        }
+        if let text = environment["SWEEP_SESSION_IDLE_SECONDS"], !text.isEmpty {
+            guard let seconds = Int(text), seconds >= 60 else { throw ValidationError("SWEEP_SESSION_IDLE_SECONDS must be a whole number of seconds, at least 60") }
+            settings.sessionIdleSeconds = seconds
+        }
+        return settings
     }
 
     /// Every open SSE stream keeps its FastCGI connection from nginx open: thousands of streams need more than the

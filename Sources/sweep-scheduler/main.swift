@@ -1,3 +1,4 @@
+import Egress
 import Foundation
 import Glibc
 import Logging
@@ -16,6 +17,13 @@ var host = [CChar](repeating: 0, count: 256)
 gethostname(&host, host.count)
 let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 let schedulerID = "\(hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+let egress: EgressPolicy
+do {
+    egress = try EgressPolicy(allowList: environment["SWEEP_EGRESS_ALLOW"] ?? "")
+} catch {
+    logger.critical("\(error)")
+    exit(2)
+}
 let configuration = SchedulerConfiguration(
     databaseURL: url,
     schedulerID: schedulerID,
@@ -25,7 +33,8 @@ let configuration = SchedulerConfiguration(
     rescueInterval: .milliseconds(Int(environment["SWEEP_RESCUE_INTERVAL_MS"] ?? "") ?? 10_000),
     localExecution: environment["SWEEP_LOCAL_EXEC"] == "1",
     workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory(),
-    apiURL: environment["SWEEP_API_URL"])
+    apiURL: environment["SWEEP_API_URL"],
+    egress: egress)
 
 // TERM/INT are taken by the wait below only; every thread started after this inherits the blocked mask.
 let signals = TerminationSignals.block()

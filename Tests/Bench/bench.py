@@ -79,7 +79,7 @@ def cpu_seconds(stack):
 def throughput(stack, client, schedulers):
     # Each measurement starts from the same state: the previous one's dead rows vacuumed and statistics current,
     # so autovacuum does not clean up after the 1-scheduler run on the 2-scheduler run's time.
-    subprocess.run(["psql", stack.database_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
+    subprocess.run(["psql", stack.owner_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
     wf = f"scatter_{schedulers}"
     assert client.post("/api/v1/workflows", json={"workflow_id": wf, "tasks": [
         {"id": "1", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": [],
@@ -188,7 +188,7 @@ def run_latency(stack, client):
 def run_limits(stack, results):
     """The database's physical limits, then the ratios against whatever the earlier sections measured."""
     print("== physical limits on the same database", flush=True)
-    commit_ms, tps1, tps100 = physical_limits(stack.database_url)
+    commit_ms, tps1, tps100 = physical_limits(stack.owner_url)
     print(f"   single-client commit round trip: {commit_ms:.3f} ms", flush=True)
     print(f"   pgbench claim, 1 row per transaction (8 clients):   {tps1:8.0f} tx/s = {tps1:8.0f} rows/s", flush=True)
     print(f"   pgbench claim, 100 rows per transaction (8 clients): {tps100:8.0f} tx/s = {tps100 * 100:8.0f} rows/s", flush=True)

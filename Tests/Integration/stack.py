@@ -51,13 +51,25 @@ class Stack:
         self.schedulers = []
         self.nginx_started = False
         self.database_url = None
+        self.owner_url = None
+        # The key that seals destination credentials: private to this stack, mode 0600 like make run's.
+        self.secret_key_file = os.path.join(self.workdir, "secret.key")
+        if not os.path.exists(self.secret_key_file):
+            fd = os.open(self.secret_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(os.urandom(32).hex() + "\n")
 
     # --- lifecycle -------------------------------------------------------------------------------------------
     def start(self, schedulers=1):
         self.database_url = subprocess.check_output(
             [os.path.join(ROOT, "scripts", "pg-cluster.sh"), "start", os.path.join(self.workdir, "pg"), str(self.pg_port)],
             text=True).strip()
-        subprocess.check_call([self.binary("sweep-api"), "migrate"], env=self.env(), stdout=subprocess.DEVNULL)
+        # The app's URL (sweep_app) goes to the worker and the schedulers; only migrations and assertions use the owner's.
+        self.owner_url = subprocess.check_output(
+            [os.path.join(ROOT, "scripts", "pg-cluster.sh"), "owner-url", os.path.join(self.workdir, "pg"), str(self.pg_port)],
+            text=True).strip()
+        subprocess.check_call([self.binary("sweep-api"), "migrate"], env=self.env(SWEEP_DATABASE_OWNER_URL=self.owner_url),
+                              stdout=subprocess.DEVNULL)
         self.start_worker()
         extra = None
         if self.extra_nginx:
@@ -86,6 +98,9 @@ class Stack:
             "SWEEP_API_URL": self.url,
             "SWEEP_LOG_LEVEL": os.environ.get("SWEEP_LOG_LEVEL", "info"),
             "SWEEP_LOCAL_EXEC": "1",
+            # Tests reach their HTTP functions on 127.0.0.1 only; every other special address stays refused.
+            "SWEEP_EGRESS_ALLOW": "127.0.0.1/32",
+            "SWEEP_SECRET_KEY_FILE": self.secret_key_file,
         }
         env.update(self.extra_env)
         env.update(more)
@@ -146,7 +161,7 @@ class Stack:
     def psql(self, sql, *params):
         """Runs SQL as the database owner (for assertions on stored state)."""
         import psycopg_shim
-        return psycopg_shim.query(self.database_url, sql, params)
+        return psycopg_shim.query(self.owner_url, sql, params)
 
 
 class Client:

@@ -45,7 +45,7 @@ def test_a_cancel_that_meets_a_claim_in_a_deadlock_is_retried(stack, user, funct
     wait_until(lambda: stack.psql("SELECT 1 FROM task_runs WHERE launch_id = :'p1' AND state = 'running'", launch_id),
                what="the run to start")
 
-    claimer = Session(stack.database_url)
+    claimer = Session(stack.owner_url)
     try:
         claimer.run("BEGIN;")
         claimer.run(f"SELECT id FROM task_runs WHERE launch_id = '{launch_id}' FOR UPDATE;")  # the claim's row locks

@@ -1,4 +1,6 @@
 """Issue 3: the definitions API, validation errors as 422 with the field at fault, through nginx."""
+import base64
+import json
 import copy
 import hashlib
 
@@ -127,7 +129,11 @@ def test_destination_credentials_are_stored_but_never_returned(user, stack):
     shown = user.get("/api/v1/destinations/aws1").json()
     assert "credentials" not in shown and shown["aws_region"] == "eu-north-1"
     assert all("credentials" not in d for d in user.get("/api/v1/destinations").json()["items"])
-    assert stack.psql("SELECT credentials->>'aws_account_id' FROM destinations WHERE id = 'aws1'")[0][0] == "123"
+    # At rest: AES-256-GCM ciphertext ("v1:" + base64url of nonce, ciphertext, tag), never the JSON itself.
+    stored = stack.psql("SELECT credentials FROM destinations WHERE id = 'aws1'")[0][0]
+    assert stored.startswith("v1:") and "aws_account_id" not in stored and "123" not in stored.split(":", 1)[0]
+    raw = base64.urlsafe_b64decode(stored[3:] + "=" * (-len(stored[3:]) % 4))
+    assert len(raw) == 12 + len(json.dumps(dest["credentials"], separators=(",", ":"))) + 16
     dest["aws_region"] = "us-east-1"
     assert user.put("/api/v1/destinations/aws1", json=dest).status_code == 200
     assert user.get("/api/v1/destinations/aws1").json()["aws_region"] == "us-east-1"
@@ -161,3 +167,17 @@ def test_function_code_upload_keeps_sha256(user):
     assert r.status_code == 404
     r = user.put("/api/v1/functions/hello/code", data=b"PK\x03\x04" + b"0" * (11 << 20), headers={"Content-Type": "application/zip"})
     assert r.status_code == 413
+
+
+def test_migrate_seals_credentials_stored_before_encryption(user, stack):
+    import subprocess
+    assert user.post("/api/v1/destinations", json={"id": "legacy", "cloud_provider": "AWS"}).status_code == 201
+    # A row as written before migration 0008: the credentials as plain JSON text.
+    stack.psql("""UPDATE destinations SET credentials = '{"aws_account_id": "456"}'
+                  WHERE id = 'legacy' AND user_id = (SELECT id FROM users WHERE username = :'p1')""", user.username)
+    out = subprocess.check_output([stack.binary("sweep-api"), "migrate"], env=stack.env(SWEEP_DATABASE_OWNER_URL=stack.owner_url), text=True)
+    assert "sealed" in out
+    stored = stack.psql("""SELECT credentials FROM destinations
+                           WHERE id = 'legacy' AND user_id = (SELECT id FROM users WHERE username = :'p1')""", user.username)[0][0]
+    assert stored.startswith("v1:") and "456" not in stored
+    assert "credentials" not in user.get("/api/v1/destinations/legacy").json()

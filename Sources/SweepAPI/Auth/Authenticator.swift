@@ -6,9 +6,17 @@ import Web
 public struct Authenticator: Sendable {
     public static let sessionCookie = "sweep_session"
     let database: Database
+    let sessionIdleSeconds: Int
 
-    public init(database: Database) {
+    public init(database: Database, sessionIdleSeconds: Int = SessionStore.defaultIdleSeconds) {
         self.database = database
+        self.sessionIdleSeconds = sessionIdleSeconds
+    }
+
+    /// `Secure` when the client reached us over HTTPS (nginx, or a proxy before it, says so in
+    /// X-Forwarded-Proto): the browser then never sends the session over plain HTTP.
+    static func cookieAttributes(_ request: Request) -> String {
+        "HttpOnly; SameSite=Strict; Path=/" + (request.header("x-forwarded-proto")?.lowercased() == "https" ? "; Secure" : "")
     }
 
     public func authenticate(_ request: Request) throws -> Tenant {
@@ -21,7 +29,7 @@ public struct Authenticator: Sendable {
             return Tenant(authenticated: user)
         }
         if let token = request.cookie(Self.sessionCookie), !token.isEmpty {
-            guard let user = try database.system({ try SessionStore.user($0, token: token) }) else {
+            guard let user = try database.system({ try SessionStore.user($0, token: token, idleSeconds: sessionIdleSeconds) }) else {
                 throw APIError(status: .unauthorized, code: "session_expired", message: "the session has ended; sign in again")
             }
             if ![.GET, .HEAD, .OPTIONS].contains(request.method), request.header("x-requested-with") != "sweep" {

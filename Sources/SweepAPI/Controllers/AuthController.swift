@@ -10,6 +10,7 @@ struct AuthController: Controller {
     func register(_ routes: inout Routes) {
         routes.open(.POST, "/api/v1/auth/login", login)
         routes.tenant(.POST, "/api/v1/auth/logout", logout)
+        routes.tenant(.POST, "/api/v1/auth/logout-all", logoutAll)
         routes.tenant(.GET, "/api/v1/me") { _, tenant, _ in .json(render(tenant.user)) }
     }
 
@@ -25,7 +26,7 @@ struct AuthController: Controller {
         guard PasswordHash.verify(password, hash: hash) else { throw Self.invalidCredentials }
         let token = try database.system { try SessionStore.create($0, userID: user.id) }
         var response = Response.json(["user": render(user)])
-        response.setHeader("Set-Cookie", "\(Authenticator.sessionCookie)=\(token); HttpOnly; SameSite=Strict; Path=/; Max-Age=\(SessionStore.lifetimeSeconds)")
+        response.setHeader("Set-Cookie", "\(Authenticator.sessionCookie)=\(token); \(Authenticator.cookieAttributes(request)); Max-Age=\(SessionStore.lifetimeSeconds)")
         response.setHeader("Cache-Control", "no-store")
         return response
     }
@@ -34,8 +35,18 @@ struct AuthController: Controller {
         if let token = request.cookie(Authenticator.sessionCookie) {
             try database.system { try SessionStore.revoke($0, token: token) }
         }
+        return Self.clearingCookie(request)
+    }
+
+    /// Ends every session of the user, on every device (a lost laptop); API keys stay (revoke those one by one).
+    @Sendable func logoutAll(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
+        _ = try database.tenant(tenant.userID) { try SessionStore.revokeAll($0) }
+        return Self.clearingCookie(request)
+    }
+
+    static func clearingCookie(_ request: Request) -> Response {
         var response = Response.noContent()
-        response.setHeader("Set-Cookie", "\(Authenticator.sessionCookie)=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+        response.setHeader("Set-Cookie", "\(Authenticator.sessionCookie)=; \(Authenticator.cookieAttributes(request)); Max-Age=0")
         return response
     }
 

@@ -1,3 +1,5 @@
+import Egress
+import SweepCrypto
 import SweepJSON
 import SweepModel
 import SweepStore
@@ -6,6 +8,9 @@ import Web
 /// `/api/v1/destinations`: where tasks run. Credentials are stored and never returned.
 struct DestinationController: Controller {
     let database: Database
+    /// Registration refuses a base_url whose literal address the schedulers would refuse to connect to (names are
+    /// checked when the schedulers resolve them); credentials are sealed before they reach the database.
+    let security: SecuritySettings
 
     func register(_ routes: inout Routes) {
         routes.tenant(.POST, "/api/v1/destinations", create)
@@ -21,7 +26,7 @@ struct DestinationController: Controller {
             try database.tenant(tenant.userID) { tx in
                 try DefinitionStore(tx, .destination).insert(
                     id: destination.id, definition: destination.redacted, cloudProvider: destination.cloudProvider.rawValue,
-                    credentials: destination.definition["credentials"])
+                    sealedCredentials: try seal(destination, userID: tenant.userID))
             }
         } catch DefinitionStore.WriteError.exists {
             throw APIError.conflict("destination_exists", "a destination with id '\(destination.id)' already exists", field: "/id")
@@ -53,7 +58,7 @@ struct DestinationController: Controller {
             try database.tenant(tenant.userID) { tx in
                 try DefinitionStore(tx, .destination).replaceDestination(
                     id: id, definition: destination.redacted, cloudProvider: destination.cloudProvider.rawValue,
-                    credentials: destination.definition["credentials"])
+                    sealedCredentials: try seal(destination, userID: tenant.userID))
             }
         } catch DefinitionStore.WriteError.notFound {
             throw APIError.notFound("destination")
@@ -70,10 +75,29 @@ struct DestinationController: Controller {
     }
 
     private func decode(_ request: Request) throws -> Destination {
+        let destination: Destination
         do {
-            return try Destination(json: try request.definitionBody())
+            destination = try Destination(json: try request.definitionBody())
         } catch let error as ValidationError {
             throw error.apiError
         }
+        if let url = destination.baseURL, let address = IPAddress(literalHostOf: url), !security.egress.permits(address) {
+            let range = EgressPolicy.specialRange(of: address) ?? "special"
+            throw APIError.invalid(
+                "egress_denied", "base_url points at \(address) (\(range)), which this installation's egress policy refuses",
+                field: "/base_url")
+        }
+        return destination
+    }
+
+    /// The credentials, sealed to this tenant's row; nil when there are none.
+    private func seal(_ destination: Destination, userID: UserID) throws -> String? {
+        guard let credentials = destination.definition["credentials"], credentials != .null else { return nil }
+        guard let secrets = security.secrets else {
+            throw APIError(status: .serviceUnavailable, code: "secrets_unavailable",
+                           message: "this server has no SWEEP_SECRET_KEY_FILE, so it cannot store credentials", field: "/credentials")
+        }
+        return secrets.seal(credentials.jsonBytes,
+                            associatedData: DefinitionStore.credentialsAssociatedData(userID: userID, destinationID: destination.id))
     }
 }

@@ -45,7 +45,7 @@ struct LaunchController: Controller {
 
     /// Waits (on NOTIFY, not by polling) until the launch ends or the time is up; its full status if it ended.
     private func waitForEnd(_ launchID: String, tenant: Tenant, seconds: Int64) throws -> JSONValue? {
-        let listener = try PostgresListener(url: database.pool.configuration.url)
+        let listener = try PostgresListener(url: database.url)
         try listener.listen(SchedulerChannels.launchDone)
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {

@@ -91,7 +91,7 @@ public final class EventStreamHub: EventStreams, Sendable {
             do {
                 let listener = try PostgresListener(url: url, applicationName: "sweep-sse-hub")
                 try listener.listen(EventWriter.channel)
-                let connection = try PostgresConnection(url: url, applicationName: "sweep-sse-hub")
+                let connection = try PostgresConnection(url: url, applicationName: "sweep-sse-hub", role: Database.systemRole)
                 var cursor = EventCursor(start: try connection.query("SELECT coalesce(max(id), 0) AS id FROM events")[0].decode(Int64.self, column: "id"))
                 var lastHeartbeat = ContinuousClock.now
                 var dirty = true
