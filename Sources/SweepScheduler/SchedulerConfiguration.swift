@@ -21,10 +21,12 @@ public struct SchedulerConfiguration: Sendable {
     public var defaultRuntimeSeconds: Int
     /// Where tasks reach the API to report progress (`SWEEP_API_URL`).
     public var apiURL: String?
+    /// Largest output a run may record as JSON (`SWEEP_MAX_OUTPUT_BYTES`); larger fails the run `output_rejected`.
+    public var maxOutputBytes: Int
 
     public init(databaseURL: String, schedulerID: String, maxInFlight: Int = 256, claimBatch: Int = 100, leaseSeconds: Int = 30,
                 rescueInterval: Duration = .seconds(10), localExecution: Bool = false, workRoot: String = NSTemporaryDirectory(),
-                defaultRuntimeSeconds: Int = 3600, apiURL: String? = nil) {
+                defaultRuntimeSeconds: Int = 3600, apiURL: String? = nil, maxOutputBytes: Int = 1 << 20) {
         self.databaseURL = databaseURL
         self.schedulerID = schedulerID
         self.maxInFlight = maxInFlight
@@ -35,5 +37,6 @@ public struct SchedulerConfiguration: Sendable {
         self.workRoot = workRoot
         self.defaultRuntimeSeconds = defaultRuntimeSeconds
         self.apiURL = apiURL
+        self.maxOutputBytes = maxOutputBytes
     }
 }

@@ -25,7 +25,8 @@ let configuration = SchedulerConfiguration(
     rescueInterval: .milliseconds(Int(environment["SWEEP_RESCUE_INTERVAL_MS"] ?? "") ?? 10_000),
     localExecution: environment["SWEEP_LOCAL_EXEC"] == "1",
     workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory(),
-    apiURL: environment["SWEEP_API_URL"])
+    apiURL: environment["SWEEP_API_URL"],
+    maxOutputBytes: Int(environment["SWEEP_MAX_OUTPUT_BYTES"] ?? "") ?? 1 << 20)
 
 // TERM/INT are taken by the wait below only; every thread started after this inherits the blocked mask.
 let signals = TerminationSignals.block()
