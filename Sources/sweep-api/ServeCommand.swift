@@ -37,7 +37,7 @@ struct ServeCommand: ParsableCommand {
         let pool = PostgresPool(url: url, maxConnections: threadCount + 2)
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
-        let application = SweepApplication(database: Database(pool: pool), streams: hub)
+        let application = SweepApplication(database: Database(pool: pool), streams: hub, limits: try LimitDefaults(environment: environment))
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
             responder: application.responder,
