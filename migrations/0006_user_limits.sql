@@ -17,3 +17,7 @@ CREATE TABLE user_limits (
 ALTER TABLE user_limits ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_self ON user_limits TO sweep_tenant USING (user_id = sweep_current_user_id());
 GRANT SELECT ON user_limits TO sweep_tenant;
+
+-- The replicas-per-launch limit in force when a launch was made, when it is not the built-in default: schedulers
+-- check a scatter's expansion against it (`RunBudget`) without knowing the worker's configuration.
+ALTER TABLE launches ADD COLUMN max_runs integer CHECK (max_runs >= 1);

@@ -3,7 +3,7 @@ import time
 
 import requests
 
-from sweep_fixtures import register_http_functions
+from sweep_fixtures import launch, register_http_functions
 from stack import wait_until
 
 
@@ -115,3 +115,19 @@ def test_streams_over_the_limit_get_a_429_and_a_closed_stream_frees_its_place(st
         return r.status_code == 200
     # The hub notices the closed connection on its next write (a heartbeat at the latest); poll for it.
     wait_until(admitted, timeout=30, interval=0.2, what="the closed stream's place to be freed")
+
+
+def test_a_scatter_wider_than_the_users_replicas_limit_fails_its_task_naming_the_limit(admin, user, functions):
+    register_http_functions(user, functions.url, ["numbers", "noop"])
+    workflow = {"workflow_id": "fan", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "numbers", "priority": 1}], "successors": ["2"],
+         "properties": {"position": "start", "static_input": {"n": 100}}},
+        {"id": "2", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": [],
+         "properties": {"scatter": "predecessor_outputs['1']['numbers']"}}]}
+    assert admin.put(f"/api/v1/users/{user.username}/limits", json={"max_replicas_per_launch": 50}).status_code == 200
+    assert user.post("/api/v1/workflows", json=workflow).status_code == 201  # a scatter's width is not known yet
+    status = launch(user, "fan", wait=20)
+    assert status["state"] == "failed", status
+    gate = next(t for t in status["tasks"] if t["task_id"] == "2")
+    assert gate["state"] == "failed" and "too_many_runs" in gate["error"] and "50" in gate["error"], gate
+    assert len(status["tasks"]) == 2  # nothing expanded

@@ -109,4 +109,13 @@ import SweepJSON
         guard case .execute = p.prepare(run, predecessors: [RunRecord(name: "1", taskID: "1", replicaPath: [], output: fine)],
                                         launchInput: nil, in: ReplicaCounts()) else { Issue.record("expected execute"); return }
     }
+
+    @Test func anExpressionComputingNULFailsTheRunInsteadOfBeingStored() throws {
+        let p = try planner([TestSupport.task("1", ["2"], properties: start),
+                             TestSupport.task("2", [], properties: ["static_output": "'a\\x00'"])])
+        let run = try #require(p.start().runs.first { $0.taskID == "2" })
+        let preparation = p.prepare(run, predecessors: [RunRecord(name: "1", taskID: "1", replicaPath: [], output: [:])], launchInput: nil, in: ReplicaCounts())
+        guard case .fail(let error) = preparation else { Issue.record("expected a failure, got \(preparation)"); return }
+        #expect(error.code == .inputRejected)
+    }
 }

@@ -30,6 +30,8 @@ public struct TaskRunError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The run's input could not be stored and read back (`Planner.checkStorable`).
         public static let inputTooDeep: Code = "input_too_deep"
         public static let inputTooLarge: Code = "input_too_large"
+        /// The run's input, environment, command or static output holds text PostgreSQL cannot store.
+        public static let inputRejected: Code = "input_rejected"
         /// Used by executors and the simulation for a task whose executable failed.
         public static let executionFailed: Code = "execution_failed"
     }

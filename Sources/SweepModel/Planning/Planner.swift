@@ -182,6 +182,12 @@ public struct Planner: Sendable {
             }
         }
         if let error = Self.checkStorable(input: .object(input), taskID: task.id) { return .fail(error) }
+        // An expression can compute text PostgreSQL cannot hold ('\x00'); the run fails instead of its statement.
+        let computed = JSONValue.array((environment ?? []).map(\.json) + (command ?? []).map(JSONValue.string) + [staticOutput ?? .null])
+        if let pointer = JSONValue.object(input).pointerToNUL ?? computed.pointerToNUL {
+            return .fail(TaskRunError(code: .inputRejected,
+                message: "the input, environment, command or static_output of task \(task.id) holds the NUL character (\\u0000) at \(pointer), which PostgreSQL cannot store"))
+        }
         return .execute(RunInput(input: .object(input), environment: environment, command: command, staticOutput: staticOutput))
     }
 

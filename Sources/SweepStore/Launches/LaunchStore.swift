@@ -49,6 +49,10 @@ public struct LaunchStore {
             return .existing(try findByIdempotencyKey(idempotencyKey ?? "") ?? "")
         }
         let id = try row.decode(String.self, column: "id")
+        if planner.budget != RunBudget() {
+            // Only a user with a limit of their own pays this write; schedulers read it back (LaunchPlan.load).
+            _ = try tx.connection.execute("UPDATE launches SET max_runs = \(planner.budget.maxRuns)::integer WHERE id = \(id)::uuid")
+        }
         guard let launch = try LaunchRecord.lock(tx.connection, id: id) else { throw LaunchStoreError("launch vanished") }
         let progression = LaunchProgression(connection: tx.connection, launch: launch, plan: LaunchPlan(planner: planner, executors: executors, input: input))
         try progression.start()
