@@ -31,13 +31,14 @@ struct ServeCommand: ParsableCommand {
         raiseOpenFileLimit(logger: logger)
         let threadCount = threads ?? Int(environment["SWEEP_WORKER_THREADS"] ?? "") ?? 16
         let url = try database.url()
+        let limits = try LimitDefaults(environment: environment)  // refused at start, not ignored
         if migrate {
             _ = try Migrator(directory: database.migrations).migrate(try PostgresConnection(url: url))
         }
         let pool = PostgresPool(url: url, maxConnections: threadCount + 2)
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
-        let application = SweepApplication(database: Database(pool: pool), streams: hub, limits: try LimitDefaults(environment: environment))
+        let application = SweepApplication(database: Database(pool: pool), streams: hub, limits: limits)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
             responder: application.responder,

@@ -2,6 +2,7 @@
 import http.client
 import json
 import os
+import subprocess
 
 import pytest
 import requests
@@ -60,10 +61,11 @@ def test_login_takes_json_only(stack, user):
 
 @pytest.fixture(scope="module")
 def strict_stack(tmp_path_factory):
-    """A stack of its own whose login limit admits one attempt a minute, so "shares the limit" is deterministic."""
+    """A stack of its own whose login limit admits one attempt a minute, so "shares the limit" is deterministic (its
+    worker also has limit defaults from the environment, for the test below)."""
     old = {k: os.environ.get(k) for k in ("SWEEP_LOGIN_RATE", "SWEEP_LOGIN_BURST")}
     os.environ.update(SWEEP_LOGIN_RATE="1r/m", SWEEP_LOGIN_BURST="1")
-    s = Stack()
+    s = Stack(env={"SWEEP_LIMIT_LAUNCHES_IN_FLIGHT": "7", "SWEEP_LIMIT_STREAMS": "3"})
     try:
         s.start(schedulers=0)
         yield s
@@ -98,3 +100,18 @@ def test_every_spelling_of_login_meets_the_same_limit_or_a_404(strict_stack):
     answers = {path: raw_post(strict_stack, path, wrong) for path in spellings}
     assert all(status in (404, 429) for status in answers.values()), answers
     assert answers["/api/v1/auth/login"] == 429 and answers["/api/v1/auth/login/"] in (404, 429)
+
+
+def test_limit_defaults_come_from_the_workers_environment(strict_stack):
+    admin = strict_stack.create_user("chief", admin=True)
+    strict_stack.create_user("plain")
+    effective = admin.get("/api/v1/users/plain/limits").json()["effective"]
+    assert effective["max_launches_in_flight"] == 7 and effective["max_streams"] == 3
+    assert effective["max_replicas_per_launch"] == 100000 and effective["max_running_runs"] == 5000
+
+
+def test_a_bad_limit_default_stops_the_worker_at_start(stack):
+    env = stack.env(SWEEP_LIMIT_STREAMS="-3", SWEEP_DATABASE_URL="postgresql://127.0.0.1:1/nothing")
+    result = subprocess.run([stack.binary("sweep-api"), "serve", "--socket", os.path.join(stack.workdir, "never.sock")],
+                            env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and "SWEEP_LIMIT_STREAMS" in result.stderr + result.stdout
