@@ -3,6 +3,8 @@ another user's launch submitted afterwards succeeds within 5 s (the loop is not 
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -36,8 +38,21 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, body = BODIES[self.path.strip("/")]
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        name = self.path.strip("/")
+        if name == "progressnul":
+            # Reports progress with a NUL in the message, with the run's own token; answers what the API said.
+            sweep = json.loads(raw)["sweep"]
+            request = urllib.request.Request(sweep["progress_url"], method="POST", data=b'{"message":"a\\u0000b","percent":5}',
+                                             headers={"Authorization": "Bearer " + sweep["token"], "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request) as r:
+                    answer = {"status": r.status}
+            except urllib.error.HTTPError as e:
+                answer = {"status": e.code, "error": json.loads(e.read())["error"]}
+            status, body = 200, json.dumps(answer).encode()
+        else:
+            status, body = BODIES[name]
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -128,3 +143,12 @@ def test_a_local_process_printing_nul_keeps_its_logs_without_it(user, other_user
     progress = [e for e in events if e["event"] == "task.progress"]
     assert progress and progress[0]["data"]["message"] == "xy"
     others_still_served(other_user, poison)
+
+
+def test_a_progress_report_with_nul_is_a_400_and_the_run_goes_on(user, poison):
+    register_http_functions(user, poison, ["progressnul", "noop"])
+    assert user.post("/api/v1/workflows", json=chain("w", "progressnul")).status_code == 201
+    status = launch_within(user, "w", 10)
+    assert status["state"] == "succeeded", status
+    answer = runs_by_id(status)["1"]["output"]
+    assert answer["status"] == 400 and answer["error"]["field"] == "/message", answer
