@@ -56,16 +56,11 @@ struct UserLimitController: Controller {
 
     func render(_ user: User, _ limits: UserLimits) -> JSONValue {
         let effective = limits.effective(defaults)
-        let inForce: [UserLimits.Field: Int64] = [
-            .maxRunningRuns: Int64(effective.maxRunningRuns), .maxLaunchesInFlight: Int64(effective.maxLaunchesInFlight),
-            .maxReplicasPerLaunch: Int64(effective.maxReplicasPerLaunch), .maxStoredBytes: effective.maxStoredBytes,
-            .maxStreams: Int64(effective.maxStreams),
-        ]
         var set: [String: JSONValue] = [:]
         var shown: [String: JSONValue] = [:]
         for field in UserLimits.Field.allCases {
             set[field.rawValue] = limits[field].map(JSONValue.int) ?? .null
-            shown[field.rawValue] = .int(inForce[field] ?? 0)
+            shown[field.rawValue] = .int(effective[field])
         }
         return ["username": .string(user.username), "limits": .object(set), "effective": .object(shown)]
     }

@@ -31,6 +31,17 @@ public struct LimitDefaults: Sendable, Hashable {
         self.maxStreams = maxStreams
     }
 
+    /// The value of one limit, by its API name.
+    public subscript(field: UserLimits.Field) -> Int64 {
+        switch field {
+        case .maxRunningRuns: Int64(maxRunningRuns)
+        case .maxLaunchesInFlight: Int64(maxLaunchesInFlight)
+        case .maxReplicasPerLaunch: Int64(maxReplicasPerLaunch)
+        case .maxStoredBytes: maxStoredBytes
+        case .maxStreams: Int64(maxStreams)
+        }
+    }
+
     public struct InvalidSetting: Error, CustomStringConvertible {
         public let description: String
     }
