@@ -1,4 +1,5 @@
 import CFastCGI
+import Glibc
 import Web
 
 /// Owns one heap-allocated `FCGX_Request`. Not Sendable while it sits on its accept thread; once a streaming
@@ -39,21 +40,29 @@ final class FastCGIRequest {
         return String(cString: value)
     }
 
-    /// Every CGI parameter; `HTTP_X_REQUESTED_WITH` becomes header `x-requested-with`.
-    func headers() -> [String: String] {
+    /// A parameter's raw bytes (nginx passes the request line and headers as the client sent them).
+    func rawParam(_ name: String) -> [UInt8]? {
+        guard let value = FCGX_GetParam(name, handle.pointee.envp) else { return nil }
+        return Array(UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
+    }
+
+    /// Every CGI parameter; `HTTP_X_REQUESTED_WITH` becomes header `x-requested-with`. Throws 400 for a header that is
+    /// not UTF-8 (`EdgeCheck`).
+    func headers() throws(APIError) -> [String: String] {
         var headers: [String: String] = [:]
         guard var cursor = handle.pointee.envp else { return headers }
         while let entry = cursor.pointee {
-            let pair = String(cString: entry)
-            if let equals = pair.firstIndex(of: "=") {
-                let name = pair[..<equals]
-                let value = String(pair[pair.index(after: equals)...])
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
+            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+                let name = String(decoding: bytes[..<equals], as: UTF8.self)
+                let value = bytes[(equals + 1)...]
                 if name.hasPrefix("HTTP_") {
-                    headers[String(name.dropFirst(5).lowercased().map { $0 == "_" ? "-" : $0 })] = value
+                    let header = String(name.dropFirst(5).lowercased().map { $0 == "_" ? "-" : $0 })
+                    headers[header] = try EdgeCheck.header(name: header, bytes: value)
                 } else if name == "CONTENT_TYPE" {
-                    headers["content-type"] = value
+                    headers["content-type"] = try EdgeCheck.header(name: "content-type", bytes: value)
                 } else if name == "CONTENT_LENGTH" {
-                    headers["content-length"] = value
+                    headers["content-length"] = String(decoding: value, as: UTF8.self)
                 }
             }
             cursor += 1

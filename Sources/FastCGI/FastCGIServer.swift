@@ -110,8 +110,18 @@ public final class FastCGIServer: Sendable {
             if length > configuration.maxBodyBytes {
                 response = APIError.payloadTooLarge(limit: configuration.maxBodyBytes).response
             } else {
-                let request = Request(method: method, path: path, query: QueryString.parse(queryString), headers: fcgi.headers(), body: fcgi.readBody(length: length))
-                response = respond(to: request, context: context)
+                do throws(APIError) {
+                    // The edge: a request line or header PostgreSQL text could not hold is a 400 here (EdgeCheck).
+                    guard fcgi.rawParam("REQUEST_URI").map({ String(validating: $0, as: UTF8.self) != nil }) ?? true else {
+                        throw APIError.badRequest("invalid_path", "the request line is not valid UTF-8")
+                    }
+                    try EdgeCheck.path(path)
+                    let request = Request(method: method, path: path, query: try EdgeCheck.query(queryString), headers: try fcgi.headers(),
+                                          body: fcgi.readBody(length: length))
+                    response = respond(to: request, context: context)
+                } catch {
+                    response = error.response
+                }
                 if method == .HEAD { response.body = [] }
             }
         } else {

@@ -7,20 +7,24 @@ public struct SweepApplication: Sendable {
     public let database: Database
     public let router: Router
 
-    public init(database: Database, streams: (any EventStreams)? = nil, security: SecuritySettings = SecuritySettings()) {
+    /// `limits` are the defaults of users with no limits set (`SWEEP_LIMIT_*`, read by `sweep-api serve`).
+    public init(database: Database, streams: (any EventStreams)? = nil, security: SecuritySettings = SecuritySettings(),
+                limits: LimitDefaults = LimitDefaults()) {
         self.database = database
+        let streamAdmission = StreamAdmission()
         var routes = Routes(authenticator: Authenticator(database: database, sessionIdleSeconds: security.sessionIdleSeconds))
         let controllers: [any Controller] = [
             HealthController(database: database),
             AuthController(database: database),
             APIKeyController(database: database),
             UserController(database: database),
+            UserLimitController(database: database, defaults: limits),
             DestinationController(database: database, security: security),
             FunctionController(database: database),
             ContainerController(database: database),
-            WorkflowController(database: database),
-            LaunchController(database: database),
-            EventController(database: database, streams: streams),
+            WorkflowController(database: database, limits: limits),
+            LaunchController(database: database, limits: limits),
+            EventController(database: database, streams: streams, limits: limits, admission: streamAdmission),
             ProgressController(database: database),
         ]
         for controller in controllers { controller.register(&routes) }

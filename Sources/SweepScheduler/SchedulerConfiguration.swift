@@ -24,10 +24,13 @@ public struct SchedulerConfiguration: Sendable {
     public var apiURL: String?
     /// Which addresses HTTP destinations may reach (`SWEEP_EGRESS_ALLOW` opens special ranges).
     public var egress: EgressPolicy
+    /// Largest output a run may record as JSON (`SWEEP_MAX_OUTPUT_BYTES`); larger fails the run `output_rejected`.
+    public var maxOutputBytes: Int
 
     public init(databaseURL: String, schedulerID: String, maxInFlight: Int = 256, claimBatch: Int = 100, leaseSeconds: Int = 30,
                 rescueInterval: Duration = .seconds(10), localExecution: Bool = false, workRoot: String = NSTemporaryDirectory(),
-                defaultRuntimeSeconds: Int = 3600, apiURL: String? = nil, egress: EgressPolicy = EgressPolicy()) {
+                defaultRuntimeSeconds: Int = 3600, apiURL: String? = nil, egress: EgressPolicy = EgressPolicy(),
+                maxOutputBytes: Int = 1 << 20) {
         self.databaseURL = databaseURL
         self.schedulerID = schedulerID
         self.maxInFlight = maxInFlight
@@ -39,5 +42,6 @@ public struct SchedulerConfiguration: Sendable {
         self.defaultRuntimeSeconds = defaultRuntimeSeconds
         self.apiURL = apiURL
         self.egress = egress
+        self.maxOutputBytes = maxOutputBytes
     }
 }

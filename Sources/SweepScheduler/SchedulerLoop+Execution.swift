@@ -87,16 +87,28 @@ extension SchedulerEngine.Loop {
         }
     }
 
+    /// Every failure is recorded through here: the message and logs quote tenant bytes (an HTTP body, stderr), so
+    /// they are made storable (no NUL) before they reach a statement that records a whole batch.
     mutating func fail(_ run: ClaimedRun, _ message: String, logs: String? = nil) {
         inFlight[run.id] = nil
-        ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .failed(message), logs: logs, identity: run.identity))
+        ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .failed(StorableText.sanitised(message)),
+                                   logs: logs.map(StorableText.sanitised), identity: run.identity))
     }
 
+    /// Every success is recorded through here: an output PostgreSQL or a successor's decoder cannot hold fails the
+    /// run (`output_rejected: …`) instead, and its launch proceeds as after any failure.
     mutating func succeed(_ run: ClaimedRun, _ output: JSONValue, logs: String? = nil) {
-        inFlight[run.id] = nil
         let final = Planner.output(executorOutput: output, staticOutput: run.staticOutput)
-        ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .succeeded(final), logs: logs, identity: run.identity))
+        if let reason = outputAdmission.problem(in: final) {
+            logger.info("output rejected", metadata: ["run": "\(run.name)", "reason": "\(reason)"])
+            return fail(run, OutputAdmission.message(reason), logs: logs)
+        }
+        inFlight[run.id] = nil
+        ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .succeeded(final),
+                                   logs: logs.map(StorableText.sanitised), identity: run.identity))
     }
+
+    var outputAdmission: OutputAdmission { OutputAdmission(maxBytes: configuration.maxOutputBytes) }
 
     mutating func handle(_ completion: HTTPMultiClient<Int64>.Completion) {
         guard let flight = inFlight[completion.id] else { return }  // aborted (cancelled launch)
@@ -107,10 +119,12 @@ extension SchedulerEngine.Loop {
                 let excerpt = String(decoding: response.body.prefix(200), as: UTF8.self)
                 return fail(run, "the function answered HTTP \(response.status): \(excerpt)")
             }
-            guard let value = try? JSONParser.parse(response.body), case .object = value else {
-                return fail(run, "the function's answer is not a JSON object: \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+            switch outputAdmission.decode(response.body) {
+            case .value(let value) where value.objectValue != nil: succeed(run, value)
+            case .value, .malformed:
+                fail(run, "the function's answer is not a JSON object: \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+            case .rejected(let reason): fail(run, OutputAdmission.message(reason))
             }
-            succeed(run, value)
         case .failure(let error):
             switch error.code {
             case .couldNotConnect:
@@ -133,14 +147,15 @@ extension SchedulerEngine.Loop {
         switch event {
         case .progress(let id, let percent, let message):
             guard let runID = Int64(id), let flight = inFlight[runID] else { return }
-            var data: [String: JSONValue] = ["state": "running", "message": .string(message)]
+            var data: [String: JSONValue] = ["state": "running", "message": .string(StorableText.sanitised(message))]
             if let percent { data["percent"] = .double(percent) }
             progress.append((flight.run, EventDraft(type: "task.progress", runName: flight.run.name, data: data)))
         case .finished(let id, let outcome):
             guard let runID = Int64(id), let flight = inFlight[runID] else { return }
             if outcome.cancelled { inFlight[runID] = nil; return }
             let logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)
-            switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds) {
+            switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds,
+                                                   admission: outputAdmission) {
             case .success(let output): succeed(flight.run, output, logs: logs)
             case .failure(let failure): fail(flight.run, failure.message, logs: logs)
             }

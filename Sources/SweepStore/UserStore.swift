@@ -30,6 +30,10 @@ public struct UserStore {
         try connection.query("SELECT id, username, is_admin, created_at FROM users WHERE id = \(id)").first.map(decode)
     }
 
+    public static func find(_ connection: PostgresConnection, username: String) throws -> User? {
+        try connection.query("SELECT id, username, is_admin, created_at FROM users WHERE username = \(username)").first.map(decode)
+    }
+
     public static func list(_ connection: PostgresConnection, after cursor: String?, limit: Int) throws -> [User] {
         try connection.query("""
             SELECT id, username, is_admin, created_at FROM users

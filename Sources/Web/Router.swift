@@ -33,6 +33,11 @@ public struct Router: Responder {
     }
 
     public func respond(to request: Request, context: RequestContext) throws -> Response {
+        // One spelling per route: a trailing or doubled slash names nothing. nginx limits login by its normalised
+        // path, so another spelling that still reached the handler would be a way around that limit.
+        guard request.path == "/" || (request.path.hasPrefix("/") && !request.path.hasSuffix("/") && !request.path.contains("//")) else {
+            throw APIError.notFound("route \(request.path)")
+        }
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         var allowed: [HTTPMethod] = []
         for route in routes {

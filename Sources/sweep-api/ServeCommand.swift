@@ -33,6 +33,7 @@ struct ServeCommand: ParsableCommand {
         raiseOpenFileLimit(logger: logger)
         let threadCount = threads ?? Int(environment["SWEEP_WORKER_THREADS"] ?? "") ?? 16
         let url = try database.url()
+        let limits = try LimitDefaults(environment: environment)  // refused at start, not ignored
         if migrate {
             _ = try Migrator(directory: database.migrations).migrate(try PostgresConnection(url: try database.ownerURL()))
         }
@@ -40,7 +41,7 @@ struct ServeCommand: ParsableCommand {
         let store = Database(url: url, maxConnections: threadCount + 2)
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
-        let application = SweepApplication(database: store, streams: hub, security: security)
+        let application = SweepApplication(database: store, streams: hub, security: security, limits: limits)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
             responder: application.responder,

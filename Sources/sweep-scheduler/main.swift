@@ -34,7 +34,8 @@ let configuration = SchedulerConfiguration(
     localExecution: environment["SWEEP_LOCAL_EXEC"] == "1",
     workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory(),
     apiURL: environment["SWEEP_API_URL"],
-    egress: egress)
+    egress: egress,
+    maxOutputBytes: Int(environment["SWEEP_MAX_OUTPUT_BYTES"] ?? "") ?? 1 << 20)
 
 // TERM/INT are taken by the wait below only; every thread started after this inherits the blocked mask.
 let signals = TerminationSignals.block()

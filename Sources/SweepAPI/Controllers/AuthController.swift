@@ -15,6 +15,11 @@ struct AuthController: Controller {
     }
 
     @Sendable func login(_ request: Request, _ context: RequestContext) throws -> Response {
+        // JSON only: a form post (which a browser sends cross-site without a preflight) is not a login.
+        let mediaType = request.header("content-type")?.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() }
+        guard mediaType == "application/json" else {
+            throw APIError(status: .unsupportedMediaType, code: "unsupported_media_type", message: "login takes a JSON body (Content-Type: application/json)")
+        }
         let body = JSONFields(try request.jsonObject())
         let username = try body.requiredString("username")
         let password = try body.requiredString("password")

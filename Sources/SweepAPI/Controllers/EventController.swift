@@ -7,6 +7,8 @@ import Web
 struct EventController: Controller {
     let database: Database
     let streams: EventStreams?
+    var limits = LimitDefaults()
+    var admission = StreamAdmission()
 
     func register(_ routes: inout Routes) {
         routes.tenant(.GET, "/api/v1/launches/{launch_id}/events") { request, tenant, context in
@@ -25,7 +27,16 @@ struct EventController: Controller {
         let page = try Page(request)
         let after = try EventController.afterID(request, page: page)
         if let streams, request.header("accept")?.contains("text/event-stream") == true {
-            return streams.open(userID: tenant.userID, launchID: launchID, after: after)
+            // Admission against the user's max_streams: the ticket travels with the stream and frees its place when
+            // the stream ends.
+            let maxStreams = try database.tenant(tenant.userID) { try UserLimitStore.find($0.connection, userID: $0.userID) }.effective(limits).maxStreams
+            guard let ticket = admission.admit(tenant.userID, limit: maxStreams) else {
+                throw LimitExceeded(.maxStreams, limit: Int64(maxStreams),
+                    "you have \(maxStreams) event streams open on this server, the most allowed (max_streams)").apiError
+            }
+            var response = streams.open(userID: tenant.userID, launchID: launchID, after: after)
+            if let stream = response.stream { response.stream = StreamAdmission.AdmittedStream(inner: stream, ticket: ticket) }
+            return response
         }
         let events = try database.tenant(tenant.userID) { try EventStore($0).events(launchID: launchID, after: after, limit: page.limit + 1) }
         return page.response(events, key: { String($0.id) }, render: \.json)

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import SweepJSON
+import SweepModel
 import SweepStore
 import Web
 
@@ -9,6 +10,7 @@ struct LaunchController: Controller {
     static let maxWaitSeconds: Int64 = 60
 
     let database: Database
+    var limits = LimitDefaults()
 
     func register(_ routes: inout Routes) {
         routes.tenant(.POST, "/api/v1/workflows/{id}/launches", launch)
@@ -27,7 +29,18 @@ struct LaunchController: Controller {
         if let key, !(1...200).contains(key.count) {
             throw APIError.badRequest("invalid_value", "idempotency_key must be 1 to 200 characters", field: "/idempotency_key")
         }
-        let result = try database.tenant(tenant.userID) { try LaunchStore($0).create(workflowID: workflowID, input: input, idempotencyKey: key) }
+        if let input { try Self.checkInput(input) }
+        let result: LaunchStore.CreateResult
+        do {
+            result = try database.tenant(tenant.userID) { tx in
+                let limits = try UserLimitStore.find(tx.connection, userID: tx.userID).effective(self.limits)
+                return try LaunchStore(tx).create(workflowID: workflowID, input: input, idempotencyKey: key, limits: limits)
+            }
+        } catch let error as ValidationError {
+            throw error.apiError
+        } catch let error as LimitExceeded {
+            throw error.apiError
+        }
         let launchID: String
         switch result {
         case .workflowNotFound: throw APIError.notFound("workflow")
@@ -41,6 +54,20 @@ struct LaunchController: Controller {
             "launch_id": .string(summary.id), "workflow_id": .string(summary.workflowID),
             "version": .int(Int64(summary.version)), "state": .string(summary.state),
         ], status: .accepted)
+    }
+
+    /// A launch input is copied into every run's input: over `ModelLimits.maxLaunchInputBytes` it is a 413, and nested
+    /// deeper than an output may be (`OutputAdmission`) it is a 422, since runs' inputs wrap it further.
+    static func checkInput(_ input: JSONValue) throws(APIError) {
+        if input.serializedSize(upTo: ModelLimits.maxLaunchInputBytes) > ModelLimits.maxLaunchInputBytes {
+            throw APIError(status: .payloadTooLarge, code: "input_too_large",
+                           message: "the launch input is more than \(ModelLimits.maxLaunchInputBytes) bytes as JSON", field: "/input")
+        }
+        let depth = input.nestingDepth
+        if depth > OutputAdmission.defaultMaxDepth {
+            throw APIError.invalid("input_too_deep", "the launch input nests \(depth) levels deep, more than the limit of \(OutputAdmission.defaultMaxDepth)",
+                                   field: "/input")
+        }
     }
 
     /// Waits (on NOTIFY, not by polling) until the launch ends or the time is up; its full status if it ended.

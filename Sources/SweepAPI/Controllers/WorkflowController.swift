@@ -6,6 +6,7 @@ import Web
 /// `/api/v1/workflows`: SWEEP workflow definitions, validated at registration, kept with versions.
 struct WorkflowController: Controller {
     let database: Database
+    var limits = LimitDefaults()
 
     func register(_ routes: inout Routes) {
         routes.tenant(.POST, "/api/v1/workflows", create)
@@ -23,6 +24,9 @@ struct WorkflowController: Controller {
             let workflow: Workflow
             do {
                 workflow = try Workflow.registering(json, catalog: catalog)
+                // Bounds before work: a plan over the user's replicas per launch is refused here, not at launch.
+                let maxRuns = try UserLimitStore.find(tx.connection, userID: tx.userID).effective(limits).maxReplicasPerLaunch
+                if let tooMany = try Planner(workflow: workflow).checkStaticRuns(RunBudget(maxRuns: maxRuns)) { throw tooMany }
             } catch let error as ValidationError {
                 throw error.apiError
             }

@@ -29,7 +29,15 @@ struct Page {
             guard base64URL, cursor.utf8.count <= 1024 else {
                 throw APIError.badRequest("invalid_parameter", "cursor must be a next_cursor value this API returned", field: "cursor")
             }
-            after = Base64URL.decode(cursor).map { String(decoding: $0, as: UTF8.self) } ?? cursor
+            // What it decodes to is bound as text: a NUL or invalid UTF-8 (`ZLoAFgt1E0g`) would fail in PostgreSQL.
+            if let bytes = Base64URL.decode(cursor) {
+                guard let text = String(validating: bytes, as: UTF8.self), EdgeCheck.storable(text) else {
+                    throw APIError.badRequest("invalid_parameter", "cursor must be a next_cursor value this API returned", field: "cursor")
+                }
+                after = text
+            } else {
+                after = cursor
+            }
         } else {
             after = nil
         }

@@ -25,6 +25,13 @@ public struct TaskRunError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let staticOutputFailed: Code = "static_output_failed"
         public static let missingPredecessorOutput: Code = "missing_predecessor_output"
         public static let unknownTask: Code = "unknown_task"
+        /// A scatter would make more runs than the launch may have (`RunBudget`).
+        public static let tooManyRuns: Code = "too_many_runs"
+        /// The run's input could not be stored and read back (`Planner.checkStorable`).
+        public static let inputTooDeep: Code = "input_too_deep"
+        public static let inputTooLarge: Code = "input_too_large"
+        /// The run's input, environment, command or static output holds text PostgreSQL cannot store.
+        public static let inputRejected: Code = "input_rejected"
         /// Used by executors and the simulation for a task whose executable failed.
         public static let executionFailed: Code = "execution_failed"
     }

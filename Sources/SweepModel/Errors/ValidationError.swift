@@ -37,6 +37,8 @@ public struct ValidationError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let invalidEnvironment: Code = "invalid_environment"
         public static let invalidCommand: Code = "invalid_command"
         public static let conflictingReplication: Code = "conflicting_replication"
+        /// The runs a launch would create exceed the replicas-per-launch limit (`RunBudget`).
+        public static let tooManyRuns: Code = "too_many_runs"
         // Graph
         public static let tooManyTasks: Code = "too_many_tasks"
         public static let duplicateTaskID: Code = "duplicate_task_id"

@@ -15,6 +15,8 @@ import SweepJSON
 public struct Planner: Sendable {
     public let workflow: Workflow
     let plan: ReplicationPlan
+    /// The runs one launch may create; a scatter that would exceed it fails its task (`too_many_runs`).
+    public var budget = RunBudget()
 
     /// Throws the first structural problem (the checks of `WorkflowValidator` that need no catalog).
     public init(workflow: Workflow) throws(ValidationError) {
@@ -119,7 +121,10 @@ public struct Planner: Sendable {
                 }
                 memo?.lists[key] = list
             }
-            if run.kind == .scatter { return .expand(replicaCount: list.count) }
+            if run.kind == .scatter {
+                if let error = checkExpansion(of: task.id, at: run.replicaPath, width: list.count, in: view) { return .fail(error) }
+                return .expand(replicaCount: list.count)
+            }
             guard let index = run.replicaPath.last, list.indices.contains(index) else {
                 return .fail(TaskRunError(code: .scatterFailed, message: "scatter of task \(task.id) no longer has an element for replica \(run.name)"))
             }
@@ -176,7 +181,30 @@ public struct Planner: Sendable {
             case nil: break
             }
         }
+        if let error = Self.checkStorable(input: .object(input), taskID: task.id) { return .fail(error) }
+        // An expression can compute text PostgreSQL cannot hold ('\x00'); the run fails instead of its statement.
+        let computed = JSONValue.array((environment ?? []).map(\.json) + (command ?? []).map(JSONValue.string) + [staticOutput ?? .null])
+        if let pointer = JSONValue.object(input).pointerToNUL ?? computed.pointerToNUL {
+            return .fail(TaskRunError(code: .inputRejected,
+                message: "the input, environment, command or static_output of task \(task.id) holds the NUL character (\\u0000) at \(pointer), which PostgreSQL cannot store"))
+        }
         return .execute(RunInput(input: .object(input), environment: environment, command: command, staticOutput: staticOutput))
+    }
+
+    /// A run's input is stored, read back by the scheduler that claims it, and sent to its executor: one nested
+    /// deeper than the parser reads, or larger than `ModelLimits.maxRunInputBytes` (a gather of many large outputs),
+    /// would fail every claim that meets it, so the run fails here instead.
+    static func checkStorable(input: JSONValue, taskID: String) -> TaskRunError? {
+        let depth = input.nestingDepth
+        if depth > JSONParser.defaultMaxDepth {
+            return TaskRunError(code: .inputTooDeep,
+                message: "the input of task \(taskID) nests \(depth) levels deep, more than the limit of \(JSONParser.defaultMaxDepth)")
+        }
+        if input.serializedSize(upTo: ModelLimits.maxRunInputBytes) > ModelLimits.maxRunInputBytes {
+            return TaskRunError(code: .inputTooLarge,
+                message: "the input of task \(taskID) is more than \(ModelLimits.maxRunInputBytes) bytes (ModelLimits.maxRunInputBytes)")
+        }
+        return nil
     }
 
     /// The output successors see: the executor's object with `static_output` added. SWEEP requires function output to

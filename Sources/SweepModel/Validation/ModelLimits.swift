@@ -15,4 +15,8 @@ public enum ModelLimits {
     public static let maxCommandArguments = 1_024
     /// Replicas one scatter may create; a scatter over a bigger list fails the task instead of flooding the store.
     public static let maxScatterWidth = 20_000
+    /// A run's prepared input (a gather of many outputs adds up); larger fails the run with `input_too_large`.
+    public static let maxRunInputBytes = 16 << 20
+    /// A launch's `input` as JSON; it is copied into every run's input, so it stays small (413 above it).
+    public static let maxLaunchInputBytes = 1 << 20
 }

@@ -1,5 +1,6 @@
 import ProcessSupervisor
 import SweepJSON
+import SweepModel
 
 /// Turns a finished local process into a run outcome and its log text.
 enum ProcessResultInterpreter {
@@ -19,7 +20,7 @@ enum ProcessResultInterpreter {
     }
 
     /// The executor output on success, or the failure message.
-    static func result(_ outcome: ProcessOutcome, isFunction: Bool, runtimeSeconds: Int) -> Result<JSONValue, ProcessFailure> {
+    static func result(_ outcome: ProcessOutcome, isFunction: Bool, runtimeSeconds: Int, admission: OutputAdmission) -> Result<JSONValue, ProcessFailure> {
         if outcome.timedOut { return .failure(ProcessFailure("timed out after \(runtimeSeconds) s (max_task_runtime)")) }
         guard outcome.exitCode == 0 else {
             let how = outcome.signal.map { "was killed by signal \($0)" } ?? "exited with code \(outcome.exitCode ?? -1)"
@@ -27,8 +28,11 @@ enum ProcessResultInterpreter {
             return .failure(ProcessFailure("the process \(how)" + (tail.isEmpty ? "" : ": \(tail)")))
         }
         guard isFunction else { return .success(.object([:])) }
-        guard let value = try? JSONParser.parse(outcome.stdout) else {
-            return .failure(ProcessFailure("the function's result is not JSON"))
+        let value: JSONValue
+        switch admission.decode(outcome.stdout) {
+        case .value(let decoded): value = decoded
+        case .malformed: return .failure(ProcessFailure("the function's result is not JSON"))
+        case .rejected(let reason): return .failure(ProcessFailure(OutputAdmission.message(reason)))
         }
         guard case .object = value else {
             return .failure(ProcessFailure("the function returned \(value.typeName); SWEEP functions return a dict"))

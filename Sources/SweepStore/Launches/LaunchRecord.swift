@@ -63,9 +63,12 @@ public struct LaunchPlan: Sendable {
     }
 
     public static func load(_ connection: PostgresConnection, launchID: String) throws -> LaunchPlan? {
-        guard let row = try connection.query("SELECT definition, executors, input FROM launches WHERE id = \(launchID)::uuid").first else { return nil }
+        guard let row = try connection.query("SELECT definition, executors, input, max_runs FROM launches WHERE id = \(launchID)::uuid").first else { return nil }
         let workflow = try Workflow(json: try row.decode(JSONValue.self, column: "definition"))
-        return LaunchPlan(planner: try Planner(workflow: workflow), executors: try row.decode(JSONValue.self, column: "executors"),
+        var planner = try Planner(workflow: workflow)
+        // The user's replicas-per-launch limit when the launch was made (migration 0006); NULL is the default.
+        if let maxRuns = try row.decode(Int?.self, column: "max_runs") { planner.budget = RunBudget(maxRuns: maxRuns) }
+        return LaunchPlan(planner: planner, executors: try row.decode(JSONValue.self, column: "executors"),
                           input: try row.decode(JSONValue?.self, column: "input"))
     }
 

@@ -18,11 +18,24 @@ public struct LaunchStore {
     }
 
     /// Snapshots the latest workflow version, creates the launch and its first runs in this transaction.
-    public func create(workflowID: String, input: JSONValue?, idempotencyKey: String?) throws -> CreateResult {
+    /// With `limits` (the user's effective limits), throws `LimitExceeded` when the user already has
+    /// `maxLaunchesInFlight` launches waiting or running, and the `ValidationError` `too_many_runs` when the
+    /// workflow's static plan is over `maxReplicasPerLaunch`.
+    public func create(workflowID: String, input: JSONValue?, idempotencyKey: String?, limits: LimitDefaults? = nil) throws -> CreateResult {
         if let key = idempotencyKey, let existing = try findByIdempotencyKey(key) { return .existing(existing) }
         guard let stored = try WorkflowStore(tx).find(workflowID: workflowID) else { return .workflowNotFound }
         let workflow = try Workflow(json: stored.definition)
-        let planner = try Planner(workflow: workflow)
+        var planner = try Planner(workflow: workflow)
+        if let limits {
+            planner.budget = RunBudget(maxRuns: limits.maxReplicasPerLaunch)
+            if let tooMany = planner.checkStaticRuns(planner.budget) { throw tooMany }
+            try UserLimitStore.lockLaunchAdmission(tx.connection, userID: tx.userID)
+            let inFlight = try UserLimitStore.launchesInFlight(tx.connection, userID: tx.userID)
+            guard inFlight < limits.maxLaunchesInFlight else {
+                throw LimitExceeded(.maxLaunchesInFlight, limit: Int64(limits.maxLaunchesInFlight),
+                    "you have \(inFlight) launches waiting or running, the most allowed (max_launches_in_flight); retry when one ends")
+            }
+        }
         let executors = try ExecutorResolver(tx).resolve(workflow)
         let rows = try tx.connection.query("""
             INSERT INTO launches (user_id, workflow_id, version, definition, executors, input, idempotency_key, max_concurrency, max_runtime_seconds)
@@ -36,6 +49,10 @@ public struct LaunchStore {
             return .existing(try findByIdempotencyKey(idempotencyKey ?? "") ?? "")
         }
         let id = try row.decode(String.self, column: "id")
+        if planner.budget != RunBudget() {
+            // Only a user with a limit of their own pays this write; schedulers read it back (LaunchPlan.load).
+            _ = try tx.connection.execute("UPDATE launches SET max_runs = \(planner.budget.maxRuns)::integer WHERE id = \(id)::uuid")
+        }
         guard let launch = try LaunchRecord.lock(tx.connection, id: id) else { throw LaunchStoreError("launch vanished") }
         let progression = LaunchProgression(connection: tx.connection, launch: launch, plan: LaunchPlan(planner: planner, executors: executors, input: input))
         try progression.start()
