@@ -157,7 +157,10 @@ public struct Planner: Sendable {
         var environment: [EnvironmentVariable]?
         var command: [String]?
         if task.isContainerTask {
-            command = properties.command
+            switch CommandEvaluation.arguments(properties.command, input: input, taskID: task.id) {
+            case .success(let arguments): command = arguments
+            case .failure(let error): return .fail(error)
+            }
             switch properties.environment {
             case .variables(let variables)?: environment = variables
             case .expression(let expression)?:
@@ -176,7 +179,14 @@ public struct Planner: Sendable {
             case nil: break
             }
         }
-        return .execute(RunInput(input: .object(input), environment: environment, command: command, staticOutput: staticOutput))
+        // Last, so deploy conditions, static_output, environment and command all read the standard input.
+        let runInput: JSONValue
+        switch InputTransform.apply(properties.semantics.transformInput, to: input, taskID: task.id) {
+        case .success(let value): runInput = value
+        case .failure(let error): return .fail(error)
+        }
+        return .execute(RunInput(input: runInput, environment: environment, command: command, staticOutput: staticOutput,
+                                 runtimeSeconds: properties.semantics.maxRuntime))
     }
 
     /// The output successors see: the executor's object with `static_output` added. SWEEP requires function output to
