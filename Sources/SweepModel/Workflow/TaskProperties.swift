@@ -93,7 +93,13 @@ public struct TaskProperties: Sendable, Hashable {
         }
 
         if case .string(let source)? = reader.value("command") {
-            command = .expression(try Self.parse(source, at: pointer / "command", name: "command"))
+            // A shell line ("ls -l") is the likely mistake here: say what a string command is, whatever went wrong.
+            do {
+                command = .expression(try Self.parse(source, at: pointer / "command", name: "command"))
+            } catch {
+                throw ValidationError(pointer / "command", .invalidCommand,
+                    "a string command must be an expression giving a list of strings (SWEEP example 7), such as \"['echo', str(static_input['n'])]\": \(error.message)")
+            }
         } else if let arguments = try reader.stringList("command", code: .invalidCommand) {
             guard arguments.count <= ModelLimits.maxCommandArguments else {
                 throw ValidationError(pointer / "command", .tooLarge, "command has more than \(ModelLimits.maxCommandArguments) arguments")

@@ -1,0 +1,90 @@
+import SweepJSON
+import Testing
+@testable import SweepModel
+
+private let start: [String: JSONValue] = ["position": "start"]
+
+private func simulate(_ tasks: [JSONValue], launchInput: JSONValue? = nil,
+                      _ outputs: [String: (LaunchSimulation.Invocation) -> JSONValue] = [:]) throws -> LaunchSimulation {
+    try LaunchSimulation.run(Workflow(json: TestSupport.workflowJSON(tasks)), launchInput: launchInput, executor: TestSupport.executor(outputs))
+}
+
+@Test func transformInputReshapesTheInputAsPyflowsConcat() throws {
+    // Seed 001: Concat gets [param, ' ', the Reverser's output] instead of the standard dict.
+    let simulation = try simulate([
+        TestSupport.task("Reverser", ["Concat"], properties: start),
+        TestSupport.task("Concat", properties: ["static_input": "Hello",
+                                                "transform_input": "[param, ' ', input['predecessor_outputs']['Reverser']['result']]"]),
+    ], ["Reverser": { _ in ["result": "DLROW"] }])
+    #expect(simulation.succeeded)
+    #expect(simulation["Concat"]?.input?.input == ["Hello", " ", "DLROW"])
+}
+
+@Test func transformInputSeesEveryStandardKeyByName() throws {
+    let simulation = try simulate([
+        TestSupport.task("1", ["2"], properties: start),
+        TestSupport.task("2", properties: ["static_input": ["k": 1],
+            "transform_input": "{'n': launch_input['n'], 'k': static_input['k'], 'p': predecessor_outputs['1']['v'], 'same': input['static_input'] == param}"]),
+    ], launchInput: ["n": 7], ["1": { _ in ["v": "x"] }])
+    #expect(simulation["2"]?.input?.input == ["n": 7, "k": 1, "p": "x", "same": true])
+}
+
+@Test func transformInputAppliesPerReplicaAfterScatter() throws {
+    let simulation = try simulate([
+        TestSupport.task("1", ["2"], properties: start),
+        TestSupport.task("2", properties: ["scatter": "predecessor_outputs['1']['items']", "transform_input": "{'item': predecessor_outputs['1']['items']}"]),
+    ], ["1": { _ in ["items": ["a", "b"]] }])
+    #expect(simulation["2_A"]?.input?.input == ["item": "a"])
+    #expect(simulation["2_B"]?.input?.input == ["item": "b"])
+}
+
+@Test func conditionsAndStaticOutputReadTheStandardInputNotTheTransformedOne() throws {
+    let simulation = try simulate([
+        TestSupport.task("1", properties: start.merging(["static_input": ["go": true], "deploy_conditions": ["static_input['go']"],
+                                                         "static_output": "static_input['go']", "transform_input": "'plain'"]) { _, new in new }),
+    ])
+    #expect(simulation.succeeded)
+    #expect(simulation["1"]?.input?.input == "plain")
+    #expect(simulation["1"]?.input?.staticOutput == true)
+}
+
+@Test func aFailingTransformFailsTheRunWithItsCode() throws {
+    let simulation = try simulate([
+        TestSupport.task("1", ["2"], properties: start),
+        TestSupport.task("2", ["3"], properties: ["transform_input": "predecessor_outputs['1']['missing']"]),
+        TestSupport.task("3"),
+    ])
+    #expect(simulation["2"]?.state == .failed)
+    #expect(simulation["2"]?.error?.code == .transformInputFailed)
+    #expect(simulation["2"]?.error?.message.contains("transform_input of task 2") == true)
+    #expect(simulation["3"]?.state == .upstreamFailed)
+}
+
+@Test func commandExpressionGivesEachReplicaItsArguments() throws {
+    let simulation = try simulate([
+        TestSupport.task("1", ["2"], properties: start),
+        TestSupport.task("2", container: "c", properties: ["scatter": "predecessor_outputs['1']['frames']",
+                                                           "command": "['render', '-f', str(predecessor_outputs['1']['frames'])]"]),
+    ], ["1": { _ in ["frames": [3, 4]] }])
+    #expect(simulation.succeeded)
+    #expect(simulation["2_A"]?.input?.command == ["render", "-f", "3"])
+    #expect(simulation["2_B"]?.input?.command == ["render", "-f", "4"])
+}
+
+@Test func aCommandExpressionThatIsNotAListOfStringsFailsThatRun() throws {
+    for (source, fragment) in [("'echo hi'", "a string"), ("[]", "an empty list"), ("['echo', 1]", "item 1"), ("static_input['x']", "could not be evaluated")] {
+        let simulation = try simulate([TestSupport.task("1", container: "c", properties: start.merging(["command": .string(source)]) { _, new in new })])
+        #expect(simulation["1"]?.state == .failed)
+        #expect(simulation["1"]?.error?.code == .commandFailed)
+        #expect(simulation["1"]?.error?.message.contains(fragment) == true, "\(source): \(String(describing: simulation["1"]?.error))")
+    }
+}
+
+@Test func maxRuntimeTravelsWithTheRunInput() throws {
+    let simulation = try simulate([
+        TestSupport.task("1", ["2"], properties: start.merging(["max_runtime": 7]) { _, new in new }),
+        TestSupport.task("2"),
+    ])
+    #expect(simulation["1"]?.input?.runtimeSeconds == 7)
+    #expect(simulation["2"]?.input?.runtimeSeconds == nil)
+}
