@@ -211,3 +211,26 @@ def test_features_without_their_runtime_are_refused_not_silently_stored(user, fu
     ok = {"workflow_id": "accepted", "config": {"retries": 0, "retry_delay": 5, "retry_backoff": 2},
           "tasks": [start_task("noop", retries=0, enabled=True, max_runtime=30, label="L", description="D", transform_input="input")]}
     assert register(user, ok).status_code == 201
+
+
+def test_cli_shows_labels_and_descriptions_and_launches_an_older_version(stack, user, functions, tmp_path):
+    from test_cli import CLI
+    register_http_functions(user, functions.url, ["noop"])
+    for label in ("Old label", "Fetch"):
+        definition = {"workflow_id": "labelled", "tasks": [
+            {**start_task("noop", label=label, description="Fetches the data\nfrom the source"), "successors": ["plain"]},
+            {"id": "plain", "execution_configurations": [{"function_def_id": "noop", "priority": 1}]}]}
+        assert user.post("/api/v1/workflows", json=definition).status_code == 201
+    cli = CLI(stack, tmp_path, key=user.key)
+    launched = cli.json("launch", "labelled", "--wait", "--workflow-version", "1")
+    assert launched["state"] == "succeeded" and launched["version"] == 1
+    lid = launched["launch_id"]
+    text = cli.ok("status", lid).stdout
+    assert "LABEL" in text and "Old label" in text and "Fetch\n" not in text
+    assert "Descriptions:" in text and "start (Old label): Fetches the data\n    from the source" in text
+    assert 'label="start\\nOld label\\nsucceeded"' in cli.ok("graph", lid, "--format", "dot").stdout
+    assert "start<br/>Old label<br/>succeeded" in cli.ok("graph", lid, "--format", "mermaid").stdout
+    nodes = {n["run_id"]: n for n in cli.json("graph", lid)["nodes"]}
+    assert nodes["start"]["label"] == "Old label" and "label" not in nodes["plain"]
+    latest = cli.json("launch", "labelled", "--wait")
+    assert latest["version"] == 2 and "Fetch" in cli.ok("status", latest["launch_id"]).stdout
