@@ -6,6 +6,7 @@ import time
 import pytest
 
 from sweep_fixtures import launch, register_http_functions, runs_by_id
+from test_browser import browser  # noqa: F401  (the fixture, shared with the status page test)
 
 
 def start_task(function, **properties):
@@ -234,3 +235,28 @@ def test_cli_shows_labels_and_descriptions_and_launches_an_older_version(stack, 
     assert nodes["start"]["label"] == "Old label" and "label" not in nodes["plain"]
     latest = cli.json("launch", "labelled", "--wait")
     assert latest["version"] == 2 and "Fetch" in cli.ok("status", latest["launch_id"]).stdout
+
+
+def test_status_page_shows_a_tasks_label_and_description(stack, user, functions, browser):
+    from selenium.webdriver.common.by import By
+    from test_browser import click_node, node_css, sign_in, signed_in_as, visible, wait
+    register_http_functions(user, functions.url, ["noop"])
+    definition = {"workflow_id": "page_labels", "tasks": [
+        {**start_task("noop", label="Fetch data", description="Reads the source\nonce per launch"), "successors": ["2"]},
+        {"id": "2", "execution_configurations": [{"function_def_id": "noop", "priority": 1}]}]}
+    assert user.post("/api/v1/workflows", json=definition).status_code == 201
+    lid = launch(user, "page_labels")["launch_id"]
+    driver = browser
+    sign_in(driver, stack, user.username, user.password)
+    signed_in_as(driver, user.username)
+    driver.get(f"{stack.url}/#launch={lid}")
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, node_css("start")))
+    node = driver.find_element(By.CSS_SELECTOR, node_css("start"))
+    assert node.get_attribute("data-label") == "Fetch data" and "(Fetch data)" in node.get_attribute("aria-label")
+    click_node(driver, "start")
+    visible(driver, "run-panel")
+    wait(driver).until(lambda d: d.find_element(By.ID, "run-task").text == "start \u2014 Fetch data")
+    assert driver.find_element(By.ID, "run-description").text == "Reads the source\nonce per launch"
+    click_node(driver, "2")
+    wait(driver).until(lambda d: d.find_element(By.ID, "run-task").text == "2")
+    assert not driver.find_element(By.ID, "run-description-row").is_displayed()
