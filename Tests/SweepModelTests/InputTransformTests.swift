@@ -60,6 +60,13 @@ private func simulate(_ tasks: [JSONValue], launchInput: JSONValue? = nil,
     #expect(simulation["3"]?.state == .upstreamFailed)
 }
 
+@Test func aTransformGivingNULFailsTheRunInsteadOfTheStore() throws {
+    let simulation = try simulate([TestSupport.task("1", properties: start.merging(["transform_input": "{'a': ['ok', 'x\\x00y']}"]) { _, new in new })])
+    #expect(simulation["1"]?.state == .failed)
+    #expect(simulation["1"]?.error?.code == .transformInputFailed)
+    #expect(simulation["1"]?.error?.message.contains("NUL character (at /a/1)") == true, "\(String(describing: simulation["1"]?.error))")
+}
+
 @Test func commandExpressionGivesEachReplicaItsArguments() throws {
     let simulation = try simulate([
         TestSupport.task("1", ["2"], properties: start),

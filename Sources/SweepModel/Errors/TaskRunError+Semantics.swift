@@ -2,6 +2,6 @@
 extension TaskRunError.Code {
     public static let transformInputFailed: Self = "transform_input_failed"
     public static let commandFailed: Self = "command_failed"
-    /// The workflow's `output` expression raised; the launch keeps its state and gets no output.
+    /// The workflow's `output` expression raised when the launch ended (what the launch then does is the caller's rule).
     public static let outputFailed: Self = "output_failed"
 }

@@ -19,7 +19,14 @@ public enum InputTransform {
         bindings["input"] = .object(input)
         bindings["param"] = input["static_input"] ?? .object([:])
         do {
-            return .success(try expression.evaluate(bindings))
+            let value = try expression.evaluate(bindings)
+            // The input is stored as jsonb, which cannot hold NUL ('\x00' is a valid literal): refuse it here, as a
+            // failed run, rather than fail the statement that records every run of the batch.
+            if let pointer = value.pointerToNUL {
+                return .failure(TaskRunError(code: .transformInputFailed,
+                    message: "transform_input of task \(taskID) gave a string with a NUL character (at \(pointer.isEmpty ? "/" : pointer)), which cannot be stored"))
+            }
+            return .success(value)
         } catch {
             return .failure(TaskRunError(code: .transformInputFailed,
                 message: "transform_input of task \(taskID) could not be evaluated: \(error.description) in \(expression.source)"))
