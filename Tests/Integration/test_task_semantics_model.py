@@ -247,6 +247,10 @@ def test_status_page_shows_a_tasks_label_and_description(stack, user, functions,
     assert user.post("/api/v1/workflows", json=definition).status_code == 201
     lid = launch(user, "page_labels")["launch_id"]
     driver = browser
+    # The browser profile is shared with test_browser.py: start signed out, whoever signed in last.
+    driver.get(stack.url + "/api/v1/me")  # a page of the origin Chromium shows (a .yaml would be a download)
+    driver.delete_all_cookies()
+    driver.execute_script("sessionStorage.clear(); localStorage.clear();")
     sign_in(driver, stack, user.username, user.password)
     signed_in_as(driver, user.username)
     driver.get(f"{stack.url}/#launch={lid}")
