@@ -264,3 +264,4 @@ def test_status_page_shows_a_tasks_label_and_description(stack, user, functions,
     click_node(driver, "2")
     wait(driver).until(lambda d: d.find_element(By.ID, "run-task").text == "2")
     assert not driver.find_element(By.ID, "run-description-row").is_displayed()
+    driver.delete_all_cookies()  # leave the shared profile signed out
