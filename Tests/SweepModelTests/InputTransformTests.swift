@@ -87,6 +87,25 @@ private func simulate(_ tasks: [JSONValue], launchInput: JSONValue? = nil,
     }
 }
 
+@Test func aTimerIsAbsentFromItsSuccessorsPredecessorOutputs() throws {
+    // Seed 001: Concat depends on Sleep (a timer) and Reverser, and sees only Reverser's output.
+    let workflow = try TestSupport.workflow("""
+        {"workflow_id": "w", "tasks": [
+          {"id": "Reverser", "execution_configurations": [{"function_def_id": "f"}], "successors": ["Sleep", "Concat"], "properties": {"position": "start"}},
+          {"id": "Sleep", "type": "timer", "successors": ["Concat"], "properties": {"duration": 2}},
+          {"id": "Concat", "execution_configurations": [{"function_def_id": "f"}]}]}
+        """)
+    let planner = try Planner(workflow: workflow)
+    let concat = try #require(planner.start().runs.first { $0.name == "Concat" })
+    #expect(concat.predecessors == ["Reverser", "Sleep"])
+    let records = [RunRecord(name: "Reverser", taskID: "Reverser", replicaPath: [], output: ["result": "DLROW"]),
+                   RunRecord(name: "Sleep", taskID: "Sleep", replicaPath: [], output: .object([:]))]
+    guard case .execute(let input) = planner.prepare(concat, predecessors: records, launchInput: nil, in: ReplicaCounts()) else {
+        Issue.record("Concat should execute"); return
+    }
+    #expect(input.input["predecessor_outputs"] == ["Reverser": ["result": "DLROW"]])
+}
+
 @Test func maxRuntimeTravelsWithTheRunInput() throws {
     let simulation = try simulate([
         TestSupport.task("1", ["2"], properties: start.merging(["max_runtime": 7]) { _, new in new }),

@@ -208,6 +208,8 @@ public struct Planner: Sendable {
     func taskInput(_ run: RunSpec, outputs: [String: JSONValue], launchInput: JSONValue?, view: some LaunchView) -> Result<[String: JSONValue], TaskRunError> {
         var predecessorOutputs: [String: JSONValue] = [:]
         for predecessor in plan.graph.predecessors(of: run.taskID) {
+            // A timer produces no output: it is absent from its successors' predecessor_outputs (pyflow TimerTask).
+            if case .timer = plan.tasks[predecessor]?.kind { continue }
             let shared = min(plan.sharedLevels(run.taskID, predecessor), run.replicaPath.count)
             switch gathered(predecessor, prefix: Array(run.replicaPath[..<shared]), outputs: outputs, view: view) {
             case .success(let value): predecessorOutputs[predecessor] = value
