@@ -823,7 +823,10 @@
     var r = state.runs.get(state.selectedRun);
     if (!r) return;
     $('run-id').textContent = String(r.run_id);
-    setText('run-task', r.task_id);
+    // v1.1 task label and description, when the task has them
+    setText('run-task', r.label ? r.task_id + ' \u2014 ' + r.label : r.task_id);
+    setText('run-description', r.description);
+    show('run-description-row', !!r.description);
     var b = $('run-state');
     b.textContent = (DAG.STATE_ICON[r.state] || '') + ' ' + String(r.state || 'unknown').replace('_', ' ');
     b.className = 'badge state-' + String(r.state || 'unknown').replace(/[^a-z_]/g, '');

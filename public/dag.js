@@ -245,6 +245,7 @@
   function runAria(r, extra) {
     var s = 'Run ' + r.run_id;
     if (r.task_id != null && String(r.task_id) !== String(r.run_id)) s += ', task ' + r.task_id;
+    if (r.label) s += ' (' + r.label + ')';
     s += ', ' + STATE_LABEL[normState(r.state)];
     if (r.attempt > 1) s += ', attempt ' + r.attempt;
     if (extra) s += ', ' + extra;
@@ -362,14 +363,15 @@
     var g = svgEl('g', {
       class: 'dag-node state-' + st, transform: 'translate(' + b.x + ',' + b.y + ')',
       role: 'button', tabindex: 0, 'data-testid': 'dag-node', 'data-run-id': r.run_id,
-      'data-task-id': r.task_id, 'data-state': st, 'aria-label': runAria(r), 'aria-pressed': 'false'
+      'data-task-id': r.task_id, 'data-state': st, 'aria-label': runAria(r), 'aria-pressed': 'false',
+      'data-label': r.label || null
     });
     g.appendChild(svgEl('rect', { class: 'focus-ring', x: -4, y: -4, width: b.w + 8, height: b.h + 8, rx: 9 }));
     g.appendChild(svgEl('rect', { class: 'box', x: 0, y: 0, width: b.w, height: b.h, rx: 6 }));
     g.appendChild(svgEl('text', { class: 'icon', x: 10, y: 19, 'aria-hidden': 'true' }, STATE_ICON[st]));
     g.appendChild(svgEl('text', { class: 'run-id', x: 26, y: 19 }, truncate(r.run_id, 17)));
     g.appendChild(svgEl('text', { class: 'state-text', x: 10, y: 37 }, this._stateLine(r)));
-    var tip = svgEl('title', null, runAria(r));
+    var tip = svgEl('title', null, runAria(r) + (r.description ? '\n' + r.description : ''));
     g.appendChild(tip);
     this._activate(g, function () { if (self.opts.onSelect) self.opts.onSelect(String(r.run_id)); });
     return g;

@@ -28,7 +28,8 @@ struct ClaimedRun: Sendable {
         input = try row.decode(JSONValue?.self, column: "input") ?? .object([:])
         plan = ExecutionPlan(try row.decode(JSONValue?.self, column: "exec") ?? .null)
         staticOutput = try row.decode(JSONValue?.self, column: "static_output")
-        runtimeSeconds = try row.decode(Int?.self, column: "max_runtime_seconds")
+        // A task's max_runtime overrides the workflow's max_task_runtime (the launch row's).
+        runtimeSeconds = try plan.runtimeSeconds ?? row.decode(Int?.self, column: "max_runtime_seconds")
         progressToken = try row.decode(String.self, column: "token")
     }
 

@@ -32,6 +32,15 @@ public struct WorkflowStore {
             """).first.map(Self.decode)
     }
 
+    /// The latest version number of every workflow of this user (what `workflow` tasks may name).
+    public func latestVersions() throws -> [String: Int] {
+        var versions: [String: Int] = [:]
+        for row in try tx.connection.query("SELECT workflow_id, max(version) AS version FROM workflows WHERE user_id = \(tx.userID) GROUP BY workflow_id") {
+            versions[try row.decode(String.self, column: "workflow_id")] = try row.decode(Int.self, column: "version")
+        }
+        return versions
+    }
+
     /// Latest version of each workflow, by id.
     public func listLatest(after cursor: String?, limit: Int) throws -> [StoredWorkflow] {
         try tx.connection.query("""

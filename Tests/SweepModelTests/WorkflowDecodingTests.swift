@@ -19,7 +19,7 @@ import Testing
     let workflow = try TestSupport.workflow(SweepExamples.example6)
     #expect(workflow.tasks[0].id == "1")
     #expect(workflow.tasks[0].isContainerTask)
-    #expect(workflow.tasks[0].properties.command == ["sh", "-c", "printenv USERNAME"])
+    #expect(workflow.tasks[0].properties.command == .arguments(["sh", "-c", "printenv USERNAME"]))
     #expect(workflow.tasks[0].properties.environment == .variables([
         EnvironmentVariable(name: "USERNAME", value: "ka"), EnvironmentVariable(name: "IND", value: "1"),
     ]))

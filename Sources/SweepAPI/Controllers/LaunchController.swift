@@ -26,6 +26,8 @@ struct LaunchController: Controller {
         let input = body.object["input"].flatMap { $0.isNull ? nil : $0 }
         let wait = try body.optionalInt("wait", in: 0...Self.maxWaitSeconds) ?? 0
         let key = try body.optionalString("idempotency_key")
+        // API.md v1.1: launch an older version; without it, the latest.
+        let version = try body.optionalInt("version", in: 1...Int64(Int32.max)).map(Int.init)
         if let key, !(1...200).contains(key.count) {
             throw APIError.badRequest("invalid_value", "idempotency_key must be 1 to 200 characters", field: "/idempotency_key")
         }
@@ -34,7 +36,7 @@ struct LaunchController: Controller {
         do {
             result = try database.tenant(tenant.userID) { tx in
                 let limits = try UserLimitStore.find(tx.connection, userID: tx.userID).effective(self.limits)
-                return try LaunchStore(tx).create(workflowID: workflowID, input: input, idempotencyKey: key, limits: limits)
+                return try LaunchStore(tx).create(workflowID: workflowID, version: version, input: input, idempotencyKey: key, limits: limits)
             }
         } catch let error as ValidationError {
             throw error.apiError
@@ -44,6 +46,8 @@ struct LaunchController: Controller {
         let launchID: String
         switch result {
         case .workflowNotFound: throw APIError.notFound("workflow")
+        case .versionNotFound(let latest):
+            throw APIError.invalid("unknown_version", "workflow \(workflowID) has no version \(version ?? 0) (its latest is \(latest))", field: "/version")
         case .created(let id), .existing(let id): launchID = id
         }
         if wait > 0, let ended = try waitForEnd(launchID, tenant: tenant, seconds: wait) {
@@ -89,7 +93,7 @@ struct LaunchController: Controller {
         try database.tenant(tenant.userID) { tx in
             let store = LaunchStore(tx)
             guard let summary = try store.summary(id: launchID) else { return nil }
-            return LaunchRendering.status(summary, runs: try store.runs(launchID: launchID))
+            return LaunchRendering.status(summary, runs: try store.runs(launchID: launchID), texts: try store.taskTexts(launchID: launchID))
         }
     }
 

@@ -20,7 +20,8 @@ struct WorkflowController: Controller {
         let (workflow, version) = try database.tenant(tenant.userID) { tx -> (Workflow, Int) in
             let catalog = DefinitionCatalog(
                 functionIDs: try DefinitionStore(tx, .function).allIDs(),
-                containerIDs: try DefinitionStore(tx, .container).allIDs())
+                containerIDs: try DefinitionStore(tx, .container).allIDs(),
+                workflowVersions: try WorkflowStore(tx).latestVersions())
             let workflow: Workflow
             do {
                 workflow = try Workflow.registering(json, catalog: catalog)

@@ -162,7 +162,10 @@ public struct Planner: Sendable {
         var environment: [EnvironmentVariable]?
         var command: [String]?
         if task.isContainerTask {
-            command = properties.command
+            switch CommandEvaluation.arguments(properties.command, input: input, taskID: task.id) {
+            case .success(let arguments): command = arguments
+            case .failure(let error): return .fail(error)
+            }
             switch properties.environment {
             case .variables(let variables)?: environment = variables
             case .expression(let expression)?:
@@ -181,14 +184,21 @@ public struct Planner: Sendable {
             case nil: break
             }
         }
-        if let error = Self.checkStorable(input: .object(input), taskID: task.id) { return .fail(error) }
+        // Last, so deploy conditions, static_output, environment and command all read the standard input.
+        let runInput: JSONValue
+        switch InputTransform.apply(properties.semantics.transformInput, to: input, taskID: task.id) {
+        case .success(let value): runInput = value
+        case .failure(let error): return .fail(error)
+        }
+        if let error = Self.checkStorable(input: runInput, taskID: task.id) { return .fail(error) }
         // An expression can compute text PostgreSQL cannot hold ('\x00'); the run fails instead of its statement.
         let computed = JSONValue.array((environment ?? []).map(\.json) + (command ?? []).map(JSONValue.string) + [staticOutput ?? .null])
-        if let pointer = JSONValue.object(input).pointerToNUL ?? computed.pointerToNUL {
+        if let pointer = runInput.pointerToNUL ?? computed.pointerToNUL {
             return .fail(TaskRunError(code: .inputRejected,
                 message: "the input, environment, command or static_output of task \(task.id) holds the NUL character (\\u0000) at \(pointer), which PostgreSQL cannot store"))
         }
-        return .execute(RunInput(input: .object(input), environment: environment, command: command, staticOutput: staticOutput))
+        return .execute(RunInput(input: runInput, environment: environment, command: command, staticOutput: staticOutput,
+                                 runtimeSeconds: properties.semantics.maxRuntime))
     }
 
     /// A run's input is stored, read back by the scheduler that claims it, and sent to its executor: one nested
@@ -226,6 +236,8 @@ public struct Planner: Sendable {
     func taskInput(_ run: RunSpec, outputs: [String: JSONValue], launchInput: JSONValue?, view: some LaunchView) -> Result<[String: JSONValue], TaskRunError> {
         var predecessorOutputs: [String: JSONValue] = [:]
         for predecessor in plan.graph.predecessors(of: run.taskID) {
+            // A timer produces no output: it is absent from its successors' predecessor_outputs (pyflow TimerTask).
+            if case .timer = plan.tasks[predecessor]?.kind { continue }
             let shared = min(plan.sharedLevels(run.taskID, predecessor), run.replicaPath.count)
             switch gathered(predecessor, prefix: Array(run.replicaPath[..<shared]), outputs: outputs, view: view) {
             case .success(let value): predecessorOutputs[predecessor] = value

@@ -3,9 +3,12 @@
 public struct DefinitionCatalog: Sendable, Hashable {
     public var functionIDs: Set<String>
     public var containerIDs: Set<String>
+    /// Latest version of each registered workflow, for `workflow` tasks; nil: not checked.
+    public var workflowVersions: [String: Int]?
 
-    public init(functionIDs: Set<String> = [], containerIDs: Set<String> = []) {
+    public init(functionIDs: Set<String> = [], containerIDs: Set<String> = [], workflowVersions: [String: Int]? = nil) {
         self.functionIDs = functionIDs
         self.containerIDs = containerIDs
+        self.workflowVersions = workflowVersions
     }
 }

@@ -90,6 +90,7 @@ public enum WorkflowValidator {
                 }
             }
         }
+        problems += ChildWorkflowRules.problems(in: workflow, catalog: catalog)
         return problems
     }
 

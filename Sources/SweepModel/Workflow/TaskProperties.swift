@@ -12,13 +12,15 @@ public struct TaskProperties: Sendable, Hashable {
     public var deployConditions: [Expression]
     public var follow: String?
     public var environment: EnvironmentProperty?
-    public var command: [String]?
+    public var command: CommandProperty?
     public var staticOutput: StaticOutputProperty?
+    /// The v1.1 properties (retries, timeouts, transform_input, enabled, label, description).
+    public var semantics: TaskSemantics
 
     public init(
         position: String? = nil, delay: Int = 0, staticInput: JSONValue? = nil, replication: Replication = .none,
         deployConditions: [Expression] = [], follow: String? = nil, environment: EnvironmentProperty? = nil,
-        command: [String]? = nil, staticOutput: StaticOutputProperty? = nil
+        command: CommandProperty? = nil, staticOutput: StaticOutputProperty? = nil, semantics: TaskSemantics = TaskSemantics()
     ) {
         self.position = position
         self.delay = delay
@@ -29,6 +31,7 @@ public struct TaskProperties: Sendable, Hashable {
         self.environment = environment
         self.command = command
         self.staticOutput = staticOutput
+        self.semantics = semantics
     }
 
     public var isStart: Bool { position == "start" }
@@ -89,9 +92,19 @@ public struct TaskProperties: Sendable, Hashable {
             }
         }
 
-        command = try reader.stringList("command", code: .invalidCommand)
-        if let command, command.count > ModelLimits.maxCommandArguments {
-            throw ValidationError(pointer / "command", .tooLarge, "command has more than \(ModelLimits.maxCommandArguments) arguments")
+        if case .string(let source)? = reader.value("command") {
+            // A shell line ("ls -l") is the likely mistake here: say what a string command is, whatever went wrong.
+            do {
+                command = .expression(try Self.parse(source, at: pointer / "command", name: "command"))
+            } catch {
+                throw ValidationError(pointer / "command", .invalidCommand,
+                    "a string command must be an expression giving a list of strings (SWEEP example 7), such as \"['echo', str(static_input['n'])]\": \(error.message)")
+            }
+        } else if let arguments = try reader.stringList("command", code: .invalidCommand) {
+            guard arguments.count <= ModelLimits.maxCommandArguments else {
+                throw ValidationError(pointer / "command", .tooLarge, "command has more than \(ModelLimits.maxCommandArguments) arguments")
+            }
+            command = .arguments(arguments)
         }
 
         if let value = reader.value("static_output") {
@@ -101,9 +114,10 @@ public struct TaskProperties: Sendable, Hashable {
                 staticOutput = .constant(value)
             }
         }
+        semantics = try TaskSemantics(reader)
     }
 
-    static func parse(_ source: String, at pointer: JSONPointer, name: String) throws(ValidationError) -> Expression {
+    static func parse(_ source: String, at pointer: JSONPointer, name: String, names: Set<String> = inputNames) throws(ValidationError) -> Expression {
         guard source.utf8.count <= ModelLimits.maxExpressionLength else {
             throw ValidationError(pointer, .tooLarge, "\(name) is longer than \(ModelLimits.maxExpressionLength) bytes")
         }
@@ -115,9 +129,9 @@ public struct TaskProperties: Sendable, Hashable {
             throw ValidationError(pointer, .invalidExpression, "\(name) is not a valid expression: \(error.message)\(position) in \"\(source)\"")
         }
         // A misspelt name would otherwise only fail at launch, after the predecessors already ran.
-        if let unknown = expression.referencedNames.subtracting(inputNames).sorted().first {
+        if let unknown = expression.referencedNames.subtracting(names).sorted().first {
             throw ValidationError(pointer, .unknownName,
-                "\(name) reads \(unknown), but a task's input only has \(inputNames.sorted().joined(separator: ", ")) (in \"\(source)\")")
+                "\(name) reads \(unknown), but \(names == inputNames ? "a task's input only has" : "it can only read") \(names.sorted().joined(separator: ", ")) (in \"\(source)\")")
         }
         return expression
     }

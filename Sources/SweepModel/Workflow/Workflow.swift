@@ -1,3 +1,4 @@
+import SweepExpression
 import SweepJSON
 
 /// A SWEEP workflow definition, decoded but not yet checked as a graph: see `WorkflowValidator` (registration)
@@ -9,12 +10,15 @@ public struct Workflow: Sendable, Hashable {
     public var tasks: [WorkflowTask]
     /// The document as posted, for storing and showing back.
     public var definition: JSONValue
+    /// The launch's output, computed from `task_outputs` when it succeeds (`WorkflowOutput`); nil: the sinks' outputs.
+    public var output: Expression?
 
-    public init(id: String, config: WorkflowConfig = WorkflowConfig(), tasks: [WorkflowTask], definition: JSONValue = .null) {
+    public init(id: String, config: WorkflowConfig = WorkflowConfig(), tasks: [WorkflowTask], definition: JSONValue = .null, output: Expression? = nil) {
         self.id = id
         self.config = config
         self.tasks = tasks
         self.definition = definition
+        self.output = output
     }
 
     /// Decodes the shape of the document; the first problem is thrown with a pointer to it.
@@ -37,6 +41,12 @@ public struct Workflow: Sendable, Hashable {
             tasks.append(try WorkflowTask(json: item, at: .root / "tasks" / index))
         }
         self.tasks = tasks
+        if let value = reader.value("output") {
+            guard case .string(let source) = value else {
+                throw ValidationError(.root / "output", .invalidType, "output must be an expression string over task_outputs, not \(value.typeName)")
+            }
+            output = try WorkflowOutput.parse(source, at: .root / "output")
+        }
         definition = json
     }
 
@@ -44,6 +54,8 @@ public struct Workflow: Sendable, Hashable {
     public static func registering(_ json: JSONValue, catalog: DefinitionCatalog) throws(ValidationError) -> Workflow {
         let workflow = try Workflow(json: json)
         if let problem = WorkflowValidator.problems(in: workflow, catalog: catalog).first { throw problem }
+        // Valid, but refused while the run transitions it needs are missing (the launch would silently ignore it).
+        if let problem = RuntimeSupport.problems(in: workflow).first { throw problem }
         return workflow
     }
 

@@ -5,15 +5,19 @@ public struct WorkflowConfig: Sendable, Hashable {
     public var maxTaskConcurrency: Int?
     /// Seconds.
     public var maxTaskRuntime: Int?
+    /// Workflow-wide defaults of the tasks' retry settings (API.md v1.1).
+    public var retry: RetrySettings
 
-    public init(maxTaskConcurrency: Int? = nil, maxTaskRuntime: Int? = nil) {
+    public init(maxTaskConcurrency: Int? = nil, maxTaskRuntime: Int? = nil, retry: RetrySettings = RetrySettings()) {
         self.maxTaskConcurrency = maxTaskConcurrency
         self.maxTaskRuntime = maxTaskRuntime
+        self.retry = retry
     }
 
     init(json: JSONValue, at pointer: JSONPointer) throws(ValidationError) {
         let reader = try FieldReader(json, at: pointer, what: "config")
         maxTaskConcurrency = try reader.integer("max_task_concurrency", in: 1...100_000)
         maxTaskRuntime = try reader.integer("max_task_runtime", in: 1...ModelLimits.maxDelaySeconds)
+        retry = try RetrySettings(reader)
     }
 }

@@ -7,12 +7,16 @@ public struct WorkflowTask: Sendable, Hashable {
     public var executionConfigurations: [ExecutionConfiguration]
     public var successors: [String]
     public var properties: TaskProperties
+    /// An executable (with execution configurations), or a timer, signal or child workflow (with none).
+    public var kind: TaskKind
 
-    public init(id: String, executionConfigurations: [ExecutionConfiguration], successors: [String] = [], properties: TaskProperties = TaskProperties()) {
+    public init(id: String, executionConfigurations: [ExecutionConfiguration], successors: [String] = [], properties: TaskProperties = TaskProperties(),
+                kind: TaskKind = .executable) {
         self.id = id
         self.executionConfigurations = executionConfigurations
         self.successors = successors
         self.properties = properties
+        self.kind = kind
     }
 
     /// A container task gets `environment` and `command`; SWEEP only defines them when every alternative is a container.
@@ -31,21 +35,18 @@ public struct WorkflowTask: Sendable, Hashable {
         let reader = try FieldReader(json, at: pointer, what: "a task")
         id = try FieldReader.taskID(try reader.required("id"), at: pointer / "id", name: "id")
 
-        let configurations = try reader.required("execution_configurations")
-        guard case .array(let items) = configurations else {
-            throw ValidationError(pointer / "execution_configurations", .invalidType, "execution_configurations must be a list, not \(configurations.typeName)")
+        if let type = try reader.string("type") {
+            kind = try TaskKind(type: type, at: pointer / "type", properties: reader.value("properties"), propertiesPointer: pointer / "properties")
+            // API.md: these kinds execute nothing, so an executable beside them would be ignored.
+            if let value = reader.value("execution_configurations"), value != .array([]) {
+                throw ValidationError(pointer / "execution_configurations", .invalidTaskKind,
+                    "a \(type) task executes nothing, so it has no execution_configurations")
+            }
+            executionConfigurations = []
+        } else {
+            kind = .executable
+            executionConfigurations = try Self.configurations(try reader.required("execution_configurations"), at: pointer)
         }
-        guard !items.isEmpty else {
-            throw ValidationError(pointer / "execution_configurations", .invalidExecutionConfiguration, "a task needs at least one execution configuration")
-        }
-        guard items.count <= ModelLimits.maxExecutionConfigurations else {
-            throw ValidationError(pointer / "execution_configurations", .tooLarge, "at most \(ModelLimits.maxExecutionConfigurations) execution configurations")
-        }
-        var parsed: [ExecutionConfiguration] = []
-        for (index, item) in items.enumerated() {
-            parsed.append(try ExecutionConfiguration(json: item, at: pointer / "execution_configurations" / index))
-        }
-        executionConfigurations = parsed
 
         var successors: [String] = []
         if let value = reader.value("successors") {
@@ -63,5 +64,22 @@ public struct WorkflowTask: Sendable, Hashable {
         } else {
             properties = TaskProperties()
         }
+    }
+
+    private static func configurations(_ configurations: JSONValue, at pointer: JSONPointer) throws(ValidationError) -> [ExecutionConfiguration] {
+        guard case .array(let items) = configurations else {
+            throw ValidationError(pointer / "execution_configurations", .invalidType, "execution_configurations must be a list, not \(configurations.typeName)")
+        }
+        guard !items.isEmpty else {
+            throw ValidationError(pointer / "execution_configurations", .invalidExecutionConfiguration, "a task needs at least one execution configuration")
+        }
+        guard items.count <= ModelLimits.maxExecutionConfigurations else {
+            throw ValidationError(pointer / "execution_configurations", .tooLarge, "at most \(ModelLimits.maxExecutionConfigurations) execution configurations")
+        }
+        var parsed: [ExecutionConfiguration] = []
+        for (index, item) in items.enumerated() {
+            parsed.append(try ExecutionConfiguration(json: item, at: pointer / "execution_configurations" / index))
+        }
+        return parsed
     }
 }

@@ -2,7 +2,7 @@ import SweepJSON
 import SweepModel
 
 /// What a claimed run executes: the task's executor alternatives in priority order (resolved at launch by
-/// `ExecutorResolver`), and the run's evaluated command and environment.
+/// `ExecutorResolver`), and the run's evaluated command and environment, and the task's own timeout.
 struct ExecutionPlan: Sendable {
     enum Alternative: Sendable {
         case http(url: String)
@@ -14,11 +14,14 @@ struct ExecutionPlan: Sendable {
     var alternatives: [Alternative]
     var command: [String]?
     var environment: [EnvironmentVariable]?
+    /// The task's `max_runtime`, when it sets one (else the launch's `config.max_task_runtime` applies).
+    var runtimeSeconds: Int?
 
     init(_ json: JSONValue) {
         alternatives = (json["alternatives"]?.arrayValue ?? []).map(ExecutionPlan.alternative)
         command = json["command"]?.arrayValue?.compactMap(\.stringValue)
         environment = json["environment"]?.arrayValue.map(ExecutionPlan.environment)
+        runtimeSeconds = json["runtime_seconds"]?.intValue.map(Int.init)
     }
 
     static func alternative(_ json: JSONValue) -> Alternative {

@@ -70,6 +70,9 @@ public struct ExecutorResolver {
                         "command": container.command.map { .array($0.map(JSONValue.string)) } ?? .null,
                         "environment": .array((container.environment ?? []).map(\.json)),
                     ]
+                case .executor(let type, _, _):
+                    // Refused at registration until remote executors exist (RuntimeSupport.Feature.executorType).
+                    return unavailable("executor type '\(type)' needs remote executors, which this installation does not run yet")
                 }
             })
         }

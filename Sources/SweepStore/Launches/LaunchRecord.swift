@@ -73,11 +73,12 @@ public struct LaunchPlan: Sendable {
     }
 
     /// What a run executes (the `exec` column): the task's executor alternatives, resolved at launch, and the
-    /// run's own command and environment.
+    /// run's own command, environment and `max_runtime`.
     public func execPlan(_ taskID: String, _ runInput: RunInput) -> JSONValue {
         var plan: [String: JSONValue] = ["alternatives": executors[taskID] ?? .array([])]
         if let environment = runInput.environment { plan["environment"] = .array(environment.map(\.json)) }
         if let command = runInput.command { plan["command"] = .array(command.map(JSONValue.string)) }
+        if let seconds = runInput.runtimeSeconds { plan["runtime_seconds"] = .int(Int64(seconds)) }
         return .object(plan)
     }
 }

@@ -9,6 +9,8 @@ public struct LaunchStore {
         case created(String)
         case existing(String)
         case workflowNotFound
+        /// The workflow exists, but not the asked-for version.
+        case versionNotFound(latest: Int)
     }
 
     let tx: TenantTransaction
@@ -17,13 +19,17 @@ public struct LaunchStore {
         self.tx = tx
     }
 
-    /// Snapshots the latest workflow version, creates the launch and its first runs in this transaction.
+    /// Snapshots the latest workflow version (or `version`), creates the launch and its first runs in this transaction.
     /// With `limits` (the user's effective limits), throws `LimitExceeded` when the user already has
     /// `maxLaunchesInFlight` launches waiting or running, and the `ValidationError` `too_many_runs` when the
     /// workflow's static plan is over `maxReplicasPerLaunch`.
-    public func create(workflowID: String, input: JSONValue?, idempotencyKey: String?, limits: LimitDefaults? = nil) throws -> CreateResult {
+    public func create(workflowID: String, version: Int? = nil, input: JSONValue?, idempotencyKey: String?,
+                       limits: LimitDefaults? = nil) throws -> CreateResult {
         if let key = idempotencyKey, let existing = try findByIdempotencyKey(key) { return .existing(existing) }
-        guard let stored = try WorkflowStore(tx).find(workflowID: workflowID) else { return .workflowNotFound }
+        guard let stored = try WorkflowStore(tx).find(workflowID: workflowID, version: version) else {
+            if version != nil, let latest = try WorkflowStore(tx).find(workflowID: workflowID) { return .versionNotFound(latest: latest.version) }
+            return .workflowNotFound
+        }
         let workflow = try Workflow(json: stored.definition)
         var planner = try Planner(workflow: workflow)
         if let limits {
@@ -106,6 +112,11 @@ public struct LaunchStore {
             WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = 'task' OR state <> 'succeeded')
             ORDER BY id
             """).map(TaskRunRecord.init)
+    }
+
+    /// Labels and descriptions of the launch's tasks that have them, by task id.
+    public func taskTexts(launchID: String) throws -> [String: TaskTexts] {
+        try TaskTexts.load(tx, launchID: launchID)
     }
 
     public func logs(launchID: String, runName: String) throws -> String?? {

@@ -101,6 +101,10 @@ def test_workflow_versions(stack, account):
     older = client.workflow("w", version=1)
     assert older["version"] == 1 and older["definition"]["tasks"][0]["properties"]["static_input"] == {"v": 1}
     assert [(w["workflow_id"], w["version"]) for w in client.workflows()] == [("w", 2)]
+    old = client.launch("w", version=1, wait=30)
+    assert old["version"] == 1 and old["tasks"][0]["output"] == {"v": 1}
+    assert client.launch("w", wait=30)["tasks"][0]["output"] == {"v": 2}
+    assert refused(client.launch, "w", version=3).status == 422
     client.delete_workflow("w")
     assert refused(client.workflow, "w").status == 404
 

@@ -8,6 +8,11 @@ struct LaunchGraph {
         let run: String
         let task: String
         let state: String
+        /// The task's v1.1 `label`, shown under the run id when set.
+        let label: String?
+
+        /// The lines of a node's box: run id, label (if any), state.
+        var lines: [String] { [run] + (label.map { [$0] } ?? []) + [state] }
     }
 
     let launchID: String
@@ -20,7 +25,8 @@ struct LaunchGraph {
         var edgeSet = Set<String>()
         for task in status["tasks"]?.arrayValue ?? [] {
             guard let run = task["run_id"]?.stringValue else { continue }
-            let node = Node(run: run, task: task["task_id"]?.stringValue ?? run, state: task["state"]?.stringValue ?? "?")
+            let node = Node(run: run, task: task["task_id"]?.stringValue ?? run, state: task["state"]?.stringValue ?? "?",
+                            label: task["label"]?.stringValue)
             if seen.insert(run).inserted { nodes.append(node) }
             for next in task["successors"]?.arrayValue ?? [] {
                 if let next = next.stringValue, edgeSet.insert(run + "\u{0}" + next).inserted { edges.append((run, next)) }
@@ -63,7 +69,7 @@ struct LaunchGraph {
             }
             for node in group.runs {
                 let colour = LaunchGraph.colours[node.state] ?? "#ffffff"
-                out += "\(indent)\(LaunchGraph.dotQuote(node.run)) [label=\(LaunchGraph.dotQuote(node.run + "\n" + node.state)), fillcolor=\"\(colour)\"];\n"
+                out += "\(indent)\(LaunchGraph.dotQuote(node.run)) [label=\(LaunchGraph.dotQuote(node.lines.joined(separator: "\n"))), fillcolor=\"\(colour)\"];\n"
             }
             if replicated { out += "  }\n" }
         }
@@ -78,7 +84,7 @@ struct LaunchGraph {
             let indent = replicated ? "    " : "  "
             if replicated { out += "  subgraph \(LaunchGraph.mermaidID("task_" + group.task))[\"task \(LaunchGraph.mermaidText(group.task))\"]\n" }
             for node in group.runs {
-                out += "\(indent)\(LaunchGraph.mermaidID(node.run))[\"\(LaunchGraph.mermaidText(node.run))<br/>\(LaunchGraph.mermaidText(node.state))\"]:::\(LaunchGraph.mermaidID(node.state))\n"
+                out += "\(indent)\(LaunchGraph.mermaidID(node.run))[\"\(node.lines.map(LaunchGraph.mermaidText).joined(separator: "<br/>"))\"]:::\(LaunchGraph.mermaidID(node.state))\n"
             }
             if replicated { out += "  end\n" }
         }
@@ -92,7 +98,11 @@ struct LaunchGraph {
     var json: JSONValue {
         [
             "launch_id": .string(launchID),
-            "nodes": .array(nodes.map { ["run_id": .string($0.run), "task_id": .string($0.task), "state": .string($0.state)] }),
+            "nodes": .array(nodes.map { node in
+                var object: [String: JSONValue] = ["run_id": .string(node.run), "task_id": .string(node.task), "state": .string(node.state)]
+                if let label = node.label { object["label"] = .string(label) }
+                return .object(object)
+            }),
             "edges": .array(edges.map { ["from": .string($0.from), "to": .string($0.to)] }),
         ]
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SweepJSON
 
-/// `sweep launch WORKFLOW [--input JSON|@file] [--wait] [--watch] [--idempotency-key K]`.
+/// `sweep launch WORKFLOW [--input JSON|@file] [--wait] [--watch] [--idempotency-key K] [--workflow-version N]`.
 struct LaunchStartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start", abstract: "Launch a workflow (the default: `sweep launch WORKFLOW`).")
@@ -24,11 +24,16 @@ struct LaunchStartCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Launching again with the same key returns the first launch.", valueName: "key"))
     var idempotencyKey: String?
 
+    // Not --version: the root command's --version prints the CLI's own.
+    @Option(help: ArgumentHelp("Launch this (older) version of the workflow instead of the latest.", valueName: "n"))
+    var workflowVersion: Int?
+
     @Option(help: ArgumentHelp("With --wait, give up (exit 5) after this many seconds.", valueName: "seconds"))
     var timeout: Int?
 
     func validate() throws {
         if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
+        if let workflowVersion, workflowVersion < 1 { throw ValidationError("--workflow-version must be at least 1") }
         if timeout != nil, !wait { throw ValidationError("--timeout needs --wait") }
         if let input, !input.hasPrefix("@"), (try? JSONParser.parse(input)) == nil {
             throw ValidationError("--input is not valid JSON (use @file to read a file)")
@@ -39,6 +44,7 @@ struct LaunchStartCommand: ParsableCommand {
         var body: [String: JSONValue] = [:]
         if let input { body["input"] = try JSONInput.parseArgument(input) }
         if let idempotencyKey { body["idempotency_key"] = .string(idempotencyKey) }
+        if let workflowVersion { body["version"] = .int(Int64(workflowVersion)) }
         // The API can hold the request until the launch ends (up to 60 s); longer launches are polled after.
         if wait && !watch { body["wait"] = .int(Int64(min(timeout ?? 30, 30))) }
         let client = try options.client()

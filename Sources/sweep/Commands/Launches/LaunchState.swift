@@ -1,3 +1,4 @@
+import Foundation
 import SweepJSON
 
 /// The launch states the API reports, and which of them are final.
@@ -35,12 +36,28 @@ enum LaunchState {
         if let output = status["output"], !output.isNull { lines.append("Output:   \(output.jsonString)") }
         if let tasks = status["tasks"]?.arrayValue, !tasks.isEmpty {
             lines.append("")
-            lines.append(Table(columns: [
-                Table.Column("RUN", "run_id"), Table.Column("TASK", "task_id"), Table.Column("STATE", "state"),
-                Table.Column("ATTEMPT", "attempt"), Table.Column("STARTED", "started_at"),
+            var columns = [Table.Column("RUN", "run_id"), Table.Column("TASK", "task_id")]
+            // v1.1 task labels: a column only when some task has one, so unlabelled workflows look as before.
+            if tasks.contains(where: { $0["label"]?.stringValue != nil }) { columns.append(Table.Column("LABEL", "label")) }
+            columns += [
+                Table.Column("STATE", "state"), Table.Column("ATTEMPT", "attempt"), Table.Column("STARTED", "started_at"),
                 Table.Column("FINISHED", "finished_at"), Table.Column("ERROR", "error"),
-            ]).render(tasks))
+            ]
+            lines.append(Table(columns: columns).render(tasks))
+            lines += taskDescriptions(tasks)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Each described task once, in first-run order: `  TASK (LABEL): description`.
+    static func taskDescriptions(_ tasks: [JSONValue]) -> [String] {
+        var seen = Set<String>()
+        var lines: [String] = []
+        for task in tasks {
+            guard let id = task["task_id"]?.stringValue, let text = task["description"]?.stringValue, seen.insert(id).inserted else { continue }
+            let label = task["label"]?.stringValue.map { " (\($0))" } ?? ""
+            lines.append("  \(id)\(label): \(text.replacingOccurrences(of: "\n", with: "\n    "))")
+        }
+        return lines.isEmpty ? [] : ["", "Descriptions:"] + lines
     }
 }

@@ -168,8 +168,8 @@ class SweepClient:
         self._http.request("DELETE", f"/api/v1/workflows/{_segment(workflow_id)}")
 
     # --- launches ----------------------------------------------------------------------------------------------
-    def launch(self, workflow_id, input=_UNSET, wait=None, idempotency_key=None):
-        """Launches the latest version. Without `wait`: `{"launch_id", "workflow_id", "version", "state"}`. With
+    def launch(self, workflow_id, input=_UNSET, wait=None, idempotency_key=None, version=None):
+        """Launches the latest version (or `version`, an older one). Without `wait`: `{"launch_id", "workflow_id", "version", "state"}`. With
         `wait` (seconds, 0-60): the full launch status when it ended in time, else the short answer. The same
         `idempotency_key` returns the launch first made with it."""
         body = {}
@@ -179,6 +179,8 @@ class SweepClient:
             body["wait"] = wait
         if idempotency_key is not None:
             body["idempotency_key"] = idempotency_key
+        if version is not None:
+            body["version"] = version
         timeout = max(self._http.timeout, (wait or 0) + 30)
         return self._http.request("POST", f"/api/v1/workflows/{_segment(workflow_id)}/launches", json_body=body,
                                   timeout=timeout)
