@@ -3,6 +3,7 @@
 #   scripts/pg-cluster.sh start DATADIR PORT   -> creates the cluster on first use, starts it on 127.0.0.1:PORT and a
 #                                                unix socket in DATADIR/sock, creates database "sweep"; prints its URL
 #   scripts/pg-cluster.sh stop DATADIR         -> fast shutdown
+#   scripts/pg-cluster.sh restart DATADIR MODE -> pg_ctl restart -m MODE (fast or immediate; for fault tests)
 #   scripts/pg-cluster.sh url DATADIR PORT     -> prints the connection URL
 set -euo pipefail
 cmd=${1:?usage: pg-cluster.sh start|stop|url DATADIR [PORT]}
@@ -51,6 +52,10 @@ CONF
     if [ -f "$dir/pgdata/postmaster.pid" ]; then
       as_pg "$bindir/pg_ctl" -D "$dir/pgdata" -m fast -w stop >/dev/null || true
     fi
+    ;;
+  restart)
+    mode=${3:-fast}
+    as_pg "$bindir/pg_ctl" -D "$dir/pgdata" -l "$dir/server.log" -m "$mode" -w -t 60 restart >/dev/null
     ;;
   url) url ;;
   *) echo "unknown command $cmd" >&2; exit 2 ;;

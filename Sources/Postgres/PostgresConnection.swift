@@ -71,6 +71,18 @@ public final class PostgresConnection {
     /// Whether the connection is idle between transactions, ready to be reused.
     var isIdle: Bool { PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE }
 
+    /// Whether an idle connection still works, checked without a round trip: a server that restarted or ended the
+    /// session has sent its goodbye and closed the socket, which shows as readable input. (Without this check the
+    /// first request after a PostgreSQL restart fails on each pooled connection in turn.)
+    var isUsableWhenIdle: Bool {
+        guard PQstatus(handle) == CONNECTION_OK else { return false }
+        var pfd = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, 0) > 0 else { return true }
+        // Readable while idle: a notice, a stray NOTIFY, or the end of the session. libpq: PQconsumeInput returns 0
+        // when the connection broke.
+        return PQconsumeInput(handle) != 0 && PQstatus(handle) == CONNECTION_OK
+    }
+
     /// The server process serving this connection (what `PostgresNotification.pid` reports for our own NOTIFYs).
     public var backendPID: Int32 { PQbackendPID(handle) }
 

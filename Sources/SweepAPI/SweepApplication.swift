@@ -7,7 +7,7 @@ public struct SweepApplication: Sendable {
     public let database: Database
     public let router: Router
 
-    public init(database: Database, streams: (any EventStreams)? = nil) {
+    public init(database: Database, streams: (any EventStreams)? = nil, parking: ParkedRequests? = nil) {
         self.database = database
         var routes = Routes(authenticator: Authenticator(database: database))
         let controllers: [any Controller] = [
@@ -19,7 +19,7 @@ public struct SweepApplication: Sendable {
             FunctionController(database: database),
             ContainerController(database: database),
             WorkflowController(database: database),
-            LaunchController(database: database),
+            LaunchController(database: database, parking: parking),
             EventController(database: database, streams: streams),
             ProgressController(database: database),
         ]
@@ -28,6 +28,6 @@ public struct SweepApplication: Sendable {
     }
 
     public var responder: any Responder {
-        MiddlewareChain([ErrorMiddleware()], responder: router)
+        MiddlewareChain([ErrorMiddleware(), DatabaseUnavailableMiddleware()], responder: router)
     }
 }

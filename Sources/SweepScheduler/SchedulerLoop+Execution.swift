@@ -59,7 +59,10 @@ extension SchedulerEngine.Loop {
     /// The task input, plus `sweep`: who the run is and how to report progress (API.md, issue 5).
     static func httpBody(_ run: ClaimedRun, apiURL: String?) -> [UInt8] {
         guard case .object(var body) = run.input else { return run.input.jsonBytes }
-        var sweep: [String: JSONValue] = ["run_id": .string(run.name), "launch_id": .string(run.launchID), "token": .string(run.progressToken)]
+        // run_id and attempt, like the X-Sweep-Run-Id and X-Sweep-Attempt headers: execution is at least once, so a
+        // function with side effects deduplicates on them.
+        var sweep: [String: JSONValue] = ["run_id": .string(run.name), "launch_id": .string(run.launchID), "token": .string(run.progressToken),
+                                          "attempt": .int(Int64(run.attempt))]
         if let apiURL { sweep["progress_url"] = .string(apiURL + "/api/v1/progress") }
         body["sweep"] = .object(sweep)
         return JSONValue.object(body).jsonBytes

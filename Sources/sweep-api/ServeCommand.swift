@@ -37,12 +37,17 @@ struct ServeCommand: ParsableCommand {
         let pool = PostgresPool(url: url, maxConnections: threadCount + 2)
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
-        let application = SweepApplication(database: Database(pool: pool), streams: hub)
+        let parking = ParkedRequests(
+            url: url, capacity: Int(environment["SWEEP_MAX_PARKED_REQUESTS"] ?? "") ?? ParkedRequests.defaultCapacity,
+            logger: Logger(label: "sweep-api.parked"))
+        parking.start()
+        let application = SweepApplication(database: Database(pool: pool), streams: hub, parking: parking)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
             responder: application.responder,
             logger: logger)
         try server.run()
+        parking.stop()
         hub.stop()
         pool.close()
     }

@@ -43,12 +43,8 @@ let done = DispatchGroup()
 for (loop, engine) in engines.enumerated() {
     done.enter()
     let worker = Thread {
-        do {
-            try engine.run()
-        } catch {
-            logger.critical("scheduler failed", metadata: ["error": "\(error)"])
-            exit(1)
-        }
+        // Returns only when stopped: a database that goes away is waited for inside, never a reason to exit.
+        engine.run()
         done.leave()
     }
     worker.name = "scheduler-loop-\(loop)"

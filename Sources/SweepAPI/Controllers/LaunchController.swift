@@ -9,6 +9,8 @@ struct LaunchController: Controller {
     static let maxWaitSeconds: Int64 = 60
 
     let database: Database
+    /// Where `wait` parks; nil (tests of the responder alone) answers at once as `wait: 0` would.
+    var parking: ParkedRequests? = nil
 
     func register(_ routes: inout Routes) {
         routes.tenant(.POST, "/api/v1/workflows/{id}/launches", launch)
@@ -33,28 +35,35 @@ struct LaunchController: Controller {
         case .workflowNotFound: throw APIError.notFound("workflow")
         case .created(let id), .existing(let id): launchID = id
         }
-        if wait > 0, let ended = try waitForEnd(launchID, tenant: tenant, seconds: wait) {
-            return .json(ended)
+        if wait > 0, let parking {
+            // Parked, not slept on: the request thread goes back to serve others (DESIGN §3).
+            let userID = tenant.userID
+            let database = self.database
+            return try parking.park(ParkedRequest(
+                channel: SchedulerChannels.launchDone, key: launchID, deadline: .now + .seconds(wait),
+                check: { try Self.endedStatus(database, launchID, userID).map { .json($0) } },
+                timedOut: { try Self.accepted(database, launchID, userID) }))
         }
-        guard let summary = try database.tenant(tenant.userID, { try LaunchStore($0).summary(id: launchID) }) else { throw APIError.notFound("launch") }
-        return .json([
+        return try Self.accepted(database, launchID, tenant.userID)
+    }
+
+    /// 202 with the launch's summary and where to follow it.
+    static func accepted(_ database: Database, _ launchID: String, _ userID: UserID) throws -> Response {
+        guard let summary = try database.tenant(userID, { try LaunchStore($0).summary(id: launchID) }) else { throw APIError.notFound("launch") }
+        var response = Response.json([
             "launch_id": .string(summary.id), "workflow_id": .string(summary.workflowID),
             "version": .int(Int64(summary.version)), "state": .string(summary.state),
         ], status: .accepted)
+        response.setHeader("Location", "/api/v1/launches/\(summary.id)")
+        return response
     }
 
-    /// Waits (on NOTIFY, not by polling) until the launch ends or the time is up; its full status if it ended.
-    private func waitForEnd(_ launchID: String, tenant: Tenant, seconds: Int64) throws -> JSONValue? {
-        let listener = try PostgresListener(url: database.pool.configuration.url)
-        try listener.listen(SchedulerChannels.launchDone)
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while true {
-            if let status = try fullStatus(launchID, tenant: tenant), status["state"].flatMap(\.stringValue).map(LaunchState.terminal.contains) == true {
-                return status
-            }
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { return nil }
-            _ = try listener.wait(timeout: remaining)
+    /// The launch's full status once it ended; nil while it runs.
+    static func endedStatus(_ database: Database, _ launchID: String, _ userID: UserID) throws -> JSONValue? {
+        try database.tenant(userID) { tx -> JSONValue? in
+            let store = LaunchStore(tx)
+            guard let summary = try store.summary(id: launchID), LaunchState.terminal.contains(summary.state) else { return nil }
+            return LaunchRendering.status(summary, runs: try store.runs(launchID: launchID))
         }
     }
 
