@@ -77,10 +77,10 @@ public final class PostgresConnection {
     var isUsableWhenIdle: Bool {
         guard PQstatus(handle) == CONNECTION_OK else { return false }
         var pfd = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        guard poll(&pfd, 1, 0) > 0 else { return true }
-        // Readable while idle: a notice, a stray NOTIFY, or the end of the session. libpq: PQconsumeInput returns 0
-        // when the connection broke.
-        return PQconsumeInput(handle) != 0 && PQstatus(handle) == CONNECTION_OK
+        // Readable while idle means the server spoke unasked: nearly always its FATAL goodbye before closing
+        // (PQconsumeInput would read it and still report the connection fine until the next query). A NOTICE
+        // arriving while idle would also land here; replacing the connection then costs one connect.
+        return poll(&pfd, 1, 0) == 0
     }
 
     /// The server process serving this connection (what `PostgresNotification.pid` reports for our own NOTIFYs).

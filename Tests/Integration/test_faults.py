@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from conftest import FunctionServer
+from sse import events as sse_events
 from stack import ROOT, Stack, wait_until
 from sweep_fixtures import register_http_functions
 
@@ -152,3 +153,35 @@ def events(client, launch_id):
         cursor = page["next_cursor"]
         if not cursor:
             return items
+
+
+def test_an_open_event_stream_carries_on_across_a_database_restart(supervised):
+    """The SSE hub reconnects and reads on from the last event it took in: one stream, no reconnect by the client,
+    sees every event of the launch once, in order, across `pg_ctl restart`."""
+    stack, server = supervised
+    client = stack.create_user("faults-sse")
+    register_http_functions(client, server.url, ["gate", "numbers"])
+    assert client.post("/api/v1/workflows", json={"workflow_id": "sse_restart", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "gate", "priority": 1}], "successors": ["2"],
+         "properties": {"position": "start", "static_input": {"gate": "sse"}}},
+        {"id": "2", "execution_configurations": [{"function_def_id": "numbers", "priority": 1}], "successors": []}]}).status_code == 201
+    launch_id = client.post("/api/v1/workflows/sse_restart/launches", json={}).json()["launch_id"]
+    received = []
+    with client.session.get(f"{client.url}/api/v1/launches/{launch_id}/events", headers={"Accept": "text/event-stream"},
+                            stream=True, timeout=60) as r:
+        assert r.status_code == 200
+        stream = sse_events(r)
+        for event in stream:
+            received.append(event)
+            if event[1] == "task.started":
+                break
+        wait_until(lambda: calls_of(server, launch_id, "sse"), what="task 1 at its gate")
+        restart_postgres(stack, "fast")
+        requests.post(server.url + "_open/sse", timeout=5).raise_for_status()
+        for event in stream:
+            received.append(event)
+    ids = [e[0] for e in received]
+    assert received[-1][1] == "launch.succeeded"
+    stored = events(client, launch_id)
+    assert ids == [e["id"] for e in stored], "no gap, no duplicate"
+    assert [e[1] for e in received] == [e["event"] for e in stored]
