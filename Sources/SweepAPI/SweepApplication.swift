@@ -7,7 +7,10 @@ public struct SweepApplication: Sendable {
     public let database: Database
     public let router: Router
 
-    public init(database: Database, streams: (any EventStreams)? = nil, parking: ParkedRequests? = nil) {
+    public init(
+        database: Database, streams: (any EventStreams)? = nil, parking: ParkedRequests? = nil,
+        progressInterval: Duration = ProgressThrottle<String, Never>.defaultInterval
+    ) {
         self.database = database
         var routes = Routes(authenticator: Authenticator(database: database))
         let controllers: [any Controller] = [
@@ -21,7 +24,7 @@ public struct SweepApplication: Sendable {
             WorkflowController(database: database),
             LaunchController(database: database, parking: parking),
             EventController(database: database, streams: streams),
-            ProgressController(database: database),
+            ProgressController(database: database, coalescer: ProgressCoalescer(database: database, interval: progressInterval)),
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router

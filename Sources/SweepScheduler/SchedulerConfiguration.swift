@@ -21,6 +21,10 @@ public struct SchedulerConfiguration: Sendable {
     public var defaultRuntimeSeconds: Int
     /// Where tasks reach the API to report progress (`SWEEP_API_URL`).
     public var apiURL: String?
+    /// Ended launches older than this many days are deleted (`SWEEP_RETENTION_DAYS`; 0 keeps them).
+    public var retentionDays: Int = Retention.defaultDays
+    /// How often each loop deletes a batch of them (`SWEEP_RETENTION_INTERVAL_MS`).
+    public var retentionInterval: Duration = Retention.defaultInterval
 
     public init(databaseURL: String, schedulerID: String, maxInFlight: Int = 256, claimBatch: Int = 100, leaseSeconds: Int = 30,
                 rescueInterval: Duration = .seconds(10), localExecution: Bool = false, workRoot: String = NSTemporaryDirectory(),

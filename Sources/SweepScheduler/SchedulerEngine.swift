@@ -79,10 +79,13 @@ public final class SchedulerEngine: Sendable {
         let completer: Completer
         let chain: ChainFastPath
         let rescuer = Rescuer()
+        let retention: Retention
+        var lastRetention = ContinuousClock.now - .seconds(3600)
         var inFlight: [Int64: InFlight] = [:]
         var ready: [RunCompletion] = []
         /// Progress lines of local processes, appended as events with the next transaction.
         var progress: [(ClaimedRun, EventDraft)] = []
+        var progressThrottle = ProgressThrottle<Int64, (ClaimedRun, EventDraft)>()
         var httpResults: [HTTPMultiClient<Int64>.Completion] = []
         var wantClaim = true
         var nextDue: ContinuousClock.Instant? = nil
@@ -102,6 +105,7 @@ public final class SchedulerEngine: Sendable {
             self.claimer = Claimer(schedulerID: engine.configuration.schedulerID, leaseSeconds: engine.configuration.leaseSeconds)
             let planners = PlannerCache()
             self.completer = Completer(planners: planners)
+            self.retention = Retention(days: engine.configuration.retentionDays)
             self.chain = ChainFastPath(planners: planners, schedulerID: engine.configuration.schedulerID, leaseSeconds: engine.configuration.leaseSeconds)
         }
 
@@ -117,6 +121,7 @@ public final class SchedulerEngine: Sendable {
                 httpResults.removeAll()
                 let now = ContinuousClock.now
                 if let due = nextDue, due <= now { wantClaim = true; nextDue = nil }
+                progress += progressThrottle.due(now: now).map(\.1)
 
                 do {
                     try step()
@@ -124,6 +129,11 @@ public final class SchedulerEngine: Sendable {
                     if now - lastRescue >= configuration.rescueInterval {
                         ready += try rescuer.rescue(connection)
                         lastRescue = now
+                    }
+                    if now - lastRetention >= configuration.retentionInterval {
+                        // A full batch means more are due: look again soon rather than a whole interval later.
+                        let full = try retention.sweep(connection) == retention.batchSize
+                        lastRetention = full ? now - configuration.retentionInterval + .milliseconds(100) : now
                     }
                 } catch {
                     // A lost connection or a failed transaction: what was not committed is redone, nothing is lost
@@ -148,8 +158,8 @@ public final class SchedulerEngine: Sendable {
         /// Records what finished and claims more, in one transaction: a chain's successor is claimed by the
         /// transaction that recorded its predecessor.
         mutating func step() throws {
-            try chainSteps()
             try reportProgress()
+            try chainSteps()
             let free = configuration.maxInFlight - inFlight.count
             let completions = ready
             guard !completions.isEmpty || (wantClaim && free > 0) else { return }
@@ -224,7 +234,9 @@ public final class SchedulerEngine: Sendable {
             var timeout = Duration.seconds(max(1, configuration.leaseSeconds / 3))
             let rescueIn = configuration.rescueInterval - (ContinuousClock.now - lastRescue)
             timeout = min(timeout, rescueIn)
+            timeout = min(timeout, configuration.retentionInterval - (ContinuousClock.now - lastRetention))
             if let due = nextDue { timeout = min(timeout, due - ContinuousClock.now) }
+            if let due = progressThrottle.nextDue() { timeout = min(timeout, due - ContinuousClock.now) }
             let ms = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
             return max(0, ms)
         }

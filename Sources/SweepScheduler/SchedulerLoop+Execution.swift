@@ -135,10 +135,16 @@ extension SchedulerEngine.Loop {
             guard let runID = Int64(id), let flight = inFlight[runID] else { return }
             var data: [String: JSONValue] = ["state": "running", "message": .string(message)]
             if let percent { data["percent"] = .double(percent) }
-            progress.append((flight.run, EventDraft(type: "task.progress", runName: flight.run.name, data: data)))
+            // Rate limited per run, the latest line winning (a process printing thousands of lines a second would
+            // otherwise write as many events).
+            let report = (flight.run, EventDraft(type: "task.progress", runName: flight.run.name, data: data))
+            if let now = progressThrottle.offer(runID, report, now: .now) { progress.append(now) }
         case .finished(let id, let outcome):
             guard let runID = Int64(id), let flight = inFlight[runID] else { return }
+            let held = progressThrottle.finish(runID)
             if outcome.cancelled { inFlight[runID] = nil; return }
+            // Its last progress line is written before its end (reportProgress runs first in the step).
+            if let held { progress.append(held) }
             let logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)
             switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds) {
             case .success(let output): succeed(flight.run, output, logs: logs)

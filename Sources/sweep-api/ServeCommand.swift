@@ -38,10 +38,13 @@ struct ServeCommand: ParsableCommand {
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
         let parking = ParkedRequests(
-            url: url, capacity: Int(environment["SWEEP_MAX_PARKED_REQUESTS"] ?? "") ?? ParkedRequests.defaultCapacity,
+            url: url, capacity: max(1, Int(environment["SWEEP_MAX_PARKED_REQUESTS"] ?? "") ?? ParkedRequests.defaultCapacity),
             logger: Logger(label: "sweep-api.parked"))
         parking.start()
-        let application = SweepApplication(database: Database(pool: pool), streams: hub, parking: parking)
+        let progressInterval = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? "").flatMap { $0 >= 0 ? Duration.milliseconds($0) : nil }
+        let application = SweepApplication(
+            database: Database(pool: pool), streams: hub, parking: parking,
+            progressInterval: progressInterval ?? ProgressThrottle<String, Never>.defaultInterval)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
             responder: application.responder,

@@ -16,7 +16,7 @@ var host = [CChar](repeating: 0, count: 256)
 gethostname(&host, host.count)
 let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 let schedulerID = "\(hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-let configuration = SchedulerConfiguration(
+var configuration = SchedulerConfiguration(
     databaseURL: url,
     schedulerID: schedulerID,
     maxInFlight: Int(environment["SWEEP_SCHEDULER_CONCURRENCY"] ?? "") ?? 256,
@@ -26,6 +26,10 @@ let configuration = SchedulerConfiguration(
     localExecution: environment["SWEEP_LOCAL_EXEC"] == "1",
     workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory(),
     apiURL: environment["SWEEP_API_URL"])
+configuration.retentionDays = max(0, Int(environment["SWEEP_RETENTION_DAYS"] ?? "") ?? configuration.retentionDays)
+if let milliseconds = Int(environment["SWEEP_RETENTION_INTERVAL_MS"] ?? ""), milliseconds > 0 {
+    configuration.retentionInterval = .milliseconds(milliseconds)
+}
 
 // TERM/INT are taken by the wait below only; every thread started after this inherits the blocked mask.
 let signals = TerminationSignals.block()

@@ -45,6 +45,19 @@ def answer(name, payload):
         return 200, {"numbers": list(range(int(static.get("n", 3))))}
     if name == "noop":
         return 200, {}
+    if name == "progress_burst":
+        # Posts progress as fast as it can (static_input.n reports), then waits at its gate.
+        import urllib.request
+        sweep = payload.get("sweep", {})
+        statuses = set()
+        for i in range(int(static.get("n", 200))):
+            request = urllib.request.Request(sweep["progress_url"], method="POST",
+                                             data=json.dumps({"percent": i * 100 // int(static.get("n", 200)), "message": f"step {i}"}).encode(),
+                                             headers={"Authorization": "Bearer " + sweep["token"], "Content-Type": "application/json"})
+            with urllib.request.urlopen(request) as r:
+                statuses.add(r.status)
+        gate(static["gate"]).wait()
+        return 200, {"statuses": sorted(statuses)}
     if name == "gate":
         gate(static["gate"]).wait()
         sweep = payload.get("sweep", {})
