@@ -26,7 +26,7 @@ struct Retention {
         return try connection.execute("""
             DELETE FROM launches WHERE id IN (
                 SELECT id FROM launches
-                WHERE finished_at < coalesce(\(now)::timestamptz, now()) - make_interval(days => \(days))
+                WHERE finished_at < coalesce(\(now)::timestamptz, now()) - make_interval(days => \(days)::int)
                   AND state IN ('succeeded', 'failed', 'cancelled')
                 ORDER BY finished_at
                 LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)

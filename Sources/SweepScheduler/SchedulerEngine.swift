@@ -132,6 +132,7 @@ public final class SchedulerEngine: Sendable {
                     }
                     if now - lastRetention >= configuration.retentionInterval {
                         // A full batch means more are due: look again soon rather than a whole interval later.
+                        lastRetention = now  // a failing sweep waits its interval too
                         let full = try retention.sweep(connection) == retention.batchSize
                         lastRetention = full ? now - configuration.retentionInterval + .milliseconds(100) : now
                     }
