@@ -12,7 +12,7 @@ public final class ReconnectingConnection {
     private var backoff = ReconnectBackoff()
 
     public init(
-        url: String, applicationName: String, logger: Logger,
+        url: String, applicationName: String, logger: Logger = Logger(label: "sweep.postgres"),
         prepare: @escaping (PostgresConnection) throws -> Void = { _ in }
     ) {
         self.url = url

@@ -48,7 +48,6 @@ public final class SchedulerEngine: Sendable {
             try connection.simpleQuery(unsafeSQL: "SET enable_bitmapscan = off")
         }
         guard link.connect(until: { inbox.isStopping }) else { return }
-        let connection = link.connection
         let http = HTTPMultiClient<Int64>(maxHostConnections: 64, maxBodyBytes: 1 << 20)
         wake.attach(http.remote)
         let wake = self.wake
@@ -57,7 +56,7 @@ public final class SchedulerEngine: Sendable {
             wake.wake()
         }
         let listener = NotificationListener(
-            url: configuration.databaseURL, logger: logger, ownBackendPID: connection.backendPID,
+            url: configuration.databaseURL, logger: logger, ownBackendPID: link.connection.backendPID,
             onReady: { inbox.post { $0.ready = true }; wake.wake() },
             onCancel: { launchID in inbox.post { $0.cancelledLaunches.append(launchID) }; wake.wake() })
         listener.start()
