@@ -16,6 +16,12 @@ extension SchedulerEngine.Loop {
         let runtime = run.runtimeSeconds ?? configuration.defaultRuntimeSeconds
         switch run.plan.alternatives[index] {
         case .http(let url):
+            if inFlight[run.id] != nil {
+                // This loop claimed the run again after its lease ran out (a database outage longer than the lease)
+                // while the old attempt's call is still open: that call is stale (its result would be fenced out),
+                // and the client takes one call per id.
+                http.cancel(run.id)
+            }
             inFlight[run.id] = SchedulerEngine.InFlight(run: run, alternative: index, isFunction: true)
             http.submit(HTTPRequest(
                 method: .post, url: url,
@@ -122,7 +128,7 @@ extension SchedulerEngine.Loop {
             case .timedOut:
                 fail(run, "timed out after \(run.runtimeSeconds ?? configuration.defaultRuntimeSeconds) s (max_task_runtime)")
             case .aborted:
-                inFlight[run.id] = nil
+                break  // whoever cancelled it let the run go already (abort, stop, or a newer attempt took its place)
             default:
                 fail(run, "the call failed: \(error.message)")
             }
