@@ -39,7 +39,8 @@ else
     done
     echo "nginx nginx -c $run_dir/nginx.conf -p $run_dir -g 'daemon off;'"
   } >"$run_dir/services"
-  nohup scripts/supervise.sh "$run_dir" "$run_dir/services" >>"$run_dir/supervisor.log" 2>&1 &
+  # Its own session: a Ctrl-C or hang-up of the terminal that ran `make run` does not reach it.
+  nohup setsid scripts/supervise.sh "$run_dir" "$run_dir/services" >>"$run_dir/supervisor.log" 2>&1 &
   echo $! >"$run_dir/supervisor.pid"
 fi
 

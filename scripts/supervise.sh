@@ -32,6 +32,9 @@ start() {
   # setsid does not fork and $! is the service itself).
   setsid bash -c "exec ${command[$name]}" >>"$run_dir/$name.log" 2>&1 </dev/null &
   pid[$name]=$!
+  # Not a job of this shell: bash still reaps it, but neither reports it nor keeps it for `wait`; the loop below
+  # looks at each service itself (wait -n misses jobs that ended while another was being restarted).
+  disown "${pid[$name]}"
   started[$name]=$SECONDS
   echo "${pid[$name]}" >"$run_dir/$name.pid"
   say "started $name (pid ${pid[$name]})"
@@ -47,11 +50,11 @@ for name in "${names[@]}"; do start "$name"; done
 echo $$ >"$run_dir/supervisor.pid"
 
 while [ -z "$stopping" ]; do
-  # Returns when a service exits, or early when a trapped signal arrives.
-  wait -n -p exited
+  # A tenth of a second between looks; `wait` returns early when a trapped signal (TERM, INT) arrives.
+  sleep 0.1 & wait $!
   [ -n "$stopping" ] && break
   for name in "${names[@]}"; do
-    if [ "${pid[$name]}" != "${exited:-}" ] && kill -0 "${pid[$name]}" 2>/dev/null; then continue; fi
+    kill -0 "${pid[$name]}" 2>/dev/null && continue
     sweep_group "${pid[$name]}"
     if (( SECONDS - started[$name] >= stable_seconds )); then delay[$name]=$initial_delay; fi
     say "$name (pid ${pid[$name]}) exited; restarting in ${delay[$name]} s"
