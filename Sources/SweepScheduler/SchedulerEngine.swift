@@ -84,7 +84,7 @@ public final class SchedulerEngine: Sendable {
         var ready: [RunCompletion] = []
         /// Progress lines of local processes, appended as events with the next transaction.
         var progress: [(ClaimedRun, EventDraft)] = []
-        var progressThrottle = ProgressThrottle<Int64, (ClaimedRun, EventDraft)>()
+        var progressThrottle: ProgressThrottle<Int64, (ClaimedRun, EventDraft)>
         var httpResults: [HTTPMultiClient<Int64>.Completion] = []
         var wantClaim = true
         var nextDue: ContinuousClock.Instant? = nil
@@ -105,6 +105,7 @@ public final class SchedulerEngine: Sendable {
             let planners = PlannerCache()
             self.completer = Completer(planners: planners)
             self.retention = Retention(days: engine.configuration.retentionDays)
+            self.progressThrottle = ProgressThrottle(interval: engine.configuration.progressInterval)
             self.chain = ChainFastPath(planners: planners, schedulerID: engine.configuration.schedulerID, leaseSeconds: engine.configuration.leaseSeconds)
         }
 

@@ -163,6 +163,7 @@ extension SchedulerEngine.Loop {
     mutating func abort(launchID: String) {
         for (id, flight) in inFlight where flight.run.launchID == launchID {
             inFlight[id] = nil
+            _ = progressThrottle.finish(id)  // a held progress line of a cancelled run is dropped
             http.cancel(id)
             supervisor.cancel(id: String(id))
         }

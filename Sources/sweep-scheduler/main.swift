@@ -30,6 +30,9 @@ configuration.retentionDays = max(0, Int(environment["SWEEP_RETENTION_DAYS"] ?? 
 if let milliseconds = Int(environment["SWEEP_RETENTION_INTERVAL_MS"] ?? ""), milliseconds > 0 {
     configuration.retentionInterval = .milliseconds(milliseconds)
 }
+if let milliseconds = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? ""), milliseconds >= 0 {
+    configuration.progressInterval = .milliseconds(milliseconds)
+}
 
 // TERM/INT are taken by the wait below only; every thread started after this inherits the blocked mask.
 let signals = TerminationSignals.block()

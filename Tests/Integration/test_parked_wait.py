@@ -56,10 +56,12 @@ def test_waiters_do_not_hold_request_threads(small_worker):
             assert client.get("/api/v1/me").status_code == 200
         assert time.monotonic() - started < 5
         assert not any(w.done() for w in waiters)
-        # One more waiter than the bound: refused at once, never queued.
+        # One more waiter than the bound: refused at once, never queued, and no launch made.
+        launches_before = len(stack.psql("SELECT id FROM launches WHERE workflow_id = 'held'"))
         over = client.post("/api/v1/workflows/held/launches", json={"wait": 30})
         assert over.status_code == 429, over.text
         assert over.json()["error"]["code"] == "too_many_waiting" and over.headers.get("Retry-After")
+        assert len(stack.psql("SELECT id FROM launches WHERE workflow_id = 'held'")) == launches_before
         requests.post(server.url + "_open/parked-1", timeout=5).raise_for_status()
         answers = [w.result(timeout=30) for w in waiters]
     assert all(a.status_code == 200 for a in answers), [a.text for a in answers]

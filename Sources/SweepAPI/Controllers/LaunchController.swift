@@ -29,22 +29,24 @@ struct LaunchController: Controller {
         if let key, !(1...200).contains(key.count) {
             throw APIError.badRequest("invalid_value", "idempotency_key must be 1 to 200 characters", field: "/idempotency_key")
         }
-        let result = try database.tenant(tenant.userID) { try LaunchStore($0).create(workflowID: workflowID, input: input, idempotencyKey: key) }
-        let launchID: String
-        switch result {
-        case .workflowNotFound: throw APIError.notFound("workflow")
-        case .created(let id), .existing(let id): launchID = id
+        let userID = tenant.userID
+        let database = self.database
+        let create: () throws -> String = {
+            switch try database.tenant(userID, { try LaunchStore($0).create(workflowID: workflowID, input: input, idempotencyKey: key) }) {
+            case .workflowNotFound: throw APIError.notFound("workflow")
+            case .created(let id), .existing(let id): return id
+            }
         }
-        if wait > 0, let parking {
-            // Parked, not slept on: the request thread goes back to serve others (DESIGN §3).
-            let userID = tenant.userID
-            let database = self.database
-            return try parking.park(ParkedRequest(
+        guard wait > 0, let parking else { return try Self.accepted(database, try create(), userID) }
+        // Parked, not slept on: the request thread goes back to serve others (DESIGN §3). The waiter's place is
+        // taken before the launch is made, so a 429 changes nothing.
+        return try parking.park {
+            let launchID = try create()
+            return ParkedRequest(
                 channel: SchedulerChannels.launchDone, key: launchID, deadline: .now + .seconds(wait),
                 check: { try Self.endedStatus(database, launchID, userID).map { .json($0) } },
-                timedOut: { try Self.accepted(database, launchID, userID) }))
+                timedOut: { try Self.accepted(database, launchID, userID) })
         }
-        return try Self.accepted(database, launchID, tenant.userID)
     }
 
     /// 202 with the launch's summary and where to follow it.

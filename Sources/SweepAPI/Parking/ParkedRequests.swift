@@ -58,8 +58,9 @@ public final class ParkedRequests: Sendable {
     /// How many requests wait right now.
     public var parkedCount: Int { count.load(ordering: .relaxed) }
 
-    /// The response that parks `request`; a 429 when `capacity` requests wait already.
-    public func park(_ request: ParkedRequest) throws -> Response {
+    /// The response that parks the request `prepare` makes; a 429, before `prepare` runs, when `capacity` requests
+    /// wait already. What `prepare` throws is thrown (and frees the place).
+    public func park(_ prepare: () throws -> ParkedRequest) throws -> Response {
         guard count.add(1, ordering: .relaxed).newValue <= capacity else {
             count.subtract(1, ordering: .relaxed)
             throw APIError(
@@ -67,7 +68,12 @@ public final class ParkedRequests: Sendable {
                 message: "\(capacity) requests are waiting on this server already; retry without wait, or later",
                 extraHeaders: [("Retry-After", "1")])
         }
-        return .parked(Attachment(registry: self, request: request))
+        do {
+            return .parked(Attachment(registry: self, request: try prepare()))
+        } catch {
+            count.subtract(1, ordering: .relaxed)
+            throw error
+        }
     }
 
     struct Attachment: ResponseStream {
