@@ -185,3 +185,42 @@ def test_an_open_event_stream_carries_on_across_a_database_restart(supervised):
     stored = events(client, launch_id)
     assert ids == [e["id"] for e in stored], "no gap, no duplicate"
     assert [e[1] for e in received] == [e["event"] for e in stored]
+
+
+def test_nothing_exits_while_the_database_is_down(supervised):
+    """PostgreSQL stopped (not restarted): the worker answers 503 `database_unavailable`, the schedulers wait and
+    retry; no process exits (same pids throughout), and work resumes when PostgreSQL is back."""
+    stack, server = supervised
+    client = stack.create_user("faults-down")
+    register_http_functions(client, server.url, ["numbers"])
+    assert client.post("/api/v1/workflows", json={"workflow_id": "after_outage", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "numbers", "priority": 1}], "successors": [],
+         "properties": {"position": "start"}}]}).status_code == 201
+    names = ("api", "nginx", "scheduler-0", "scheduler-1")
+    pids = {name: stack.service_pid(name) for name in names}
+    logs = [os.path.join(stack.workdir, f"scheduler-{i}.log") for i in (0, 1)]
+
+    def count(path, text):
+        with open(path, errors="replace") as f:
+            return f.read().count(text)
+    lost = [count(path, "cannot reach the database") for path in logs]
+    restored = [count(path, "database connection restored") for path in logs]
+    pg_dir = os.path.join(stack.workdir, "pg")
+    subprocess.check_call([os.path.join(ROOT, "scripts", "pg-cluster.sh"), "stop", pg_dir])
+    try:
+        r = client.get("/api/v1/me", timeout=10)
+        assert r.status_code == 503 and r.json()["error"]["code"] == "database_unavailable", r.text
+        assert r.headers["Retry-After"] == "1"
+        # Every scheduler process has met the outage (its loops look every 300 ms here) and is waiting it out.
+        wait_until(lambda: all(count(path, "cannot reach the database") > n for path, n in zip(logs, lost)), timeout=20,
+                   what="the schedulers to meet the outage")
+        assert {name: stack.service_pid(name) for name in names} == pids
+    finally:
+        subprocess.check_call([os.path.join(ROOT, "scripts", "pg-cluster.sh"), "start", pg_dir, str(stack.pg_port)],
+                              stdout=subprocess.DEVNULL)
+    wait_until(lambda: all(count(path, "database connection restored") > n for path, n in zip(logs, restored)), timeout=30,
+               what="the schedulers to reconnect")
+    r = wait_until(lambda: tolerant(lambda: client.post("/api/v1/workflows/after_outage/launches", json={"wait": 20}, timeout=40)),
+                   timeout=30, what="a launch through the API")
+    assert r.status_code == 200 and r.json()["state"] == "succeeded", r.text
+    assert {name: stack.service_pid(name) for name in names} == pids, "no process exited or was restarted"
