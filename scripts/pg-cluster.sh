@@ -4,6 +4,7 @@
 #                                                  DATADIR/sock only (no TCP at all), creates the roles and the
 #                                                  database "sweep"; prints the app's URL (role sweep_app)
 #   scripts/pg-cluster.sh stop DATADIR           -> fast shutdown
+#   scripts/pg-cluster.sh restart DATADIR MODE   -> pg_ctl restart -m MODE (fast or immediate; for fault tests)
 #   scripts/pg-cluster.sh url DATADIR PORT       -> prints the app's URL (worker, schedulers, admin commands)
 #   scripts/pg-cluster.sh owner-url DATADIR PORT -> prints the owner's URL (migrations, test assertions only)
 #
@@ -151,6 +152,10 @@ CONF
     if [ -f "$dir/pgdata/postmaster.pid" ]; then
       as_pg "$bindir/pg_ctl" -D "$dir/pgdata" -m fast -w stop >/dev/null || true
     fi
+    ;;
+  restart)
+    mode=${3:-fast}
+    as_pg "$bindir/pg_ctl" -D "$dir/pgdata" -l "$dir/server.log" -m "$mode" -w -t 60 restart >/dev/null
     ;;
   url) url ;;
   owner-url) owner_url ;;

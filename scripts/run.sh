@@ -45,19 +45,22 @@ unset SWEEP_DATABASE_OWNER_URL
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-if ! alive "$run_dir/api.pid"; then
-  nohup "$bin/sweep-api" serve --socket "$run_dir/api.sock" >>"$run_dir/api.log" 2>&1 &
-  echo $! >"$run_dir/api.pid"
-fi
-if ! alive "$run_dir/scheduler.pid"; then
-  SWEEP_LOCAL_EXEC=${SWEEP_LOCAL_EXEC:-1} nohup "$bin/sweep-scheduler" >>"$run_dir/scheduler.log" 2>&1 &
-  echo $! >"$run_dir/scheduler.pid"
-fi
+# The worker, the scheduler(s) and nginx run under scripts/supervise.sh, which restarts whichever dies (a crash,
+# an OOM kill) with a capped backoff; `make stop` stops the supervisor first, and it stops them.
 scripts/render-nginx.sh "$run_dir" "$port" "$run_dir/api.sock" >/dev/null
-if alive "$run_dir/nginx.pid"; then
+if alive "$run_dir/supervisor.pid"; then
   nginx -c "$run_dir/nginx.conf" -p "$run_dir" -s reload
 else
-  nginx -c "$run_dir/nginx.conf" -p "$run_dir"
+  {
+    echo "api $bin/sweep-api serve --socket $run_dir/api.sock"
+    for i in $(seq 1 "${SWEEP_SCHEDULERS:-1}"); do
+      echo "scheduler-$i env SWEEP_LOCAL_EXEC=${SWEEP_LOCAL_EXEC:-1} $bin/sweep-scheduler"
+    done
+    echo "nginx nginx -c $run_dir/nginx.conf -p $run_dir -g 'daemon off;'"
+  } >"$run_dir/services"
+  # Its own session: a Ctrl-C or hang-up of the terminal that ran `make run` does not reach it.
+  nohup setsid scripts/supervise.sh "$run_dir" "$run_dir/services" >>"$run_dir/supervisor.log" 2>&1 &
+  echo $! >"$run_dir/supervisor.pid"
 fi
 
 url="http://127.0.0.1:$port"

@@ -128,8 +128,14 @@ public final class FastCGIServer: Sendable {
             response = APIError.methodNotAllowed(HTTPMethod.allCases).response
         }
 
+        if response.isParked, let stream = response.stream {
+            // Nothing is written now: the stream answers later, from its own thread (see Response.parked).
+            logger.debug("request parked", metadata: ["method": "\(methodName)", "path": "\(path)"])
+            stream.attach(FastCGIStreamSink(fcgi, requestID: requestID))
+            return true
+        }
         response.setHeader("X-Request-Id", requestID)
-        fcgi.write(Array(head(of: response).utf8))
+        fcgi.write(Array(Self.head(of: response).utf8))
         let elapsed = ContinuousClock.now - start
         let millis = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         logger.info("request", metadata: [
@@ -138,7 +144,7 @@ public final class FastCGIServer: Sendable {
         ])
         if let stream = response.stream {
             guard fcgi.flush() else { return false }
-            stream.attach(FastCGIStreamSink(fcgi))
+            stream.attach(FastCGIStreamSink(fcgi, requestID: requestID))
             return true
         }
         fcgi.write(response.body)
@@ -151,7 +157,7 @@ public final class FastCGIServer: Sendable {
             ?? APIError(status: .internalServerError, code: "internal_error", message: "internal error").response
     }
 
-    private func head(of response: Response) -> String {
+    static func head(of response: Response) -> String {
         var text = "Status: \(response.status.code) \(response.status.reasonPhrase)\r\n"
         var hasLength = false
         for (name, value) in response.headers {

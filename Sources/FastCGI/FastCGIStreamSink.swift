@@ -8,10 +8,23 @@ import Web
 final class FastCGIStreamSink: StreamSink, @unchecked Sendable {
     private let lock = NSLock()
     private var request: FastCGIRequest?
+    private let requestID: String
 
     /// The accept thread gives `request` up here and takes a fresh one, so only this sink touches it afterwards.
-    init(_ request: FastCGIRequest) {
+    init(_ request: FastCGIRequest, requestID: String) {
         self.request = request
+        self.requestID = requestID
+    }
+
+    func respond(_ response: Response) -> Bool {
+        var response = response
+        response.setHeader("X-Request-Id", requestID)
+        let written = lock.withLock { () -> Bool in
+            guard let request else { return false }
+            return request.write(Array(FastCGIServer.head(of: response).utf8)) && request.write(response.body) && request.flush()
+        }
+        close()
+        return written
     }
 
     func write(_ bytes: [UInt8]) -> Bool {

@@ -77,6 +77,18 @@ public final class PostgresConnection {
     /// Whether the connection is idle between transactions, ready to be reused.
     var isIdle: Bool { PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE }
 
+    /// Whether an idle connection still works, checked without a round trip: a server that restarted or ended the
+    /// session has sent its goodbye and closed the socket, which shows as readable input. (Without this check the
+    /// first request after a PostgreSQL restart fails on each pooled connection in turn.)
+    var isUsableWhenIdle: Bool {
+        guard PQstatus(handle) == CONNECTION_OK else { return false }
+        var pfd = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        // Readable while idle means the server spoke unasked: nearly always its FATAL goodbye before closing
+        // (PQconsumeInput would read it and still report the connection fine until the next query). A NOTICE
+        // arriving while idle would also land here; replacing the connection then costs one connect.
+        return poll(&pfd, 1, 0) == 0
+    }
+
     /// The server process serving this connection (what `PostgresNotification.pid` reports for our own NOTIFYs).
     public var backendPID: Int32 { PQbackendPID(handle) }
 

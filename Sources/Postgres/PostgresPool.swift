@@ -125,7 +125,10 @@ public final class PostgresPool: Sendable {
             slots.signal()
             throw PostgresError(code: .poolClosed, message: "the pool is closed", file: file, line: line)
         case .idle(let handoff):
-            return handoff.connection
+            if handoff.connection.isUsableWhenIdle { return handoff.connection }
+            // The server ended this session (a restart): open a fresh one in its place (same slot, same count).
+            logger.info("pool: replacing a connection the server closed")
+            fallthrough
         case .open:
             do {
                 return try PostgresConnection(

@@ -8,8 +8,11 @@ public struct SweepApplication: Sendable {
     public let router: Router
 
     /// `limits` are the defaults of users with no limits set (`SWEEP_LIMIT_*`, read by `sweep-api serve`).
-    public init(database: Database, streams: (any EventStreams)? = nil, security: SecuritySettings = SecuritySettings(),
-                limits: LimitDefaults = LimitDefaults()) {
+    public init(
+        database: Database, streams: (any EventStreams)? = nil, parking: ParkedRequests? = nil,
+        progressInterval: Duration = ProgressThrottle<String, Never>.defaultInterval,
+        security: SecuritySettings = SecuritySettings(), limits: LimitDefaults = LimitDefaults()
+    ) {
         self.database = database
         let streamAdmission = StreamAdmission()
         var routes = Routes(authenticator: Authenticator(database: database, sessionIdleSeconds: security.sessionIdleSeconds))
@@ -23,15 +26,15 @@ public struct SweepApplication: Sendable {
             FunctionController(database: database),
             ContainerController(database: database),
             WorkflowController(database: database, limits: limits),
-            LaunchController(database: database, limits: limits),
+            LaunchController(database: database, limits: limits, parking: parking),
             EventController(database: database, streams: streams, limits: limits, admission: streamAdmission),
-            ProgressController(database: database),
+            ProgressController(database: database, coalescer: ProgressCoalescer(database: database, interval: progressInterval)),
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router
     }
 
     public var responder: any Responder {
-        MiddlewareChain([ErrorMiddleware()], responder: router)
+        MiddlewareChain([ErrorMiddleware(), DatabaseUnavailableMiddleware()], responder: router)
     }
 }

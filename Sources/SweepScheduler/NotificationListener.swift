@@ -2,13 +2,19 @@ import Foundation
 import Logging
 import Postgres
 import SweepStore
+import Synchronization
 
 /// A thread holding one LISTEN connection: new work and cancellations wake the engine instead of it polling.
 final class NotificationListener: Sendable {
     let url: String
     let logger: Logger
-    /// The engine's own connection: its `ready` notifications announce runs it may already have claimed.
-    let ownBackendPID: Int32
+    /// The engine's own connection: its `ready` notifications announce runs it may already have claimed. Changes
+    /// when the engine reconnects.
+    var ownBackendPID: Int32 {
+        get { ownPID.load(ordering: .relaxed) }
+        set { ownPID.store(newValue, ordering: .relaxed) }
+    }
+    private let ownPID: Atomic<Int32>
     let onReady: @Sendable () -> Void
     let onCancel: @Sendable (String) -> Void
     private let stopping = SendableFlag()
@@ -17,7 +23,7 @@ final class NotificationListener: Sendable {
     init(url: String, logger: Logger, ownBackendPID: Int32, onReady: @escaping @Sendable () -> Void, onCancel: @escaping @Sendable (String) -> Void) {
         self.url = url
         self.logger = logger
-        self.ownBackendPID = ownBackendPID
+        self.ownPID = Atomic(ownBackendPID)
         self.onReady = onReady
         self.onCancel = onCancel
     }
@@ -37,11 +43,13 @@ final class NotificationListener: Sendable {
     }
 
     private func loop() {
+        var backoff = ReconnectBackoff()
         while !stopping.isSet {
             do {
                 let listener = try PostgresListener(url: url, applicationName: "sweep-scheduler-listener")
                 try listener.listen(SchedulerChannels.ready)
                 try listener.listen(SchedulerChannels.cancel)
+                backoff.succeeded()
                 // After (re)connecting, look for work that was announced while nobody listened.
                 onReady()
                 while !stopping.isSet {
@@ -55,8 +63,8 @@ final class NotificationListener: Sendable {
                     }
                 }
             } catch {
-                logger.warning("listener connection lost; reconnecting", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: 0.5)
+                if backoff.failures == 0 { logger.warning("listener connection lost; reconnecting", metadata: ["error": "\(error)"]) }
+                backoff.pause()
             }
         }
     }

@@ -1,5 +1,6 @@
 import Egress
 import Foundation
+import SweepStore
 
 /// How a scheduler process behaves; read from the environment by `sweep-scheduler`.
 public struct SchedulerConfiguration: Sendable {
@@ -26,6 +27,12 @@ public struct SchedulerConfiguration: Sendable {
     public var egress: EgressPolicy
     /// Largest output a run may record as JSON (`SWEEP_MAX_OUTPUT_BYTES`); larger fails the run `output_rejected`.
     public var maxOutputBytes: Int
+    /// Ended launches older than this many days are deleted (`SWEEP_RETENTION_DAYS`; 0 keeps them).
+    public var retentionDays: Int = Retention.defaultDays
+    /// How often each loop deletes a batch of them (`SWEEP_RETENTION_INTERVAL_MS`).
+    public var retentionInterval: Duration = Retention.defaultInterval
+    /// At most one `::progress::` event per run this often, the latest line winning (`SWEEP_PROGRESS_INTERVAL_MS`).
+    public var progressInterval: Duration = ProgressThrottle<Int64, Never>.defaultInterval
 
     public init(databaseURL: String, schedulerID: String, maxInFlight: Int = 256, claimBatch: Int = 100, leaseSeconds: Int = 30,
                 rescueInterval: Duration = .seconds(10), localExecution: Bool = false, workRoot: String = NSTemporaryDirectory(),

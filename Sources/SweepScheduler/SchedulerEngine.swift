@@ -36,68 +36,80 @@ public final class SchedulerEngine: Sendable {
         wake.wake()
     }
 
-    /// Runs until `stop()`. Throws when the database cannot be reached at start.
-    public func run() throws {
+    /// Runs until `stop()`. A database that is down at start or goes away later is waited for (capped backoff),
+    /// never a reason to return: the loop carries on where it was once PostgreSQL answers again.
+    public func run() {
         HTTPClient.globalInit()
-        let connection = try PostgresConnection(url: configuration.databaseURL, applicationName: "sweep-scheduler", role: Database.systemRole)
-        // Every statement of the scheduler finds rows by key or walks a partial index in order. Statistics of a
-        // launch inserted a moment ago say "a few rows", and the planner then prefers bitmap scans that read and
-        // sort every ready run of a 20,000-wide scatter to claim 100 of them (40 ms a claim, measured).
-        try connection.simpleQuery(unsafeSQL: "SET enable_bitmapscan = off")
+        let inbox = self.inbox
+        let link = ReconnectingConnection(url: configuration.databaseURL, applicationName: "sweep-scheduler", role: Database.systemRole, logger: logger) { connection in
+            // Every statement of the scheduler finds rows by key or walks a partial index in order. Statistics of a
+            // launch inserted a moment ago say "a few rows", and the planner then prefers bitmap scans that read and
+            // sort every ready run of a 20,000-wide scatter to claim 100 of them (40 ms a claim, measured).
+            try connection.simpleQuery(unsafeSQL: "SET enable_bitmapscan = off")
+        }
+        guard link.connect(until: { inbox.isStopping }) else { return }
         let http = HTTPMultiClient<Int64>(maxHostConnections: 64, maxBodyBytes: 1 << 20)
         wake.attach(http.remote)
-        let inbox = self.inbox
         let wake = self.wake
         let supervisor = ProcessSupervisor { event in
             inbox.post { $0.processEvents.append(event) }
             wake.wake()
         }
         let listener = NotificationListener(
-            url: configuration.databaseURL, logger: logger, ownBackendPID: connection.backendPID,
+            url: configuration.databaseURL, logger: logger, ownBackendPID: link.connection.backendPID,
             onReady: { inbox.post { $0.ready = true }; wake.wake() },
             onCancel: { launchID in inbox.post { $0.cancelledLaunches.append(launchID) }; wake.wake() })
         listener.start()
         defer { listener.stop() }
 
-        var loop = Loop(engine: self, connection: connection, http: http, supervisor: supervisor)
-        try loop.run()
+        var loop = Loop(engine: self, link: link, listener: listener, http: http, supervisor: supervisor)
+        loop.run()
     }
 
     /// The loop's state lives on its thread only.
     struct Loop {
         let engine: SchedulerEngine
-        let connection: PostgresConnection
+        /// The loop's one connection, replaced after PostgreSQL restarts or the socket breaks.
+        let link: ReconnectingConnection
+        let listener: NotificationListener
         let http: HTTPMultiClient<Int64>
         let supervisor: ProcessSupervisor
         let claimer: Claimer
         let completer: Completer
         let chain: ChainFastPath
         let rescuer = Rescuer()
+        let retention: Retention
+        var lastRetention = ContinuousClock.now - .seconds(3600)
         var inFlight: [Int64: InFlight] = [:]
         var ready: [RunCompletion] = []
         /// Progress lines of local processes, appended as events with the next transaction.
         var progress: [(ClaimedRun, EventDraft)] = []
+        var progressThrottle: ProgressThrottle<Int64, (ClaimedRun, EventDraft)>
         var httpResults: [HTTPMultiClient<Int64>.Completion] = []
         var wantClaim = true
         var nextDue: ContinuousClock.Instant? = nil
         var lastRenew = ContinuousClock.now
         var lastRescue = ContinuousClock.now - .seconds(3600)
 
+        var connection: PostgresConnection { link.connection }
         var configuration: SchedulerConfiguration { engine.configuration }
         var logger: Logger { engine.logger }
 
-        init(engine: SchedulerEngine, connection: PostgresConnection, http: HTTPMultiClient<Int64>, supervisor: ProcessSupervisor) {
+        init(engine: SchedulerEngine, link: ReconnectingConnection, listener: NotificationListener, http: HTTPMultiClient<Int64>, supervisor: ProcessSupervisor) {
             self.engine = engine
-            self.connection = connection
+            self.link = link
+            self.listener = listener
             self.http = http
             self.supervisor = supervisor
             self.claimer = Claimer(schedulerID: engine.configuration.schedulerID, leaseSeconds: engine.configuration.leaseSeconds)
             let planners = PlannerCache()
             self.completer = Completer(planners: planners)
+            self.retention = Retention(days: engine.configuration.retentionDays)
+            self.progressThrottle = ProgressThrottle(interval: engine.configuration.progressInterval)
             self.chain = ChainFastPath(planners: planners, schedulerID: engine.configuration.schedulerID, leaseSeconds: engine.configuration.leaseSeconds)
         }
 
-        mutating func run() throws {
+        mutating func run() {
             logger.info("scheduler started", metadata: ["id": "\(configuration.schedulerID)", "local_exec": "\(configuration.localExecution)"])
             while true {
                 let mail = engine.inbox.take()
@@ -109,6 +121,7 @@ public final class SchedulerEngine: Sendable {
                 httpResults.removeAll()
                 let now = ContinuousClock.now
                 if let due = nextDue, due <= now { wantClaim = true; nextDue = nil }
+                progress += progressThrottle.due(now: now).map(\.1)
 
                 do {
                     try step()
@@ -117,12 +130,26 @@ public final class SchedulerEngine: Sendable {
                         ready += try rescuer.rescue(connection)
                         lastRescue = now
                     }
+                    if now - lastRetention >= configuration.retentionInterval {
+                        // A full batch means more are due: look again soon rather than a whole interval later.
+                        lastRetention = now  // a failing sweep waits its interval too
+                        let full = try retention.sweep(connection) == retention.batchSize
+                        lastRetention = full ? now - configuration.retentionInterval + .milliseconds(100) : now
+                    }
                 } catch {
                     // A lost connection or a failed transaction: what was not committed is redone, nothing is lost
-                    // (runs not recorded stay running under our lease and are retried; leases expire otherwise).
+                    // (completions wait in `ready`, fenced by attempt when redone; runs not recorded stay running
+                    // under our lease, or are rescued and run again when it expires).
                     logger.error("scheduler step failed", metadata: ["error": "\(error)"])
-                    Thread.sleep(forTimeInterval: 0.2)
-                    if connection.isBroken { throw error }
+                    if link.isBroken {
+                        let inbox = engine.inbox
+                        guard link.reconnectIfBroken(until: { inbox.isStopping }) else { break }
+                        listener.ownBackendPID = connection.backendPID
+                        wantClaim = true
+                        lastRenew = .now - .seconds(3600)  // renew at once: the outage ate into our leases
+                    } else {
+                        Thread.sleep(forTimeInterval: 0.2)
+                    }
                 }
                 httpResults = http.poll(timeoutMilliseconds: pollTimeout())
             }
@@ -132,8 +159,8 @@ public final class SchedulerEngine: Sendable {
         /// Records what finished and claims more, in one transaction: a chain's successor is claimed by the
         /// transaction that recorded its predecessor.
         mutating func step() throws {
-            try chainSteps()
             try reportProgress()
+            try chainSteps()
             let free = configuration.maxInFlight - inFlight.count
             let completions = ready
             guard !completions.isEmpty || (wantClaim && free > 0) else { return }
@@ -208,7 +235,9 @@ public final class SchedulerEngine: Sendable {
             var timeout = Duration.seconds(max(1, configuration.leaseSeconds / 3))
             let rescueIn = configuration.rescueInterval - (ContinuousClock.now - lastRescue)
             timeout = min(timeout, rescueIn)
+            timeout = min(timeout, configuration.retentionInterval - (ContinuousClock.now - lastRetention))
             if let due = nextDue { timeout = min(timeout, due - ContinuousClock.now) }
+            if let due = progressThrottle.nextDue() { timeout = min(timeout, due - ContinuousClock.now) }
             let ms = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
             return max(0, ms)
         }
@@ -225,6 +254,10 @@ public final class SchedulerEngine: Sendable {
         mutating func shutdown() {
             for id in inFlight.keys { http.cancel(id) }
             supervisor.cancelAll()
+            guard !link.isBroken else {
+                logger.warning("stopping without a database connection; the runs in flight return when their leases expire")
+                return
+            }
             do {
                 if !ready.isEmpty { try connection.transaction { try completer.complete($0, ready) } }
                 let returned = try connection.execute("""

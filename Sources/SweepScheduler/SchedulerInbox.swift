@@ -16,6 +16,9 @@ final class SchedulerInbox: Sendable {
         contents.withLock { change(&$0) }
     }
 
+    /// Whether `stop()` was asked for (read without taking the mail, for loops that wait on something else).
+    var isStopping: Bool { contents.withLock { $0.stopping } }
+
     func take() -> Contents {
         contents.withLock { current in
             let taken = current

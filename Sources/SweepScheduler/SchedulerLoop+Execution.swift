@@ -16,6 +16,12 @@ extension SchedulerEngine.Loop {
         let runtime = run.runtimeSeconds ?? configuration.defaultRuntimeSeconds
         switch run.plan.alternatives[index] {
         case .http(let url):
+            if inFlight[run.id] != nil {
+                // This loop claimed the run again after its lease ran out (a database outage longer than the lease)
+                // while the old attempt's call is still open: that call is stale (its result would be fenced out),
+                // and the client takes one call per id.
+                http.cancel(run.id)
+            }
             inFlight[run.id] = SchedulerEngine.InFlight(run: run, alternative: index, isFunction: true)
             http.submit(HTTPRequest(
                 method: .post, url: url,
@@ -59,7 +65,10 @@ extension SchedulerEngine.Loop {
     /// The task input, plus `sweep`: who the run is and how to report progress (API.md, issue 5).
     static func httpBody(_ run: ClaimedRun, apiURL: String?) -> [UInt8] {
         guard case .object(var body) = run.input else { return run.input.jsonBytes }
-        var sweep: [String: JSONValue] = ["run_id": .string(run.name), "launch_id": .string(run.launchID), "token": .string(run.progressToken)]
+        // run_id and attempt, like the X-Sweep-Run-Id and X-Sweep-Attempt headers: execution is at least once, so a
+        // function with side effects deduplicates on them.
+        var sweep: [String: JSONValue] = ["run_id": .string(run.name), "launch_id": .string(run.launchID), "token": .string(run.progressToken),
+                                          "attempt": .int(Int64(run.attempt))]
         if let apiURL { sweep["progress_url"] = .string(apiURL + "/api/v1/progress") }
         body["sweep"] = .object(sweep)
         return JSONValue.object(body).jsonBytes
@@ -136,7 +145,7 @@ extension SchedulerEngine.Loop {
                 // A policy refusal is the installation's answer, not an outage: no fallback, the run fails naming it.
                 fail(run, error.message)
             case .aborted:
-                inFlight[run.id] = nil
+                break  // whoever cancelled it let the run go already (abort, stop, or a newer attempt took its place)
             default:
                 fail(run, "the call failed: \(error.message)")
             }
@@ -149,10 +158,16 @@ extension SchedulerEngine.Loop {
             guard let runID = Int64(id), let flight = inFlight[runID] else { return }
             var data: [String: JSONValue] = ["state": "running", "message": .string(StorableText.sanitised(message))]
             if let percent { data["percent"] = .double(percent) }
-            progress.append((flight.run, EventDraft(type: "task.progress", runName: flight.run.name, data: data)))
+            // Rate limited per run, the latest line winning (a process printing thousands of lines a second would
+            // otherwise write as many events).
+            let report = (flight.run, EventDraft(type: "task.progress", runName: flight.run.name, data: data))
+            if let now = progressThrottle.offer(runID, report, now: .now) { progress.append(now) }
         case .finished(let id, let outcome):
             guard let runID = Int64(id), let flight = inFlight[runID] else { return }
+            let held = progressThrottle.finish(runID)
             if outcome.cancelled { inFlight[runID] = nil; return }
+            // Its last progress line is written before its end (reportProgress runs first in the step).
+            if let held { progress.append(held) }
             let logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)
             switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds,
                                                    admission: outputAdmission) {
@@ -166,6 +181,7 @@ extension SchedulerEngine.Loop {
     mutating func abort(launchID: String) {
         for (id, flight) in inFlight where flight.run.launchID == launchID {
             inFlight[id] = nil
+            _ = progressThrottle.finish(id)  // a held progress line of a cancelled run is dropped
             http.cancel(id)
             supervisor.cancel(id: String(id))
         }

@@ -6,6 +6,9 @@ public struct Response: Sendable {
     public var headers: [(String, String)]
     public var body: [UInt8]
     public var stream: (any ResponseStream)?
+    /// A parked response: the transport writes nothing yet, hands the connection to `stream` and takes the request
+    /// thread back; the stream answers later, status and all, with `StreamSink.respond`.
+    public private(set) var isParked = false
 
     public init(status: HTTPStatus = .ok, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
@@ -27,6 +30,15 @@ public struct Response: Sendable {
     public static func streaming(_ stream: any ResponseStream, headers: [(String, String)]) -> Response {
         var response = Response(status: .ok, headers: headers)
         response.stream = stream
+        return response
+    }
+
+    /// Parks the request (DESIGN §3): no thread waits for the answer; `stream` gets the connection and answers
+    /// when it knows what to say (`StreamSink.respond`).
+    public static func parked(_ stream: any ResponseStream) -> Response {
+        var response = Response(status: .accepted)
+        response.stream = stream
+        response.isParked = true
         return response
     }
 
@@ -56,6 +68,10 @@ public protocol StreamSink: AnyObject, Sendable {
     /// True when the peer hung up (checked without blocking).
     var isClosedByPeer: Bool { get }
     func close()
+    /// Answers a parked request with a whole response (status, headers, body) and ends it; false when the client
+    /// is gone.
+    @discardableResult
+    func respond(_ response: Response) -> Bool
 }
 
 extension String {

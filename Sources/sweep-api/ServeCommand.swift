@@ -41,12 +41,21 @@ struct ServeCommand: ParsableCommand {
         let store = Database(url: url, maxConnections: threadCount + 2)
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
-        let application = SweepApplication(database: store, streams: hub, security: security, limits: limits)
+        let parking = ParkedRequests(
+            url: url, capacity: max(1, Int(environment["SWEEP_MAX_PARKED_REQUESTS"] ?? "") ?? ParkedRequests.defaultCapacity),
+            logger: Logger(label: "sweep-api.parked"))
+        parking.start()
+        let progressInterval = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? "").flatMap { $0 >= 0 ? Duration.milliseconds($0) : nil }
+        let application = SweepApplication(
+            database: store, streams: hub, parking: parking,
+            progressInterval: progressInterval ?? ProgressThrottle<String, Never>.defaultInterval,
+            security: security, limits: limits)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
             responder: application.responder,
             logger: logger)
         try server.run()
+        parking.stop()
         hub.stop()
         store.close()
     }

@@ -24,7 +24,7 @@ do {
     logger.critical("\(error)")
     exit(2)
 }
-let configuration = SchedulerConfiguration(
+var configuration = SchedulerConfiguration(
     databaseURL: url,
     schedulerID: schedulerID,
     maxInFlight: Int(environment["SWEEP_SCHEDULER_CONCURRENCY"] ?? "") ?? 256,
@@ -36,6 +36,13 @@ let configuration = SchedulerConfiguration(
     apiURL: environment["SWEEP_API_URL"],
     egress: egress,
     maxOutputBytes: Int(environment["SWEEP_MAX_OUTPUT_BYTES"] ?? "") ?? 1 << 20)
+configuration.retentionDays = max(0, Int(environment["SWEEP_RETENTION_DAYS"] ?? "") ?? configuration.retentionDays)
+if let milliseconds = Int(environment["SWEEP_RETENTION_INTERVAL_MS"] ?? ""), milliseconds > 0 {
+    configuration.retentionInterval = .milliseconds(milliseconds)
+}
+if let milliseconds = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? ""), milliseconds >= 0 {
+    configuration.progressInterval = .milliseconds(milliseconds)
+}
 
 // TERM/INT are taken by the wait below only; every thread started after this inherits the blocked mask.
 let signals = TerminationSignals.block()
@@ -53,12 +60,8 @@ let done = DispatchGroup()
 for (loop, engine) in engines.enumerated() {
     done.enter()
     let worker = Thread {
-        do {
-            try engine.run()
-        } catch {
-            logger.critical("scheduler failed", metadata: ["error": "\(error)"])
-            exit(1)
-        }
+        // Returns only when stopped: a database that goes away is waited for inside, never a reason to exit.
+        engine.run()
         done.leave()
     }
     worker.name = "scheduler-loop-\(loop)"

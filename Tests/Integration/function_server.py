@@ -18,6 +18,13 @@ ENV_VARS = {"num_inds": 3, "env_vars": [
 
 lock = threading.Lock()
 calls = []
+# Gates for tests that act while calls are in flight: "gate" blocks until POST /_open/<name> (static_input.gate).
+gates = {}
+
+
+def gate(name):
+    with lock:
+        return gates.setdefault(name, threading.Event())
 state = {"current": 0, "peak": 0}
 
 
@@ -38,6 +45,23 @@ def answer(name, payload):
         return 200, {"numbers": list(range(int(static.get("n", 3))))}
     if name == "noop":
         return 200, {}
+    if name == "progress_burst":
+        # Posts progress as fast as it can (static_input.n reports), then waits at its gate.
+        import urllib.request
+        sweep = payload.get("sweep", {})
+        statuses = set()
+        for i in range(int(static.get("n", 200))):
+            request = urllib.request.Request(sweep["progress_url"], method="POST",
+                                             data=json.dumps({"percent": i * 100 // int(static.get("n", 200)), "message": f"step {i}"}).encode(),
+                                             headers={"Authorization": "Bearer " + sweep["token"], "Content-Type": "application/json"})
+            with urllib.request.urlopen(request) as r:
+                statuses.add(r.status)
+        gate(static["gate"]).wait()
+        return 200, {"statuses": sorted(statuses)}
+    if name == "gate":
+        gate(static["gate"]).wait()
+        sweep = payload.get("sweep", {})
+        return 200, {"gate": static["gate"], "run": sweep.get("run_id"), "attempt": sweep.get("attempt")}
     if name == "progress":
         # Reports progress with the run's own token, as a long task would.
         import urllib.request
@@ -75,6 +99,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
+        if self.path.startswith("/_open/"):
+            gate(self.path[len("/_open/"):]).set()
+            return self.reply(200, {})
         if self.path == "/_reset":
             with lock:
                 calls.clear()

@@ -31,7 +31,7 @@ def wait_until(predicate, timeout=30.0, interval=0.02, what="condition"):
 
 
 class Stack:
-    def __init__(self, bin_dir=None, workdir=None, worker_threads=8, extra_nginx=None, env=None):
+    def __init__(self, bin_dir=None, workdir=None, worker_threads=8, extra_nginx=None, env=None, supervised=False):
         self.bin_dir = bin_dir or os.environ.get("SWEEP_BIN") or subprocess.check_output(
             ["swift", "build", "--show-bin-path"], cwd=ROOT, text=True).strip()
         base = os.environ.get("SWEEP_TEST_OUTPUT")
@@ -58,6 +58,10 @@ class Stack:
             fd = os.open(self.secret_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(os.urandom(32).hex() + "\n")
+        # supervised: the worker, the schedulers and nginx run under scripts/supervise.sh (as `make run` runs them),
+        # which restarts whichever dies; their pids are in WORKDIR/NAME.pid (see service_pid).
+        self.supervised = supervised
+        self.supervisor = None
 
     # --- lifecycle -------------------------------------------------------------------------------------------
     def start(self, schedulers=1):
@@ -70,7 +74,8 @@ class Stack:
             text=True).strip()
         subprocess.check_call([self.binary("sweep-api"), "migrate"], env=self.env(SWEEP_DATABASE_OWNER_URL=self.owner_url),
                               stdout=subprocess.DEVNULL)
-        self.start_worker()
+        if not self.supervised:
+            self.start_worker()
         extra = None
         if self.extra_nginx:
             extra = os.path.join(self.workdir, "extra-nginx.conf")
@@ -82,12 +87,40 @@ class Stack:
         if extra:
             args.append(extra)
         subprocess.check_call(args, env=env, stdout=subprocess.DEVNULL)
+        if self.supervised:
+            return self.start_supervisor(schedulers)
         subprocess.check_call(["nginx", "-c", os.path.join(self.workdir, "nginx.conf"), "-p", self.workdir])
         self.nginx_started = True
         self.wait_healthy()
         for _ in range(schedulers):
             self.start_scheduler()
         return self
+
+    def start_supervisor(self, schedulers):
+        names = ["api"] + [f"scheduler-{i}" for i in range(schedulers)] + ["nginx"]
+        services = os.path.join(self.workdir, "services")
+        with open(services, "w") as f:
+            f.write(f"api {self.binary('sweep-api')} serve --socket {self.socket} --threads {self.worker_threads}\n")
+            for name in names[1:-1]:
+                f.write(f"{name} {self.binary('sweep-scheduler')}\n")
+            f.write(f"nginx nginx -c {os.path.join(self.workdir, 'nginx.conf')} -p {self.workdir} -g 'daemon off;'\n")
+        log = open(os.path.join(self.workdir, "supervisor.log"), "ab")
+        self.supervisor = subprocess.Popen([os.path.join(ROOT, "scripts", "supervise.sh"), self.workdir, services],
+                                           env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+        for name in names:
+            wait_until(lambda: self.service_pid(name), what=f"supervised {name} to start")
+        self.wait_healthy()
+        return self
+
+    def service_pid(self, name):
+        """The pid of a supervised service (api, scheduler-N, nginx), or None while it is down."""
+        try:
+            with open(os.path.join(self.workdir, f"{name}.pid")) as f:
+                pid = int(f.read().strip())
+            os.kill(pid, 0)
+            return pid
+        except (OSError, ValueError):
+            return None
 
     def env(self, **more):
         env = {
@@ -134,6 +167,14 @@ class Stack:
         wait_until(ok, timeout=timeout, what="API health through nginx")
 
     def stop(self):
+        if self.supervisor is not None and self.supervisor.poll() is None:
+            # The supervisor stops its services (TERM, then KILL after its grace period) and then itself.
+            self.supervisor.send_signal(signal.SIGTERM)
+            try:
+                self.supervisor.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.supervisor.kill()
+                self.supervisor.wait()
         for proc in self.schedulers + self.workers:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)

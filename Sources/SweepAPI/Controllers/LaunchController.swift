@@ -11,6 +11,8 @@ struct LaunchController: Controller {
 
     let database: Database
     var limits = LimitDefaults()
+    /// Where `wait` parks; nil (tests of the responder alone) answers at once as `wait: 0` would.
+    var parking: ParkedRequests? = nil
 
     func register(_ routes: inout Routes) {
         routes.tenant(.POST, "/api/v1/workflows/{id}/launches", launch)
@@ -32,32 +34,49 @@ struct LaunchController: Controller {
             throw APIError.badRequest("invalid_value", "idempotency_key must be 1 to 200 characters", field: "/idempotency_key")
         }
         if let input { try Self.checkInput(input) }
-        let result: LaunchStore.CreateResult
-        do {
-            result = try database.tenant(tenant.userID) { tx in
-                let limits = try UserLimitStore.find(tx.connection, userID: tx.userID).effective(self.limits)
-                return try LaunchStore(tx).create(workflowID: workflowID, version: version, input: input, idempotencyKey: key, limits: limits)
+        let userID = tenant.userID
+        let database = self.database
+        let limits = self.limits
+        let create: () throws -> String = {
+            let result: LaunchStore.CreateResult
+            do {
+                result = try database.tenant(userID) { tx in
+                    let effective = try UserLimitStore.find(tx.connection, userID: tx.userID).effective(limits)
+                    return try LaunchStore(tx).create(workflowID: workflowID, version: version, input: input, idempotencyKey: key, limits: effective)
+                }
+            } catch let error as ValidationError {
+                throw error.apiError
+            } catch let error as LimitExceeded {
+                throw error.apiError
             }
-        } catch let error as ValidationError {
-            throw error.apiError
-        } catch let error as LimitExceeded {
-            throw error.apiError
+            switch result {
+            case .workflowNotFound: throw APIError.notFound("workflow")
+            case .versionNotFound(let latest):
+                throw APIError.invalid("unknown_version", "workflow \(workflowID) has no version \(version ?? 0) (its latest is \(latest))", field: "/version")
+            case .created(let id), .existing(let id): return id
+            }
         }
-        let launchID: String
-        switch result {
-        case .workflowNotFound: throw APIError.notFound("workflow")
-        case .versionNotFound(let latest):
-            throw APIError.invalid("unknown_version", "workflow \(workflowID) has no version \(version ?? 0) (its latest is \(latest))", field: "/version")
-        case .created(let id), .existing(let id): launchID = id
+        guard wait > 0, let parking else { return try Self.accepted(database, try create(), userID) }
+        // Parked, not slept on: the request thread goes back to serve others (DESIGN §3). The waiter's place is
+        // taken before the launch is made, so a 429 changes nothing.
+        return try parking.park {
+            let launchID = try create()
+            return ParkedRequest(
+                channel: SchedulerChannels.launchDone, key: launchID, deadline: .now + .seconds(wait),
+                check: { try Self.endedStatus(database, launchID, userID).map { .json($0) } },
+                timedOut: { try Self.accepted(database, launchID, userID) })
         }
-        if wait > 0, let ended = try waitForEnd(launchID, tenant: tenant, seconds: wait) {
-            return .json(ended)
-        }
-        guard let summary = try database.tenant(tenant.userID, { try LaunchStore($0).summary(id: launchID) }) else { throw APIError.notFound("launch") }
-        return .json([
+    }
+
+    /// 202 with the launch's summary and where to follow it.
+    static func accepted(_ database: Database, _ launchID: String, _ userID: UserID) throws -> Response {
+        guard let summary = try database.tenant(userID, { try LaunchStore($0).summary(id: launchID) }) else { throw APIError.notFound("launch") }
+        var response = Response.json([
             "launch_id": .string(summary.id), "workflow_id": .string(summary.workflowID),
             "version": .int(Int64(summary.version)), "state": .string(summary.state),
         ], status: .accepted)
+        response.setHeader("Location", "/api/v1/launches/\(summary.id)")
+        return response
     }
 
     /// A launch input is copied into every run's input: over `ModelLimits.maxLaunchInputBytes` it is a 413, and nested
@@ -74,18 +93,12 @@ struct LaunchController: Controller {
         }
     }
 
-    /// Waits (on NOTIFY, not by polling) until the launch ends or the time is up; its full status if it ended.
-    private func waitForEnd(_ launchID: String, tenant: Tenant, seconds: Int64) throws -> JSONValue? {
-        let listener = try PostgresListener(url: database.url)
-        try listener.listen(SchedulerChannels.launchDone)
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while true {
-            if let status = try fullStatus(launchID, tenant: tenant), status["state"].flatMap(\.stringValue).map(LaunchState.terminal.contains) == true {
-                return status
-            }
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { return nil }
-            _ = try listener.wait(timeout: remaining)
+    /// The launch's full status once it ended; nil while it runs.
+    static func endedStatus(_ database: Database, _ launchID: String, _ userID: UserID) throws -> JSONValue? {
+        try database.tenant(userID) { tx -> JSONValue? in
+            let store = LaunchStore(tx)
+            guard let summary = try store.summary(id: launchID), LaunchState.terminal.contains(summary.state) else { return nil }
+            return LaunchRendering.status(summary, runs: try store.runs(launchID: launchID))
         }
     }
 

@@ -6,6 +6,8 @@ import Web
 /// (`Authorization: Bearer tt_…`), which becomes a `task.progress` event. The token allows this and nothing else.
 struct ProgressController: Controller {
     let database: Database
+    /// Rate limits per run; the latest message wins.
+    let coalescer: ProgressCoalescer
 
     func register(_ routes: inout Routes) {
         routes.open(.POST, "/api/v1/progress", report)
@@ -26,7 +28,7 @@ struct ProgressController: Controller {
             }
             percent = number
         }
-        guard try database.system({ try ProgressStore.report($0, token: token, percent: percent, message: message) }) else {
+        guard try coalescer.report(token: token, .init(percent: percent, message: message)) else {
             throw APIError(status: .unauthorized, code: "invalid_task_token", message: "the token is unknown or its run is no longer running")
         }
         return .json([:], status: .accepted)

@@ -87,12 +87,23 @@ public final class EventStreamHub: EventStreams, Sendable {
 
     private func run() {
         var streams: [ObjectIdentifier: EventStream] = [:]
+        // Kept across reconnects: after PostgreSQL restarts, the hub reads on from the last event it took in, so
+        // open streams get what was written meanwhile (no gap) and nothing twice (each stream's `lastSent`).
+        var cursor: EventCursor? = nil
+        var backoff = ReconnectBackoff()
         while !stopping.load(ordering: .acquiring) {
             do {
                 let listener = try PostgresListener(url: url, applicationName: "sweep-sse-hub")
                 try listener.listen(EventWriter.channel)
                 let connection = try PostgresConnection(url: url, applicationName: "sweep-sse-hub", role: Database.systemRole)
-                var cursor = EventCursor(start: try connection.query("SELECT coalesce(max(id), 0) AS id FROM events")[0].decode(Int64.self, column: "id"))
+                if cursor == nil {
+                    cursor = EventCursor(start: try connection.query("SELECT coalesce(max(id), 0) AS id FROM events")[0].decode(Int64.self, column: "id"))
+                } else {
+                    // Rows held behind a gap are read again in full by the next fetch.
+                    cursor?.forgetPending()
+                }
+                if backoff.failures > 0 { logger.info("event hub reconnected", metadata: ["after_failures": "\(backoff.failures)"]) }
+                backoff.succeeded()
                 var lastHeartbeat = ContinuousClock.now
                 var dirty = true
                 var lastFetch = ContinuousClock.now - Self.idleFetchInterval
@@ -100,10 +111,10 @@ public final class EventStreamHub: EventStreams, Sendable {
                     for stream in incoming.withLock({ list -> [EventStream] in defer { list.removeAll() }; return list }) {
                         // Events held back behind a gap may be placeholders (read while no stream was open): read
                         // them again, in full, with the next fetch.
-                        cursor.forgetPending()
+                        cursor?.forgetPending()
                         dirty = true
                         streams[ObjectIdentifier(stream)] = stream
-                        replay(stream, upTo: cursor.contiguous, connection: connection, streams: &streams)
+                        replay(stream, upTo: cursor?.contiguous ?? 0, connection: connection, streams: &streams)
                     }
                     // With no stream open, the cursor only has to keep up, not deliver: read at most every
                     // `idleFetchInterval` rather than on every NOTIFY (three per task run: the hub's work would
@@ -112,10 +123,10 @@ public final class EventStreamHub: EventStreams, Sendable {
                     if dirty && due {
                         dirty = false
                         lastFetch = ContinuousClock.now
-                        let rows = try fetch(after: cursor.contiguous, full: !streams.isEmpty, connection: connection)
+                        let rows = try fetch(after: cursor?.contiguous ?? 0, full: !streams.isEmpty, connection: connection)
                         if rows.count == Self.fetchLimit { dirty = true }
-                        deliver(cursor.accept(rows, now: .now), to: &streams)
-                        if cursor.isWaitingOnGap { dirty = true }
+                        deliver(cursor?.accept(rows, now: .now) ?? [], to: &streams)
+                        if cursor?.isWaitingOnGap == true { dirty = true }
                     }
                     let now = ContinuousClock.now
                     if now - lastHeartbeat >= .seconds(1) {
@@ -131,8 +142,11 @@ public final class EventStreamHub: EventStreams, Sendable {
                     if !(try listener.pendingNotifications()).isEmpty { dirty = true }
                 }
             } catch {
-                logger.warning("event hub lost its database connection; reconnecting", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: 0.5)
+                if backoff.failures == 0 {
+                    logger.warning("event hub lost its database connection; reconnecting", metadata: ["error": "\(error)"])
+                }
+                // Streams stay open meanwhile (their clients see heartbeats again once it is back).
+                backoff.pause()
             }
         }
         for stream in streams.values { stream.sink.close() }

@@ -6,10 +6,23 @@ import SweepJSON
 public enum ProgressStore {
     /// Appends a `task.progress` event for the running run holding this token; false for an unknown token or a run
     /// that is no longer running (the token died with it).
-    public static func report(_ connection: PostgresConnection, token: String, percent: Double?, message: String) throws -> Bool {
-        // tt_<run id>_<random>: the run is found by its key, then the token by its hash.
+    /// Whether this token belongs to a run that is running (a held report is accepted only then).
+    public static func isRunning(_ connection: PostgresConnection, token: String) throws -> Bool {
+        guard let runID = runID(of: token) else { return false }
+        return try !connection.query("""
+            SELECT 1 AS one FROM task_runs WHERE id = \(runID) AND progress_token_hash = \(Digest.sha256Hex(token)) AND state = 'running'
+            """).isEmpty
+    }
+
+    /// tt_<run id>_<random>: the run is found by its key, then the token by its hash.
+    static func runID(of token: String) -> Int64? {
         let parts = token.split(separator: "_", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "tt", let runID = Int64(parts[1]) else { return false }
+        guard parts.count == 3, parts[0] == "tt" else { return nil }
+        return Int64(parts[1])
+    }
+
+    public static func report(_ connection: PostgresConnection, token: String, percent: Double?, message: String) throws -> Bool {
+        guard let runID = runID(of: token) else { return false }
         let rows = try connection.query("""
             SELECT launch_id::text AS launch_id, user_id, name FROM task_runs
             WHERE id = \(runID) AND progress_token_hash = \(Digest.sha256Hex(token)) AND state = 'running'

@@ -1,0 +1,25 @@
+import Web
+
+/// A request that waits for something in the database without a thread (DESIGN §3): `wait` on a launch today,
+/// foreground `/call` and executor long-polls later. The registry runs `check` when a NOTIFY on `channel` (with
+/// `key` as payload, or any payload when `key` is nil) says the answer may be ready, and `timedOut` at `deadline`.
+public struct ParkedRequest: Sendable {
+    public let channel: String
+    public let key: String?
+    public let deadline: ContinuousClock.Instant
+    /// The answer if it is ready, nil to keep waiting. Runs on the registry's thread: keep it to a query or two.
+    public let check: @Sendable () throws -> Response?
+    /// The answer at the deadline (for `wait`: 202 with the launch's summary and `Location`).
+    public let timedOut: @Sendable () throws -> Response
+
+    public init(
+        channel: String, key: String?, deadline: ContinuousClock.Instant, check: @escaping @Sendable () throws -> Response?,
+        timedOut: @escaping @Sendable () throws -> Response
+    ) {
+        self.channel = channel
+        self.key = key
+        self.deadline = deadline
+        self.check = check
+        self.timedOut = timedOut
+    }
+}

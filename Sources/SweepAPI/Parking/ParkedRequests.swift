@@ -1,0 +1,251 @@
+import Foundation
+import Glibc
+import Logging
+import Postgres
+import Synchronization
+import Web
+
+/// Holds every parked request of this worker on one thread and one LISTEN connection, like the SSE hub holds
+/// streams: a waiting request costs a file descriptor and a few hundred bytes, never a request thread or a database
+/// connection. A NOTIFY wakes the requests keyed to it; each one whose deadline passes answers by itself. At most
+/// `capacity` wait at once; `park` answers 429 beyond that.
+public final class ParkedRequests: Sendable {
+    public static let defaultCapacity = 1000
+    /// NOTIFY is an accelerator (DESIGN §8): every parked request is checked again this often anyway, so a
+    /// notification lost in a reconnect delays an answer by at most this much.
+    static let recheckInterval: Duration = .seconds(5)
+    /// How often requests whose client hung up are looked for.
+    static let hangUpInterval: Duration = .seconds(1)
+
+    let url: String
+    let capacity: Int
+    let logger: Logger
+    private let incoming = Mutex<[Entry]>([])
+    /// Parked or about to be: counts against `capacity` from `park` until answered.
+    private let count = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let wakeFDs: (read: Int32, write: Int32)
+    private let finished = DispatchSemaphore(value: 0)
+
+    public init(url: String, capacity: Int = ParkedRequests.defaultCapacity, logger: Logger) {
+        precondition(capacity > 0, "a registry holds at least one request")
+        self.url = url
+        self.capacity = capacity
+        self.logger = logger
+        var fds: [Int32] = [0, 0]
+        pipe(&fds)
+        _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+        _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
+        wakeFDs = (fds[0], fds[1])
+    }
+
+    public func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "parked-requests"
+        thread.start()
+    }
+
+    /// Answers every parked request now (as at its deadline) and ends the thread.
+    public func stop() {
+        stopping.store(true, ordering: .releasing)
+        wake()
+        finished.wait()
+    }
+
+    /// How many requests wait right now.
+    public var parkedCount: Int { count.load(ordering: .relaxed) }
+
+    /// The response that parks the request `prepare` makes; a 429, before `prepare` runs, when `capacity` requests
+    /// wait already. What `prepare` throws is thrown (and frees the place).
+    public func park(_ prepare: () throws -> ParkedRequest) throws -> Response {
+        guard count.add(1, ordering: .relaxed).newValue <= capacity else {
+            count.subtract(1, ordering: .relaxed)
+            throw APIError(
+                status: .tooManyRequests, code: "too_many_waiting",
+                message: "\(capacity) requests are waiting on this server already; retry without wait, or later",
+                extraHeaders: [("Retry-After", "1")])
+        }
+        do {
+            return .parked(Attachment(registry: self, request: try prepare()))
+        } catch {
+            count.subtract(1, ordering: .relaxed)
+            throw error
+        }
+    }
+
+    struct Attachment: ResponseStream {
+        let registry: ParkedRequests
+        let request: ParkedRequest
+        func attach(_ sink: any StreamSink) {
+            registry.incoming.withLock { $0.append(Entry(request: request, sink: sink)) }
+            registry.wake()
+        }
+    }
+
+    final class Entry: @unchecked Sendable {
+        // @unchecked: handed over once through `incoming`; afterwards only the registry thread touches it.
+        let request: ParkedRequest
+        let sink: any StreamSink
+        init(request: ParkedRequest, sink: any StreamSink) {
+            self.request = request
+            self.sink = sink
+        }
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = Glibc.write(wakeFDs.write, &byte, 1)
+    }
+
+    private func drainWake() {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while Glibc.read(wakeFDs.read, &buffer, buffer.count) > 0 {}
+    }
+
+    // MARK: The registry thread
+
+    private func run() {
+        var entries: [ObjectIdentifier: Entry] = [:]
+        var backoff = ReconnectBackoff()
+        while !stopping.load(ordering: .acquiring) {
+            var listener: PostgresListener? = nil
+            do {
+                listener = try PostgresListener(url: url, applicationName: "sweep-parked-requests")
+                backoff.succeeded()
+            } catch {
+                if backoff.failures == 0 { logger.warning("parked requests: cannot listen; retrying", metadata: ["error": "\(error)"]) }
+            }
+            // Without a listener (the database is down) requests still time out on time, and are checked again
+            // once it is back.
+            do {
+                try serve(&entries, listener: listener)
+            } catch {
+                logger.warning("parked requests lost their database connection; reconnecting", metadata: ["error": "\(error)"])
+            }
+            if !stopping.load(ordering: .acquiring) {
+                if listener == nil { pauseServing(&entries, for: backoff.failed()) } else { backoff.succeeded() }
+            }
+        }
+        for entry in entries.values { answer(entry, at: .now, entries: &entries) }
+        for entry in incoming.withLock({ list -> [Entry] in defer { list.removeAll() }; return list }) {
+            entries[ObjectIdentifier(entry)] = entry
+            answer(entry, at: .now, entries: &entries)
+        }
+    }
+
+    /// Serves until the listener breaks (throws) or the registry stops; with no listener, only until the next
+    /// retry is due.
+    private func serve(_ entries: inout [ObjectIdentifier: Entry], listener: PostgresListener?) throws {
+        var channels: Set<String> = []
+        var lastRecheck = ContinuousClock.now
+        var lastHangUpCheck = ContinuousClock.now
+        // Everything parked so far is checked once the listener is up: notifications sent while none listened
+        // are lost.
+        var recheckAll = listener != nil
+        while !stopping.load(ordering: .acquiring) {
+            for entry in incoming.withLock({ list -> [Entry] in defer { list.removeAll() }; return list }) {
+                entries[ObjectIdentifier(entry)] = entry
+                // LISTEN before the first check, so an end between the check and the LISTEN cannot be missed.
+                if let listener, !channels.contains(entry.request.channel) {
+                    try listener.listen(entry.request.channel)
+                    channels.insert(entry.request.channel)
+                }
+                check(entry, entries: &entries)
+            }
+            if recheckAll, let listener {
+                for channel in Set(entries.values.map(\.request.channel)).subtracting(channels) {
+                    try listener.listen(channel)
+                    channels.insert(channel)
+                }
+                for entry in Array(entries.values) { check(entry, entries: &entries) }
+                recheckAll = false
+                lastRecheck = .now
+            }
+            let now = ContinuousClock.now
+            for entry in Array(entries.values) where entry.request.deadline <= now { answer(entry, at: now, entries: &entries) }
+            if now - lastHangUpCheck >= Self.hangUpInterval {
+                for entry in Array(entries.values) where entry.sink.isClosedByPeer { drop(entry, entries: &entries) }
+                lastHangUpCheck = now
+            }
+            if now - lastRecheck >= Self.recheckInterval { recheckAll = true }
+            guard let listener else { return }
+
+            let nearest = entries.values.map(\.request.deadline).min().map { max(.zero, $0 - now) } ?? .seconds(1)
+            let timeout = min(nearest, Self.hangUpInterval)
+            var fds = [pollfd(fd: listener.socket, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wakeFDs.read, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 2, Int32(clamping: timeout.milliseconds + 1))
+            if fds[1].revents != 0 { drainWake() }
+            let notifications = try listener.pendingNotifications()
+            guard !notifications.isEmpty else { continue }
+            let keys = Set(notifications.map { "\($0.channel)\u{1}\($0.payload)" })
+            let wildcards = Set(notifications.map(\.channel))
+            for entry in Array(entries.values) {
+                let request = entry.request
+                let woken = request.key.map { keys.contains("\(request.channel)\u{1}\($0)") } ?? wildcards.contains(request.channel)
+                if woken { check(entry, entries: &entries) }
+            }
+        }
+    }
+
+    /// While the database is down: answer deadlines and take new requests for `pause`, then try again.
+    private func pauseServing(_ entries: inout [ObjectIdentifier: Entry], for pause: Duration) {
+        let until = ContinuousClock.now + pause
+        while !stopping.load(ordering: .acquiring), ContinuousClock.now < until {
+            for entry in incoming.withLock({ list -> [Entry] in defer { list.removeAll() }; return list }) {
+                entries[ObjectIdentifier(entry)] = entry
+            }
+            let now = ContinuousClock.now
+            for entry in Array(entries.values) where entry.request.deadline <= now { answer(entry, at: now, entries: &entries) }
+            var fd = pollfd(fd: wakeFDs.read, events: Int16(POLLIN), revents: 0)
+            _ = poll(&fd, 1, Int32(clamping: min(until - now, .milliseconds(100)).milliseconds + 1))
+            if fd.revents != 0 { drainWake() }
+        }
+    }
+
+    private func check(_ entry: Entry, entries: inout [ObjectIdentifier: Entry]) {
+        do {
+            if let response = try entry.request.check() { finish(entry, with: response, entries: &entries) }
+        } catch {
+            // The database is away: keep waiting; the deadline still answers.
+            logger.warning("parked request check failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func answer(_ entry: Entry, at now: ContinuousClock.Instant, entries: inout [ObjectIdentifier: Entry]) {
+        // One last look: it may have ended since the last notification.
+        if let response = try? entry.request.check() { return finish(entry, with: response, entries: &entries) }
+        let response: Response
+        do {
+            response = try entry.request.timedOut()
+        } catch {
+            response = APIError(
+                status: .serviceUnavailable, code: "database_unavailable",
+                message: "the database cannot be reached right now; retry shortly", extraHeaders: [("Retry-After", "1")]
+            ).response
+        }
+        finish(entry, with: response, entries: &entries)
+    }
+
+    private func finish(_ entry: Entry, with response: Response, entries: inout [ObjectIdentifier: Entry]) {
+        entry.sink.respond(response)
+        drop(entry, entries: &entries)
+    }
+
+    private func drop(_ entry: Entry, entries: inout [ObjectIdentifier: Entry]) {
+        guard entries.removeValue(forKey: ObjectIdentifier(entry)) != nil else { return }
+        entry.sink.close()
+        count.subtract(1, ordering: .relaxed)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down (poll timeouts).
+    var milliseconds: Int64 {
+        let (seconds, atto) = components
+        return seconds * 1000 + atto / 1_000_000_000_000_000
+    }
+}
