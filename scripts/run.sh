@@ -24,6 +24,11 @@ export SWEEP_DATABASE_URL
 export SWEEP_MIGRATIONS=$root/migrations
 "$bin/sweep-api" migrate
 
+# Sandboxed tasks reach the API through nginx's unix socket (bound into each sandbox); podman keeps this
+# installation's images and containers in its own storage.
+export SWEEP_API_SOCKET=${SWEEP_API_SOCKET:-$run_dir/sweep-api.sock}
+export SWEEP_PODMAN_ROOT=${SWEEP_PODMAN_ROOT:-$data_dir/containers}
+
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 if ! alive "$run_dir/api.pid"; then
@@ -38,6 +43,7 @@ scripts/render-nginx.sh "$run_dir" "$port" "$run_dir/api.sock" >/dev/null
 if alive "$run_dir/nginx.pid"; then
   nginx -c "$run_dir/nginx.conf" -p "$run_dir" -s reload
 else
+  rm -f "$SWEEP_API_SOCKET"  # left by an nginx that did not stop cleanly; bind() would fail on it
   nginx -c "$run_dir/nginx.conf" -p "$run_dir"
 fi
 

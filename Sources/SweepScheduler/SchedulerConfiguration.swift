@@ -21,6 +21,8 @@ public struct SchedulerConfiguration: Sendable {
     public var defaultRuntimeSeconds: Int
     /// Where tasks reach the API to report progress (`SWEEP_API_URL`).
     public var apiURL: String?
+    /// How tenant code is sandboxed here (bubblewrap for local functions, podman for containers).
+    public var sandbox = SandboxSettings()
 
     public init(databaseURL: String, schedulerID: String, maxInFlight: Int = 256, claimBatch: Int = 100, leaseSeconds: Int = 30,
                 rescueInterval: Duration = .seconds(10), localExecution: Bool = false, workRoot: String = NSTemporaryDirectory(),

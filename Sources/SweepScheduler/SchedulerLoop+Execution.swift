@@ -25,6 +25,8 @@ extension SchedulerEngine.Loop {
                 body: Self.httpBody(run, apiURL: configuration.apiURL), timeout: .seconds(runtime)), id: run.id)
         case .localFunction(let functionID, let runtimeName, let environment):
             guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
+            let bubblewrap = BubblewrapLauncher(settings: configuration.sandbox)
+            if let reason = bubblewrap.unavailableReason { return fallBack(run, index, reason) }
             guard let program = FunctionRunner.program(runtime: runtimeName, functionName: functionID) else {
                 return fallBack(run, index, "runtime \(runtimeName) cannot run on a local destination (python3.x and nodejs can)")
             }
@@ -38,10 +40,11 @@ extension SchedulerEngine.Loop {
             guard let code else { return fallBack(run, index, "function \(functionID) has no code uploaded") }
             var files = program.files
             files["code.zip"] = code
-            start(run, index, isFunction: true, ProcessSpec(
+            start(run, index, isFunction: true, bubblewrap.processSpec(SandboxSpec(
                 arguments: program.arguments,
-                environment: LocalEnvironment.make(run: run, apiURL: configuration.apiURL, layers: [], extra: environment.merging(["SWEEP_FUNCTION_NAME": functionID]) { a, _ in a }),
-                standardInput: run.input.jsonBytes, files: files, timeout: .seconds(runtime), limits: Self.limits))
+                environment: LocalEnvironment.make(run: run, apiURL: configuration.sandbox.apiURL(hostURL: configuration.apiURL), layers: [],
+                                                   extra: environment.merging(["SWEEP_FUNCTION_NAME": functionID]) { a, _ in a }),
+                standardInput: run.input.jsonBytes, files: files, timeout: .seconds(runtime), limits: Self.limits)))
         case .process(let definitionCommand, let definitionEnvironment):
             guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
             guard let command = run.plan.command ?? definitionCommand, !command.isEmpty else {

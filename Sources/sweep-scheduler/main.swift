@@ -16,16 +16,20 @@ var host = [CChar](repeating: 0, count: 256)
 gethostname(&host, host.count)
 let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 let schedulerID = "\(hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-let configuration = SchedulerConfiguration(
-    databaseURL: url,
-    schedulerID: schedulerID,
-    maxInFlight: Int(environment["SWEEP_SCHEDULER_CONCURRENCY"] ?? "") ?? 256,
-    claimBatch: Int(environment["SWEEP_CLAIM_BATCH"] ?? "") ?? 100,
-    leaseSeconds: Int(environment["SWEEP_LEASE_SECONDS"] ?? "") ?? 30,
-    rescueInterval: .milliseconds(Int(environment["SWEEP_RESCUE_INTERVAL_MS"] ?? "") ?? 10_000),
-    localExecution: environment["SWEEP_LOCAL_EXEC"] == "1",
-    workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory(),
-    apiURL: environment["SWEEP_API_URL"])
+let configuration = {
+    var configuration = SchedulerConfiguration(
+        databaseURL: url,
+        schedulerID: schedulerID,
+        maxInFlight: Int(environment["SWEEP_SCHEDULER_CONCURRENCY"] ?? "") ?? 256,
+        claimBatch: Int(environment["SWEEP_CLAIM_BATCH"] ?? "") ?? 100,
+        leaseSeconds: Int(environment["SWEEP_LEASE_SECONDS"] ?? "") ?? 30,
+        rescueInterval: .milliseconds(Int(environment["SWEEP_RESCUE_INTERVAL_MS"] ?? "") ?? 10_000),
+        localExecution: environment["SWEEP_LOCAL_EXEC"] == "1",
+        workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory(),
+        apiURL: environment["SWEEP_API_URL"])
+    configuration.sandbox = SandboxSettings.fromEnvironment(environment)
+    return configuration
+}()
 
 // TERM/INT are taken by the wait below only; every thread started after this inherits the blocked mask.
 let signals = TerminationSignals.block()

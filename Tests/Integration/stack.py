@@ -47,6 +47,9 @@ class Stack:
         self.pg_port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.socket = os.path.join(self.workdir, "api.sock")
+        # nginx's unix socket for sandboxed tasks, and this stack's own podman storage.
+        self.api_socket = os.path.join(self.workdir, "sweep-api.sock")
+        self.podman_root = os.path.join(self.workdir, "containers")
         self.workers = []
         self.schedulers = []
         self.nginx_started = False
@@ -65,7 +68,7 @@ class Stack:
             with open(extra, "w") as f:
                 f.write(self.extra_nginx)
         env = dict(os.environ, SWEEP_LOGIN_RATE=os.environ.get("SWEEP_LOGIN_RATE", "10r/s"),
-                   SWEEP_LOGIN_BURST=os.environ.get("SWEEP_LOGIN_BURST", "30"))
+                   SWEEP_LOGIN_BURST=os.environ.get("SWEEP_LOGIN_BURST", "30"), SWEEP_API_SOCKET=self.api_socket)
         args = [os.path.join(ROOT, "scripts", "render-nginx.sh"), self.workdir, str(self.port), self.socket]
         if extra:
             args.append(extra)
@@ -86,6 +89,8 @@ class Stack:
             "SWEEP_API_URL": self.url,
             "SWEEP_LOG_LEVEL": os.environ.get("SWEEP_LOG_LEVEL", "info"),
             "SWEEP_LOCAL_EXEC": "1",
+            "SWEEP_API_SOCKET": self.api_socket,
+            "SWEEP_PODMAN_ROOT": self.podman_root,
         }
         env.update(self.extra_env)
         env.update(more)
