@@ -45,17 +45,61 @@ extension SchedulerEngine.Loop {
                 environment: LocalEnvironment.make(run: run, apiURL: configuration.sandbox.apiURL(hostURL: configuration.apiURL), layers: [],
                                                    extra: environment.merging(["SWEEP_FUNCTION_NAME": functionID]) { a, _ in a }),
                 standardInput: run.input.jsonBytes, files: files, timeout: .seconds(runtime), limits: Self.limits)))
-        case .process(let definitionCommand, let definitionEnvironment):
+        case .container(let target):
             guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
-            guard let command = run.plan.command ?? definitionCommand, !command.isEmpty else {
-                return fallBack(run, index, "the container task has no command (set it in the container definition or the task)")
-            }
-            start(run, index, isFunction: false, ProcessSpec(
-                arguments: command,
-                environment: LocalEnvironment.make(run: run, apiURL: configuration.apiURL, layers: [definitionEnvironment, run.plan.environment ?? []]),
-                standardInput: [], files: [:], timeout: .seconds(runtime), limits: Self.limits))
+            startContainer(run, index, target, runtime: runtime)
         case .unavailable(let reason):
             fallBack(run, index, reason)
+        }
+    }
+
+    /// A container task: the user's own image (loaded into this host's podman on first use), the definition's
+    /// resources, SWEEP's precedence for command and environment (image < definition < workflow task).
+    mutating func startContainer(_ run: ClaimedRun, _ index: Int, _ target: ContainerTarget, runtime: Int) {
+        let podman = PodmanLauncher(settings: configuration.sandbox)
+        if let reason = podman.unavailableReason { return fallBack(run, index, reason) }
+        guard let imageName = target.imageName, let imageTag = target.imageTag else {
+            return fallBack(run, index, "container '\(target.containerID)' was resolved before images existed; launch again")
+        }
+        let reference = imageName + ":" + imageTag
+        let image: ContainerImageStore.Runnable?
+        var archive: [UInt8]? = nil
+        do {
+            image = try ContainerImageStore.runnable(connection, userID: run.userID, name: imageName, tag: imageTag)
+            if let image, !PodmanLauncher.loaded.contains(image.imageID) {
+                archive = try ContainerImageStore.archive(connection, userID: run.userID, imageID: image.imageID)
+            }
+        } catch {
+            return fallBack(run, index, "cannot read image \(reference): \(error)")
+        }
+        guard let image else {
+            return fallBack(run, index, "image \(reference) has not been uploaded (PUT /api/v1/containers/\(target.containerID)/image)")
+        }
+        guard archive != nil || PodmanLauncher.loaded.contains(image.imageID) else {
+            return fallBack(run, index, "image \(reference) was replaced while this run started; it will be retried")
+        }
+        let mountsSocket = configuration.sandbox.network == .apiOnly && configuration.sandbox.apiSocket != nil
+        var environment = LocalEnvironment.make(
+            run: run, apiURL: configuration.sandbox.network == .host ? configuration.apiURL : nil,
+            layers: [target.environment, run.plan.environment ?? []], base: [:])
+        if mountsSocket { environment["SWEEP_API_SOCKET"] = environment["SWEEP_API_SOCKET"] ?? SandboxSettings.apiSocketInside }
+        let labels = ["sweep.run": String(run.id), "sweep.launch": run.launchID, "sweep.scheduler": configuration.schedulerID,
+                      ContainerReaper.pidLabel: String(getpid())]
+        start(run, index, isFunction: false, podman.processSpec(
+            SandboxSpec(arguments: run.plan.command ?? target.command ?? [], environment: environment, timeout: .seconds(runtime), limits: Self.limits),
+            imageID: image.imageID, archive: archive, name: PodmanLauncher.containerName(runID: run.id, attempt: run.attempt),
+            labels: labels, cpu: target.cpu, memoryMB: target.memoryMB))
+        if inFlight[run.id] != nil { PodmanLauncher.loaded.insert(image.imageID) }
+    }
+
+    /// A container whose podman client did not end by itself (cancel, timeout) may still run: remove it.
+    mutating func removeContainer(of flight: SchedulerEngine.InFlight) {
+        guard case .container = flight.run.plan.alternatives[flight.alternative] else { return }
+        let name = PodmanLauncher.containerName(runID: flight.run.id, attempt: flight.run.attempt)
+        do {
+            try supervisor.start(PodmanLauncher(settings: configuration.sandbox).removal(of: name), id: "rm-" + name)
+        } catch {
+            logger.warning("cannot remove a container", metadata: ["container": "\(name)", "error": "\(error)"])
         }
     }
 
@@ -138,6 +182,7 @@ extension SchedulerEngine.Loop {
             progress.append((flight.run, EventDraft(type: "task.progress", runName: flight.run.name, data: data)))
         case .finished(let id, let outcome):
             guard let runID = Int64(id), let flight = inFlight[runID] else { return }
+            if outcome.signal != nil || outcome.timedOut || outcome.cancelled { removeContainer(of: flight) }
             if outcome.cancelled { inFlight[runID] = nil; return }
             let logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)
             switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds) {
@@ -153,6 +198,7 @@ extension SchedulerEngine.Loop {
             inFlight[id] = nil
             http.cancel(id)
             supervisor.cancel(id: String(id))
+            removeContainer(of: flight)
         }
     }
 }

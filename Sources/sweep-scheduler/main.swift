@@ -31,6 +31,9 @@ let configuration = {
     return configuration
 }()
 
+// Containers of schedulers that died without removing them (crash, SIGKILL) still run: remove them first.
+ContainerReaper.removeOrphans(configuration.sandbox, logger: logger)
+
 // TERM/INT are taken by the wait below only; every thread started after this inherits the blocked mask.
 let signals = TerminationSignals.block()
 
@@ -63,3 +66,5 @@ let received = signals.wait()
 logger.info("stopping", metadata: ["signal": "\(received)"])
 for engine in engines { engine.stop() }
 done.wait()
+// The supervisor killed the podman clients of running containers, which leaves the containers themselves.
+ContainerReaper.removeOwn(configuration.sandbox, logger: logger)

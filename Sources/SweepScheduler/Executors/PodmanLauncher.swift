@@ -1,0 +1,97 @@
+import Foundation
+import ProcessSupervisor
+import Synchronization
+
+/// Runs a `SandboxSpec` as a podman container of the user's uploaded image: by image id (never by a name another
+/// user could have loaded on this host), as nobody, read-only root, all capabilities dropped, no network (the API's
+/// unix socket is mounted at /run/sweep-api.sock), the definition's cpu and memory, labelled with its run.
+///
+/// The supervised process is a host shell that loads the image first when this host has not yet (the archive is
+/// staged in its working directory), then execs `podman run` attached: the container's stdout and stderr are the
+/// run's logs and its exit code the run's. Killing that client does not stop a container (conmon keeps it), so
+/// every end that is not a clean exit is followed by `removal(of:)`, and `ContainerReaper` removes what a crash
+/// left behind.
+struct PodmanLauncher {
+    let settings: SandboxSettings
+
+    /// Distinguishes this process's containers from those of other schedulers sharing the storage.
+    static let processTag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    /// Image ids this process has loaded (or found loaded) into its podman; others get their archive staged.
+    static let loaded = LoadedImages()
+
+    var unavailableReason: String? {
+        settings.podman == nil ? "no container runtime on this host (podman with runc); container tasks cannot run here" : nil
+    }
+
+    /// `podman` with this installation's storage and the runtime that works here (crun fails on hybrid cgroups).
+    var podman: [String] {
+        var argv = [settings.podman ?? "podman"]
+        if let root = settings.podmanRoot { argv += ["--root", root + "/storage", "--runroot", root + "/run"] }
+        return argv + ["--runtime", "runc"]
+    }
+
+    static func containerName(runID: Int64, attempt: Int) -> String { "sweep-\(processTag)-\(runID)-\(attempt)" }
+
+    /// What podman itself gets: enough to run, nothing of the scheduler's (the database URL stays out).
+    static let hostEnvironment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/root"]
+
+    func processSpec(_ spec: SandboxSpec, imageID: String, archive: [UInt8]?, name: String, labels: [String: String],
+                     cpu: Double?, memoryMB: Int?) -> ProcessSpec {
+        var run = podman + [
+            "run", "--rm", "--name", name, "--pull", "never", "--log-driver", "none",
+            "--user", "\(SandboxSettings.uid):\(SandboxSettings.gid)", "--read-only", "--cap-drop", "all",
+            "--security-opt", "no-new-privileges",
+            // runc here cannot apply podman's default rlimits: both must be explicit (PLATFORM-NOTES).
+            "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--pids-limit", "1024",
+        ]
+        switch settings.network {
+        case .host:
+            run += ["--network", "host"]
+        case .apiOnly:
+            run += ["--network", "none"]
+            if let socket = settings.apiSocket { run += ["--volume", "\(socket):\(SandboxSettings.apiSocketInside):ro"] }
+        }
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) { run += ["--label", "\(key)=\(value)"] }
+        if let cpu { run += ["--cpus", String(Self.cores(cpu))] }
+        if let memoryMB { run += ["--memory", "\(max(6, memoryMB))m"] }
+        for (key, value) in spec.environment.sorted(by: { $0.key < $1.key }) { run += ["--env", "\(key)=\(value)"] }
+        run.append(String(imageID.dropFirst("sha256:".count)))
+        run += spec.arguments
+
+        var script = "set -e\n"
+        if archive != nil {
+            let exists = (podman + ["image", "exists", imageID]).map(Self.quoted).joined(separator: " ")
+            let load = (podman + ["load", "-q", "-i", "image.tar"]).map(Self.quoted).joined(separator: " ")
+            script += "\(exists) || \(load) >/dev/null\nrm -f image.tar\n"
+        }
+        script += "exec " + run.map(Self.quoted).joined(separator: " ") + "\n"
+        return ProcessSpec(
+            arguments: ["/bin/sh", "-c", script], environment: Self.hostEnvironment,
+            files: archive.map { ["image.tar": $0] } ?? [:], timeout: spec.timeout,
+            limits: ResourceLimits(outputBytes: spec.limits.outputBytes))
+    }
+
+    /// Stops and removes a container at once (no grace: cancel, timeout, stop); harmless when it is already gone.
+    func removal(of name: String) -> ProcessSpec {
+        ProcessSpec(arguments: podman + ["rm", "--force", "--time", "0", "--ignore", name], environment: Self.hostEnvironment,
+                    timeout: .seconds(60))
+    }
+
+    /// SWEEP's `cpu`: up to 64 it is cores (`--cpus`), above it ECS CPU units (1024 a core, Fargate's 256, 512, …);
+    /// podman refuses more cores than the host has.
+    static func cores(_ cpu: Double) -> Double {
+        let cores = cpu > 64 ? cpu / 1024 : cpu
+        return min(max(cores, 0.01), Double(ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    static func quoted(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// Image ids known to be in this process's podman storage.
+final class LoadedImages: Sendable {
+    private let ids = Mutex<Set<String>>([])
+    func contains(_ id: String) -> Bool { ids.withLock { $0.contains(id) } }
+    func insert(_ id: String) { _ = ids.withLock { $0.insert(id) } }
+}
