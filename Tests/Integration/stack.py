@@ -1,6 +1,7 @@
 """A private Sweep stack for tests and benchmarks: PostgreSQL cluster, API worker(s), scheduler(s) and nginx,
 all real processes on free loopback ports, started from the built binaries and stopped by PID."""
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -50,6 +51,7 @@ class Stack:
         # nginx's unix socket for sandboxed tasks, and this stack's own podman storage.
         self.api_socket = os.path.join(self.workdir, "sweep-api.sock")
         self.podman_root = os.path.join(self.workdir, "containers")
+        self.podman_runroot = tempfile.mkdtemp(prefix="sweep-podman-", dir="/tmp")  # podman: at most 50 characters
         self.workers = []
         self.schedulers = []
         self.nginx_started = False
@@ -91,6 +93,7 @@ class Stack:
             "SWEEP_LOCAL_EXEC": "1",
             "SWEEP_API_SOCKET": self.api_socket,
             "SWEEP_PODMAN_ROOT": self.podman_root,
+            "SWEEP_PODMAN_RUNROOT": self.podman_runroot,
         }
         env.update(self.extra_env)
         env.update(more)
@@ -140,6 +143,7 @@ class Stack:
             wait_until(lambda: not os.path.exists(pidfile), timeout=10, what="nginx to stop")
         if self.database_url:
             subprocess.call([os.path.join(ROOT, "scripts", "pg-cluster.sh"), "stop", os.path.join(self.workdir, "pg")])
+        shutil.rmtree(self.podman_runroot, ignore_errors=True)
 
     # --- helpers ---------------------------------------------------------------------------------------------
     def create_user(self, username, admin=False):

@@ -26,7 +26,8 @@ struct PodmanLauncher {
     /// `podman` with this installation's storage and the runtime that works here (crun fails on hybrid cgroups).
     var podman: [String] {
         var argv = [settings.podman ?? "podman"]
-        if let root = settings.podmanRoot { argv += ["--root", root + "/storage", "--runroot", root + "/run"] }
+        if let root = settings.podmanRoot { argv += ["--root", root + "/storage"] }
+        if let runRoot = settings.podmanRunRoot { argv += ["--runroot", runRoot] }
         return argv + ["--runtime", "runc"]
     }
 

@@ -21,9 +21,12 @@ public struct SandboxSettings: Sendable {
     public var setpriv: String?
     public var socat: String?
     public var podman: String?
-    /// podman's storage for this installation (`SWEEP_PODMAN_ROOT`): `--root ROOT/storage --runroot ROOT/run`.
+    /// podman's storage for this installation (`SWEEP_PODMAN_ROOT`): `--root ROOT/storage`.
     /// Each installation (and each test stack) then sees only its own images and containers; nil: podman's default.
     public var podmanRoot: String?
+    /// podman's run-time state (`SWEEP_PODMAN_RUNROOT`); podman refuses paths over 50 characters, so by default
+    /// `ROOT/run` when that is short enough, else a folder in /tmp named by a hash of ROOT.
+    public var podmanRunRoot: String?
 
     /// The unprivileged user every sandboxed process runs as, inside and outside its namespaces (nobody/nogroup).
     public static let uid: UInt32 = 65534
@@ -33,7 +36,7 @@ public struct SandboxSettings: Sendable {
     public static let apiSocketInside = "/run/sweep-api.sock"
 
     public init(network: Network = .apiOnly, apiSocket: String? = nil, bubblewrap: String? = nil, setpriv: String? = nil,
-                socat: String? = nil, podman: String? = nil, podmanRoot: String? = nil) {
+                socat: String? = nil, podman: String? = nil, podmanRoot: String? = nil, podmanRunRoot: String? = nil) {
         self.network = network
         self.apiSocket = apiSocket
         self.bubblewrap = bubblewrap
@@ -41,6 +44,14 @@ public struct SandboxSettings: Sendable {
         self.socat = socat
         self.podman = podman
         self.podmanRoot = podmanRoot
+        self.podmanRunRoot = podmanRunRoot ?? podmanRoot.map(Self.defaultRunRoot)
+    }
+
+    static func defaultRunRoot(_ root: String) -> String {
+        if (root + "/run").utf8.count <= 50 { return root + "/run" }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across processes, unlike Hasher
+        for byte in root.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return "/tmp/sweep-podman-" + String(hash, radix: 16)
     }
 
     public static func fromEnvironment(_ environment: [String: String]) -> SandboxSettings {
@@ -55,7 +66,7 @@ public struct SandboxSettings: Sendable {
             apiSocket: nonEmpty("SWEEP_API_SOCKET"),
             bubblewrap: tool("bwrap"), setpriv: tool("setpriv"), socat: tool("socat"),
             podman: environment["SWEEP_CONTAINERS"] == "off" ? nil : podman,
-            podmanRoot: nonEmpty("SWEEP_PODMAN_ROOT"))
+            podmanRoot: nonEmpty("SWEEP_PODMAN_ROOT"), podmanRunRoot: nonEmpty("SWEEP_PODMAN_RUNROOT"))
     }
 
     /// `SWEEP_API_URL` as a sandboxed task sees it; nil when the task has no way to the API.
