@@ -89,7 +89,7 @@ extension SchedulerEngine.Loop {
             SandboxSpec(arguments: run.plan.command ?? target.command ?? [], environment: environment, timeout: .seconds(runtime), limits: Self.limits),
             imageID: image.imageID, archive: archive, name: PodmanLauncher.containerName(runID: run.id, attempt: run.attempt),
             labels: labels, cpu: target.cpu, memoryMB: target.memoryMB))
-        if inFlight[run.id] != nil { PodmanLauncher.loaded.insert(image.imageID) }
+        if archive != nil, inFlight[run.id] != nil { PodmanLauncher.loaded.carry(runID: run.id, imageID: image.imageID) }
     }
 
     /// A container whose podman client did not end by itself (cancel, timeout) may still run: remove it.
@@ -181,7 +181,9 @@ extension SchedulerEngine.Loop {
             if let percent { data["percent"] = .double(percent) }
             progress.append((flight.run, EventDraft(type: "task.progress", runName: flight.run.name, data: data)))
         case .finished(let id, let outcome):
-            guard let runID = Int64(id), let flight = inFlight[runID] else { return }
+            guard let runID = Int64(id) else { return }
+            PodmanLauncher.loaded.settle(runID: runID, succeeded: outcome.exitCode == 0 && !outcome.timedOut && !outcome.cancelled)
+            guard let flight = inFlight[runID] else { return }
             if outcome.signal != nil || outcome.timedOut || outcome.cancelled { removeContainer(of: flight) }
             if outcome.cancelled { inFlight[runID] = nil; return }
             let logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)

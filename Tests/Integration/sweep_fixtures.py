@@ -78,7 +78,7 @@ def all_items(client, path, limit=500):
 _demo_image = []
 
 
-def demo_image():
+def demo_image_path():
     """The demo `hello_world:latest` archive from examples/hello_world_container/build-image.sh (busybox-static),
     built once per test session."""
     if not _demo_image:
@@ -88,9 +88,13 @@ def demo_image():
         path = os.path.join(out, "hello_world.tar")
         subprocess.check_call([os.path.join(ROOT, "examples", "hello_world_container", "build-image.sh"), path],
                               stdout=subprocess.DEVNULL)
-        with open(path, "rb") as f:
-            _demo_image.append(f.read())
+        _demo_image.append(path)
     return _demo_image[0]
+
+
+def demo_image():
+    with open(demo_image_path(), "rb") as f:
+        return f.read()
 
 
 def upload_image(client, container_id, archive=None, overwrite=False):

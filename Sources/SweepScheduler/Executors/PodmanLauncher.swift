@@ -90,9 +90,26 @@ struct PodmanLauncher {
     }
 }
 
-/// Image ids known to be in this process's podman storage.
+/// Image ids known to be in this process's podman storage. An image counts as loaded once a run that carried its
+/// archive has succeeded (its container ran, so the load happened); until then every run carries the archive, and
+/// the `image exists || load` in front of `podman run` makes the extra loads cheap and concurrent ones harmless.
 final class LoadedImages: Sendable {
-    private let ids = Mutex<Set<String>>([])
-    func contains(_ id: String) -> Bool { ids.withLock { $0.contains(id) } }
-    func insert(_ id: String) { _ = ids.withLock { $0.insert(id) } }
+    private struct State {
+        var loaded: Set<String> = []
+        /// Runs in flight that carry an archive, with the image id it holds.
+        var carrying: [Int64: String] = [:]
+    }
+    private let state = Mutex(State())
+
+    func contains(_ id: String) -> Bool { state.withLock { $0.loaded.contains(id) } }
+
+    func carry(runID: Int64, imageID: String) { state.withLock { $0.carrying[runID] = imageID } }
+
+    /// A run ended: if it carried an archive and succeeded, its image is loaded.
+    func settle(runID: Int64, succeeded: Bool) {
+        state.withLock { state in
+            guard let id = state.carrying.removeValue(forKey: runID) else { return }
+            if succeeded { state.loaded.insert(id) }
+        }
+    }
 }
