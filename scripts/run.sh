@@ -75,6 +75,24 @@ if [ -z "${SWEEP_API_KEY:-}" ] || ! curl -fsS -H "Authorization: Bearer $SWEEP_A
   rm -f "$creds.key"
 fi
 
+# The demo container (SWEEP's hello_world, built from busybox-static) for the admin: seed examples 6-8 run in it.
+# Only what is missing is done: an existing definition or image is kept (409).
+demo_line="demo image  : none (podman, runc or busybox-static missing)"
+if command -v podman >/dev/null && command -v runc >/dev/null && command -v busybox >/dev/null; then
+  archive=$root/examples/hello_world_container/hello_world.tar
+  [ -s "$archive" ] || examples/hello_world_container/build-image.sh "$archive" >/dev/null
+  auth=(-H "Authorization: Bearer $SWEEP_API_KEY")
+  curl -sS -o /dev/null "${auth[@]}" -H "Content-Type: application/json" -d '{"id":"local","cloud_provider":"local"}' "$url/api/v1/destinations"
+  curl -sS -o /dev/null "${auth[@]}" -H "Content-Type: application/json" \
+    -d @examples/hello_world_container/container_def_hello_world.json "$url/api/v1/containers"
+  code=$(curl -sS -o /dev/null -w '%{http_code}' "${auth[@]}" -X PUT -H "Content-Type: application/x-tar" \
+    --data-binary @"$archive" "$url/api/v1/containers/cdef_hello_world/image")
+  case $code in
+    200|409) demo_line="demo image  : hello_world:latest, container definition cdef_hello_world (seed examples 6-8)" ;;
+    *) demo_line="demo image  : upload failed (HTTP $code)" ;;
+  esac
+fi
+
 cat <<MSG
 
 Sweep is running.
@@ -82,6 +100,7 @@ Sweep is running.
   API         : $url/api/v1/   (OpenAPI: $url/openapi.yaml)
   login       : ${SWEEP_USERNAME:-admin} / ${SWEEP_PASSWORD:-(unchanged; see .data/admin.env)}
   logs        : $run_dir/*.log        stop with: make stop
+  $demo_line
 
 SWEEP_URL=$url
 SWEEP_API_KEY=$SWEEP_API_KEY
