@@ -130,3 +130,46 @@ def test_hostile_local_function_cannot_leave_its_sandbox(stack, user):
     # The setsid daemon died with the run's PID namespace.
     assert report["daemon_started"]
     wait_until(lambda: not processes_with(marker), timeout=3, interval=0.05, what="the run's setsid daemon to be gone")
+
+
+def test_local_children_die_with_their_scheduler():
+    """A scheduler killed outright (no chance to clean up) takes its sandboxes with it (bwrap --die-with-parent)."""
+    import random
+    import signal
+    from stack import Stack
+    seconds = str(random.randrange(10**8, 10**9))  # a sleep no other process on this machine runs
+    cmdline = b"sleep\0" + seconds.encode() + b"\0"
+
+    def sleeping():
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        if f.read() == cmdline:
+                            with open(f"/proc/{entry}/stat") as s:
+                                if s.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                                    found.append(entry)
+                except OSError:
+                    pass
+        return found
+
+    own = Stack().start()
+    try:
+        client = own.create_user("killer")
+        assert client.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code == 201
+        assert client.post("/api/v1/functions", json={"id": "sleeper", "destination_id": "here", "function_name": "sleeper",
+                                                       "runtime": "python3.8"}).status_code == 201
+        code = f"import subprocess\ndef handler(event, context):\n    subprocess.run(['sleep', '{seconds}'])\n    return {{}}\n"
+        assert client.put("/api/v1/functions/sleeper/code", data=zip_of({"main.py": code}),
+                          headers={"Content-Type": "application/zip"}).status_code == 200
+        assert client.post("/api/v1/workflows", json={"workflow_id": "sleepy", "tasks": [
+            {"id": "1", "execution_configurations": [{"function_def_id": "sleeper", "priority": 1}], "successors": [],
+             "properties": {"position": "start"}}]}).status_code == 201
+        assert client.post("/api/v1/workflows/sleepy/launches", json={}).status_code == 202
+        wait_until(sleeping, timeout=30, what="the sandboxed sleep to start")
+        own.schedulers[0].send_signal(signal.SIGKILL)
+        own.schedulers[0].wait(timeout=10)
+        wait_until(lambda: not sleeping(), timeout=3, interval=0.05, what="the sandbox to die with its scheduler")
+    finally:
+        own.stop()
