@@ -78,9 +78,12 @@ extension SchedulerEngine.Loop {
         guard archive != nil || PodmanLauncher.loaded.contains(image.imageID) else {
             return fallBack(run, index, "image \(reference) was replaced while this run started; it will be retried")
         }
-        let mountsSocket = configuration.sandbox.network == .apiOnly && configuration.sandbox.apiSocket != nil
+        // The API: through the forwarder sandbox whose network the container shares (SWEEP_API_URL), else (no
+        // bwrap or socat here) the unix socket mounted into the container (SWEEP_API_SOCKET).
+        let forwarded = BubblewrapLauncher(settings: configuration.sandbox).forwarderSandbox() != nil
+        let mountsSocket = !forwarded && configuration.sandbox.network == .apiOnly && configuration.sandbox.apiSocket != nil
         var environment = LocalEnvironment.make(
-            run: run, apiURL: configuration.sandbox.network == .host ? configuration.apiURL : nil,
+            run: run, apiURL: forwarded || configuration.sandbox.network == .host ? configuration.sandbox.apiURL(hostURL: configuration.apiURL) : nil,
             layers: [target.environment, run.plan.environment ?? []], base: [:])
         if mountsSocket { environment["SWEEP_API_SOCKET"] = environment["SWEEP_API_SOCKET"] ?? SandboxSettings.apiSocketInside }
         let labels = ["sweep.run": String(run.id), "sweep.launch": run.launchID, "sweep.scheduler": configuration.schedulerID,

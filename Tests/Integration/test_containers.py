@@ -159,6 +159,9 @@ def test_hostile_container_cannot_leave_its_sandbox(stack, user):
         (echo x > /etc/probe) 2>/dev/null && echo etc=written || echo etc=refused
         (echo x > /probe) 2>/dev/null && echo root=written || echo root=refused
         env | grep -q SWEEP_DATABASE_URL && echo env=leaked || echo env=clean
+        wget -q -O /dev/null --header "Authorization: Bearer $SWEEP_TASK_TOKEN" --header "Content-Type: application/json" \
+            --post-data '{{"percent": 50, "message": "from the container"}}' "$SWEEP_API_URL/api/v1/progress" \
+            && echo api=reachable || echo api=unreachable
         setsid sleep {marker} &
         i=0; while [ $i -lt 100 ] && ! grep -qs '{pattern}' /proc/[0-9]*/cmdline; do i=$((i+1)); sleep 0.02; done
         grep -qs '{pattern}' /proc/[0-9]*/cmdline && echo daemon=running
@@ -169,7 +172,11 @@ def test_hostile_container_cannot_leave_its_sandbox(stack, user):
     report = dict(line.split("=", 1) for line in text.split())
     assert report == {"uid": "65534", "pg_tcp": "refused", "pg_socket": "absent", "listener": "refused", "api_tcp": "refused",
                       "project": "unreadable", "stack": "unreadable", "etc": "refused", "root": "refused", "env": "clean",
-                      "daemon": "running"}, text
+                      "api": "reachable", "daemon": "running"}, text
+    # Sweep's API, and only it, through the forwarder whose network namespace the container shares.
+    events = user.get(f"/api/v1/launches/{status['launch_id']}/events").json()
+    events = events["items"] if isinstance(events, dict) else events
+    assert any(e["event"] == "task.progress" and e["data"].get("message") == "from the container" for e in events), events
     try:
         listener.accept()
         raise AssertionError("the host listener received a connection from the container")

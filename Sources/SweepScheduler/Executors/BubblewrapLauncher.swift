@@ -63,14 +63,36 @@ struct BubblewrapLauncher {
         return options
     }
 
+    /// A sandbox holding nothing but the API forwarder, for a container to share its network namespace
+    /// (`podman run --network ns:/proc/PID/ns/net`): the container then has a loopback on which only Sweep's API
+    /// answers. bwrap writes `{"child-pid": PID}` (the sandbox's first process, in the new namespaces) to fd 3.
+    /// nil when this host cannot build it (no bwrap, setpriv, socat or API socket).
+    func forwarderSandbox() -> [String]? {
+        guard unavailableReason == nil, settings.network == .apiOnly, let socket = settings.apiSocket, let socat = settings.socat else { return nil }
+        return [settings.setpriv ?? "setpriv", "--reuid", String(SandboxSettings.uid), "--regid", String(SandboxSettings.gid),
+                "--clear-groups", "--", settings.bubblewrap ?? "bwrap",
+                "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+                "--uid", String(SandboxSettings.uid), "--gid", String(SandboxSettings.gid),
+                "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
+                "--symlink", "usr/lib64", "/lib64", "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+                "--proc", "/proc", "--dev", "/dev", "--ro-bind", socket, SandboxSettings.apiSocketInside,
+                "--remount-ro", "/", "--info-fd", "3", "--",
+                socat, "TCP-LISTEN:\(SandboxSettings.apiPort),bind=127.0.0.1,fork,reuseaddr", "UNIX-CONNECT:\(SandboxSettings.apiSocketInside)"]
+    }
+
+    /// `/proc/net/tcp`'s form of the forwarder's listening address (127.0.0.1:PORT in hex).
+    static var listeningAddress: String {
+        let hex = String(SandboxSettings.apiPort, radix: 16, uppercase: true)
+        return "0100007F:" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
     /// argv behind the API forwarder: socat serves the API's unix socket on the sandbox's own loopback, and the task
     /// starts once it listens (checked in /proc/net/tcp, bounded to about 2 s; past that the task starts anyway and
     /// its own API calls fail visibly). Without the socket or socat, or with the host's network, argv as it is.
     func forwarded(_ arguments: [String]) -> [String] {
         guard settings.network == .apiOnly, settings.apiSocket != nil, let socat = settings.socat else { return arguments }
         let port = SandboxSettings.apiPort
-        let hex = String(port, radix: 16, uppercase: true)
-        let listening = "0100007F:" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        let listening = Self.listeningAddress
         let script = """
             \(socat) TCP-LISTEN:\(port),bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:\(SandboxSettings.apiSocketInside) 2>/dev/null &
             i=0; while [ $i -lt 400 ] && ! grep -q ' \(listening) 00000000:0000 0A' /proc/net/tcp; do i=$((i+1)); sleep 0.005; done

@@ -45,9 +45,12 @@ struct PodmanLauncher {
             // runc here cannot apply podman's default rlimits: both must be explicit (PLATFORM-NOTES).
             "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--pids-limit", "1024",
         ]
+        let forwarder = BubblewrapLauncher(settings: settings).forwarderSandbox()
         switch settings.network {
         case .host:
             run += ["--network", "host"]
+        case .apiOnly where forwarder != nil:
+            run += ["--network", "ns:/proc/$child/ns/net"]  // the forwarder sandbox's namespace; $child set by the script
         case .apiOnly:
             run += ["--network", "none"]
             if let socket = settings.apiSocket { run += ["--volume", "\(socket):\(SandboxSettings.apiSocketInside):ro"] }
@@ -65,7 +68,29 @@ struct PodmanLauncher {
             let load = (podman + ["load", "-q", "-i", "image.tar"]).map(Self.quoted).joined(separator: " ")
             script += "\(exists) || \(load) >/dev/null\nrm -f image.tar\n"
         }
-        script += "exec " + run.map(Self.quoted).joined(separator: " ") + "\n"
+        let command = run.map { $0.contains("$child") ? "\"" + $0 + "\"" : Self.quoted($0) }.joined(separator: " ")
+        if let forwarder {
+            // The forwarder sandbox first; the container joins its network namespace once socat listens there
+            // (about 2 s at most), and the forwarder is killed when the container ends. A cancel or timeout kills
+            // the whole process group, forwarder included (and --die-with-parent covers a scheduler crash).
+            script += forwarder.map(Self.quoted).joined(separator: " ") + " 3>forwarder.json >/dev/null 2>&1 &\n"
+            script += """
+                forwarder=$!
+                child=; i=0
+                while [ $i -lt 400 ]; do
+                  child=$(sed -n 's/.*"child-pid": *\\([0-9]*\\).*/\\1/p' forwarder.json)
+                  [ -n "$child" ] && grep -q ' \(BubblewrapLauncher.listeningAddress) 00000000:0000 0A' /proc/$child/net/tcp 2>/dev/null && break
+                  i=$((i+1)); sleep 0.005
+                done
+                status=0
+                \(command) || status=$?
+                kill $forwarder 2>/dev/null || true
+                exit $status
+
+                """
+        } else {
+            script += "exec " + command + "\n"
+        }
         return ProcessSpec(
             arguments: ["/bin/sh", "-c", script], environment: Self.hostEnvironment,
             files: archive.map { ["image.tar": $0] } ?? [:], timeout: spec.timeout,
