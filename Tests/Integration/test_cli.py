@@ -335,6 +335,14 @@ def test_function_upload_needs_existing_files(cli):
     cli.fails(2, "function", "upload", example("functions", "split.json"), "/no/such/folder")
 
 
+def test_container_upload_image_keeps_an_image_unless_overwrite(cli):
+    cli.ok("destination", "register", example("destinations", "local.json"))
+    register_shell_container(cli)
+    r = cli.fails(6, "container", "upload-image", "shell", demo_image_path())
+    assert "image_exists" in r.stderr
+    assert cli.json("container", "upload-image", "shell", demo_image_path(), "--overwrite")["image"] == "hello_world:latest"
+
+
 def test_container_register_list_show_delete(cli):
     cli.ok("destination", "register", example("destinations", "local.json"))
     cli.ok("container", "register", example("containers", "shell.json"))

@@ -228,3 +228,34 @@ def test_a_scheduler_removes_containers_a_dead_scheduler_left(stack, user):
         scheduler.terminate()
         scheduler.wait(timeout=15)
         stack.schedulers.remove(scheduler)
+
+
+def test_max_task_runtime_kills_and_removes_the_container(stack, user):
+    register_demo_container(user)
+    definition = one_task("slow", command=["sleep", "600"])
+    definition["config"] = {"max_task_runtime": 2}
+    assert user.post("/api/v1/workflows", json=definition).status_code == 201
+    status = launch(user, "slow")
+    assert status["state"] == "failed" and "timed out" in runs_by_id(status)["1"]["error"], status
+    label = "label=sweep.launch=" + status["launch_id"]
+    wait_until(lambda: not podman(stack, "ps", "--all", "--filter", label, "--format", "{{.ID}}").strip(),
+               timeout=5, interval=0.05, what="the timed-out container to be removed")
+
+
+def test_a_stopping_scheduler_removes_its_containers():
+    from stack import Stack
+    own = Stack().start()
+    try:
+        client = own.create_user("stopper")
+        register_demo_container(client)
+        assert client.post("/api/v1/workflows", json=one_task("sleepy", command=["sleep", "600"])).status_code == 201
+        launched = client.post("/api/v1/workflows/sleepy/launches", json={}).json()
+        label = "label=sweep.launch=" + launched["launch_id"]
+        wait_until(lambda: podman(own, "ps", "--filter", label, "--filter", "status=running", "--format", "{{.ID}}").strip(),
+                   timeout=60, interval=0.1, what="the container to run")
+        scheduler = own.schedulers[0]
+        scheduler.terminate()
+        scheduler.wait(timeout=30)
+        assert not podman(own, "ps", "--all", "--filter", label, "--format", "{{.ID}}").strip()
+    finally:
+        own.stop()
