@@ -173,3 +173,22 @@ def test_local_children_die_with_their_scheduler():
         wait_until(lambda: not sleeping(), timeout=3, interval=0.05, what="the sandbox to die with its scheduler")
     finally:
         own.stop()
+
+
+def test_a_node_function_runs_in_the_sandbox_too(user):
+    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code == 201
+    assert user.post("/api/v1/functions", json={"id": "js", "destination_id": "here", "function_name": "js",
+                                                 "runtime": "nodejs12.x"}).status_code == 201
+    code = ("const fs = require('fs');\n"
+            "exports.handler = async (event) => {\n"
+            "  let etc = 'writable'; try { fs.writeFileSync('/etc/probe', 'x'); } catch (e) { etc = e.code; }\n"
+            "  return { uid: process.getuid(), cwd: process.cwd(), etc, got: event.static_input };\n"
+            "};\n")
+    assert user.put("/api/v1/functions/js/code", data=zip_of({"main.js": code}),
+                    headers={"Content-Type": "application/zip"}).status_code == 200
+    assert user.post("/api/v1/workflows", json={"workflow_id": "js", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "js", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "static_input": {"n": 1}}}]}).status_code == 201
+    status = launch(user, "js")
+    assert status["state"] == "succeeded", runs_by_id(status)["1"]["error"]
+    assert runs_by_id(status)["1"]["output"] == {"uid": 65534, "cwd": "/work", "etc": "EROFS", "got": {"n": 1}}
