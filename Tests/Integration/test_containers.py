@@ -72,9 +72,12 @@ def test_image_upload_answers(user):
     assert user.post("/api/v1/containers", json={"id": "hw", "destination_id": "here", "image_name": "hello_world",
                                                  "image_tag": "latest"}).status_code == 201
     archive = demo_image()
+    assert user.get("/api/v1/containers/hw").json()["image_digest"] is None
     r = upload_image(user, "hw")
     assert r.status_code == 200, r.text
     body = r.json()
+    shown = user.get("/api/v1/containers/hw").json()
+    assert (shown["image_digest"], shown["image_id"]) == (body["digest"], body["image_id"])
     assert body["status"] == "OK" and body["image"] == "hello_world:latest"
     assert body["digest"] == "sha256:" + hashlib.sha256(archive).hexdigest()
     r = upload_image(user, "hw")

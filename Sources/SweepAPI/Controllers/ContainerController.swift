@@ -43,10 +43,17 @@ struct ContainerController: Controller {
 
     @Sendable func show(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let id = try request.parameter("id")
-        guard let stored = try database.tenant(tenant.userID, { try DefinitionStore($0, .container).find(id: id) }) else {
-            throw APIError.notFound("container definition")
+        let found = try database.tenant(tenant.userID) { tx -> (StoredDefinition, ContainerImageStore.Runnable?)? in
+            guard let stored = try DefinitionStore(tx, .container).find(id: id) else { return nil }
+            let container = try? ContainerDefinition(json: stored.definition)
+            return (stored, try container.flatMap { try ContainerImageStore(tx).find(name: $0.imageName, tag: $0.imageTag) })
         }
-        return .json(DefinitionRendering.render(stored))
+        guard let (stored, image) = found else { throw APIError.notFound("container definition") }
+        // Whether its image was uploaded, and which: the digest the upload answered, and the id podman runs.
+        guard case .object(var rendered) = DefinitionRendering.render(stored) else { return .json(DefinitionRendering.render(stored)) }
+        rendered["image_digest"] = image.map { .string($0.digest) } ?? .null
+        rendered["image_id"] = image.map { .string($0.imageID) } ?? .null
+        return .json(.object(rendered))
     }
 
     @Sendable func delete(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
