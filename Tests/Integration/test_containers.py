@@ -120,13 +120,14 @@ def test_users_never_run_each_others_images(user, other_user):
                                                        "image_name": "hello_world", "image_tag": "latest"}).status_code == 201
     command = ["sh", "-c", "cat /marker 2>/dev/null || echo no-marker"]
     status, _ = run_command(other_user, "mine", command)
-    assert status["state"] == "failed" and "has not been uploaded" in runs_by_id(status)["1"]["error"]
+    assert status["state"] == "failed" and "has not been uploaded" in runs_by_id(status)["1"]["error"], (status, logs(other_user, status["launch_id"], "1"))
     # Now each has their own hello_world:latest, and each runs their own.
     assert upload_image(other_user, "cdef_hello_world", archive=crafted_image("the other user's image")).status_code == 200
     status = launch(other_user, "mine")
-    assert status["state"] == "succeeded" and logs(other_user, status["launch_id"], "1") == "the other user's image"
+    text = logs(other_user, status["launch_id"], "1")
+    assert status["state"] == "succeeded" and text == "the other user's image", (runs_by_id(status)["1"]["error"], text)
     status, text = run_command(user, "mine", command)
-    assert status["state"] == "succeeded" and text == "no-marker\n"
+    assert status["state"] == "succeeded" and text == "no-marker\n", (runs_by_id(status)["1"]["error"], text)
 
 
 def processes_with(cmdline):
@@ -262,3 +263,17 @@ def test_a_stopping_scheduler_removes_its_containers():
         assert not podman(own, "ps", "--all", "--filter", label, "--format", "{{.ID}}").strip()
     finally:
         own.stop()
+
+
+def test_tenant_words_reach_the_container_literally_never_the_host_shell(user):
+    import random
+    witness = f"/tmp/sweep-injected-{random.randrange(10**9)}"
+    value = f"$child $(touch {witness}) `touch {witness}` 'quoted' \"double\""
+    register_demo_container(user)
+    definition = one_task("literal", command=["sh", "-c", 'printf "%s|%s" "$V" "$1"', "sh", value],
+                          environment=[{"name": "V", "value": value}])
+    assert user.post("/api/v1/workflows", json=definition).status_code == 201
+    status = launch(user, "literal")
+    assert status["state"] == "succeeded", runs_by_id(status)["1"]["error"]
+    assert logs(user, status["launch_id"], "1") == value + "|" + value
+    assert not os.path.exists(witness)

@@ -46,11 +46,16 @@ struct PodmanLauncher {
             "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--pids-limit", "1024",
         ]
         let forwarder = BubblewrapLauncher(settings: settings).forwarderSandbox()
+        var networkIndex: Int?
         switch settings.network {
         case .host:
             run += ["--network", "host"]
         case .apiOnly where forwarder != nil:
-            run += ["--network", "ns:/proc/$child/ns/net"]  // the forwarder sandbox's namespace; $child set by the script
+            // The forwarder sandbox's namespace: `$child` is expanded by the script, so this one word is shell text
+            // (by position, never by content: every other word, tenant data included, is single-quoted).
+            run += ["--network"]
+            networkIndex = run.count
+            run += ["\"ns:/proc/$child/ns/net\""]
         case .apiOnly:
             run += ["--network", "none"]
             if let socket = settings.apiSocket { run += ["--volume", "\(socket):\(SandboxSettings.apiSocketInside):ro"] }
@@ -68,7 +73,7 @@ struct PodmanLauncher {
             let load = (podman + ["load", "-q", "-i", "image.tar"]).map(Self.quoted).joined(separator: " ")
             script += "\(exists) || \(load) >/dev/null\nrm -f image.tar\n"
         }
-        let command = run.map { $0.contains("$child") ? "\"" + $0 + "\"" : Self.quoted($0) }.joined(separator: " ")
+        let command = run.enumerated().map { $0.offset == networkIndex ? $0.element : Self.quoted($0.element) }.joined(separator: " ")
         if let forwarder {
             // The forwarder sandbox first; the container joins its network namespace once socat listens there
             // (about 2 s at most), and the forwarder is killed when the container ends. A cancel or timeout kills
