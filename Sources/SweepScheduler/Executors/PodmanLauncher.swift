@@ -78,12 +78,13 @@ struct PodmanLauncher {
             // The forwarder sandbox first; the container joins its network namespace once socat listens there
             // (about 2 s at most), and the forwarder is killed when the container ends. A cancel or timeout kills
             // the whole process group, forwarder included (and --die-with-parent covers a scheduler crash).
-            script += forwarder.map(Self.quoted).joined(separator: " ") + " 3>forwarder.json >/dev/null 2>&1 &\n"
+            // forwarder.json exists before the background job opens it: the loop below must not race its creation.
+            script += ": >forwarder.json\n" + forwarder.map(Self.quoted).joined(separator: " ") + " 3>forwarder.json >/dev/null 2>&1 &\n"
             script += """
                 forwarder=$!
                 child=; i=0
                 while [ $i -lt 400 ]; do
-                  child=$(sed -n 's/.*"child-pid": *\\([0-9]*\\).*/\\1/p' forwarder.json)
+                  child=$(sed -n 's/.*"child-pid": *\\([0-9]*\\).*/\\1/p' forwarder.json 2>/dev/null || true)
                   [ -n "$child" ] && grep -q ' \(BubblewrapLauncher.listeningAddress) 00000000:0000 0A' /proc/$child/net/tcp 2>/dev/null && break
                   i=$((i+1)); sleep 0.005
                 done
