@@ -3,7 +3,8 @@
 #   install-deps.sh            build and run dependencies
 #   install-deps.sh --test     also what the test suite needs (Chromium and its driver for the browser test)
 set -euo pipefail
-packages=(libfcgi-dev libcurl4-openssl-dev libpq-dev libssl-dev libcrypt-dev nginx postgresql postgresql-contrib zip unzip curl)
+packages=(libfcgi-dev libcurl4-openssl-dev libpq-dev libssl-dev libcrypt-dev nginx postgresql postgresql-contrib zip unzip curl
+          podman runc bubblewrap busybox-static socat)
 [ "${1:-}" = "--test" ] && packages+=(chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Render nginx/sweep.conf.template into RUN_DIR/nginx.conf.
 #   render-nginx.sh RUN_DIR PORT SOCKET [EXTRA_SERVERS_FILE]
-# Env: SWEEP_LOGIN_RATE (default 5r/s), SWEEP_LOGIN_BURST (default 20), SWEEP_NGINX_ACCESS_LOG (default RUN_DIR/nginx-access.log)
+# Env: SWEEP_API_SOCKET (nginx's unix socket for sandboxed tasks, default RUN_DIR/sweep-api.sock), SWEEP_LOGIN_RATE (default 5r/s), SWEEP_LOGIN_BURST (default 20), SWEEP_NGINX_ACCESS_LOG (default RUN_DIR/nginx-access.log)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 run_dir=$(realpath -m "$1"); port=$2; socket=$(realpath -m "$3"); extra=${4:-}
@@ -15,13 +15,14 @@ fi
 extra_text=""
 [ -n "$extra" ] && extra_text=$(cat "$extra")
 access_log=${SWEEP_NGINX_ACCESS_LOG:-$run_dir/nginx-access.log}
+api_socket=$(realpath -m "${SWEEP_API_SOCKET:-$run_dir/sweep-api.sock}")
 python3 - "$here/nginx/sweep.conf.template" "$run_dir/nginx.conf" <<PY
 import sys
 text = open(sys.argv[1]).read()
 values = {
     "RUN_DIR": "$run_dir", "PORT": "$port", "SOCKET": "$socket", "PUBLIC_DIR": "$here/public",
     "USER_LINE": "$user_line", "LOGIN_RATE": "${SWEEP_LOGIN_RATE:-5r/s}", "LOGIN_BURST": "${SWEEP_LOGIN_BURST:-20}",
-    "ACCESS_LOG": "$access_log",
+    "ACCESS_LOG": "$access_log", "API_SOCKET": "$api_socket",
 }
 for k, v in values.items():
     text = text.replace("@" + k + "@", v)

@@ -43,6 +43,11 @@ export SWEEP_MIGRATIONS=$root/migrations
 SWEEP_DATABASE_OWNER_URL=${SWEEP_DATABASE_OWNER_URL:-} "$bin/sweep-api" migrate
 unset SWEEP_DATABASE_OWNER_URL
 
+# Sandboxed tasks reach the API through nginx's unix socket (bound into each sandbox); podman keeps this
+# installation's images and containers in its own storage.
+export SWEEP_API_SOCKET=${SWEEP_API_SOCKET:-$run_dir/sweep-api.sock}
+export SWEEP_PODMAN_ROOT=${SWEEP_PODMAN_ROOT:-$data_dir/containers}
+
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # The worker, the scheduler(s) and nginx run under scripts/supervise.sh, which restarts whichever dies (a crash,
@@ -56,7 +61,7 @@ else
     for i in $(seq 1 "${SWEEP_SCHEDULERS:-1}"); do
       echo "scheduler-$i env SWEEP_LOCAL_EXEC=${SWEEP_LOCAL_EXEC:-1} $bin/sweep-scheduler"
     done
-    echo "nginx nginx -c $run_dir/nginx.conf -p $run_dir -g 'daemon off;'"
+    echo "nginx $root/scripts/nginx-foreground.sh $run_dir"
   } >"$run_dir/services"
   # Its own session: a Ctrl-C or hang-up of the terminal that ran `make run` does not reach it.
   nohup setsid scripts/supervise.sh "$run_dir" "$run_dir/services" >>"$run_dir/supervisor.log" 2>&1 &
@@ -93,6 +98,24 @@ if [ -z "${SWEEP_API_KEY:-}" ] || ! curl -fsS -H "Authorization: Bearer $SWEEP_A
   chmod 600 "$creds"
 fi
 
+# The demo container (SWEEP's hello_world, built from busybox-static) for the admin: seed examples 6-8 run in it.
+# Only what is missing is done: an existing definition or image is kept (409).
+demo_line="demo image  : none (podman, runc or busybox-static missing)"
+if command -v podman >/dev/null && command -v runc >/dev/null && command -v busybox >/dev/null; then
+  archive=$root/examples/hello_world_container/hello_world.tar
+  [ -s "$archive" ] || examples/hello_world_container/build-image.sh "$archive" >/dev/null
+  auth=(-H "Authorization: Bearer $SWEEP_API_KEY")
+  curl -sS -o /dev/null "${auth[@]}" -H "Content-Type: application/json" -d '{"id":"local","cloud_provider":"local"}' "$url/api/v1/destinations"
+  curl -sS -o /dev/null "${auth[@]}" -H "Content-Type: application/json" \
+    -d @examples/hello_world_container/container_def_hello_world.json "$url/api/v1/containers"
+  code=$(curl -sS -o /dev/null -w '%{http_code}' "${auth[@]}" -X PUT -H "Content-Type: application/x-tar" \
+    --data-binary @"$archive" "$url/api/v1/containers/cdef_hello_world/image")
+  case $code in
+    200|409) demo_line="demo image  : hello_world:latest, container definition cdef_hello_world (seed examples 6-8)" ;;
+    *) demo_line="demo image  : upload failed (HTTP $code)" ;;
+  esac
+fi
+
 cat <<MSG
 
 Sweep is running.
@@ -100,6 +123,7 @@ Sweep is running.
   API         : $url/api/v1/   (OpenAPI: $url/openapi.yaml)
   login       : ${SWEEP_USERNAME:-admin} / ${SWEEP_PASSWORD:-(unchanged; see .data/admin.env)}
   logs        : $run_dir/*.log        stop with: make stop
+  $demo_line
 
 SWEEP_URL=$url
 SWEEP_API_KEY=$SWEEP_API_KEY

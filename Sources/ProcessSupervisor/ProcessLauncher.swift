@@ -25,6 +25,7 @@ struct ProcessLauncher: Sendable {
         }
         // From here on a failure drops `directory`, which removes it if it is ours.
         try directory.write(spec.files)
+        if let owner = spec.directoryOwner, spec.workingDirectory == nil { try directory.chown(owner) }
         let executable = try resolve(spec.arguments[0], path: spec.environment["PATH"], in: directory.path)
 
         // posix_spawn cannot set rlimits, and a parent-side prlimit(2) after the spawn would race the child's exec.

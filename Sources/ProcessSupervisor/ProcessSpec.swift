@@ -15,11 +15,20 @@ public struct ProcessSpec: Sendable {
     /// Past it the whole process group is killed and the outcome is `timedOut`.
     public var timeout: Duration?
     public var limits: ResourceLimits
+    /// Who owns a fresh working directory (chown after the files are written): a sandbox that drops to an
+    /// unprivileged user must be able to enter and write it. nil: the supervisor's own user.
+    public var directoryOwner: DirectoryOwner?
+
+    public struct DirectoryOwner: Sendable, Hashable {
+        public var uid: UInt32
+        public var gid: UInt32
+        public init(uid: UInt32, gid: UInt32) { self.uid = uid; self.gid = gid }
+    }
 
     public init(
         arguments: [String], environment: [String: String] = [:], standardInput: [UInt8] = [],
         workingDirectory: String? = nil, files: [String: [UInt8]] = [:], timeout: Duration? = nil,
-        limits: ResourceLimits = ResourceLimits()
+        limits: ResourceLimits = ResourceLimits(), directoryOwner: DirectoryOwner? = nil
     ) {
         self.arguments = arguments
         self.environment = environment
@@ -28,6 +37,7 @@ public struct ProcessSpec: Sendable {
         self.files = files
         self.timeout = timeout
         self.limits = limits
+        self.directoryOwner = directoryOwner
     }
 
     func validate() throws(ProcessSupervisorError) {

@@ -55,6 +55,13 @@ final class TaskDirectory {
         }
     }
 
+    /// Hands a fresh directory (not the files in it, which stay read-only to others) to the sandbox's user.
+    func chown(_ owner: ProcessSpec.DirectoryOwner) throws(ProcessSupervisorError) {
+        if Glibc.chown(path, owner.uid, owner.gid) != 0 {
+            throw ProcessSupervisorError(.workingDirectory, "chown \(path)", errno: errno)
+        }
+    }
+
     /// Removes an owned directory. Called only once the whole process group is dead, so nothing races the removal;
     /// Foundation's removal walks the tree without following symlinks the task may have left.
     func remove() {

@@ -33,6 +33,8 @@ public struct SchedulerConfiguration: Sendable {
     public var retentionInterval: Duration = Retention.defaultInterval
     /// At most one `::progress::` event per run this often, the latest line winning (`SWEEP_PROGRESS_INTERVAL_MS`).
     public var progressInterval: Duration = ProgressThrottle<Int64, Never>.defaultInterval
+    /// How tenant code is sandboxed here (bubblewrap for local functions, podman for containers).
+    public var sandbox = SandboxSettings()
 
     public init(databaseURL: String, schedulerID: String, maxInFlight: Int = 256, claimBatch: Int = 100, leaseSeconds: Int = 30,
                 rescueInterval: Duration = .seconds(10), localExecution: Bool = false, workRoot: String = NSTemporaryDirectory(),

@@ -31,6 +31,8 @@ extension SchedulerEngine.Loop {
                 body: Self.httpBody(run, apiURL: configuration.apiURL), timeout: .seconds(runtime), egress: configuration.egress), id: run.id)
         case .localFunction(let functionID, let runtimeName, let environment):
             guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
+            let bubblewrap = BubblewrapLauncher(settings: configuration.sandbox)
+            if let reason = bubblewrap.unavailableReason { return fallBack(run, index, reason) }
             guard let program = FunctionRunner.program(runtime: runtimeName, functionName: functionID) else {
                 return fallBack(run, index, "runtime \(runtimeName) cannot run on a local destination (python3.x and nodejs can)")
             }
@@ -44,21 +46,69 @@ extension SchedulerEngine.Loop {
             guard let code else { return fallBack(run, index, "function \(functionID) has no code uploaded") }
             var files = program.files
             files["code.zip"] = code
-            start(run, index, isFunction: true, ProcessSpec(
+            start(run, index, isFunction: true, bubblewrap.processSpec(SandboxSpec(
                 arguments: program.arguments,
-                environment: LocalEnvironment.make(run: run, apiURL: configuration.apiURL, layers: [], extra: environment.merging(["SWEEP_FUNCTION_NAME": functionID]) { a, _ in a }),
-                standardInput: run.input.jsonBytes, files: files, timeout: .seconds(runtime), limits: Self.limits))
-        case .process(let definitionCommand, let definitionEnvironment):
+                environment: LocalEnvironment.make(run: run, apiURL: configuration.sandbox.apiURL(hostURL: configuration.apiURL), layers: [],
+                                                   extra: environment.merging(["SWEEP_FUNCTION_NAME": functionID]) { a, _ in a }),
+                standardInput: run.input.jsonBytes, files: files, timeout: .seconds(runtime), limits: Self.limits)))
+        case .container(let target):
             guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
-            guard let command = run.plan.command ?? definitionCommand, !command.isEmpty else {
-                return fallBack(run, index, "the container task has no command (set it in the container definition or the task)")
-            }
-            start(run, index, isFunction: false, ProcessSpec(
-                arguments: command,
-                environment: LocalEnvironment.make(run: run, apiURL: configuration.apiURL, layers: [definitionEnvironment, run.plan.environment ?? []]),
-                standardInput: [], files: [:], timeout: .seconds(runtime), limits: Self.limits))
+            startContainer(run, index, target, runtime: runtime)
         case .unavailable(let reason):
             fallBack(run, index, reason)
+        }
+    }
+
+    /// A container task: the user's own image (loaded into this host's podman on first use), the definition's
+    /// resources, SWEEP's precedence for command and environment (image < definition < workflow task).
+    mutating func startContainer(_ run: ClaimedRun, _ index: Int, _ target: ContainerTarget, runtime: Int) {
+        let podman = PodmanLauncher(settings: configuration.sandbox)
+        if let reason = podman.unavailableReason { return fallBack(run, index, reason) }
+        guard let imageName = target.imageName, let imageTag = target.imageTag else {
+            return fallBack(run, index, "container '\(target.containerID)' was resolved before images existed; launch again")
+        }
+        let reference = imageName + ":" + imageTag
+        let image: ContainerImageStore.Runnable?
+        var archive: [UInt8]? = nil
+        do {
+            image = try ContainerImageStore.runnable(connection, userID: run.userID, name: imageName, tag: imageTag)
+            if let image, !PodmanLauncher.loaded.contains(image.imageID) {
+                archive = try ContainerImageStore.archive(connection, userID: run.userID, imageID: image.imageID)
+            }
+        } catch {
+            return fallBack(run, index, "cannot read image \(reference): \(error)")
+        }
+        guard let image else {
+            return fallBack(run, index, "image \(reference) has not been uploaded (PUT /api/v1/containers/\(target.containerID)/image)")
+        }
+        guard archive != nil || PodmanLauncher.loaded.contains(image.imageID) else {
+            return fallBack(run, index, "image \(reference) was replaced while this run started; it will be retried")
+        }
+        // The API: through the forwarder sandbox whose network the container shares (SWEEP_API_URL), else (no
+        // bwrap or socat here) the unix socket mounted into the container (SWEEP_API_SOCKET).
+        let forwarded = BubblewrapLauncher(settings: configuration.sandbox).forwarderSandbox() != nil
+        let mountsSocket = !forwarded && configuration.sandbox.network == .apiOnly && configuration.sandbox.apiSocket != nil
+        var environment = LocalEnvironment.make(
+            run: run, apiURL: forwarded || configuration.sandbox.network == .host ? configuration.sandbox.apiURL(hostURL: configuration.apiURL) : nil,
+            layers: [target.environment, run.plan.environment ?? []], base: [:])
+        if mountsSocket { environment["SWEEP_API_SOCKET"] = environment["SWEEP_API_SOCKET"] ?? SandboxSettings.apiSocketInside }
+        let labels = ["sweep.run": String(run.id), "sweep.launch": run.launchID, "sweep.scheduler": configuration.schedulerID,
+                      ContainerReaper.pidLabel: String(getpid())]
+        start(run, index, isFunction: false, podman.processSpec(
+            SandboxSpec(arguments: run.plan.command ?? target.command ?? [], environment: environment, timeout: .seconds(runtime), limits: Self.limits),
+            imageID: image.imageID, archive: archive, name: PodmanLauncher.containerName(runID: run.id, attempt: run.attempt),
+            labels: labels, cpu: target.cpu, memoryMB: target.memoryMB))
+        if archive != nil, inFlight[run.id] != nil { PodmanLauncher.loaded.carry(runID: run.id, imageID: image.imageID) }
+    }
+
+    /// A container whose podman client did not end by itself (cancel, timeout) may still run: remove it.
+    mutating func removeContainer(of flight: SchedulerEngine.InFlight) {
+        guard case .container = flight.run.plan.alternatives[flight.alternative] else { return }
+        let name = PodmanLauncher.containerName(runID: flight.run.id, attempt: flight.run.attempt)
+        do {
+            try supervisor.start(PodmanLauncher(settings: configuration.sandbox).removal(of: name), id: "rm-" + name)
+        } catch {
+            logger.warning("cannot remove a container", metadata: ["container": "\(name)", "error": "\(error)"])
         }
     }
 
@@ -163,8 +213,11 @@ extension SchedulerEngine.Loop {
             let report = (flight.run, EventDraft(type: "task.progress", runName: flight.run.name, data: data))
             if let now = progressThrottle.offer(runID, report, now: .now) { progress.append(now) }
         case .finished(let id, let outcome):
-            guard let runID = Int64(id), let flight = inFlight[runID] else { return }
+            guard let runID = Int64(id) else { return }
+            PodmanLauncher.loaded.settle(runID: runID, succeeded: outcome.exitCode == 0 && !outcome.timedOut && !outcome.cancelled)
+            guard let flight = inFlight[runID] else { return }
             let held = progressThrottle.finish(runID)
+            if outcome.signal != nil || outcome.timedOut || outcome.cancelled { removeContainer(of: flight) }
             if outcome.cancelled { inFlight[runID] = nil; return }
             // Its last progress line is written before its end (reportProgress runs first in the step).
             if let held { progress.append(held) }
@@ -184,6 +237,7 @@ extension SchedulerEngine.Loop {
             _ = progressThrottle.finish(id)  // a held progress line of a cancelled run is dropped
             http.cancel(id)
             supervisor.cancel(id: String(id))
+            removeContainer(of: flight)
         }
     }
 }

@@ -70,6 +70,17 @@ public struct DefinitionStore {
             """)
     }
 
+    /// Replaces a container definition (PUT: SWEEP updates cpu, memory and command this way); `.notFound` when
+    /// there is none.
+    public func replaceContainer(id: String, definition: JSONValue, destinationID: String) throws {
+        precondition(kind == .container)
+        let changed = try tx.connection.execute("""
+            UPDATE containers SET definition = \(definition)::jsonb, destination_id = \(destinationID), updated_at = now()
+            WHERE user_id = \(tx.userID) AND id = \(id)
+            """)
+        if changed == 0 { throw WriteError.notFound }
+    }
+
     public func find(id: String) throws -> StoredDefinition? {
         try tx.connection.query("""
             SELECT id, definition, \(unsafeSQL: codeColumn) AS code_sha256, created_at, updated_at

@@ -20,8 +20,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Request threads (default: $SWEEP_WORKER_THREADS or 16).")
     var threads: Int?
 
-    @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (default 16 MiB).")
-    var maxBodyBytes: Int = 16 << 20
+    // Container image archives are the largest bodies (128 MiB); nginx holds every other route to 16 MiB and each
+    // route checks its own limit.
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (default 128 MiB).")
+    var maxBodyBytes: Int = 128 << 20
 
     @Flag(help: "Apply missing migrations before serving.")
     var migrate = false

@@ -24,25 +24,32 @@ do {
     logger.critical("\(error)")
     exit(2)
 }
-var configuration = SchedulerConfiguration(
-    databaseURL: url,
-    schedulerID: schedulerID,
-    maxInFlight: Int(environment["SWEEP_SCHEDULER_CONCURRENCY"] ?? "") ?? 256,
-    claimBatch: Int(environment["SWEEP_CLAIM_BATCH"] ?? "") ?? 100,
-    leaseSeconds: Int(environment["SWEEP_LEASE_SECONDS"] ?? "") ?? 30,
-    rescueInterval: .milliseconds(Int(environment["SWEEP_RESCUE_INTERVAL_MS"] ?? "") ?? 10_000),
-    localExecution: environment["SWEEP_LOCAL_EXEC"] == "1",
-    workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory(),
-    apiURL: environment["SWEEP_API_URL"],
-    egress: egress,
-    maxOutputBytes: Int(environment["SWEEP_MAX_OUTPUT_BYTES"] ?? "") ?? 1 << 20)
-configuration.retentionDays = max(0, Int(environment["SWEEP_RETENTION_DAYS"] ?? "") ?? configuration.retentionDays)
-if let milliseconds = Int(environment["SWEEP_RETENTION_INTERVAL_MS"] ?? ""), milliseconds > 0 {
-    configuration.retentionInterval = .milliseconds(milliseconds)
-}
-if let milliseconds = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? ""), milliseconds >= 0 {
-    configuration.progressInterval = .milliseconds(milliseconds)
-}
+let configuration = {
+    var configuration = SchedulerConfiguration(
+        databaseURL: url,
+        schedulerID: schedulerID,
+        maxInFlight: Int(environment["SWEEP_SCHEDULER_CONCURRENCY"] ?? "") ?? 256,
+        claimBatch: Int(environment["SWEEP_CLAIM_BATCH"] ?? "") ?? 100,
+        leaseSeconds: Int(environment["SWEEP_LEASE_SECONDS"] ?? "") ?? 30,
+        rescueInterval: .milliseconds(Int(environment["SWEEP_RESCUE_INTERVAL_MS"] ?? "") ?? 10_000),
+        localExecution: environment["SWEEP_LOCAL_EXEC"] == "1",
+        workRoot: environment["SWEEP_WORK_DIR"] ?? NSTemporaryDirectory(),
+        apiURL: environment["SWEEP_API_URL"],
+        egress: egress,
+        maxOutputBytes: Int(environment["SWEEP_MAX_OUTPUT_BYTES"] ?? "") ?? 1 << 20)
+    configuration.retentionDays = max(0, Int(environment["SWEEP_RETENTION_DAYS"] ?? "") ?? configuration.retentionDays)
+    if let milliseconds = Int(environment["SWEEP_RETENTION_INTERVAL_MS"] ?? ""), milliseconds > 0 {
+        configuration.retentionInterval = .milliseconds(milliseconds)
+    }
+    if let milliseconds = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? ""), milliseconds >= 0 {
+        configuration.progressInterval = .milliseconds(milliseconds)
+    }
+    configuration.sandbox = SandboxSettings.fromEnvironment(environment)
+    return configuration
+}()
+
+// Containers of schedulers that died without removing them (crash, SIGKILL) still run: remove them first.
+ContainerReaper.removeOrphans(configuration.sandbox, logger: logger)
 
 // TERM/INT are taken by the wait below only; every thread started after this inherits the blocked mask.
 let signals = TerminationSignals.block()
@@ -72,3 +79,5 @@ let received = signals.wait()
 logger.info("stopping", metadata: ["signal": "\(received)"])
 for engine in engines { engine.stop() }
 done.wait()
+// The supervisor killed the podman clients of running containers, which leaves the containers themselves.
+ContainerReaper.removeOwn(configuration.sandbox, logger: logger)

@@ -195,9 +195,8 @@ def setup_users(stack, steps):
     clients = []
     for n in range(USERS):
         client = stack.create_user(f"sse{n}")
-        assert client.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code == 201
-        assert client.post("/api/v1/containers", json={"id": "c", "destination_id": "here", "image_name": "i",
-                                                       "image_tag": "t"}).status_code == 201
+        from sweep_fixtures import register_demo_container  # Tests/Integration, on the path bench.py sets
+        register_demo_container(client, "c")  # the task runs in the busybox demo image (podman)
         assert client.post("/api/v1/workflows", json={"workflow_id": "ticker", "tasks": [
             {"id": "1", "execution_configurations": [{"container_def_id": "c", "priority": 1}], "successors": [],
              "properties": {"position": "start", "command": ["sh", "-c", script]}}]}).status_code == 201

@@ -1,6 +1,7 @@
 """A private Sweep stack for tests and benchmarks: PostgreSQL cluster, API worker(s), scheduler(s) and nginx,
 all real processes on free loopback ports, started from the built binaries and stopped by PID."""
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,6 +48,10 @@ class Stack:
         self.pg_port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.socket = os.path.join(self.workdir, "api.sock")
+        # nginx's unix socket for sandboxed tasks, and this stack's own podman storage.
+        self.api_socket = os.path.join(self.workdir, "sweep-api.sock")
+        self.podman_root = os.path.join(self.workdir, "containers")
+        self.podman_runroot = tempfile.mkdtemp(prefix="sweep-podman-", dir="/tmp")  # podman: at most 50 characters
         self.workers = []
         self.schedulers = []
         self.nginx_started = False
@@ -82,7 +87,7 @@ class Stack:
             with open(extra, "w") as f:
                 f.write(self.extra_nginx)
         env = dict(os.environ, SWEEP_LOGIN_RATE=os.environ.get("SWEEP_LOGIN_RATE", "10r/s"),
-                   SWEEP_LOGIN_BURST=os.environ.get("SWEEP_LOGIN_BURST", "30"))
+                   SWEEP_LOGIN_BURST=os.environ.get("SWEEP_LOGIN_BURST", "30"), SWEEP_API_SOCKET=self.api_socket)
         args = [os.path.join(ROOT, "scripts", "render-nginx.sh"), self.workdir, str(self.port), self.socket]
         if extra:
             args.append(extra)
@@ -103,7 +108,7 @@ class Stack:
             f.write(f"api {self.binary('sweep-api')} serve --socket {self.socket} --threads {self.worker_threads}\n")
             for name in names[1:-1]:
                 f.write(f"{name} {self.binary('sweep-scheduler')}\n")
-            f.write(f"nginx nginx -c {os.path.join(self.workdir, 'nginx.conf')} -p {self.workdir} -g 'daemon off;'\n")
+            f.write(f"nginx {os.path.join(ROOT, 'scripts', 'nginx-foreground.sh')} {self.workdir}\n")
         log = open(os.path.join(self.workdir, "supervisor.log"), "ab")
         self.supervisor = subprocess.Popen([os.path.join(ROOT, "scripts", "supervise.sh"), self.workdir, services],
                                            env=self.env(), stdout=log, stderr=subprocess.STDOUT)
@@ -134,6 +139,9 @@ class Stack:
             # Tests reach their HTTP functions on 127.0.0.1 only; every other special address stays refused.
             "SWEEP_EGRESS_ALLOW": "127.0.0.1/32",
             "SWEEP_SECRET_KEY_FILE": self.secret_key_file,
+            "SWEEP_API_SOCKET": self.api_socket,
+            "SWEEP_PODMAN_ROOT": self.podman_root,
+            "SWEEP_PODMAN_RUNROOT": self.podman_runroot,
         }
         env.update(self.extra_env)
         env.update(more)
@@ -191,6 +199,7 @@ class Stack:
             wait_until(lambda: not os.path.exists(pidfile), timeout=10, what="nginx to stop")
         if self.database_url:
             subprocess.call([os.path.join(ROOT, "scripts", "pg-cluster.sh"), "stop", os.path.join(self.workdir, "pg")])
+        shutil.rmtree(self.podman_runroot, ignore_errors=True)
 
     # --- helpers ---------------------------------------------------------------------------------------------
     def create_user(self, username, admin=False):

@@ -73,3 +73,43 @@ def all_items(client, path, limit=500):
         cursor = page["next_cursor"]
         if not cursor:
             return items
+
+
+_demo_image = []
+
+
+def demo_image_path():
+    """The demo `hello_world:latest` archive from examples/hello_world_container/build-image.sh (busybox-static),
+    built once per test session."""
+    if not _demo_image:
+        import subprocess
+        import tempfile
+        out = tempfile.mkdtemp(prefix="sweep-image-", dir=os.environ.get("SWEEP_TEST_OUTPUT"))
+        path = os.path.join(out, "hello_world.tar")
+        subprocess.check_call([os.path.join(ROOT, "examples", "hello_world_container", "build-image.sh"), path],
+                              stdout=subprocess.DEVNULL)
+        _demo_image.append(path)
+    return _demo_image[0]
+
+
+def demo_image():
+    with open(demo_image_path(), "rb") as f:
+        return f.read()
+
+
+def upload_image(client, container_id, archive=None, overwrite=False):
+    """Uploads an image archive (default: the demo image) for a container definition; returns the response."""
+    path = f"/api/v1/containers/{container_id}/image" + ("?overwrite=true" if overwrite else "")
+    return client.put(path, data=demo_image() if archive is None else archive,
+                      headers={"Content-Type": "application/x-tar"}, timeout=120)
+
+
+def register_demo_container(client, container_id="cdef_hello_world", destination="here", **definition):
+    """A local destination, a container definition of the demo image, and the image uploaded."""
+    r = client.post("/api/v1/destinations", json={"id": destination, "cloud_provider": "local"})
+    assert r.status_code in (201, 409), r.text
+    r = client.post("/api/v1/containers", json={"id": container_id, "destination_id": destination,
+                                                 "image_name": "hello_world", "image_tag": "latest", **definition})
+    assert r.status_code == 201, r.text
+    r = upload_image(client, container_id)
+    assert r.status_code in (200, 409), r.text

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from stack import ROOT, free_port, wait_until
+from sweep_fixtures import demo_image_path
 
 EXAMPLES = os.path.join(ROOT, "examples")
 ERROR_LINE = re.compile(r"^sweep: .+$")
@@ -87,10 +88,16 @@ def anonymous(stack, tmp_path):
     return CLI(stack, tmp_path / "anon")
 
 
+def register_shell_container(cli):
+    """The `shell` container definition and its image (the busybox demo image)."""
+    cli.ok("container", "register", example("containers", "shell.json"))
+    cli.ok("container", "upload-image", "shell", demo_image_path())
+
+
 def register_examples(cli):
     cli.ok("destination", "register", example("destinations", "local.json"))
     cli.ok("function", "upload", example("functions", "split.json"), example("functions", "split"))
-    cli.ok("container", "register", example("containers", "shell.json"))
+    register_shell_container(cli)
     cli.ok("workflow", "register", example("workflows", "scatter.json"))
 
 
@@ -109,7 +116,7 @@ def shell_workflow(workflow_id, command):
 
 def register_shell_workflow(cli, tmp_path, workflow_id, command):
     cli.ok("destination", "register", example("destinations", "local.json"))
-    cli.ok("container", "register", example("containers", "shell.json"))
+    register_shell_container(cli)
     cli.ok("workflow", "register", write_json(tmp_path, workflow_id + ".json", shell_workflow(workflow_id, command)))
 
 
@@ -328,6 +335,14 @@ def test_function_upload_needs_existing_files(cli):
     cli.fails(2, "function", "upload", example("functions", "split.json"), "/no/such/folder")
 
 
+def test_container_upload_image_keeps_an_image_unless_overwrite(cli):
+    cli.ok("destination", "register", example("destinations", "local.json"))
+    register_shell_container(cli)
+    r = cli.fails(6, "container", "upload-image", "shell", demo_image_path())
+    assert "image_exists" in r.stderr
+    assert cli.json("container", "upload-image", "shell", demo_image_path(), "--overwrite")["image"] == "hello_world:latest"
+
+
 def test_container_register_list_show_delete(cli):
     cli.ok("destination", "register", example("destinations", "local.json"))
     cli.ok("container", "register", example("containers", "shell.json"))
@@ -335,7 +350,7 @@ def test_container_register_list_show_delete(cli):
     assert [c["id"] for c in listed["items"]] == ["shell"]
     shown = cli.json("container", "show", "shell")
     assert shown["command"][:2] == ["sh", "-c"] and shown["destination_id"] == "local"
-    assert "busybox" in cli.ok("container", "list").stdout
+    assert "hello_world" in cli.ok("container", "list").stdout
     cli.ok("container", "delete", "shell")
     cli.fails(4, "container", "show", "shell")
 

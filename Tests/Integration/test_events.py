@@ -4,7 +4,7 @@ import threading
 import requests
 
 from sse import events
-from sweep_fixtures import SEED_FUNCTIONS, all_items, launch, register_http_functions, seed_example
+from sweep_fixtures import SEED_FUNCTIONS, all_items, launch, register_demo_container, register_http_functions, seed_example
 from stack import wait_until
 
 SSE = {"Accept": "text/event-stream"}
@@ -108,8 +108,7 @@ def test_tasks_report_progress_with_their_own_token_only_while_running(user, fun
 
 
 def test_local_processes_report_progress_lines(user):
-    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code == 201
-    assert user.post("/api/v1/containers", json={"id": "c", "destination_id": "here", "image_name": "i", "image_tag": "t"}).status_code == 201
+    register_demo_container(user, "c")
     assert user.post("/api/v1/workflows", json={"workflow_id": "lines", "tasks": [
         {"id": "1", "execution_configurations": [{"container_def_id": "c", "priority": 1}], "successors": [],
          "properties": {"position": "start", "command": ["sh", "-c",

@@ -39,6 +39,17 @@ import Testing
         #expect(supervisor.runningCount == 0)
     }
 
+    /// A sandbox that drops to nobody must own its fresh working directory (the files in it stay the supervisor's).
+    @Test func freshDirectoryGoesToTheGivenOwner() throws {  // chown: the suite runs as root, like the scheduler
+        let (supervisor, recorder) = ProcessSupervisor.recording()
+        var spec = ProcessSpec.shell("stat -c '%u:%g %a' . input.txt")
+        spec.files = ["input.txt": Array("x".utf8)]
+        spec.directoryOwner = .init(uid: 65534, gid: 65534)
+        try supervisor.start(spec, id: "owned")
+        let outcome = try #require(recorder.outcome("owned"))
+        #expect(outcome.output == "65534:65534 700\n0:0 644\n")
+    }
+
     @Test func exitCodeIsData() throws {
         let (supervisor, recorder) = ProcessSupervisor.recording()
         try supervisor.start(.shell("echo oops >&2; exit 3"), id: "three")

@@ -7,7 +7,7 @@ struct ExecutionPlan: Sendable {
     enum Alternative: Sendable {
         case http(url: String)
         case localFunction(functionID: String, runtime: String, environment: [String: String])
-        case process(command: [String]?, environment: [EnvironmentVariable])
+        case container(ContainerTarget)
         case unavailable(reason: String)
     }
 
@@ -33,7 +33,10 @@ struct ExecutionPlan: Sendable {
             for (key, value) in json["environment"]?.objectValue ?? [:] { environment[key] = value.stringValue }
             return .localFunction(functionID: json["function_id"]?.stringValue ?? "", runtime: json["runtime"]?.stringValue ?? "python3", environment: environment)
         case "process":
-            return .process(command: json["command"]?.arrayValue?.compactMap(\.stringValue), environment: environment(json["environment"]?.arrayValue ?? []))
+            return .container(ContainerTarget(
+                containerID: json["container_id"]?.stringValue ?? "", imageName: json["image_name"]?.stringValue,
+                imageTag: json["image_tag"]?.stringValue, cpu: json["cpu"]?.doubleValue, memoryMB: json["memory"]?.doubleValue.map { Int($0) },
+                command: json["command"]?.arrayValue?.compactMap(\.stringValue), environment: environment(json["environment"]?.arrayValue ?? [])))
         default:
             return .unavailable(reason: json["reason"]?.stringValue ?? "no executor for this task")
         }
@@ -45,4 +48,16 @@ struct ExecutionPlan: Sendable {
             return EnvironmentVariable(name: name, value: value)
         }
     }
+}
+
+/// A container definition as resolved at launch: its image (absent in launches made before images existed), its
+/// resources, and its own command and environment (the task's come from the plan).
+struct ContainerTarget: Sendable {
+    var containerID: String
+    var imageName: String?
+    var imageTag: String?
+    var cpu: Double?
+    var memoryMB: Int?
+    var command: [String]?
+    var environment: [EnvironmentVariable]
 }

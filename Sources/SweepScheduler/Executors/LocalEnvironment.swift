@@ -9,7 +9,10 @@ enum LocalEnvironment {
         "HOME": "/tmp",
     ]
 
-    static func make(run: ClaimedRun, apiURL: String?, layers: [[EnvironmentVariable]], extra: [String: String] = [:]) -> [String: String] {
+    /// `base`: the allow-list; containers pass none, so that their image's own PATH and the like stay below the
+    /// definition's and the task's variables (SWEEP: image < definition < workflow).
+    static func make(run: ClaimedRun, apiURL: String?, layers: [[EnvironmentVariable]], extra: [String: String] = [:],
+                     base: [String: String] = LocalEnvironment.base) -> [String: String] {
         var environment = base
         environment["SWEEP_RUN_ID"] = run.name
         environment["SWEEP_LAUNCH_ID"] = run.launchID

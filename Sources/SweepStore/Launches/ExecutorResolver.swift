@@ -7,7 +7,8 @@ import SweepModel
 ///
 /// An alternative is one of:
 /// `{"kind": "http", "url", "function_id"}`, `{"kind": "local_function", "function_id", "runtime", "function_name",
-/// "code_sha256", "environment"}`, `{"kind": "process", "container_id", "command", "environment"}`, or
+/// "code_sha256", "environment"}`, `{"kind": "process", "container_id", "image_name", "image_tag", "cpu", "memory",
+/// "command", "environment"}` (run with podman; the kind keeps its first name for launches already stored), or
 /// `{"kind": "unavailable", "reason"}` (AWS/Azure destinations, or a definition deleted since registration).
 public struct ExecutorResolver {
     let tx: TenantTransaction
@@ -66,7 +67,9 @@ public struct ExecutorResolver {
                         return unavailable("containers run on local destinations only, not \(destination.cloudProvider.rawValue)")
                     }
                     return [
-                        "kind": "process", "container_id": .string(id),
+                        "kind": "process", "container_id": .string(id), "image_name": .string(container.imageName),
+                        "image_tag": .string(container.imageTag), "cpu": container.cpu.map(JSONValue.double) ?? .null,
+                        "memory": container.memory.map { .int(Int64($0)) } ?? .null,
                         "command": container.command.map { .array($0.map(JSONValue.string)) } ?? .null,
                         "environment": .array((container.environment ?? []).map(\.json)),
                     ]

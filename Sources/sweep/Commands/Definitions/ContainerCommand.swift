@@ -4,7 +4,8 @@ import ArgumentParser
 struct ContainerCommand: ParsableCommand, DefinitionResource {
     static let configuration = CommandConfiguration(
         commandName: "container", abstract: "Register and manage container definitions.",
-        subcommands: [RegisterCommand<Self>.self, ListCommand<Self>.self, ShowCommand<Self>.self, DeleteCommand<Self>.self])
+        subcommands: [RegisterCommand<Self>.self, ListCommand<Self>.self, ShowCommand<Self>.self, DeleteCommand<Self>.self,
+                      ContainerUploadImageCommand.self])
 
     static let noun = "container"
     static let path = "containers"
