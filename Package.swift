@@ -40,7 +40,9 @@ let package = Package(
         .target(name: "Service", dependencies: [.product(name: "Logging", package: "swift-log")]),
 
         // Application
-        .target(name: "SweepStore", dependencies: ["Postgres", "SweepJSON", "SweepModel", "SweepCrypto"]),
+        .target(name: "SweepStore", dependencies: [
+            "Postgres", "SweepJSON", "SweepModel", "SweepCrypto", "HTTPClient", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "SweepAPI", dependencies: [
             "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres",
             .product(name: "Logging", package: "swift-log"),

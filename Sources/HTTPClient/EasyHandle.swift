@@ -56,6 +56,13 @@ final class EasyHandle {
             }
         }
 
+        if let aws = request.awsSigV4 {
+            // libcurl signs with the user name as the access key id and the password as the secret key.
+            try set(CURLOPT_AWS_SIGV4, string: aws.provider)
+            try set(CURLOPT_USERNAME, string: aws.accessKeyID)
+            try set(CURLOPT_PASSWORD, string: aws.secretAccessKey)
+        }
+
         let headers = HeaderList()
         try setMethodAndBody(request)
         var sawExpect = false
@@ -89,6 +96,23 @@ final class EasyHandle {
                 ? size * count : ccurl_writefunc_abort
         })
         return headers
+    }
+
+    /// Makes the prepared request an upload of exactly `length` bytes pulled from `source` by libcurl's read
+    /// callback, so the body is never in memory whole. `source` must stay alive until the transfer completes.
+    func setUploadSource(_ source: UploadSource, length: Int64) throws(HTTPClientError) {
+        // libcurl: CURLOPT_UPLOAD makes the request a PUT (CUSTOMREQUEST may still rename it); a known size sends
+        // Content-Length instead of chunked encoding, which S3 refuses.
+        try set(CURLOPT_UPLOAD, 1)
+        try set(CURLOPT_INFILESIZE_LARGE, offset: curl_off_t(length))
+        try set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(source).toOpaque())
+        try check(ccurl_setopt_read_callback(raw, CURLOPT_READFUNCTION) { buffer, size, count, userdata in
+            let source = Unmanaged<UploadSource>.fromOpaque(userdata!).takeUnretainedValue()
+            let room = UnsafeMutableRawBufferPointer(start: buffer, count: size * count)
+            // libcurl: return the bytes stored, 0 at the end, or CURL_READFUNC_ABORT to stop with an error.
+            guard let n = source.read(room) else { return ccurl_readfunc_abort }
+            return n
+        })
     }
 
     /// The outcome of a finished transfer that used `sink`.

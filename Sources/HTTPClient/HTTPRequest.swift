@@ -11,6 +11,8 @@ public struct HTTPRequest: Sendable {
     /// Limit on the whole exchange, connect included (`CURLOPT_TIMEOUT_MS`). For `HTTPClient.stream` it limits
     /// only connecting; see `idleTimeout` there.
     public var timeout: Duration
+    /// Signs the request with AWS Signature Version 4 (libcurl's own `CURLOPT_AWS_SIGV4`), for S3-compatible stores.
+    public var awsSigV4: AWSSigV4?
 
     public init(method: HTTPMethod = .get, url: String, headers: [(name: String, value: String)] = [],
                 body: [UInt8]? = nil, timeout: Duration = .seconds(30)) {

@@ -6,12 +6,22 @@ public struct Response: Sendable {
     public var headers: [(String, String)]
     public var body: [UInt8]
     public var stream: (any ResponseStream)?
+    /// A body written piece by piece on the request's thread instead of `body` (large downloads).
+    public var bodyProducer: (any ResponseBodyProducer)?
 
     public init(status: HTTPStatus = .ok, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
         self.stream = nil
+        self.bodyProducer = nil
+    }
+
+    /// A body of `length` bytes that `producer` writes after the headers.
+    public static func produced(_ producer: any ResponseBodyProducer, length: Int, headers: [(String, String)]) -> Response {
+        var response = Response(status: .ok, headers: headers + [("Content-Length", String(length))])
+        response.bodyProducer = producer
+        return response
     }
 
     public static func json(_ value: JSONValue, status: HTTPStatus = .ok) -> Response {

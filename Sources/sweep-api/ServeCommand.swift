@@ -37,9 +37,15 @@ struct ServeCommand: ParsableCommand {
         let pool = PostgresPool(url: url, maxConnections: threadCount + 2)
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
-        let application = SweepApplication(database: Database(pool: pool), streams: hub)
+        let databaseAccess = Database(pool: pool)
+        let artifacts = ArtifactLibrary(
+            database: databaseAccess, blobs: try BlobStoreFactory.make(environment: environment, database: databaseAccess),
+            limits: try StorageLimits(environment: environment))
+        logger.info("blob store", metadata: ["store": "\(artifacts.blobs.name)", "stored_bytes_limit": "\(artifacts.limits.defaultStoredBytes)"])
+        let application = SweepApplication(database: databaseAccess, streams: hub, artifacts: artifacts)
         let server = FastCGIServer(
-            configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
+            configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes,
+                                 streamsBody: SweepApplication.streamsBody),
             responder: application.responder,
             logger: logger)
         try server.run()
