@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SweepJSON"]),
         .testTarget(name: "ProcessSupervisorTests", dependencies: ["ProcessSupervisor"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"], exclude: ["Fixtures"]),
+        .testTarget(name: "BlobStoreTests", dependencies: ["SweepStore", "Postgres", "SweepCrypto"]),
     ],
     swiftLanguageModes: [.v6]
 )
