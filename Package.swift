@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sweep", dependencies: [
-            "HTTPClient", "SweepJSON",
+            "HTTPClient", "SweepJSON", "SweepCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
