@@ -13,8 +13,8 @@ public struct AWSSigV4: Sendable, CustomStringConvertible {
         self.secretAccessKey = secretAccessKey
     }
 
-    /// libcurl: "provider1[:provider2[:region[:service]]]"; with service `s3`, libcurl sends
-    /// `x-amz-content-sha256` (UNSIGNED-PAYLOAD for a streamed upload whose hash it cannot know in advance).
+    /// libcurl: "provider1[:provider2[:region[:service]]]". For `s3`, EasyHandle adds
+    /// `x-amz-content-sha256: UNSIGNED-PAYLOAD`, which libcurl then signs with.
     var provider: String { "aws:amz:\(region):\(service)" }
 
     public var description: String { "AWSSigV4(\(provider), key \(accessKeyID), secret ****)" }

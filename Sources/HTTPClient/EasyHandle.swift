@@ -66,18 +66,28 @@ final class EasyHandle {
         let headers = HeaderList()
         try setMethodAndBody(request)
         var sawExpect = false
+        var sawContentSHA = false
         for (name, value) in request.headers {
             guard Self.isToken(name) else { throw .invalidRequest("invalid header name \(String(reflecting: name))") }
             guard !value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) else {
                 throw .invalidRequest("header \(name) has CR, LF or NUL in its value")
             }
             if name.lowercased() == "expect" { sawExpect = true }
+            if name.lowercased() == "x-amz-content-sha256" { sawContentSHA = true }
             // libcurl: "Name:" alone removes a header curl would add; "Name;" sends it with an empty value.
             try headers.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
         }
         // libcurl adds `Expect: 100-continue` to larger POSTs and then waits up to a second for a `100` that many
         // servers never send; an empty `Expect:` turns that off.
-        if !sawExpect { try headers.append("Expect:") }
+        // (Not for AWS-signed requests: libcurl 7.88 signs every header the caller lists, the empty "Expect:" too,
+        // which is never sent, so the server could not reproduce the signature.)
+        if !sawExpect, request.awsSigV4 == nil { try headers.append("Expect:") }
+        // S3 wants x-amz-content-sha256 on every request, and libcurl 7.88 does not add it: it only signs with the
+        // value of one the caller sends. UNSIGNED-PAYLOAD is what S3 documents for a body whose hash is not known
+        // before it is sent (a streamed upload); the rest of the request stays signed.
+        if let aws = request.awsSigV4, aws.service == "s3", !sawContentSHA {
+            try headers.append("x-amz-content-sha256: UNSIGNED-PAYLOAD")
+        }
         try set(CURLOPT_HTTPHEADER, slist: headers.raw)
 
         let context = Unmanaged.passUnretained(sink).toOpaque()

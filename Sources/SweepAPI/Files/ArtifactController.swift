@@ -38,7 +38,7 @@ struct ArtifactController: Controller {
             }
         } catch let error as BlobError {
             if case .shortBody = error { throw APIError.badRequest("incomplete_body", error.description + "; nothing was stored") }
-            throw error
+            throw Self.unavailable(error, context)
         }
         var response = Response.json(Self.render(record), status: .created)
         response.setHeader("Location", "/api/v1/artifacts/\(name)")
@@ -67,6 +67,12 @@ struct ArtifactController: Controller {
         let name = try Self.name(request)
         guard try library.delete(userID: tenant.userID, name: name) else { throw APIError.notFound("artifact") }
         return .noContent()
+    }
+
+    /// The blob store failed (S3 unreachable or refusing): the client may retry; the log has the detail.
+    static func unavailable(_ error: BlobError, _ context: RequestContext) -> APIError {
+        context.logger.error("blob store failed", metadata: ["error": "\(error)"])
+        return APIError(status: .serviceUnavailable, code: "blob_store_unavailable", message: "the file store is not answering; try again shortly")
     }
 
     /// The `{name}` segment, checked so it is safe as a file name wherever the artifact is staged.
