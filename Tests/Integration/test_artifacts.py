@@ -196,3 +196,13 @@ def test_the_cli_uploads_lists_gets_and_removes(files_stack, tmp_path):
     r = subprocess.run([files_stack.binary("sweep"), "artifact", "get", "sample.in", "-o", str(target) + "2"],
                        env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 4 and not os.path.exists(str(target) + "2") and not os.path.exists(str(target) + "2.sweep-partial")
+
+
+def test_a_chunked_upload_without_length_is_a_clear_411(files_stack):
+    """Transfer-Encoding: chunked and no Content-Length: nginx streams it on unbuffered with no length, and the
+    worker, which checks the stored-bytes limit and S3 needs a length before the first byte, asks for one."""
+    user = new_user(files_stack)
+    r = user.put("/api/v1/artifacts/chunked.bin", data=iter([os.urandom(100_000) for _ in range(5)]))
+    assert r.status_code == 411, r.text
+    assert r.json()["error"]["code"] == "length_required"
+    assert all_items(user, "/api/v1/artifacts") == []
