@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 import SweepCrypto
 import SweepStore
@@ -61,5 +62,37 @@ import Testing
         #expect(try library.delete(userID: user, name: "x"))
         #expect(try db.chunkRows(stored.blob) == 0)
         #expect(try !library.delete(userID: user, name: "x"))
+    }
+}
+
+@Suite(.serialized) struct BlobFileTests {
+    @Test func aFileGoesInAndAnArtifactIsStagedReadOnly() throws {
+        let db = try BlobTestDatabase()
+        defer { db.close() }
+        let user = try db.createUser("files")
+        let store = PostgresBlobStore(database: db.database, chunkBytes: 4096)
+        let library = ArtifactLibrary(database: db.database, blobs: store)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("blobfiles-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let bytes = randomBytes(50_000)
+        FileManager.default.createFile(atPath: folder + "/out.dat", contents: Data(bytes))
+
+        let key = BlobKey.fresh(for: user)
+        let (size, sha256) = try store.putFile(key, path: folder + "/out.dat")
+        #expect(size == 50_000 && sha256 == Digest.sha256Hex(bytes))
+        #expect(try collect(store, key) == bytes)
+
+        // A symlink in a working directory must not smuggle in another file.
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link", withDestinationPath: folder + "/out.dat")
+        #expect(throws: BlobError.self) { _ = try store.putFile(BlobKey.fresh(for: user), path: folder + "/link") }
+
+        _ = try library.upload(userID: user, name: "sample.in", length: 50_000, from: SteppingSource(bytes).read)
+        try library.stage(userID: user, name: "sample.in", to: folder + "/sample.in")
+        #expect(FileManager.default.contents(atPath: folder + "/sample.in") == Data(bytes))
+        let mode = try FileManager.default.attributesOfItem(atPath: folder + "/sample.in")[.posixPermissions] as? Int
+        #expect(mode == 0o444)
+        #expect(throws: BlobError.self) { try library.stage(userID: user, name: "missing", to: folder + "/missing") }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/missing"))
     }
 }

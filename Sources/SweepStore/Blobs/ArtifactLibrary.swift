@@ -83,22 +83,11 @@ public struct ArtifactLibrary: Sendable {
         return true
     }
 
-    /// Writes the artifact to a new file at `path` (read-only, 0444), streaming; for staging an artifact into a
-    /// run's working directory. Throws when the artifact does not exist or the file cannot be written.
+    /// Writes the artifact to a new read-only file at `path`, streaming: how a sandbox stages a declared artifact
+    /// into a run's working directory. Throws `BlobError.notFound` when the user has no artifact of that name.
     public func stage(userID: UserID, name: String, to path: String) throws {
         guard let record = try find(userID: userID, name: name) else { throw BlobError.notFound(BlobKey(userID: userID, id: name)) }
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard fd >= 0 else { throw BlobError.backend("cannot create \(path): errno \(errno)") }
-        defer { close(fd) }
-        try read(record) { piece in
-            var offset = 0
-            while offset < piece.count {
-                let n = Glibc.write(fd, piece.baseAddress! + offset, piece.count - offset)
-                guard n > 0 else { throw BlobError.backend("cannot write \(path): errno \(errno)") }
-                offset += n
-            }
-            return true
-        }
+        try blobs.getFile(record.blob, path: path, mode: 0o444)
     }
 
     private func checkLimit(_ store: ArtifactStore, tx: TenantTransaction, name: String, adding length: Int64) throws {
