@@ -5,7 +5,7 @@ import Postgres
 ///
 /// A put is one tenant transaction (one pooled connection) inserting chunk after chunk as they are read, so a
 /// client that hangs up leaves nothing behind (ROLLBACK), and memory stays at one chunk. A get reads one chunk per
-/// statement and hands it on before reading the next.
+/// statement, in one snapshot, and hands it on before reading the next.
 public struct PostgresBlobStore: BlobStore {
     /// 1 MiB: big enough that per-row overhead and round trips are small beside the bytes, small enough that a
     /// chunk (and its hex form in a result, twice the size) is cheap to hold.
@@ -42,20 +42,22 @@ public struct PostgresBlobStore: BlobStore {
     }
 
     public func get(_ key: BlobKey, into write: (UnsafeRawBufferPointer) throws -> Bool) throws {
-        var seq: Int32 = 0
-        while true {
-            // One short transaction per chunk: a download never pins a pooled connection while the client reads.
-            let data = try database.tenant(key.userID) { tx in
-                try tx.connection.query("""
+        // One REPEATABLE READ transaction for the whole blob: its snapshot keeps every chunk visible even if the
+        // artifact is replaced (and this blob deleted) mid-download, so a reader never gets half a file. nginx
+        // buffers the response, so the connection is held about as long as reading the chunks takes.
+        try database.tenant(key.userID, isolation: .repeatableRead) { tx in
+            var seq: Int32 = 0
+            while true {
+                let data = try tx.connection.query("""
                     SELECT data FROM blob_chunks WHERE user_id = \(key.userID) AND blob_id = \(key.id) AND seq = \(seq)
                     """).first.map { try $0.decode([UInt8].self, column: "data") }
+                guard let data else {
+                    if seq == 0 { throw BlobError.notFound(key) }
+                    return
+                }
+                guard try data.withUnsafeBytes({ try write($0) }) else { return }
+                seq += 1
             }
-            guard let data else {
-                if seq == 0 { throw BlobError.notFound(key) }
-                return
-            }
-            guard try data.withUnsafeBytes({ try write($0) }) else { return }
-            seq += 1
         }
     }
 
