@@ -58,8 +58,3 @@ public struct S3Location: Sendable, Equatable {
         return String(validating: bytes, as: UTF8.self)
     }
 }
-
-public struct BlobStoreConfigurationError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
-}
