@@ -42,7 +42,9 @@ let package = Package(
         .target(name: "Service", dependencies: [.product(name: "Logging", package: "swift-log")]),
 
         // Application
-        .target(name: "SweepStore", dependencies: ["Postgres", "SweepJSON", "SweepModel", "SweepCrypto"]),
+        .target(name: "SweepStore", dependencies: [
+            "Postgres", "SweepJSON", "SweepModel", "SweepCrypto", "HTTPClient", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "SweepAPI", dependencies: [
             "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres", "Egress",
             .product(name: "Logging", package: "swift-log"),
@@ -64,7 +66,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sweep", dependencies: [
-            "HTTPClient", "SweepJSON",
+            "HTTPClient", "SweepJSON", "SweepCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -78,6 +80,7 @@ let package = Package(
         .testTarget(name: "ProcessSupervisorTests", dependencies: ["ProcessSupervisor"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Egress"], exclude: ["Fixtures"]),
         .testTarget(name: "EgressTests", dependencies: ["Egress"]),
+        .testTarget(name: "BlobStoreTests", dependencies: ["SweepStore", "Postgres", "SweepCrypto"]),
     ],
     swiftLanguageModes: [.v6]
 )

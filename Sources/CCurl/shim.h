@@ -17,6 +17,13 @@ static inline CURLcode ccurl_setopt_write_callback(CURL *h, CURLoption o, curl_w
     return curl_easy_setopt(h, o, v);
 }
 
+/// For CURLOPT_READFUNCTION (streamed uploads).
+static inline CURLcode ccurl_setopt_read_callback(CURL *h, CURLoption o, curl_read_callback v) {
+    return curl_easy_setopt(h, o, v);
+}
+/// CURL_READFUNC_ABORT: a read callback's answer that aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+static const size_t ccurl_readfunc_abort = CURL_READFUNC_ABORT;
+
 static inline CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }

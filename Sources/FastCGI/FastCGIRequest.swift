@@ -95,6 +95,12 @@ final class FastCGIRequest {
         }
     }
 
+    @discardableResult
+    func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return true }
+        return FCGX_PutStr(base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), handle.pointee.out) == Int32(bytes.count)
+    }
+
     /// libfcgi: PutStr only buffers; a vanished client shows up as -1 from FFlush (EPIPE).
     func flush() -> Bool { FCGX_FFlush(handle.pointee.out) == 0 }
 

@@ -13,12 +13,17 @@ public final class FastCGIServer: Sendable {
         public var threads: Int
         public var maxBodyBytes: Int
         public var backlog: Int32
+        /// Requests (method, path) whose bodies are handed to the responder as a `RequestBodyStream`, unbuffered
+        /// and not bound by `maxBodyBytes` (their handler enforces its own limit): artifact uploads.
+        public var streamsBody: @Sendable (HTTPMethod, String) -> Bool
 
-        public init(bindAddress: String, threads: Int = 8, maxBodyBytes: Int = 8 << 20, backlog: Int32 = 1024) {
+        public init(bindAddress: String, threads: Int = 8, maxBodyBytes: Int = 8 << 20, backlog: Int32 = 1024,
+                    streamsBody: @escaping @Sendable (HTTPMethod, String) -> Bool = { _, _ in false }) {
             self.bindAddress = bindAddress
             self.threads = threads
             self.maxBodyBytes = maxBodyBytes
             self.backlog = backlog
+            self.streamsBody = streamsBody
         }
     }
 
@@ -107,7 +112,19 @@ public final class FastCGIServer: Sendable {
         let (path, queryString) = split(uri)
         if let method = HTTPMethod(rawValue: methodName) {
             let length = Int(fcgi.param("CONTENT_LENGTH") ?? "") ?? 0
-            if length > configuration.maxBodyBytes {
+            if configuration.streamsBody(method, path) {
+                let reader = FastCGIBodyReader(fcgi, declaredLength: Int(fcgi.param("CONTENT_LENGTH") ?? ""))
+                do throws(APIError) {
+                    // The same edge checks as every other request (EdgeCheck), before the body is read.
+                    try EdgeCheck.path(path)
+                    var request = Request(method: method, path: path, query: try EdgeCheck.query(queryString), headers: try fcgi.headers())
+                    request.bodyStream = reader
+                    response = respond(to: request, context: context)
+                } catch {
+                    response = error.response
+                }
+                reader.drain()
+            } else if length > configuration.maxBodyBytes {
                 response = APIError.payloadTooLarge(limit: configuration.maxBodyBytes).response
             } else {
                 do throws(APIError) {
@@ -146,6 +163,16 @@ public final class FastCGIServer: Sendable {
             guard fcgi.flush() else { return false }
             stream.attach(FastCGIStreamSink(fcgi, requestID: requestID))
             return true
+        }
+        if let producer = response.bodyProducer, methodName != "HEAD" {
+            do {
+                try producer.produce { piece in fcgi.write(piece) }
+            } catch {
+                // The headers are gone already: all that is left is to cut the response short, which the client
+                // sees as a body shorter than its Content-Length.
+                logger.error("response body failed after the headers", metadata: ["error": "\(error)"])
+            }
+            return false
         }
         fcgi.write(response.body)
         return false

@@ -49,7 +49,31 @@ public final class HTTPClient {
         }
         return try withExtendedLifetime((sink, headers)) { handle.outcome(result, sink: sink) }.get()
     }
+
+    /// Performs `request` as an upload of exactly `length` bytes that `read` supplies piece by piece (it fills the
+    /// buffer it is given and returns the count, 0 at the end, nil to abort), and returns the full response.
+    /// `request.body` must be nil; the method is `request.method` (PUT for S3).
+    public func upload(_ request: HTTPRequest, length: Int64,
+                       read: (UnsafeMutableRawBufferPointer) -> Int?) throws(HTTPClientError) -> HTTPResponse {
+        precondition(request.body == nil, "an upload takes its body from `read`")
+        let sink = ResponseSink(maxBodyBytes: maxBodyBytes)
+        let headers = try handle.prepare(request, sink: sink)
+        let result = try withoutActuallyEscaping(read) { escapable throws(HTTPClientError) in
+            let source = UploadSource(read: escapable)
+            try handle.setUploadSource(source, length: length)
+            return withExtendedLifetime(source) { curl_easy_perform(handle.raw) }
+        }
+        return try withExtendedLifetime((sink, headers)) { handle.outcome(result, sink: sink) }.get()
+    }
 }
+
+/// The body of a streamed upload, for libcurl's read callback.
+final class UploadSource {
+    let read: (UnsafeMutableRawBufferPointer) -> Int?
+    init(read: @escaping (UnsafeMutableRawBufferPointer) -> Int?) { self.read = read }
+}
+
+@available(*, unavailable) extension UploadSource: Sendable {}
 
 @available(*, unavailable) extension HTTPClient: Sendable {}
 

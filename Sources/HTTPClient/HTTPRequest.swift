@@ -16,6 +16,8 @@ public struct HTTPRequest: Sendable {
     /// When set, every address is checked against it just before connecting (refused: `.egressDenied`), and
     /// proxies from the environment are ignored (a proxy would connect on our behalf, unchecked).
     public var egress: EgressPolicy?
+    /// Signs the request with AWS Signature Version 4 (libcurl's own `CURLOPT_AWS_SIGV4`), for S3-compatible stores.
+    public var awsSigV4: AWSSigV4?
 
     public init(method: HTTPMethod = .get, url: String, headers: [(name: String, value: String)] = [],
                 body: [UInt8]? = nil, timeout: Duration = .seconds(30), egress: EgressPolicy? = nil) {

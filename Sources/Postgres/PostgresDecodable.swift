@@ -146,23 +146,33 @@ extension UInt8 {
         guard b.count >= 2, b.count % 2 == 0, b[0] == UInt8(ascii: "\\"), b[1] == UInt8(ascii: "x") else {
             throw cell.invalid([UInt8].self)
         }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 48...57: c - 48
-            case 97...102: c - 87
-            case 65...70: c - 55
-            default: nil
+        // Blob chunks are a MiB each: one table lookup per digit into an uninitialised buffer, no per-byte append.
+        let count = (b.count - 2) / 2
+        var valid = true
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            hexNibble.withUnsafeBufferPointer { table in
+                var i = 2
+                for k in 0..<count {
+                    let hi = table[Int(b[i])], lo = table[Int(b[i + 1])]
+                    if hi | lo > 15 { valid = false; break }
+                    buffer[k] = hi << 4 | lo
+                    i += 2
+                }
             }
+            initialized = valid ? count : 0
         }
-        var out = [UInt8]()
-        out.reserveCapacity((b.count - 2) / 2)
-        var i = 2
-        while i < b.count {
-            guard let hi = nibble(b[i]), let lo = nibble(b[i + 1]) else { throw cell.invalid([UInt8].self) }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
+        guard valid else { throw cell.invalid([UInt8].self) }
         return out
+    }
+}
+
+/// Hex digit values by ASCII code; 0xFF for anything that is not a hex digit.
+private let hexNibble: [UInt8] = (0..<256).map { c -> UInt8 in
+    switch c {
+    case 48...57: UInt8(c - 48)
+    case 97...102: UInt8(c - 87)
+    case 65...70: UInt8(c - 55)
+    default: 0xFF
     }
 }
 

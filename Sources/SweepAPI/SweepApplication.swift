@@ -7,11 +7,19 @@ public struct SweepApplication: Sendable {
     public let database: Database
     public let router: Router
 
-    /// `limits` are the defaults of users with no limits set (`SWEEP_LIMIT_*`, read by `sweep-api serve`).
+    /// Requests whose bodies the transport must hand over as a stream, unbuffered and past its usual body limit:
+    /// artifact uploads (any size up to the stored-bytes limit).
+    public static func streamsBody(_ method: HTTPMethod, _ path: String) -> Bool {
+        method == .PUT && path.hasPrefix("/api/v1/artifacts/")
+    }
+
+    /// `limits` are the defaults of users with no limits set (`SWEEP_LIMIT_*`, read by `sweep-api serve`);
+    /// `artifacts` defaults to the embedded PostgreSQL blob store with the default stored-bytes limit.
     public init(
         database: Database, streams: (any EventStreams)? = nil, parking: ParkedRequests? = nil,
         progressInterval: Duration = ProgressThrottle<String, Never>.defaultInterval,
-        security: SecuritySettings = SecuritySettings(), limits: LimitDefaults = LimitDefaults()
+        security: SecuritySettings = SecuritySettings(), limits: LimitDefaults = LimitDefaults(),
+        artifacts: ArtifactLibrary? = nil
     ) {
         self.database = database
         let streamAdmission = StreamAdmission()
@@ -29,6 +37,7 @@ public struct SweepApplication: Sendable {
             LaunchController(database: database, limits: limits, parking: parking),
             EventController(database: database, streams: streams, limits: limits, admission: streamAdmission),
             ProgressController(database: database, coalescer: ProgressCoalescer(database: database, interval: progressInterval)),
+            ArtifactController(library: artifacts ?? ArtifactLibrary(database: database, blobs: PostgresBlobStore(database: database))),
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router

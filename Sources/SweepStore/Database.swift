@@ -41,20 +41,20 @@ public final class Database: Sendable {
     /// A transaction chosen as a deadlock victim (or failing serialization) is run again, up to twice: the body
     /// must be a pure function of the database. A scheduler's claim holds rows of a launch before it takes the
     /// launch's lock, and a cancel takes them in the other order, so two can meet; PostgreSQL ends one.
-    public func tenant<T>(_ userID: UserID, _ body: (TenantTransaction) throws -> T) throws -> T {
+    public func tenant<T>(_ userID: UserID, isolation: PostgresConnection.IsolationLevel? = nil, _ body: (TenantTransaction) throws -> T) throws -> T {
         var retries = 0
         while true {
             do {
-                return try tenantOnce(userID, body)
+                return try tenantOnce(userID, isolation, body)
             } catch let error as PostgresError where (error.isDeadlock || error.isSerializationFailure) && retries < 2 {
                 retries += 1
             }
         }
     }
 
-    private func tenantOnce<T>(_ userID: UserID, _ body: (TenantTransaction) throws -> T) throws -> T {
+    private func tenantOnce<T>(_ userID: UserID, _ isolation: PostgresConnection.IsolationLevel?, _ body: (TenantTransaction) throws -> T) throws -> T {
         try tenantPool.withConnection { connection in
-            try connection.transaction { connection in
+            try connection.transaction(isolation: isolation) { connection in
                 // set_config(…, true) is SET LOCAL: both end with the transaction, so a pooled connection never
                 // carries one tenant's scope into the next request.
                 _ = try connection.query("SELECT set_config('role', 'sweep_tenant', true), set_config('sweep.user_id', \(String(userID.rawValue)), true)")

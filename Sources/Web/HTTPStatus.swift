@@ -33,6 +33,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
         case 404: "Not Found"
         case 405: "Method Not Allowed"
         case 409: "Conflict"
+        case 411: "Length Required"
         case 413: "Payload Too Large"
         case 415: "Unsupported Media Type"
         case 422: "Unprocessable Entity"

@@ -11,6 +11,8 @@ public struct Request: Sendable {
     public var body: [UInt8]
     /// Set by the router: the values of `{name}` segments of the matched route.
     public var pathParameters: [String: String] = [:]
+    /// For routes whose bodies stream (see `RequestBodyStream`): the body to read, while `body` stays empty.
+    public var bodyStream: (any RequestBodyStream)?
 
     public init(method: HTTPMethod, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
         self.method = method

@@ -9,12 +9,22 @@ public struct Response: Sendable {
     /// A parked response: the transport writes nothing yet, hands the connection to `stream` and takes the request
     /// thread back; the stream answers later, status and all, with `StreamSink.respond`.
     public private(set) var isParked = false
+    /// A body written piece by piece on the request's thread instead of `body` (large downloads).
+    public var bodyProducer: (any ResponseBodyProducer)?
 
     public init(status: HTTPStatus = .ok, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
         self.stream = nil
+        self.bodyProducer = nil
+    }
+
+    /// A body of `length` bytes that `producer` writes after the headers.
+    public static func produced(_ producer: any ResponseBodyProducer, length: Int, headers: [(String, String)]) -> Response {
+        var response = Response(status: .ok, headers: headers + [("Content-Length", String(length))])
+        response.bodyProducer = producer
+        return response
     }
 
     public static func json(_ value: JSONValue, status: HTTPStatus = .ok) -> Response {

@@ -43,6 +43,10 @@ struct ServeCommand: ParsableCommand {
         let store = Database(url: url, maxConnections: threadCount + 2)
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
+        let artifacts = ArtifactLibrary(
+            database: store, blobs: try BlobStoreFactory.make(environment: environment, database: store),
+            limits: try StorageLimits(environment: environment))
+        logger.info("blob store", metadata: ["store": "\(artifacts.blobs.name)", "stored_bytes_limit": "\(artifacts.limits.defaultStoredBytes)"])
         let parking = ParkedRequests(
             url: url, capacity: max(1, Int(environment["SWEEP_MAX_PARKED_REQUESTS"] ?? "") ?? ParkedRequests.defaultCapacity),
             logger: Logger(label: "sweep-api.parked"))
@@ -51,9 +55,10 @@ struct ServeCommand: ParsableCommand {
         let application = SweepApplication(
             database: store, streams: hub, parking: parking,
             progressInterval: progressInterval ?? ProgressThrottle<String, Never>.defaultInterval,
-            security: security, limits: limits)
+            security: security, limits: limits, artifacts: artifacts)
         let server = FastCGIServer(
-            configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
+            configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes,
+                                 streamsBody: SweepApplication.streamsBody),
             responder: application.responder,
             logger: logger)
         try server.run()

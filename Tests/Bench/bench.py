@@ -2,7 +2,7 @@
 
 Starts a private stack from the release binaries (PostgreSQL, API worker, schedulers, nginx) plus an nginx no-op
 function that answers {} and logs when each call arrived and how long it took. Prints figures and ratios.
-`--only SECTION` (throughput, latency, limits, sse; repeatable) runs only those sections; the default runs all.
+`--only SECTION` (throughput, latency, limits, sse, files; repeatable) runs only those sections; the default runs all.
 """
 import argparse
 import glob
@@ -18,8 +18,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Integration"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stack import ROOT, Stack, free_port, wait_until  # noqa: E402
 from sse_bench import percentile, sse  # noqa: E402  (sse_bench: Tests/Integration has an sse.py)
+from files_bench import files, static_server  # noqa: E402
 
-SECTIONS = ("throughput", "latency", "limits", "sse")
+SECTIONS = ("throughput", "latency", "limits", "sse", "files")
 
 WIDTH = int(os.environ.get("SWEEP_BENCH_WIDTH", "20000"))
 CHAIN = int(os.environ.get("SWEEP_BENCH_CHAIN", "200"))
@@ -213,7 +214,11 @@ def main():
     log = os.path.join(workdir, "noop-access.log")
     os.environ.setdefault("SWEEP_LOG_LEVEL", "warning")
     os.environ["SWEEP_NGINX_ACCESS_LOG"] = "off"
-    stack = Stack(bin_dir=bin_dir, workdir=workdir, worker_threads=8, extra_nginx=noop_server(noop_port, log))
+    static_port = free_port()
+    static_dir = os.path.join(workdir, "static")
+    os.makedirs(static_dir, mode=0o755)
+    stack = Stack(bin_dir=bin_dir, workdir=workdir, worker_threads=8,
+                  extra_nginx=noop_server(noop_port, log) + static_server(static_port, static_dir))
     results = {}
     try:
         stack.start(schedulers=1)
@@ -230,6 +235,8 @@ def main():
             results.update(run_limits(stack, results))
         if "sse" in only:
             results["sse"] = sse(stack)
+        if "files" in only:
+            results["files"] = files(stack, client, static_dir, static_port)
         with open(os.path.join(workdir, "bench.json"), "w") as f:
             json.dump(results, f, indent=2)
     finally:

@@ -88,6 +88,8 @@ class Stack:
                 f.write(self.extra_nginx)
         env = dict(os.environ, SWEEP_LOGIN_RATE=os.environ.get("SWEEP_LOGIN_RATE", "10r/s"),
                    SWEEP_LOGIN_BURST=os.environ.get("SWEEP_LOGIN_BURST", "30"), SWEEP_API_SOCKET=self.api_socket)
+        # Settings nginx shares with the worker (SWEEP_LIMIT_STORED_BYTES) must reach the rendering too.
+        env.update(self.extra_env)
         args = [os.path.join(ROOT, "scripts", "render-nginx.sh"), self.workdir, str(self.port), self.socket]
         if extra:
             args.append(extra)

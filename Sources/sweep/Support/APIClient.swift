@@ -10,6 +10,8 @@ final class APIClient {
     private let http = HTTPClient()
     /// A second handle for event streams, so status requests can go out while a stream is open.
     fileprivate lazy var streamingClient = HTTPClient()
+    /// For file transfers (artifacts): error bodies only are kept, so a small cap.
+    lazy var uploadClient = HTTPClient(maxBodyBytes: 1 << 20)
 
     init(baseURL: String, apiKey: String?) {
         var base = baseURL
