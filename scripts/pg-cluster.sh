@@ -7,6 +7,8 @@
 #   scripts/pg-cluster.sh restart DATADIR MODE   -> pg_ctl restart -m MODE (fast or immediate; for fault tests)
 #   scripts/pg-cluster.sh url DATADIR PORT       -> prints the app's URL (worker, schedulers, admin commands)
 #   scripts/pg-cluster.sh owner-url DATADIR PORT -> prints the owner's URL (migrations, test assertions only)
+#   scripts/pg-cluster.sh for-tests DATADIR PORT -> make test's unit-test cluster only: the owner may create and
+#                                                  use databases of its own
 #
 # Roles (README, "Database roles"): sweep_owner owns the schema and runs migrations; sweep_app is what the worker
 # and schedulers log in as: no SUPERUSER, no BYPASSRLS, row-level security scopes it to sweep.user_id, and it reaches
@@ -156,6 +158,13 @@ CONF
   restart)
     mode=${3:-fast}
     as_pg "$bindir/pg_ctl" -D "$dir/pgdata" -l "$dir/server.log" -m "$mode" -w -t 60 restart >/dev/null
+    ;;
+  for-tests)
+    # The private cluster of `make test` only: store tests migrate databases of their own (one each, or copies of
+    # a template), so the owner may create databases and log in to any of them. make run's cluster never does this.
+    su_psql -d postgres -c "ALTER ROLE sweep_owner CREATEDB"
+    printf 'local all sweep_owner scram-sha-256\n' >>"$dir/pgdata/pg_hba.conf"
+    as_pg "$bindir/pg_ctl" -D "$dir/pgdata" reload >/dev/null
     ;;
   url) url ;;
   owner-url) owner_url ;;

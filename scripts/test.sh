@@ -32,13 +32,8 @@ trap cleanup EXIT
 scripts/pg-cluster.sh start "$pg_dir" "$pg_port" >/dev/null
 # The Postgres layer's tests create tables: they run as the database's owner, not as the app.
 export SWEEP_TEST_DATABASE_URL=$(scripts/pg-cluster.sh owner-url "$pg_dir" "$pg_port")
-# Store tests migrate a database of their own each: in this private cluster only, the owner may create databases
-# (make run's cluster keeps NOCREATEDB).
-if [ "$(id -u)" = 0 ]; then
-  runuser -u postgres -- psql -q -h "$pg_dir/sock" -p "$pg_port" -d postgres -c "ALTER ROLE sweep_owner CREATEDB"
-else
-  psql -q -h "$pg_dir/sock" -p "$pg_port" -d postgres -c "ALTER ROLE sweep_owner CREATEDB"
-fi
+# Store tests migrate databases of their own: in this private cluster only, the owner may create them.
+scripts/pg-cluster.sh for-tests "$pg_dir" "$pg_port"
 
 echo "== unit tests"
 swift test --skip-build 2>&1 | tee "$out/unit.log" | grep -E "✘|error|passed after|failed after|Test run" | tail -n 40

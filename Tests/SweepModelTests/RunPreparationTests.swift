@@ -169,8 +169,8 @@ private func simulate(_ tasks: [JSONValue], launchInput: JSONValue? = nil,
 
 @Test func wideScatterStaysFast() throws {
     let width = 20_000
-    let clock = ContinuousClock()
-    let elapsed = try clock.measure {
+    let started = threadCPUSeconds()
+    do {
         let simulation = try simulate([
             TestSupport.task("1", ["2"], properties: start),
             TestSupport.task("2", ["3"], properties: ["scatter": "predecessor_outputs['1']['items']"]),
@@ -181,5 +181,5 @@ private func simulate(_ tasks: [JSONValue], launchInput: JSONValue? = nil,
         #expect(simulation.runs.count == 2 * width + 3)
         #expect(simulation["4"]?.spec.predecessors.count == width)
     }
-    #expect(elapsed < .seconds(30))
+    #expect(threadCPUSeconds() - started < 30)
 }
