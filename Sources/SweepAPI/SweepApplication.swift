@@ -7,11 +7,19 @@ public struct SweepApplication: Sendable {
     public let database: Database
     public let router: Router
 
-    public init(database: Database, streams: (any EventStreams)? = nil) {
+    /// Answers by status, for `/metrics`.
+    public let statuses: HTTPStatusCounts
+
+    /// `expectedMigrations`: the versions `/readyz` requires applied (nil: at least one).
+    public init(database: Database, streams: (any EventStreams)? = nil, expectedMigrations: Set<Int>? = nil) {
         self.database = database
+        let statuses = HTTPStatusCounts()
+        self.statuses = statuses
         var routes = Routes(authenticator: Authenticator(database: database))
+        let routerReference = RouterReference()
         let controllers: [any Controller] = [
             HealthController(database: database),
+            OperationsController(database: database, expectedMigrations: expectedMigrations, statuses: statuses, router: routerReference),
             AuthController(database: database),
             APIKeyController(database: database),
             UserController(database: database),
@@ -25,9 +33,10 @@ public struct SweepApplication: Sendable {
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router
+        routerReference.set(router)
     }
 
     public var responder: any Responder {
-        MiddlewareChain([ErrorMiddleware()], responder: router)
+        MiddlewareChain([MetricsMiddleware(statuses: statuses), ErrorMiddleware()], responder: router)
     }
 }

@@ -37,7 +37,9 @@ struct ServeCommand: ParsableCommand {
         let pool = PostgresPool(url: url, maxConnections: threadCount + 2)
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
-        let application = SweepApplication(database: Database(pool: pool), streams: hub)
+        // /readyz answers 503 until every migration of this build is applied.
+        let expected = (try? Migrator(directory: database.migrations)).map { Set($0.migrations.map(\.version)) }
+        let application = SweepApplication(database: Database(pool: pool), streams: hub, expectedMigrations: expected)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
             responder: application.responder,

@@ -14,6 +14,7 @@ struct LaunchController: Controller {
         routes.tenant(.POST, "/api/v1/workflows/{id}/launches", launch)
         routes.tenant(.GET, "/api/v1/launches", list)
         routes.tenant(.GET, "/api/v1/launches/{launch_id}", status)
+        routes.tenant(.GET, "/api/v1/launches/{launch_id}/runs", LaunchRunsController(database: database).runs)
         routes.tenant(.POST, "/api/v1/launches/{launch_id}/cancel", cancel)
         routes.tenant(.GET, "/api/v1/launches/{launch_id}/tasks/{run_id}/logs", logs)
     }
@@ -60,9 +61,8 @@ struct LaunchController: Controller {
 
     private func fullStatus(_ launchID: String, tenant: Tenant) throws -> JSONValue? {
         try database.tenant(tenant.userID) { tx in
-            let store = LaunchStore(tx)
-            guard let summary = try store.summary(id: launchID) else { return nil }
-            return LaunchRendering.status(summary, runs: try store.runs(launchID: launchID))
+            guard let summary = try LaunchStore(tx).summary(id: launchID) else { return nil }
+            return LaunchRendering.status(summary, try LaunchStatusQuery(tx).status(launchID: launchID))
         }
     }
 

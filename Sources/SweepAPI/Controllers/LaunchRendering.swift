@@ -12,21 +12,25 @@ enum LaunchRendering {
         ]
     }
 
-    static func status(_ launch: LaunchSummary, runs: [TaskRunRecord]) -> JSONValue {
+    /// A launch's status: the summary, `task_counts`, and its first runs (`tasks_truncated` when there are more).
+    static func status(_ launch: LaunchSummary, _ status: LaunchStatusQuery.Status) -> JSONValue {
         guard case .object(var object) = summary(launch) else { return .null }
         object["input"] = launch.input ?? .null
         object["output"] = launch.output ?? .null
-        // Edges to hidden bookkeeping runs (scatter gates that did their job) are left out.
-        let shown = Set(runs.map(\.name))
-        object["tasks"] = .array(runs.map { run in
-            [
-                "run_id": .string(run.name), "task_id": .string(run.taskID), "state": .string(run.state), "attempt": .int(Int64(run.attempt)),
-                "input": run.input ?? .null, "output": run.output ?? .null, "error": run.error.map(JSONValue.string) ?? .null,
-                "created_at": Timestamp.json(run.createdAt), "started_at": Timestamp.json(run.startedAt), "finished_at": Timestamp.json(run.finishedAt),
-                "predecessors": .array(run.predecessors.filter(shown.contains).map(JSONValue.string)),
-                "successors": .array(run.successors.filter(shown.contains).map(JSONValue.string)),
-            ]
-        })
+        object["tasks"] = .array(status.runs.map { run($0, hidden: status.hidden) })
+        object["tasks_truncated"] = .bool(status.truncated)
+        object["task_counts"] = .object(status.taskCounts.mapValues { .object($0.mapValues { .int(Int64($0)) }) })
         return .object(object)
+    }
+
+    /// One task run. Edges to hidden bookkeeping runs (scatter gates that did their job) are left out.
+    static func run(_ run: TaskRunRecord, hidden: Set<String>) -> JSONValue {
+        [
+            "run_id": .string(run.name), "task_id": .string(run.taskID), "state": .string(run.state), "attempt": .int(Int64(run.attempt)),
+            "input": run.input ?? .null, "output": run.output ?? .null, "error": run.error.map(JSONValue.string) ?? .null,
+            "created_at": Timestamp.json(run.createdAt), "started_at": Timestamp.json(run.startedAt), "finished_at": Timestamp.json(run.finishedAt),
+            "predecessors": .array(run.predecessors.filter { !hidden.contains($0) }.map(JSONValue.string)),
+            "successors": .array(run.successors.filter { !hidden.contains($0) }.map(JSONValue.string)),
+        ]
     }
 }

@@ -1,0 +1,113 @@
+import Foundation
+import Postgres
+
+/// The reads behind a launch's status and its run pages, shaped for launches of any size (API.md "Large launches"):
+/// the first `firstPageSize` runs, per-task state counts from an index-only aggregate, and keyset pages of runs by
+/// task and state. Every statement here reads through an index of migration 0010 and none grows with the launch
+/// except the counts, which read index entries only. Writes to runs live elsewhere (the run transitions).
+public struct LaunchStatusQuery {
+    /// How many runs a launch's status lists before it says `tasks_truncated`.
+    public static let firstPageSize = 1_000
+
+    /// A run with its row id, which orders pages (the cursor of `/runs`).
+    public struct PagedRun: Sendable {
+        public let rowID: Int64
+        public let run: TaskRunRecord
+    }
+
+    /// What `GET /launches/{id}` shows besides the summary.
+    public struct Status: Sendable {
+        public let runs: [TaskRunRecord]
+        public let truncated: Bool
+        /// task id -> state -> number of runs (shown runs only: succeeded scatter gates are bookkeeping).
+        public let taskCounts: [String: [String: Int]]
+        /// Names of runs the API never shows (succeeded scatter gates), so edges to them are left out.
+        public let hidden: Set<String>
+    }
+
+    let tx: TenantTransaction
+
+    public init(_ tx: TenantTransaction) {
+        self.tx = tx
+    }
+
+    public func status(launchID: String) throws -> Status {
+        let rows = try tx.connection.query("""
+            SELECT \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+            WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = 'task' OR state <> 'succeeded')
+            ORDER BY id LIMIT \(Self.firstPageSize + 1)
+            """).map(TaskRunRecord.init)
+        let shown = Array(rows.prefix(Self.firstPageSize))
+        return Status(
+            runs: shown, truncated: rows.count > Self.firstPageSize,
+            taskCounts: try taskCounts(launchID: launchID), hidden: try hiddenRuns(launchID: launchID, among: shown))
+    }
+
+    /// One aggregate over the (launch_id, task_id, state, id) INCLUDE (kind) index: no heap row is read for pages
+    /// the visibility map marks all-visible.
+    public func taskCounts(launchID: String) throws -> [String: [String: Int]] {
+        var counts: [String: [String: Int]] = [:]
+        for row in try tx.connection.query("""
+            SELECT task_id, state, count(*) AS n FROM task_runs
+            WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+            GROUP BY task_id, state
+            """) {
+            counts[try row.decode(String.self, column: "task_id"), default: [:]][try row.decode(String.self, column: "state")] =
+                try row.decode(Int.self, column: "n")
+        }
+        return counts
+    }
+
+    /// Which of `names` the API never shows (succeeded scatter gates), looked up by (launch_id, name): the
+    /// edges of one page name few runs, where the launch may have thousands of gates.
+    public func hiddenRuns(launchID: String, among runs: [TaskRunRecord]) throws -> Set<String> {
+        var names = Set<String>()
+        for run in runs {
+            names.formUnion(run.predecessors)
+            names.formUnion(run.successors)
+        }
+        guard !names.isEmpty else { return [] }
+        return Set(try tx.connection.query("""
+            SELECT name FROM task_runs
+            WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND name = ANY(\(Array(names)))
+              AND kind = 'scatter' AND state = 'succeeded'
+            """).map { try $0.decode(String.self, column: "name") })
+    }
+
+    /// Runs in id order after `afterRowID`, optionally of one task and in one state; `limit` rows at most. One
+    /// statement per filter combination: a cached generic plan of `($1 OR task_id = $2)` could not use the index.
+    public func runs(launchID: String, taskID: String?, state: String?, afterRowID: Int64, limit: Int) throws -> [PagedRun] {
+        let rows: PostgresRows
+        switch (taskID, state) {
+        case (nil, nil):
+            rows = try tx.connection.query("""
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                  AND id > \(afterRowID)
+                ORDER BY id LIMIT \(limit)
+                """)
+        case (let taskID?, nil):
+            rows = try tx.connection.query("""
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                  AND task_id = \(taskID) AND id > \(afterRowID)
+                ORDER BY id LIMIT \(limit)
+                """)
+        case (nil, let state?):
+            rows = try tx.connection.query("""
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                  AND state = \(state) AND id > \(afterRowID)
+                ORDER BY id LIMIT \(limit)
+                """)
+        case (let taskID?, let state?):
+            rows = try tx.connection.query("""
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                  AND task_id = \(taskID) AND state = \(state) AND id > \(afterRowID)
+                ORDER BY id LIMIT \(limit)
+                """)
+        }
+        return try rows.map { PagedRun(rowID: try $0.decode(Int64.self, column: "id"), run: try TaskRunRecord($0)) }
+    }
+}
