@@ -16,3 +16,21 @@ CREATE INDEX task_runs_launch_task_state_idx ON task_runs (launch_id, task_id, s
 -- /metrics: runs started since the last scrape (claims and their queue wait, ready -> started) are read through a
 -- BRIN summary of started_at, a few pages for the whole table, so a scrape reads only recent block ranges.
 CREATE INDEX task_runs_started_brin_idx ON task_runs USING brin (started_at) WITH (pages_per_range = 32);
+
+-- The API worker caches API key -> user (a request then needs no database round trip to authenticate). Whatever
+-- ends or changes a key's meaning notifies channel sweep_auth with the user id, from any path (revocation, user
+-- deletion and its cascade, an admin flag change), and every worker drops that user's entries at once.
+CREATE FUNCTION sweep_notify_auth_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('sweep_auth', OLD.user_id::text);
+    RETURN NULL;
+END $$;
+CREATE FUNCTION sweep_notify_user_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('sweep_auth', OLD.id::text);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER api_keys_auth_change AFTER DELETE OR UPDATE OF revoked_at, key_hash, user_id ON api_keys
+    FOR EACH ROW EXECUTE FUNCTION sweep_notify_auth_change();
+CREATE TRIGGER users_auth_change AFTER DELETE OR UPDATE OF username, is_admin ON users
+    FOR EACH ROW EXECUTE FUNCTION sweep_notify_user_change();

@@ -20,11 +20,38 @@ final class FastCGIRequest {
         handle.deallocate()
     }
 
-    /// Blocks until nginx sends a request; false when the listening socket was shut down.
-    func accept() -> Bool {
+    /// Reads the next request on `connection`, a socket from `ConnectionPoller`. False when there is none (nginx
+    /// closed the connection, or sent garbage); libfcgi has then closed the socket.
+    func read(from connection: Int32) -> Bool {
+        // libfcgi: FCGX_Accept_r first finishes the previous request, closing ipcFd unless keepConnection is set,
+        // and accepts on listen_sock only while ipcFd < 0. With the connection already open and kept, it reads
+        // the request from it; with listen_sock -1, the accept it would try after a dead connection fails at once
+        // instead of stealing a connection from the poller.
+        handle.pointee.ipcFd = connection
+        handle.pointee.keepConnection = 1
+        handle.pointee.listen_sock = -1
         let ok = FCGX_Accept_r(handle) >= 0
         active = ok
+        if !ok { handle.pointee.ipcFd = -1 }
         return ok
+    }
+
+    /// Ends the response; the connection if nginx asked to keep it (FCGI_KEEP_CONN), which this request then lets
+    /// go of, else nil (libfcgi closed it).
+    func finishKeepingConnection() -> Int32? {
+        if active, handle.pointee.keepConnection != 0 {
+            // The connection carries the next request after this one's end of stdin (an empty FCGI_STDIN record);
+            // read up to it so the next read starts at the next FCGI_BEGIN_REQUEST.
+            var scratch = [CChar](repeating: 0, count: 4096)
+            var left = 1 << 20
+            while left > 0, FCGX_GetStr(&scratch, Int32(scratch.count), handle.pointee.in) > 0 { left -= scratch.count }
+            if left <= 0 { handle.pointee.keepConnection = 0 }  // an unread large body: not worth reading, close
+        }
+        finish()
+        let fd = handle.pointee.ipcFd
+        guard fd >= 0 else { return nil }
+        handle.pointee.ipcFd = -1
+        return fd
     }
 
     /// Ends the response: flushes and tells nginx the request is complete.

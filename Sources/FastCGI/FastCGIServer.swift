@@ -48,11 +48,12 @@ public final class FastCGIServer: Sendable {
         // accept.
         let signals = TerminationSignals.block()
 
+        let poller = try ConnectionPoller(listenFD: listenFD)
         let finished = DispatchGroup()
         for index in 0..<configuration.threads {
             finished.enter()
             let thread = Thread { [self] in
-                acceptLoop(listenFD: listenFD)
+                requestLoop(poller)
                 finished.leave()
             }
             thread.name = "fcgi-\(index)"
@@ -64,7 +65,8 @@ public final class FastCGIServer: Sendable {
         let received = signals.wait()
         logger.info("stopping: finishing requests in flight", metadata: ["signal": "\(received)"])
         FCGX_ShutdownPending()
-        // Blocked accepts return once the listening socket is shut down; a thread busy with a request finishes it.
+        // Waiting threads return from the poller; a thread busy with a request finishes it first.
+        poller.stop()
         shutdown(listenFD, Int32(SHUT_RDWR))
         finished.wait()
         logger.info("stopped")
@@ -80,15 +82,15 @@ public final class FastCGIServer: Sendable {
         }
     }
 
-    private func acceptLoop(listenFD: Int32) {
-        var request = FastCGIRequest(listenSocket: listenFD)
-        while request.accept() {
-            let handedOver = serve(request)
-            if handedOver {
-                // The stream owns that connection now; take a fresh request slot for the next accept.
-                request = FastCGIRequest(listenSocket: listenFD)
-            } else {
-                request.finish()
+    private func requestLoop(_ poller: ConnectionPoller) {
+        var request = FastCGIRequest(listenSocket: -1)
+        while let connection = poller.next() {
+            guard request.read(from: connection) else { continue }
+            if serve(request) {
+                // The stream owns that connection now; take a fresh request slot for the next one.
+                request = FastCGIRequest(listenSocket: -1)
+            } else if let kept = request.finishKeepingConnection() {
+                poller.keep(kept)
             }
         }
     }

@@ -11,11 +11,15 @@ public struct SweepApplication: Sendable {
     public let statuses: HTTPStatusCounts
 
     /// `expectedMigrations`: the versions `/readyz` requires applied (nil: at least one).
-    public init(database: Database, streams: (any EventStreams)? = nil, expectedMigrations: Set<Int>? = nil) {
+    /// API key -> user; active once an `AuthCacheListener` runs for it.
+    public let authCache: AuthCache
+
+    public init(database: Database, streams: (any EventStreams)? = nil, expectedMigrations: Set<Int>? = nil, authCache: AuthCache = AuthCache()) {
         self.database = database
+        self.authCache = authCache
         let statuses = HTTPStatusCounts()
         self.statuses = statuses
-        var routes = Routes(authenticator: Authenticator(database: database))
+        var routes = Routes(authenticator: Authenticator(database: database, cache: authCache))
         let routerReference = RouterReference()
         let controllers: [any Controller] = [
             HealthController(database: database),
@@ -37,6 +41,6 @@ public struct SweepApplication: Sendable {
     }
 
     public var responder: any Responder {
-        MiddlewareChain([MetricsMiddleware(statuses: statuses), ErrorMiddleware()], responder: router)
+        MiddlewareChain([MetricsMiddleware(statuses: statuses), AuthCacheMiddleware(cache: authCache), ErrorMiddleware()], responder: router)
     }
 }

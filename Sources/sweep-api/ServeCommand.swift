@@ -21,6 +21,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (default 16 MiB).")
     var maxBodyBytes: Int = 16 << 20
 
+    @Option(name: .customLong("auth-cache-seconds"), help: "Longest an API key's user stays cached; revocations reach the cache at once through NOTIFY, this is a safety net. 0 turns the cache off (default: $SWEEP_AUTH_CACHE_SECONDS or 30).")
+    var authCacheSeconds: Int?
+
     @Flag(help: "Apply missing migrations before serving.")
     var migrate = false
 
@@ -39,12 +42,16 @@ struct ServeCommand: ParsableCommand {
         hub.start()
         // /readyz answers 503 until every migration of this build is applied.
         let expected = (try? Migrator(directory: database.migrations)).map { Set($0.migrations.map(\.version)) }
-        let application = SweepApplication(database: Database(pool: pool), streams: hub, expectedMigrations: expected)
+        let authCache = AuthCache(timeToLive: .seconds(authCacheSeconds ?? Int(environment["SWEEP_AUTH_CACHE_SECONDS"] ?? "") ?? Int(AuthCache.defaultTimeToLive.components.seconds)))
+        let authListener = AuthCacheListener(url: url, cache: authCache, logger: Logger(label: "sweep-api.auth"))
+        authListener.start()
+        let application = SweepApplication(database: Database(pool: pool), streams: hub, expectedMigrations: expected, authCache: authCache)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes),
             responder: application.responder,
             logger: logger)
         try server.run()
+        authListener.stop()
         hub.stop()
         pool.close()
     }

@@ -108,3 +108,22 @@ def test_readyz_answers_503_until_migrations_are_applied():
         assert r.status_code == 503 and r.json()["error"]["code"] == "migrations_pending", r.text
     finally:
         own.stop()
+
+
+def test_a_key_revoked_outside_this_worker_stops_working_through_notify(stack):
+    # Revoked straight in the database (as another worker would): the trigger's NOTIFY empties the worker's cache.
+    client = stack.create_user(f"cached-{os.getpid()}")
+    assert client.get("/api/v1/me").status_code == 200
+    assert client.get("/api/v1/me").status_code == 200  # now answered from the cache
+    stack.psql("UPDATE api_keys SET revoked_at = now() WHERE user_id = (SELECT id FROM users WHERE username = :'p1')",
+               client.username)
+    wait_until(lambda: client.get("/api/v1/me").status_code == 401, timeout=5, interval=0.01,
+               what="the revoked key to be refused")
+
+
+def test_a_user_deleted_outside_this_worker_loses_access_through_notify(stack):
+    client = stack.create_user(f"doomed-{os.getpid()}")
+    assert client.get("/api/v1/me").status_code == 200
+    stack.psql("DELETE FROM users WHERE username = :'p1'", client.username)
+    wait_until(lambda: client.get("/api/v1/me").status_code == 401, timeout=5, interval=0.01,
+               what="the deleted user's key to be refused")

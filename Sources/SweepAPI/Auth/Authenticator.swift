@@ -1,3 +1,4 @@
+import SweepCrypto
 import SweepStore
 import Web
 
@@ -6,16 +7,19 @@ import Web
 public struct Authenticator: Sendable {
     public static let sessionCookie = "sweep_session"
     let database: Database
+    let cache: AuthCache
 
-    public init(database: Database) {
+    public init(database: Database, cache: AuthCache = AuthCache()) {
         self.database = database
+        self.cache = cache
     }
 
     public func authenticate(_ request: Request) throws -> Tenant {
         if let authorization = request.header("authorization") {
             guard authorization.lowercased().hasPrefix("bearer ") else { throw APIError.unauthorized }
             let secret = authorization.dropFirst(7).trimmingSpaces
-            guard let user = try database.system({ try APIKeyStore.user($0, secret: secret) }) else {
+            let load = { try database.system({ try APIKeyStore.user($0, secret: secret) }) }
+            guard let user = try (cache.isActive ? cache.user(keyHash: Digest.sha256Hex(secret), load: load) : load()) else {
                 throw APIError(status: .unauthorized, code: "invalid_api_key", message: "the API key is unknown or revoked")
             }
             return Tenant(authenticated: user)
