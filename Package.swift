@@ -46,7 +46,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepScheduler", dependencies: [
-            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "SweepCrypto", "ProcessSupervisor",
+            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "SweepCrypto", "ProcessSupervisor", "Service",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

@@ -99,14 +99,17 @@ public final class FastCGIServer: Sendable {
     private func serve(_ fcgi: FastCGIRequest) -> Bool {
         let start = ContinuousClock.now
         let requestID = fcgi.param("REQUEST_ID").flatMap { $0.isEmpty ? nil : $0 } ?? RequestID.make()
-        var logger = self.logger
-        logger[metadataKey: "request_id"] = "\(requestID)"
-        let context = RequestContext(requestID: requestID, logger: logger, remoteAddress: fcgi.param("REMOTE_ADDR") ?? "")
-
-        var response: Response
         let methodName = fcgi.param("REQUEST_METHOD") ?? "GET"
         let uri = fcgi.param("REQUEST_URI") ?? "/"
         let (path, queryString) = split(uri)
+        var logger = self.logger
+        logger[metadataKey: "request_id"] = "\(requestID)"
+        if let trace = RequestTrace.traceParent(header: fcgi.param("HTTP_TRACEPARENT"), path: path, requestID: requestID) {
+            logger[metadataKey: "traceparent"] = "\(trace.header)"
+        }
+        let context = RequestContext(requestID: requestID, logger: logger, remoteAddress: fcgi.param("REMOTE_ADDR") ?? "")
+
+        var response: Response
         if let method = HTTPMethod(rawValue: methodName) {
             let length = Int(fcgi.param("CONTENT_LENGTH") ?? "") ?? 0
             if length > configuration.maxBodyBytes {
