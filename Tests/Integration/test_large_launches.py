@@ -26,8 +26,6 @@ def test_large_launch_status_is_truncated_with_counts_and_runs_page_through_ever
     assert status["progress"]["total"] == WIDTH + 1
     # The first runs in run order: the scatter's replicas come before its successor.
     assert [t["task_id"] for t in status["tasks"]] == ["1"] * 1_000
-    # Edges never name the hidden scatter gate.
-    names = set()
 
     runs = all_items(user, f"/api/v1/launches/{status['launch_id']}/runs", limit=500)
     assert len(runs) == WIDTH + 1
@@ -50,6 +48,9 @@ def test_large_launch_status_is_truncated_with_counts_and_runs_page_through_ever
     assert len(replicas) == WIDTH
     assert user.get(base, params={"state": "failed"}).json() == {"items": [], "next_cursor": None}
     assert user.get(base, params={"task_id": "nope"}).json()["items"] == []
+    found = user.get(base, params={"run_id": names[1_050]}).json()
+    assert [r["run_id"] for r in found["items"]] == [names[1_050]] and found["next_cursor"] is None
+    assert user.get(base, params={"run_id": "1_nope"}).json()["items"] == []
 
 
 def test_state_filter_finds_failed_and_upstream_failed_runs(user, functions):

@@ -74,6 +74,15 @@ public struct LaunchStatusQuery {
             """).map { try $0.decode(String.self, column: "name") })
     }
 
+    /// The run named `name` (`2_AB`), found through (launch_id, name): how the status page finds one replica among
+    /// 100,000 without listing them.
+    public func run(launchID: String, named name: String) throws -> [PagedRun] {
+        try tx.connection.query("""
+            SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+            WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND name = \(name) AND (kind = 'task' OR state <> 'succeeded')
+            """).map { PagedRun(rowID: try $0.decode(Int64.self, column: "id"), run: try TaskRunRecord($0)) }
+    }
+
     /// Runs in id order after `afterRowID`, optionally of one task and in one state; `limit` rows at most. One
     /// statement per filter combination: a cached generic plan of `($1 OR task_id = $2)` could not use the index.
     public func runs(launchID: String, taskID: String?, state: String?, afterRowID: Int64, limit: Int) throws -> [PagedRun] {
