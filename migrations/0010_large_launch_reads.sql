@@ -34,3 +34,9 @@ CREATE TRIGGER api_keys_auth_change AFTER DELETE OR UPDATE OF revoked_at, key_ha
     FOR EACH ROW EXECUTE FUNCTION sweep_notify_auth_change();
 CREATE TRIGGER users_auth_change AFTER DELETE OR UPDATE OF username, is_admin ON users
     FOR EACH ROW EXECUTE FUNCTION sweep_notify_user_change();
+
+-- A launch's status renders its first runs as JSON in the database (LaunchStatusQuery.renderedFirstRuns); this
+-- writes times exactly as the API does elsewhere: RFC 3339 UTC with microseconds.
+CREATE FUNCTION sweep_rfc3339(t timestamptz) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+$$;

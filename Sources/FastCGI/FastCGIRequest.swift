@@ -1,4 +1,5 @@
 import CFastCGI
+import Glibc
 import Web
 
 /// Owns one heap-allocated `FCGX_Request`. Not Sendable while it sits on its accept thread; once a streaming
@@ -66,27 +67,37 @@ final class FastCGIRequest {
         return String(cString: value)
     }
 
-    /// Every CGI parameter; `HTTP_X_REQUESTED_WITH` becomes header `x-requested-with`.
+    /// Every CGI parameter; `HTTP_X_REQUESTED_WITH` becomes header `x-requested-with`. Works on the bytes of the
+    /// C strings: Character-based String work here was the largest cost of a small request in the profile.
     func headers() -> [String: String] {
         var headers: [String: String] = [:]
         guard var cursor = handle.pointee.envp else { return headers }
         while let entry = cursor.pointee {
-            let pair = String(cString: entry)
-            if let equals = pair.firstIndex(of: "=") {
-                let name = pair[..<equals]
-                let value = String(pair[pair.index(after: equals)...])
-                if name.hasPrefix("HTTP_") {
-                    headers[String(name.dropFirst(5).lowercased().map { $0 == "_" ? "-" : $0 })] = value
-                } else if name == "CONTENT_TYPE" {
-                    headers["content-type"] = value
-                } else if name == "CONTENT_LENGTH" {
-                    headers["content-length"] = value
-                }
-            }
             cursor += 1
+            let length = strlen(entry)
+            let bytes = UnsafeRawBufferPointer(start: entry, count: length).bindMemory(to: UInt8.self)
+            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = UnsafeBufferPointer(rebasing: bytes[..<equals])
+            let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(equals + 1)...]), as: UTF8.self)
+            if name.starts(with: Self.httpPrefix) {
+                var key = [UInt8]()
+                key.reserveCapacity(name.count - 5)
+                for byte in name.dropFirst(5) {
+                    key.append(byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (byte >= 65 && byte <= 90 ? byte + 32 : byte))
+                }
+                headers[String(decoding: key, as: UTF8.self)] = value
+            } else if name.elementsEqual(Self.contentType) {
+                headers["content-type"] = value
+            } else if name.elementsEqual(Self.contentLength) {
+                headers["content-length"] = value
+            }
         }
         return headers
     }
+
+    private static let httpPrefix = Array("HTTP_".utf8)
+    private static let contentType = Array("CONTENT_TYPE".utf8)
+    private static let contentLength = Array("CONTENT_LENGTH".utf8)
 
     /// Reads exactly `length` body bytes (nginx has already buffered them).
     func readBody(length: Int) -> [UInt8] {

@@ -35,7 +35,7 @@ struct LaunchController: Controller {
         case .created(let id), .existing(let id): launchID = id
         }
         if wait > 0, let ended = try waitForEnd(launchID, tenant: tenant, seconds: wait) {
-            return .json(ended)
+            return Response(status: .ok, headers: [("Content-Type", "application/json")], body: ended)
         }
         guard let summary = try database.tenant(tenant.userID, { try LaunchStore($0).summary(id: launchID) }) else { throw APIError.notFound("launch") }
         return .json([
@@ -45,13 +45,13 @@ struct LaunchController: Controller {
     }
 
     /// Waits (on NOTIFY, not by polling) until the launch ends or the time is up; its full status if it ended.
-    private func waitForEnd(_ launchID: String, tenant: Tenant, seconds: Int64) throws -> JSONValue? {
+    private func waitForEnd(_ launchID: String, tenant: Tenant, seconds: Int64) throws -> [UInt8]? {
         let listener = try PostgresListener(url: database.pool.configuration.url)
         try listener.listen(SchedulerChannels.launchDone)
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {
-            if let status = try fullStatus(launchID, tenant: tenant), status["state"].flatMap(\.stringValue).map(LaunchState.terminal.contains) == true {
-                return status
+            if let status = try fullStatus(launchID, tenant: tenant), LaunchState.terminal.contains(status.state) {
+                return status.body
             }
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { return nil }
@@ -59,10 +59,13 @@ struct LaunchController: Controller {
         }
     }
 
-    private func fullStatus(_ launchID: String, tenant: Tenant) throws -> JSONValue? {
+    /// The launch's state and its status document (JSON bytes).
+    private func fullStatus(_ launchID: String, tenant: Tenant) throws -> (state: String, body: [UInt8])? {
         try database.tenant(tenant.userID) { tx in
             guard let summary = try LaunchStore(tx).summary(id: launchID) else { return nil }
-            return LaunchRendering.status(summary, try LaunchStatusQuery(tx).status(launchID: launchID))
+            let query = LaunchStatusQuery(tx)
+            let (tasks, truncated) = try query.renderedFirstRuns(launchID: launchID)
+            return (summary.state, LaunchRendering.statusBody(summary, tasksJSON: tasks, truncated: truncated, taskCounts: try query.taskCounts(launchID: launchID)))
         }
     }
 
@@ -80,7 +83,7 @@ struct LaunchController: Controller {
 
     @Sendable func status(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         guard let status = try fullStatus(try request.parameter("launch_id"), tenant: tenant) else { throw APIError.notFound("launch") }
-        return .json(status)
+        return Response(status: .ok, headers: [("Content-Type", "application/json")], body: status.body)
     }
 
     @Sendable func cancel(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {

@@ -12,15 +12,21 @@ enum LaunchRendering {
         ]
     }
 
-    /// A launch's status: the summary, `task_counts`, and its first runs (`tasks_truncated` when there are more).
-    static func status(_ launch: LaunchSummary, _ status: LaunchStatusQuery.Status) -> JSONValue {
-        guard case .object(var object) = summary(launch) else { return .null }
+    /// A launch's status: the summary, `task_counts`, `tasks_truncated`, and its first runs as PostgreSQL rendered
+    /// them (`LaunchStatusQuery.renderedFirstRuns`), spliced in as the last member without parsing them again.
+    static func statusBody(_ launch: LaunchSummary, tasksJSON: [UInt8], truncated: Bool, taskCounts: [String: [String: Int]]) -> [UInt8] {
+        guard case .object(var object) = summary(launch) else { return [] }
         object["input"] = launch.input ?? .null
         object["output"] = launch.output ?? .null
-        object["tasks"] = .array(status.runs.map { run($0, hidden: status.hidden) })
-        object["tasks_truncated"] = .bool(status.truncated)
-        object["task_counts"] = .object(status.taskCounts.mapValues { .object($0.mapValues { .int(Int64($0)) }) })
-        return .object(object)
+        object["tasks_truncated"] = .bool(truncated)
+        object["task_counts"] = .object(taskCounts.mapValues { .object($0.mapValues { .int(Int64($0)) }) })
+        var body = JSONValue.object(object).jsonBytes
+        guard body.last == UInt8(ascii: "}") else { return body }
+        body.removeLast()
+        body += Array(",\"tasks\":".utf8)
+        body += tasksJSON
+        body.append(UInt8(ascii: "}"))
+        return body
     }
 
     /// One task run. Edges to hidden bookkeeping runs (scatter gates that did their job) are left out.

@@ -15,32 +15,43 @@ public struct LaunchStatusQuery {
         public let run: TaskRunRecord
     }
 
-    /// What `GET /launches/{id}` shows besides the summary.
-    public struct Status: Sendable {
-        public let runs: [TaskRunRecord]
-        public let truncated: Bool
-        /// task id -> state -> number of runs (shown runs only: succeeded scatter gates are bookkeeping).
-        public let taskCounts: [String: [String: Int]]
-        /// Names of runs the API never shows (succeeded scatter gates), so edges to them are left out.
-        public let hidden: Set<String>
-    }
-
     let tx: TenantTransaction
 
     public init(_ tx: TenantTransaction) {
         self.tx = tx
     }
 
-    public func status(launchID: String) throws -> Status {
-        let rows = try tx.connection.query("""
-            SELECT \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
-            WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = 'task' OR state <> 'succeeded')
-            ORDER BY id LIMIT \(Self.firstPageSize + 1)
-            """).map(TaskRunRecord.init)
-        let shown = Array(rows.prefix(Self.firstPageSize))
-        return Status(
-            runs: shown, truncated: rows.count > Self.firstPageSize,
-            taskCounts: try taskCounts(launchID: launchID), hidden: try hiddenRuns(launchID: launchID, among: shown))
+    /// The first runs already rendered as a JSON array by PostgreSQL (API.md's task run shape), and whether more
+    /// exist. Parsing 1,000 runs' jsonb into values and serialising them again cost most of a status answer (the
+    /// profile of a 10,000-run launch: 150 ms of 200 in JSON work); the database writes the same text in a few ms.
+    public func renderedFirstRuns(launchID: String) throws -> (json: [UInt8], truncated: Bool) {
+        let row = try tx.connection.query("""
+            WITH page AS (
+                SELECT id, name, task_id, state, attempt, input, output, error, predecessors, successors,
+                       created_at, started_at, finished_at
+                FROM task_runs
+                WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = 'task' OR state <> 'succeeded')
+                ORDER BY id LIMIT \(Self.firstPageSize + 1)
+            ), shown AS (
+                SELECT * FROM page ORDER BY id LIMIT \(Self.firstPageSize)
+            ), hidden AS (
+                -- Edges to succeeded scatter gates (bookkeeping the API never shows) are left out.
+                SELECT name FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND kind = 'scatter' AND state = 'succeeded'
+                  AND name IN (SELECT unnest(predecessors || successors) FROM shown)
+            )
+            SELECT (SELECT count(*) FROM page) AS fetched, coalesce((
+                SELECT json_agg(json_build_object(
+                    'run_id', name, 'task_id', task_id, 'state', state, 'attempt', attempt,
+                    'input', input, 'output', output, 'error', error,
+                    'created_at', sweep_rfc3339(created_at), 'started_at', sweep_rfc3339(started_at),
+                    'finished_at', sweep_rfc3339(finished_at),
+                    'predecessors', array(SELECT p FROM unnest(predecessors) p WHERE p NOT IN (SELECT name FROM hidden)),
+                    'successors', array(SELECT s FROM unnest(successors) s WHERE s NOT IN (SELECT name FROM hidden))
+                ) ORDER BY id) FROM shown), '[]')::text AS tasks
+            """)[0]
+        let fetched = try row.decode(Int.self, column: "fetched")
+        return (Array(try row.decode(String.self, column: "tasks").utf8), fetched > Self.firstPageSize)
     }
 
     /// One aggregate over the (launch_id, task_id, state, id) INCLUDE (kind) index: no heap row is read for pages
