@@ -4,14 +4,15 @@
 -- the rest, optionally by task and state. Before this, every status read fetched all of a launch's runs through
 -- (launch_id, name) and sorted them: 645 ms and 3.4 MB for 10,000 runs.
 -- - (launch_id, id): the first page of a launch, and /runs without filters, read in order with a LIMIT.
--- - (launch_id, task_id, state, id) INCLUDE (kind): task_counts is an index-only aggregate over this (kind is there
---   so that succeeded scatter gates, which the API hides, are filtered without visiting the heap), and /runs with
---   task_id and state reads one ordered range of it.
+-- - (launch_id, task_id, state, id) INCLUDE (kind, user_id): task_counts is an index-only aggregate over this (kind
+--   so that succeeded scatter gates, which the API hides, are filtered without visiting the heap; user_id because
+--   every tenant query, and row-level security, filter on it), and /runs with task_id and state reads one ordered
+--   range of it.
 -- Both cost an index entry per run row version: a state change is never a HOT update anyway (the claimable index
 -- is partial on state), so they add index writes, not heap writes. Counters maintained by the transitions would
 -- make task_counts O(tasks) instead of O(runs in an index); that needs the one home for run transitions (issue 12).
 CREATE INDEX task_runs_launch_order_idx ON task_runs (launch_id, id);
-CREATE INDEX task_runs_launch_task_state_idx ON task_runs (launch_id, task_id, state, id) INCLUDE (kind);
+CREATE INDEX task_runs_launch_task_state_idx ON task_runs (launch_id, task_id, state, id) INCLUDE (kind, user_id);
 
 -- /metrics: runs started since the last scrape (claims and their queue wait, ready -> started) are read through a
 -- BRIN summary of started_at, a few pages for the whole table, so a scrape reads only recent block ranges.

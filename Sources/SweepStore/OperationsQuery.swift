@@ -22,7 +22,7 @@ public struct OperationsQuery {
     }
 
     /// Stored task runs per state (succeeded scatter gates are bookkeeping and not counted), read from the
-    /// (launch_id, task_id, state, id) INCLUDE (kind) index without touching the heap for all-visible pages.
+    /// (launch_id, task_id, state, id) INCLUDE (kind, user_id) index without touching the heap for all-visible pages.
     public func runsByState() throws -> [(state: String, count: Int)] {
         try connection.transaction { connection in
             try connection.simpleQuery(unsafeSQL: "SET LOCAL statement_timeout = '\(Self.statementTimeout)'")

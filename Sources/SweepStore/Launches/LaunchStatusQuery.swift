@@ -54,7 +54,7 @@ public struct LaunchStatusQuery {
         return (Array(try row.decode(String.self, column: "tasks").utf8), fetched > Self.firstPageSize)
     }
 
-    /// One aggregate over the (launch_id, task_id, state, id) INCLUDE (kind) index: no heap row is read for pages
+    /// One aggregate over the (launch_id, task_id, state, id) INCLUDE (kind, user_id) index: no heap row is read for pages
     /// the visibility map marks all-visible.
     public func taskCounts(launchID: String) throws -> [String: [String: Int]] {
         var counts: [String: [String: Int]] = [:]
