@@ -685,7 +685,9 @@
   }
 
   function updateLaunchProgress() {
-    var p = (state.launch && state.launch.task_counts && countsProgress(state.launch.task_counts)) || runsProgress(Array.from(state.runs.values()));
+    // A truncated launch counts every run from task_counts (refetched every two seconds while it runs); otherwise
+    // the runs on the page, which live events keep current.
+    var p = state.large && state.launch && state.launch.task_counts ? countsProgress(state.launch.task_counts) : runsProgress(Array.from(state.runs.values()));
     var bar = $('detail-progress');
     bar.max = Math.max(1, p.total); bar.value = p.finished;
     bar.setAttribute('aria-label', p.finished + ' of ' + p.total + ' runs finished');
