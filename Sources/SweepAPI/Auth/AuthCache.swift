@@ -22,9 +22,11 @@ public final class AuthCache: Sendable {
         let expires: ContinuousClock.Instant
     }
 
-    /// A class around the lock: Mutex cannot be copied, so it cannot be an array element itself.
-    final class Shard: Sendable {
-        let entries = Mutex<[String: Entry]>([:])
+    /// One shard's entries behind a reader-writer lock (hits, the common case, only read).
+    final class Shard: @unchecked Sendable {
+        // @unchecked: `entries` is only touched inside `lock`.
+        let lock = ReadWriteLock()
+        var entries: [String: Entry] = [:]
     }
 
     let timeToLive: Duration
@@ -46,14 +48,14 @@ public final class AuthCache: Sendable {
         guard isActive else { return try load() }
         let shard = shards[Self.shardIndex(keyHash)]
         let now = ContinuousClock.now
-        if let entry = shard.entries.withLock({ $0[keyHash] }), entry.expires > now { return entry.user }
+        if let entry = shard.lock.read({ shard.entries[keyHash] }), entry.expires > now { return entry.user }
         let before = generation.load(ordering: .acquiring)
         guard let user = try load() else { return nil }
-        shard.entries.withLock { entries in
+        shard.lock.write {
             // Checked under the shard lock, which invalidations also take, so no stale entry slips in after one.
             guard generation.load(ordering: .acquiring) == before, isActive else { return }
-            if entries.count >= Self.shardCapacity { entries.removeAll(keepingCapacity: true) }
-            entries[keyHash] = Entry(user: user, expires: now + timeToLive)
+            if shard.entries.count >= Self.shardCapacity { shard.entries.removeAll(keepingCapacity: true) }
+            shard.entries[keyHash] = Entry(user: user, expires: now + timeToLive)
         }
         return user
     }
@@ -62,13 +64,13 @@ public final class AuthCache: Sendable {
     public func invalidate(userID: Int64) {
         generation.add(1, ordering: .releasing)
         for shard in shards {
-            shard.entries.withLock { entries in entries = entries.filter { $0.value.user.id.rawValue != userID } }
+            shard.lock.write { shard.entries = shard.entries.filter { $0.value.user.id.rawValue != userID } }
         }
     }
 
     public func invalidateAll() {
         generation.add(1, ordering: .releasing)
-        for shard in shards { shard.entries.withLock { $0.removeAll() } }
+        for shard in shards { shard.lock.write { shard.entries.removeAll() } }
     }
 
     /// Called by the listener: the cache may answer only between `connected` and `disconnected`.
