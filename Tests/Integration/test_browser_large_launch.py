@@ -79,6 +79,10 @@ def test_a_100000_replica_launch_stays_usable_and_finds_a_replica_by_name(stack,
         assert status["tasks_truncated"] is True and len(status["tasks"]) == 1_000
         assert {t: sum(c.values()) for t, c in status["task_counts"].items()} == COUNTS
 
+        # The browser profile folder is shared with the other browser test: start signed out.
+        driver.get(stack.url + "/")
+        driver.delete_all_cookies()
+        driver.execute_script("window.localStorage.clear(); window.sessionStorage.clear();")
         sign_in(driver, stack, user.username, user.password)
         signed_in_as(driver, user.username)
         driver.get(f"{stack.url}/#launch={launch_id}")

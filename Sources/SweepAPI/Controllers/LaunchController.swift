@@ -62,10 +62,11 @@ struct LaunchController: Controller {
     /// The launch's state and its status document (JSON bytes).
     private func fullStatus(_ launchID: String, tenant: Tenant) throws -> (state: String, body: [UInt8])? {
         try database.tenant(tenant.userID) { tx in
-            guard let summary = try LaunchStore(tx).summary(id: launchID) else { return nil }
             let query = LaunchStatusQuery(tx)
+            guard let (summary, input, output) = try query.summaryWithRawInputOutput(launchID: launchID) else { return nil }
             let (tasks, truncated) = try query.renderedFirstRuns(launchID: launchID)
-            return (summary.state, LaunchRendering.statusBody(summary, tasksJSON: tasks, truncated: truncated, taskCounts: try query.taskCounts(launchID: launchID)))
+            return (summary.state, LaunchRendering.statusBody(
+                summary, input: input, output: output, tasksJSON: tasks, truncated: truncated, taskCounts: try query.taskCounts(launchID: launchID)))
         }
     }
 

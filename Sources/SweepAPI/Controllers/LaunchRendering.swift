@@ -12,19 +12,20 @@ enum LaunchRendering {
         ]
     }
 
-    /// A launch's status: the summary, `task_counts`, `tasks_truncated`, and its first runs as PostgreSQL rendered
-    /// them (`LaunchStatusQuery.renderedFirstRuns`), spliced in as the last member without parsing them again.
-    static func statusBody(_ launch: LaunchSummary, tasksJSON: [UInt8], truncated: Bool, taskCounts: [String: [String: Int]]) -> [UInt8] {
+    /// A launch's status: the summary, `task_counts`, `tasks_truncated`, and, spliced in as JSON text without
+    /// parsing them again, its input, output and first runs as PostgreSQL rendered them (`LaunchStatusQuery`).
+    static func statusBody(_ launch: LaunchSummary, input: [UInt8], output: [UInt8], tasksJSON: [UInt8], truncated: Bool,
+                           taskCounts: [String: [String: Int]]) -> [UInt8] {
         guard case .object(var object) = summary(launch) else { return [] }
-        object["input"] = launch.input ?? .null
-        object["output"] = launch.output ?? .null
         object["tasks_truncated"] = .bool(truncated)
         object["task_counts"] = .object(taskCounts.mapValues { .object($0.mapValues { .int(Int64($0)) }) })
         var body = JSONValue.object(object).jsonBytes
         guard body.last == UInt8(ascii: "}") else { return body }
         body.removeLast()
-        body += Array(",\"tasks\":".utf8)
-        body += tasksJSON
+        for (name, json) in [("input", input), ("output", output), ("tasks", tasksJSON)] {
+            body += Array(",\"\(name)\":".utf8)
+            body += json
+        }
         body.append(UInt8(ascii: "}"))
         return body
     }

@@ -21,6 +21,23 @@ public struct LaunchStatusQuery {
         self.tx = tx
     }
 
+    /// The launch's summary with `input` and `output` left out of it, and those two as JSON text: a scatter's input
+    /// is often a list of thousands of elements, and parsing it only to serialise it again was the largest cost
+    /// left in a status answer. The summary's own columns come from `LaunchSummary.columns`, over a copy of the row
+    /// whose input and output are null (so columns added to launches later are there too).
+    public func summaryWithRawInputOutput(launchID: String) throws -> (summary: LaunchSummary, input: [UInt8], output: [UInt8])? {
+        guard UUIDText.isValid(launchID) else { return nil }
+        guard let row = try tx.connection.query("""
+            SELECT \(unsafeSQL: LaunchSummary.columns),
+                   coalesce((original).input::text, 'null') AS input_json, coalesce((original).output::text, 'null') AS output_json
+            FROM (SELECT l AS original, cleared.*
+                  FROM launches l, LATERAL jsonb_populate_record(l, '{"input": null, "output": null}'::jsonb) AS cleared
+                  WHERE l.user_id = \(tx.userID) AND l.id = \(launchID)::uuid) AS launch
+            """).first else { return nil }
+        return (try LaunchSummary(row), Array(try row.decode(String.self, column: "input_json").utf8),
+                Array(try row.decode(String.self, column: "output_json").utf8))
+    }
+
     /// The first runs already rendered as a JSON array by PostgreSQL (API.md's task run shape), and whether more
     /// exist. Parsing 1,000 runs' jsonb into values and serialising them again cost most of a status answer (the
     /// profile of a 10,000-run launch: 150 ms of 200 in JSON work); the database writes the same text in a few ms.
