@@ -424,6 +424,55 @@
     }
     return null;
   }
+  // task_counts of a launch status: {task_id: {state: n}}.
+  function countsProgress(counts) {
+    var t = 0, f = 0;
+    Object.keys(counts).forEach(function (task) {
+      var byState = counts[task] || {};
+      Object.keys(byState).forEach(function (s) { t += +byState[s] || 0; if (DAG.FINISHED[s]) f += +byState[s] || 0; });
+    });
+    return { finished: f, total: t };
+  }
+
+  // One row per task (a 100,000-replica task is one row), shown for launches whose status is truncated.
+  function renderTaskCounts(l) {
+    show('large-launch', !!l.tasks_truncated);
+    var body = $('task-counts').querySelector('tbody');
+    body.textContent = '';
+    if (!l.tasks_truncated || !l.task_counts) return;
+    Object.keys(l.task_counts).sort(DAG.naturalCompare || undefined).forEach(function (task) {
+      var byState = l.task_counts[task] || {};
+      var p = countsProgress({ t: byState });
+      var bar = el('progress', { max: String(Math.max(1, p.total)), value: String(p.finished), 'aria-label': p.finished + ' of ' + p.total + ' runs of task ' + task + ' finished' });
+      var states = Object.keys(byState).sort().map(function (s) { return (DAG.STATE_ICON[s] || '') + ' ' + s + ' ' + byState[s]; }).join(', ');
+      body.appendChild(el('tr', { 'data-task-id': task }, [
+        el('th', { scope: 'row', text: task }), el('td', { text: String(p.total) }), el('td', {}, [bar]), el('td', { text: states })
+      ]));
+    });
+  }
+
+  // Finds one run of the open launch by name through /runs?run_id= and opens its details.
+  async function onFindRun(ev) {
+    ev.preventDefault();
+    var l = state.launch;
+    var name = $('find-run-name').value.trim();
+    if (!l || !name) return;
+    var seq = state.openSeq;
+    $('find-run-result').textContent = 'Searching\u2026';
+    try {
+      var page = await api('GET', '/launches/' + encodeURIComponent(l.launch_id) + '/runs?run_id=' + encodeURIComponent(name));
+      if (seq !== state.openSeq) return;
+      var run = items(page).items[0];
+      if (!run) { $('find-run-result').textContent = 'No run named ' + name + ' in this launch.'; return; }
+      state.found = run;
+      state.runs.set(String(run.run_id), run);
+      $('find-run-result').textContent = 'Found ' + run.run_id + ' (' + run.state + ').';
+      selectRun(String(run.run_id), true);
+    } catch (e) {
+      $('find-run-result').textContent = 'Could not search: ' + (e.message || e);
+    }
+  }
+
   function runsProgress(runs) {
     var f = 0;
     runs.forEach(function (r) { if (DAG.FINISHED[r.state]) f++; });
@@ -530,6 +579,7 @@
     stopStream();
     closeRunPanel(false);
     state.launch = null;
+    state.found = null;
     state.runs = new Map();
     state.progress = new Map();
     state.lastEventId = null;
@@ -580,6 +630,9 @@
     state.runs = new Map();
     state.staleRuns = new Set();
     runs.forEach(function (r) { state.runs.set(String(r.run_id), r); });
+    if (state.found && !state.runs.has(state.found.run_id)) state.runs.set(state.found.run_id, state.found);
+    state.large = !!l.tasks_truncated;
+    renderTaskCounts(l);
     renderLaunchMeta();
     if (!state.dag) {
       state.dag = new DAG.DagView($('dag'), {
@@ -632,7 +685,9 @@
   }
 
   function updateLaunchProgress() {
-    var p = runsProgress(Array.from(state.runs.values()));
+    // A truncated launch counts every run from task_counts (refetched every two seconds while it runs); otherwise
+    // the runs on the page, which live events keep current.
+    var p = state.large && state.launch && state.launch.task_counts ? countsProgress(state.launch.task_counts) : runsProgress(Array.from(state.runs.values()));
     var bar = $('detail-progress');
     bar.max = Math.max(1, p.total); bar.value = p.finished;
     bar.setAttribute('aria-label', p.finished + ' of ' + p.total + ' runs finished');
@@ -773,11 +828,13 @@
       return;
     }
     if (type.indexOf('task.') !== 0) return;
-    if (type === 'task.expanded') { scheduleRefetch(50); return; }
+    // A large launch's status is refetched at most every two seconds: its runs are counted, not drawn one by one.
+    var refetchMs = state.large ? 2000 : 50;
+    if (type === 'task.expanded') { scheduleRefetch(refetchMs); return; }
     if (data.run_id == null) return;
     var id = String(data.run_id);
     var run = state.runs.get(id);
-    if (!run) { scheduleRefetch(50); return; } // a run we have not seen: the graph changed
+    if (!run) { scheduleRefetch(refetchMs); return; } // a run we have not seen: the graph changed
 
     if (type === 'task.progress') {
       recordProgress(data);
@@ -907,6 +964,7 @@
     $('apikey-form').addEventListener('submit', onApiKey);
     $('signout-button').addEventListener('click', onSignOut);
     $('launch-form').addEventListener('submit', onLaunch);
+    $('find-run').addEventListener('submit', onFindRun);
     $('launch-input').addEventListener('input', function () {
       var ta = $('launch-input');
       if (ta.getAttribute('aria-invalid')) { ta.removeAttribute('aria-invalid'); showError('launch-error', null); }

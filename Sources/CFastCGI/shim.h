@@ -4,3 +4,5 @@
 #include <sys/stat.h>
 #include <signal.h>
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>

@@ -21,11 +21,38 @@ final class FastCGIRequest {
         handle.deallocate()
     }
 
-    /// Blocks until nginx sends a request; false when the listening socket was shut down.
-    func accept() -> Bool {
+    /// Reads the next request on `connection`, a socket from `ConnectionPoller`. False when there is none (nginx
+    /// closed the connection, or sent garbage); libfcgi has then closed the socket.
+    func read(from connection: Int32) -> Bool {
+        // libfcgi: FCGX_Accept_r first finishes the previous request, closing ipcFd unless keepConnection is set,
+        // and accepts on listen_sock only while ipcFd < 0. With the connection already open and kept, it reads
+        // the request from it; with listen_sock -1, the accept it would try after a dead connection fails at once
+        // instead of stealing a connection from the poller.
+        handle.pointee.ipcFd = connection
+        handle.pointee.keepConnection = 1
+        handle.pointee.listen_sock = -1
         let ok = FCGX_Accept_r(handle) >= 0
         active = ok
+        if !ok { handle.pointee.ipcFd = -1 }
         return ok
+    }
+
+    /// Ends the response; the connection if nginx asked to keep it (FCGI_KEEP_CONN), which this request then lets
+    /// go of, else nil (libfcgi closed it).
+    func finishKeepingConnection() -> Int32? {
+        if active, handle.pointee.keepConnection != 0 {
+            // The connection carries the next request after this one's end of stdin (an empty FCGI_STDIN record);
+            // read up to it so the next read starts at the next FCGI_BEGIN_REQUEST.
+            var scratch = [CChar](repeating: 0, count: 4096)
+            var left = 1 << 20
+            while left > 0, FCGX_GetStr(&scratch, Int32(scratch.count), handle.pointee.in) > 0 { left -= scratch.count }
+            if left <= 0 { handle.pointee.keepConnection = 0 }  // an unread large body: not worth reading, close
+        }
+        finish()
+        let fd = handle.pointee.ipcFd
+        guard fd >= 0 else { return nil }
+        handle.pointee.ipcFd = -1
+        return fd
     }
 
     /// Ends the response: flushes and tells nginx the request is complete.
@@ -47,28 +74,38 @@ final class FastCGIRequest {
     }
 
     /// Every CGI parameter; `HTTP_X_REQUESTED_WITH` becomes header `x-requested-with`. Throws 400 for a header that is
-    /// not UTF-8 (`EdgeCheck`).
+    /// not UTF-8 or holds NUL (`EdgeCheck`). Works on the bytes of the C strings: Character-based String work here
+    /// was the largest cost of a small request in the profile.
     func headers() throws(APIError) -> [String: String] {
         var headers: [String: String] = [:]
         guard var cursor = handle.pointee.envp else { return headers }
         while let entry = cursor.pointee {
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
-            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
-                let name = String(decoding: bytes[..<equals], as: UTF8.self)
-                let value = bytes[(equals + 1)...]
-                if name.hasPrefix("HTTP_") {
-                    let header = String(name.dropFirst(5).lowercased().map { $0 == "_" ? "-" : $0 })
-                    headers[header] = try EdgeCheck.header(name: header, bytes: value)
-                } else if name == "CONTENT_TYPE" {
-                    headers["content-type"] = try EdgeCheck.header(name: "content-type", bytes: value)
-                } else if name == "CONTENT_LENGTH" {
-                    headers["content-length"] = String(decoding: value, as: UTF8.self)
-                }
-            }
             cursor += 1
+            let length = strlen(entry)
+            let bytes = UnsafeRawBufferPointer(start: entry, count: length).bindMemory(to: UInt8.self)
+            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = UnsafeBufferPointer(rebasing: bytes[..<equals])
+            let value = UnsafeBufferPointer(rebasing: bytes[(equals + 1)...])
+            if name.starts(with: Self.httpPrefix) {
+                var key = [UInt8]()
+                key.reserveCapacity(name.count - 5)
+                for byte in name.dropFirst(5) {
+                    key.append(byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (byte >= 65 && byte <= 90 ? byte + 32 : byte))
+                }
+                let header = String(decoding: key, as: UTF8.self)
+                headers[header] = try EdgeCheck.header(name: header, bytes: value)
+            } else if name.elementsEqual(Self.contentType) {
+                headers["content-type"] = try EdgeCheck.header(name: "content-type", bytes: value)
+            } else if name.elementsEqual(Self.contentLength) {
+                headers["content-length"] = String(decoding: value, as: UTF8.self)
+            }
         }
         return headers
     }
+
+    private static let httpPrefix = Array("HTTP_".utf8)
+    private static let contentType = Array("CONTENT_TYPE".utf8)
+    private static let contentLength = Array("CONTENT_LENGTH".utf8)
 
     /// Reads exactly `length` body bytes (nginx has already buffered them).
     func readBody(length: Int) -> [UInt8] {

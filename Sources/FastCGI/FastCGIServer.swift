@@ -53,11 +53,12 @@ public final class FastCGIServer: Sendable {
         // accept.
         let signals = TerminationSignals.block()
 
+        let poller = try ConnectionPoller(listenFD: listenFD)
         let finished = DispatchGroup()
         for index in 0..<configuration.threads {
             finished.enter()
             let thread = Thread { [self] in
-                acceptLoop(listenFD: listenFD)
+                requestLoop(poller)
                 finished.leave()
             }
             thread.name = "fcgi-\(index)"
@@ -69,7 +70,8 @@ public final class FastCGIServer: Sendable {
         let received = signals.wait()
         logger.info("stopping: finishing requests in flight", metadata: ["signal": "\(received)"])
         FCGX_ShutdownPending()
-        // Blocked accepts return once the listening socket is shut down; a thread busy with a request finishes it.
+        // Waiting threads return from the poller; a thread busy with a request finishes it first.
+        poller.stop()
         shutdown(listenFD, Int32(SHUT_RDWR))
         finished.wait()
         logger.info("stopped")
@@ -85,15 +87,15 @@ public final class FastCGIServer: Sendable {
         }
     }
 
-    private func acceptLoop(listenFD: Int32) {
-        var request = FastCGIRequest(listenSocket: listenFD)
-        while request.accept() {
-            let handedOver = serve(request)
-            if handedOver {
-                // The stream owns that connection now; take a fresh request slot for the next accept.
-                request = FastCGIRequest(listenSocket: listenFD)
-            } else {
-                request.finish()
+    private func requestLoop(_ poller: ConnectionPoller) {
+        var request = FastCGIRequest(listenSocket: -1)
+        while let connection = poller.next() {
+            guard request.read(from: connection) else { continue }
+            if serve(request) {
+                // The stream owns that connection now; take a fresh request slot for the next one.
+                request = FastCGIRequest(listenSocket: -1)
+            } else if let kept = request.finishKeepingConnection() {
+                poller.keep(kept)
             }
         }
     }
@@ -102,14 +104,17 @@ public final class FastCGIServer: Sendable {
     private func serve(_ fcgi: FastCGIRequest) -> Bool {
         let start = ContinuousClock.now
         let requestID = fcgi.param("REQUEST_ID").flatMap { $0.isEmpty ? nil : $0 } ?? RequestID.make()
-        var logger = self.logger
-        logger[metadataKey: "request_id"] = "\(requestID)"
-        let context = RequestContext(requestID: requestID, logger: logger, remoteAddress: fcgi.param("REMOTE_ADDR") ?? "")
-
-        var response: Response
         let methodName = fcgi.param("REQUEST_METHOD") ?? "GET"
         let uri = fcgi.param("REQUEST_URI") ?? "/"
         let (path, queryString) = split(uri)
+        var logger = self.logger
+        logger[metadataKey: "request_id"] = "\(requestID)"
+        if let trace = RequestTrace.traceParent(header: fcgi.param("HTTP_TRACEPARENT"), path: path, requestID: requestID) {
+            logger[metadataKey: "traceparent"] = "\(trace.header)"
+        }
+        let context = RequestContext(requestID: requestID, logger: logger, remoteAddress: fcgi.param("REMOTE_ADDR") ?? "")
+
+        var response: Response
         if let method = HTTPMethod(rawValue: methodName) {
             let length = Int(fcgi.param("CONTENT_LENGTH") ?? "") ?? 0
             if configuration.streamsBody(method, path) {

@@ -7,6 +7,11 @@ public struct SweepApplication: Sendable {
     public let database: Database
     public let router: Router
 
+    /// Answers by status, for `/metrics`.
+    public let statuses: HTTPStatusCounts
+    /// API key -> user; active once an `AuthCacheListener` runs for it.
+    public let authCache: AuthCache
+
     /// Requests whose bodies the transport must hand over as a stream, unbuffered and past its usual body limit:
     /// artifact uploads (any size up to the stored-bytes limit).
     public static func streamsBody(_ method: HTTPMethod, _ path: String) -> Bool {
@@ -14,18 +19,24 @@ public struct SweepApplication: Sendable {
     }
 
     /// `limits` are the defaults of users with no limits set (`SWEEP_LIMIT_*`, read by `sweep-api serve`);
-    /// `artifacts` defaults to the embedded PostgreSQL blob store with the default stored-bytes limit.
+    /// `artifacts` defaults to the embedded PostgreSQL blob store with the default stored-bytes limit;
+    /// `expectedMigrations`: the versions `/readyz` requires applied (nil: at least one).
     public init(
         database: Database, streams: (any EventStreams)? = nil, parking: ParkedRequests? = nil,
         progressInterval: Duration = ProgressThrottle<String, Never>.defaultInterval,
         security: SecuritySettings = SecuritySettings(), limits: LimitDefaults = LimitDefaults(),
-        artifacts: ArtifactLibrary? = nil
+        artifacts: ArtifactLibrary? = nil, expectedMigrations: Set<Int>? = nil, authCache: AuthCache = AuthCache()
     ) {
         self.database = database
+        self.authCache = authCache
+        let statuses = HTTPStatusCounts()
+        self.statuses = statuses
         let streamAdmission = StreamAdmission()
-        var routes = Routes(authenticator: Authenticator(database: database, sessionIdleSeconds: security.sessionIdleSeconds))
+        var routes = Routes(authenticator: Authenticator(database: database, sessionIdleSeconds: security.sessionIdleSeconds, cache: authCache))
+        let routerReference = RouterReference()
         let controllers: [any Controller] = [
             HealthController(database: database),
+            OperationsController(database: database, expectedMigrations: expectedMigrations, statuses: statuses, router: routerReference),
             AuthController(database: database),
             APIKeyController(database: database),
             UserController(database: database),
@@ -41,9 +52,11 @@ public struct SweepApplication: Sendable {
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router
+        routerReference.set(router)
     }
 
     public var responder: any Responder {
-        MiddlewareChain([ErrorMiddleware(), DatabaseUnavailableMiddleware()], responder: router)
+        MiddlewareChain([MetricsMiddleware(statuses: statuses), AuthCacheMiddleware(cache: authCache), ErrorMiddleware(),
+                         DatabaseUnavailableMiddleware()], responder: router)
     }
 }

@@ -3,6 +3,7 @@ import HTTPClient
 import ProcessSupervisor
 import SweepJSON
 import SweepModel
+import Service
 import SweepStore
 
 /// Executing claimed runs: choosing the executor alternative, starting HTTP calls and local processes, and turning
@@ -27,7 +28,8 @@ extension SchedulerEngine.Loop {
                 method: .post, url: url,
                 // The run's identity lets a function deduplicate retried attempts.
                 headers: [(name: "Content-Type", value: "application/json"), (name: "X-Sweep-Launch-Id", value: run.launchID),
-                          (name: "X-Sweep-Run-Id", value: run.name), (name: "X-Sweep-Attempt", value: String(run.attempt))],
+                          (name: "X-Sweep-Run-Id", value: run.name), (name: "X-Sweep-Attempt", value: String(run.attempt)),
+                          (name: "traceparent", value: run.traceParent)],
                 body: Self.httpBody(run, apiURL: configuration.apiURL), timeout: .seconds(runtime), egress: configuration.egress), id: run.id)
         case .localFunction(let functionID, let runtimeName, let environment):
             guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
@@ -139,7 +141,7 @@ extension SchedulerEngine.Loop {
     /// This alternative cannot run: try the next one, or fail with the reason.
     mutating func fallBack(_ run: ClaimedRun, _ index: Int, _ reason: String) {
         if index + 1 < run.plan.alternatives.count {
-            logger.info("executor unavailable, trying the next", metadata: ["run": "\(run.name)", "reason": "\(reason)"])
+            logger.info("executor unavailable, trying the next", metadata: ["run": "\(run.name)", "reason": "\(reason)", "traceparent": "\(run.traceParent)"])
             dispatch(run, alternative: index + 1)
         } else {
             fail(run, reason)

@@ -6,6 +6,8 @@ public struct Router: Responder {
         let segments: [Segment]
         let responder: any Responder
         let pattern: String
+        /// Time spent answering this route, from match to response (authentication included).
+        let latency = LatencyHistogram()
     }
 
     enum Segment: Sendable, Equatable {
@@ -19,6 +21,11 @@ public struct Router: Responder {
 
     /// Every registered `METHOD pattern`, for checking the OpenAPI document against what is served.
     public var routeTable: [(method: HTTPMethod, pattern: String)] { routes.map { ($0.method, $0.pattern) } }
+
+    /// Each route's latency histogram, for `/metrics`.
+    public var routeLatencies: [(method: HTTPMethod, pattern: String, histogram: LatencyHistogram)] {
+        routes.map { ($0.method, $0.pattern, $0.latency) }
+    }
 
     public mutating func add(_ method: HTTPMethod, _ pattern: String, _ responder: any Responder) {
         let segments = pattern.split(separator: "/").map { part -> Segment in
@@ -45,6 +52,8 @@ public struct Router: Responder {
             if route.method == request.method || (request.method == .HEAD && route.method == .GET) {
                 var routed = request
                 routed.pathParameters = parameters
+                let start = ContinuousClock.now
+                defer { route.latency.observe(ContinuousClock.now - start) }
                 return try route.responder.respond(to: routed, context: context)
             }
             allowed.append(route.method)

@@ -25,6 +25,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (default 128 MiB).")
     var maxBodyBytes: Int = 128 << 20
 
+    @Option(name: .customLong("auth-cache-seconds"), help: "Longest an API key's user stays cached; revocations reach the cache at once through NOTIFY, this is a safety net. 0 turns the cache off (default: $SWEEP_AUTH_CACHE_SECONDS or 30).")
+    var authCacheSeconds: Int?
+
     @Flag(help: "Apply missing migrations before serving.")
     var migrate = false
 
@@ -43,6 +46,11 @@ struct ServeCommand: ParsableCommand {
         let store = Database(url: url, maxConnections: threadCount + 2)
         let hub = EventStreamHub(url: url, logger: Logger(label: "sweep-api.events"))
         hub.start()
+        // /readyz answers 503 until every migration of this build is applied.
+        let expected = (try? Migrator(directory: database.migrations)).map { Set($0.migrations.map(\.version)) }
+        let authCache = AuthCache(timeToLive: .seconds(authCacheSeconds ?? Int(environment["SWEEP_AUTH_CACHE_SECONDS"] ?? "") ?? Int(AuthCache.defaultTimeToLive.components.seconds)))
+        let authListener = AuthCacheListener(url: url, cache: authCache, logger: Logger(label: "sweep-api.auth"))
+        authListener.start()
         let artifacts = ArtifactLibrary(
             database: store, blobs: try BlobStoreFactory.make(environment: environment, database: store),
             limits: try StorageLimits(environment: environment))
@@ -55,7 +63,7 @@ struct ServeCommand: ParsableCommand {
         let application = SweepApplication(
             database: store, streams: hub, parking: parking,
             progressInterval: progressInterval ?? ProgressThrottle<String, Never>.defaultInterval,
-            security: security, limits: limits, artifacts: artifacts)
+            security: security, limits: limits, artifacts: artifacts, expectedMigrations: expected, authCache: authCache)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes,
                                  streamsBody: SweepApplication.streamsBody),
@@ -63,6 +71,7 @@ struct ServeCommand: ParsableCommand {
             logger: logger)
         try server.run()
         parking.stop()
+        authListener.stop()
         hub.stop()
         store.close()
     }

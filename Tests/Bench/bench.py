@@ -2,7 +2,7 @@
 
 Starts a private stack from the release binaries (PostgreSQL, API worker, schedulers, nginx) plus an nginx no-op
 function that answers {} and logs when each call arrived and how long it took. Prints figures and ratios.
-`--only SECTION` (throughput, latency, limits, sse, files; repeatable) runs only those sections; the default runs all.
+`--only SECTION` (throughput, latency, limits, sse, files, api; repeatable) runs only those sections; the default runs all.
 """
 import argparse
 import glob
@@ -20,7 +20,7 @@ from stack import ROOT, Stack, free_port, wait_until  # noqa: E402
 from sse_bench import percentile, sse  # noqa: E402  (sse_bench: Tests/Integration has an sse.py)
 from files_bench import files, static_server  # noqa: E402
 
-SECTIONS = ("throughput", "latency", "limits", "sse", "files")
+SECTIONS = ("throughput", "latency", "limits", "sse", "files", "api")
 
 WIDTH = int(os.environ.get("SWEEP_BENCH_WIDTH", "20000"))
 CHAIN = int(os.environ.get("SWEEP_BENCH_CHAIN", "200"))
@@ -37,6 +37,17 @@ def noop_server(port, log):
             default_type application/json;
             return 200 '{{}}';
         }}
+    }}
+"""
+
+
+def static_server(port, root):
+    """A small static file served by the same nginx (same workers) as the API: the yardstick for API req/s."""
+    return f"""
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        access_log off;
+        root {root};
     }}
 """
 
@@ -203,6 +214,67 @@ def run_limits(stack, results):
     return dict(commit_ms=commit_ms, claim1_rows=tps1, claim100_rows=tps100 * 100)
 
 
+def wrk(url, seconds, headers=(), connections=64):
+    """Requests per second and latency percentiles (ms) from wrk, 2 threads; fails on any non-2xx answer."""
+    args = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    for header in headers:
+        args += ["-H", header]
+    out = subprocess.run(args + [url], check=True, capture_output=True, text=True).stdout
+    assert "Non-2xx" not in out, out
+    rps = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec:")))
+    def ms(label):
+        line = next(l for l in out.splitlines() if l.strip().startswith(label))
+        value = line.split()[1]
+        for unit, scale in (("us", 1e-3), ("ms", 1.0), ("s", 1000.0)):
+            if value.endswith(unit):
+                return float(value[:-len(unit)]) * scale
+        return float(value)
+    return rps, ms("50%"), ms("99%")
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
+def run_api(stack, client, static_url):
+    """API requests per second beside nginx serving a static file, measured one after the other in this run (the
+    ratios matter: the machine may be shared), and the status of a 10,000-run launch."""
+    width = int(os.environ.get("SWEEP_BENCH_STATUS_RUNS", "10000"))
+    seconds = int(os.environ.get("SWEEP_BENCH_API_SECONDS", "5"))
+    assert client.post("/api/v1/workflows", json={"workflow_id": "api_status", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "scatter": "launch_input['items']"}}]}).status_code == 201
+    r = client.post("/api/v1/workflows/api_status/launches", json={"input": {"items": list(range(width))}}, timeout=120)
+    launch_id = r.json()["launch_id"]
+    assert wait_launch(client, launch_id)["state"] == "succeeded"
+    subprocess.run(["psql", stack.database_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
+    status_path = "/api/v1/launches/" + launch_id
+    # One request at a time first: the answer's time and size for a single client.
+    singles = []
+    for _ in range(20):
+        started = time.monotonic()
+        body = client.get(status_path, timeout=30).content
+        singles.append((time.monotonic() - started) * 1000)
+    auth = "Authorization: Bearer " + client.key
+    print(f"== api: wrk, 2 threads, 64 connections, {seconds} s each; load average before {load_average()}", flush=True)
+    results = {}
+    for name, url, headers in [("static", static_url, ()), ("health", stack.url + "/api/v1/health", ()),
+                               ("me", stack.url + "/api/v1/me", (auth,)),
+                               (f"launch status ({width} runs)", stack.url + status_path, (auth,))]:
+        results[name] = wrk(url, seconds, headers)
+        rps, p50, p99 = results[name]
+        ratio = rps / results["static"][0]
+        print(f"   {name:28s} {rps:9.0f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  ratio to static {ratio:.3f}", flush=True)
+    status_key = f"launch status ({width} runs)"
+    print(f"   {status_key}, one client: p50 {percentile(singles, 0.5):.2f} ms, {len(body) / 1e6:.2f} MB "
+          f"(targets <= 20 ms, <= 1 MB); load average after {load_average()}", flush=True)
+    print(f"== ratios (target: /me >= 0.35 of static)", flush=True)
+    print(f"   /me / static: {results['me'][0] / results['static'][0]:.3f}   health / static: "
+          f"{results['health'][0] / results['static'][0]:.3f}   launch status / static: {results[status_key][0] / results['static'][0]:.3f}", flush=True)
+    return {"api": {k: list(v) for k, v in results.items()}, "status_single_ms_p50": percentile(singles, 0.5), "status_bytes": len(body)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only this section (repeatable)")
@@ -217,6 +289,8 @@ def main():
     static_port = free_port()
     static_dir = os.path.join(workdir, "static")
     os.makedirs(static_dir, mode=0o755)
+    with open(os.path.join(static_dir, "me.json"), "w") as f:
+        f.write('{"username":"bench","is_admin":false}')
     stack = Stack(bin_dir=bin_dir, workdir=workdir, worker_threads=8,
                   extra_nginx=noop_server(noop_port, log) + static_server(static_port, static_dir))
     results = {}
@@ -237,6 +311,8 @@ def main():
             results["sse"] = sse(stack)
         if "files" in only:
             results["files"] = files(stack, client, static_dir, static_port)
+        if "api" in only:
+            results.update(run_api(stack, client, f"http://127.0.0.1:{static_port}/me.json"))
         with open(os.path.join(workdir, "bench.json"), "w") as f:
             json.dump(results, f, indent=2)
     finally:

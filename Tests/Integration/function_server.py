@@ -114,7 +114,8 @@ class Handler(BaseHTTPRequestHandler):
             state["peak"] = max(state["peak"], state["current"])
             calls.append({"function": name, "run": self.headers.get("X-Sweep-Run-Id"),
                           "launch": self.headers.get("X-Sweep-Launch-Id"),
-                          "attempt": int(self.headers.get("X-Sweep-Attempt") or 0), "input": payload})
+                          "attempt": int(self.headers.get("X-Sweep-Attempt") or 0), "input": payload,
+                          "traceparent": self.headers.get("traceparent")})
         try:
             status, body = answer(name, payload)
         finally:

@@ -1,3 +1,4 @@
+import SweepCrypto
 import SweepStore
 import Web
 
@@ -7,10 +8,12 @@ public struct Authenticator: Sendable {
     public static let sessionCookie = "sweep_session"
     let database: Database
     let sessionIdleSeconds: Int
+    let cache: AuthCache
 
-    public init(database: Database, sessionIdleSeconds: Int = SessionStore.defaultIdleSeconds) {
+    public init(database: Database, sessionIdleSeconds: Int = SessionStore.defaultIdleSeconds, cache: AuthCache = AuthCache()) {
         self.database = database
         self.sessionIdleSeconds = sessionIdleSeconds
+        self.cache = cache
     }
 
     /// `Secure` when the client reached us over HTTPS (nginx, or a proxy before it, says so in
@@ -23,7 +26,8 @@ public struct Authenticator: Sendable {
         if let authorization = request.header("authorization") {
             guard authorization.lowercased().hasPrefix("bearer ") else { throw APIError.unauthorized }
             let secret = authorization.dropFirst(7).trimmingSpaces
-            guard let user = try database.system({ try APIKeyStore.user($0, secret: secret) }) else {
+            let load = { try database.system({ try APIKeyStore.user($0, secret: secret) }) }
+            guard let user = try (cache.isActive ? cache.user(keyHash: Digest.sha256Hex(secret), load: load) : load()) else {
                 throw APIError(status: .unauthorized, code: "invalid_api_key", message: "the API key is unknown or revoked")
             }
             return Tenant(authenticated: user)

@@ -18,6 +18,7 @@ struct LaunchController: Controller {
         routes.tenant(.POST, "/api/v1/workflows/{id}/launches", launch)
         routes.tenant(.GET, "/api/v1/launches", list)
         routes.tenant(.GET, "/api/v1/launches/{launch_id}", status)
+        routes.tenant(.GET, "/api/v1/launches/{launch_id}/runs", LaunchRunsController(database: database).runs)
         routes.tenant(.POST, "/api/v1/launches/{launch_id}/cancel", cancel)
         routes.tenant(.GET, "/api/v1/launches/{launch_id}/tasks/{run_id}/logs", logs)
     }
@@ -63,7 +64,7 @@ struct LaunchController: Controller {
             let launchID = try create()
             return ParkedRequest(
                 channel: SchedulerChannels.launchDone, key: launchID, deadline: .now + .seconds(wait),
-                check: { try Self.endedStatus(database, launchID, userID).map { .json($0) } },
+                check: { try Self.endedStatus(database, launchID, userID) },
                 timedOut: { try Self.accepted(database, launchID, userID) })
         }
     }
@@ -94,20 +95,24 @@ struct LaunchController: Controller {
     }
 
     /// The launch's full status once it ended; nil while it runs.
-    static func endedStatus(_ database: Database, _ launchID: String, _ userID: UserID) throws -> JSONValue? {
-        try database.tenant(userID) { tx -> JSONValue? in
-            let store = LaunchStore(tx)
-            guard let summary = try store.summary(id: launchID), LaunchState.terminal.contains(summary.state) else { return nil }
-            return LaunchRendering.status(summary, runs: try store.runs(launchID: launchID))
+    static func endedStatus(_ database: Database, _ launchID: String, _ userID: UserID) throws -> Response? {
+        guard let status = try fullStatus(database, launchID, userID), LaunchState.terminal.contains(status.state) else { return nil }
+        return Self.jsonBody(status.body)
+    }
+
+    /// The launch's state and its status document (JSON bytes, mostly rendered by PostgreSQL: `LaunchStatusQuery`).
+    static func fullStatus(_ database: Database, _ launchID: String, _ userID: UserID) throws -> (state: String, body: [UInt8])? {
+        try database.tenant(userID) { tx in
+            let query = LaunchStatusQuery(tx)
+            guard let (summary, input, output) = try query.summaryWithRawInputOutput(launchID: launchID) else { return nil }
+            let (tasks, truncated) = try query.renderedFirstRuns(launchID: launchID)
+            return (summary.state, LaunchRendering.statusBody(
+                summary, input: input, output: output, tasksJSON: tasks, truncated: truncated, taskCounts: try query.taskCounts(launchID: launchID)))
         }
     }
 
-    private func fullStatus(_ launchID: String, tenant: Tenant) throws -> JSONValue? {
-        try database.tenant(tenant.userID) { tx in
-            let store = LaunchStore(tx)
-            guard let summary = try store.summary(id: launchID) else { return nil }
-            return LaunchRendering.status(summary, runs: try store.runs(launchID: launchID), texts: try store.taskTexts(launchID: launchID))
-        }
+    static func jsonBody(_ body: [UInt8]) -> Response {
+        Response(status: .ok, headers: [("Content-Type", "application/json")], body: body)
     }
 
     @Sendable func list(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
@@ -123,8 +128,8 @@ struct LaunchController: Controller {
     }
 
     @Sendable func status(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
-        guard let status = try fullStatus(try request.parameter("launch_id"), tenant: tenant) else { throw APIError.notFound("launch") }
-        return .json(status)
+        guard let status = try Self.fullStatus(database, try request.parameter("launch_id"), tenant.userID) else { throw APIError.notFound("launch") }
+        return Self.jsonBody(status.body)
     }
 
     @Sendable func cancel(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {

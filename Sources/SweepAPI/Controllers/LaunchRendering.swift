@@ -12,27 +12,32 @@ enum LaunchRendering {
         ]
     }
 
-    static func status(_ launch: LaunchSummary, runs: [TaskRunRecord], texts: [String: TaskTexts] = [:]) -> JSONValue {
-        guard case .object(var object) = summary(launch) else { return .null }
-        object["input"] = launch.input ?? .null
-        object["output"] = launch.output ?? .null
-        // Edges to hidden bookkeeping runs (scatter gates that did their job) are left out.
-        let shown = Set(runs.map(\.name))
-        object["tasks"] = .array(runs.map { run in
-            var task: [String: JSONValue] = [
-                "run_id": .string(run.name), "task_id": .string(run.taskID), "state": .string(run.state), "attempt": .int(Int64(run.attempt)),
-                "input": run.input ?? .null, "output": run.output ?? .null, "error": run.error.map(JSONValue.string) ?? .null,
-                "created_at": Timestamp.json(run.createdAt), "started_at": Timestamp.json(run.startedAt), "finished_at": Timestamp.json(run.finishedAt),
-                "predecessors": .array(run.predecessors.filter(shown.contains).map(JSONValue.string)),
-                "successors": .array(run.successors.filter(shown.contains).map(JSONValue.string)),
-            ]
-            // v1.1: only tasks that have a label or description carry them (most have none).
-            if let text = texts[run.taskID] {
-                if let label = text.label { task["label"] = .string(label) }
-                if let description = text.description { task["description"] = .string(description) }
-            }
-            return .object(task)
-        })
-        return .object(object)
+    /// A launch's status: the summary, `task_counts`, `tasks_truncated`, and, spliced in as JSON text without
+    /// parsing them again, its input, output and first runs as PostgreSQL rendered them (`LaunchStatusQuery`).
+    static func statusBody(_ launch: LaunchSummary, input: [UInt8], output: [UInt8], tasksJSON: [UInt8], truncated: Bool,
+                           taskCounts: [String: [String: Int]]) -> [UInt8] {
+        guard case .object(var object) = summary(launch) else { return [] }
+        object["tasks_truncated"] = .bool(truncated)
+        object["task_counts"] = .object(taskCounts.mapValues { .object($0.mapValues { .int(Int64($0)) }) })
+        var body = JSONValue.object(object).jsonBytes
+        guard body.last == UInt8(ascii: "}") else { return body }
+        body.removeLast()
+        for (name, json) in [("input", input), ("output", output), ("tasks", tasksJSON)] {
+            body += Array(",\"\(name)\":".utf8)
+            body += json
+        }
+        body.append(UInt8(ascii: "}"))
+        return body
+    }
+
+    /// One task run. Edges to hidden bookkeeping runs (scatter gates that did their job) are left out.
+    static func run(_ run: TaskRunRecord, hidden: Set<String>) -> JSONValue {
+        [
+            "run_id": .string(run.name), "task_id": .string(run.taskID), "state": .string(run.state), "attempt": .int(Int64(run.attempt)),
+            "input": run.input ?? .null, "output": run.output ?? .null, "error": run.error.map(JSONValue.string) ?? .null,
+            "created_at": Timestamp.json(run.createdAt), "started_at": Timestamp.json(run.startedAt), "finished_at": Timestamp.json(run.finishedAt),
+            "predecessors": .array(run.predecessors.filter { !hidden.contains($0) }.map(JSONValue.string)),
+            "successors": .array(run.successors.filter { !hidden.contains($0) }.map(JSONValue.string)),
+        ]
     }
 }

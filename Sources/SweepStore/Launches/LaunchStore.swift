@@ -115,10 +115,6 @@ public struct LaunchStore {
     }
 
     /// Labels and descriptions of the launch's tasks that have them, by task id.
-    public func taskTexts(launchID: String) throws -> [String: TaskTexts] {
-        try TaskTexts.load(tx, launchID: launchID)
-    }
-
     public func logs(launchID: String, runName: String) throws -> String?? {
         guard UUIDText.isValid(launchID) else { return nil }
         return try tx.connection.query("""

@@ -3,8 +3,8 @@ import HTTPClient
 import SweepJSON
 
 /// Follows a launch's event stream until the launch ends, reconnecting with `Last-Event-ID` after a drop. On a
-/// terminal it draws a progress bar (finished runs / total runs, from the launch status) under one line per task
-/// state change; otherwise it prints plain lines `<time> <event> <run_id> <state>`, or with `--json` one event
+/// terminal it draws one progress bar per task (finished runs / runs of that task, from the status's
+/// `task_counts`, so a 100,000-replica task is one line) and a total, under one line per task state change; otherwise it prints plain lines `<time> <event> <run_id> <state>`, or with `--json` one event
 /// object per line. Ends with exit 0 if the launch succeeded, 1 (as a CLIError) if it failed or was cancelled.
 final class LaunchWatcher {
     static let finishedRunStates: Set<String> = ["succeeded", "failed", "upstream_failed", "cancelled"]
@@ -22,6 +22,12 @@ final class LaunchWatcher {
     private var total = 0
     private var lastRefresh = Date.distantPast
     private var barShown = false
+    /// Per task: finished and total runs, in task order.
+    private var taskBars: [(task: String, finished: Int, total: Int)] = []
+    /// Lines of the bar block currently on screen (redrawn in place).
+    private var barLines = 0
+    /// Tasks drawn at most; the rest are summed on one line.
+    static let maxTaskBars = 12
 
     init(client: APIClient, launchID: String, json: Bool) {
         self.client = client
@@ -118,24 +124,62 @@ final class LaunchWatcher {
                 updateProgress(from: status)
             }
         }
-        Terminal.write("\r\u{1B}[2K")
+        clearBars()
         print("\(time)  \(type.padding(toLength: 16, withPad: " ", startingAt: 0)) \(run.padding(toLength: 12, withPad: " ", startingAt: 0)) \(state)")
         drawBar(final: false)
     }
 
     private func updateProgress(from status: JSONValue) {
         lastRefresh = Date()
+        if let counts = status["task_counts"]?.objectValue {
+            // Counts of every run, also of launches whose `tasks` list is truncated.
+            taskBars = counts.keys.sorted(by: LaunchWatcher.naturalOrder).map { task in
+                let byState = counts[task]?.objectValue ?? [:]
+                let all = byState.values.reduce(0) { $0 + Int($1.intValue ?? 0) }
+                let done = byState.filter { LaunchWatcher.finishedRunStates.contains($0.key) }.values.reduce(0) { $0 + Int($1.intValue ?? 0) }
+                return (task, done, all)
+            }
+            total = taskBars.reduce(0) { $0 + $1.total }
+            finished = taskBars.reduce(0) { $0 + $1.finished }
+            return
+        }
         let tasks = status["tasks"]?.arrayValue ?? []
         total = tasks.count
         finished = tasks.filter { LaunchWatcher.finishedRunStates.contains($0["state"]?.stringValue ?? "") }.count
     }
 
+    /// Erases the bar block drawn last, leaving the cursor at the start of its first line.
+    private func clearBars() {
+        Terminal.write("\r\u{1B}[2K" + String(repeating: "\u{1B}[1A\r\u{1B}[2K", count: max(0, barLines - 1)))
+        barLines = 0
+    }
+
     private func drawBar(final: Bool) {
-        let width = 30
-        let filled = total == 0 ? 0 : min(width, width * finished / total)
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        Terminal.write("\r\u{1B}[2K[\(bar)] \(finished)/\(total) runs finished" + (final ? "\n" : ""))
+        clearBars()
+        var lines: [String] = []
+        let label = max(5, min(16, taskBars.prefix(Self.maxTaskBars).map { $0.task.count }.max() ?? 0))
+        for bar in taskBars.prefix(Self.maxTaskBars) {
+            lines.append("\(bar.task.padding(toLength: label, withPad: " ", startingAt: 0)) \(Self.bar(bar.finished, bar.total)) \(bar.finished)/\(bar.total)")
+        }
+        if taskBars.count > Self.maxTaskBars {
+            let rest = taskBars.dropFirst(Self.maxTaskBars)
+            lines.append("(\(rest.count) more tasks: \(rest.reduce(0) { $0 + $1.finished })/\(rest.reduce(0) { $0 + $1.total }) runs finished)")
+        }
+        lines.append("\("total".padding(toLength: label, withPad: " ", startingAt: 0)) \(Self.bar(finished, total)) \(finished)/\(total) runs finished")
+        Terminal.write(lines.joined(separator: "\n") + (final ? "\n" : ""))
+        barLines = final ? 0 : lines.count
         barShown = true
+    }
+
+    static func bar(_ done: Int, _ all: Int, width: Int = 30) -> String {
+        let filled = all == 0 ? 0 : min(width, width * done / all)
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
+    }
+
+    /// Task ids in natural order: 2 before 10.
+    static func naturalOrder(_ a: String, _ b: String) -> Bool {
+        if let x = Int(a), let y = Int(b) { return x < y }
+        return a.localizedStandardCompare(b) == .orderedAscending
     }
 
     static func now() -> String {

@@ -1,0 +1,163 @@
+import Foundation
+import Postgres
+
+/// The reads behind a launch's status and its run pages, shaped for launches of any size (API.md "Large launches"):
+/// the first `firstPageSize` runs, per-task state counts from an index-only aggregate, and keyset pages of runs by
+/// task and state. Every statement here reads through an index of migration 0010 and none grows with the launch
+/// except the counts, which read index entries only. Writes to runs live elsewhere (the run transitions).
+public struct LaunchStatusQuery {
+    /// How many runs a launch's status lists before it says `tasks_truncated`.
+    public static let firstPageSize = 1_000
+
+    /// A run with its row id, which orders pages (the cursor of `/runs`).
+    public struct PagedRun: Sendable {
+        public let rowID: Int64
+        public let run: TaskRunRecord
+    }
+
+    let tx: TenantTransaction
+
+    public init(_ tx: TenantTransaction) {
+        self.tx = tx
+    }
+
+    /// The launch's summary with `input` and `output` left out of it, and those two as JSON text: a scatter's input
+    /// is often a list of thousands of elements, and parsing it only to serialise it again was the largest cost
+    /// left in a status answer. The summary's own columns come from `LaunchSummary.columns`, over a copy of the row
+    /// whose input and output are null (so columns added to launches later are there too).
+    public func summaryWithRawInputOutput(launchID: String) throws -> (summary: LaunchSummary, input: [UInt8], output: [UInt8])? {
+        guard UUIDText.isValid(launchID) else { return nil }
+        guard let row = try tx.connection.query("""
+            SELECT \(unsafeSQL: LaunchSummary.columns),
+                   coalesce((original).input::text, 'null') AS input_json, coalesce((original).output::text, 'null') AS output_json
+            FROM (SELECT l AS original, cleared.*
+                  FROM launches l, LATERAL jsonb_populate_record(l, '{"input": null, "output": null}'::jsonb) AS cleared
+                  WHERE l.user_id = \(tx.userID) AND l.id = \(launchID)::uuid) AS launch
+            """).first else { return nil }
+        return (try LaunchSummary(row), Array(try row.decode(String.self, column: "input_json").utf8),
+                Array(try row.decode(String.self, column: "output_json").utf8))
+    }
+
+    /// The first runs already rendered as a JSON array by PostgreSQL (API.md's task run shape), and whether more
+    /// exist. Parsing 1,000 runs' jsonb into values and serialising them again cost most of a status answer (the
+    /// profile of a 10,000-run launch: 150 ms of 200 in JSON work); the database writes the same text in a few ms.
+    public func renderedFirstRuns(launchID: String) throws -> (json: [UInt8], truncated: Bool) {
+        let row = try tx.connection.query("""
+            WITH page AS (
+                SELECT id, name, task_id, state, attempt, input, output, error, predecessors, successors,
+                       created_at, started_at, finished_at
+                FROM task_runs
+                WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = 'task' OR state <> 'succeeded')
+                ORDER BY id LIMIT \(Self.firstPageSize + 1)
+            ), shown AS (
+                SELECT * FROM page ORDER BY id LIMIT \(Self.firstPageSize)
+            ), hidden AS (
+                -- Edges to succeeded scatter gates (bookkeeping the API never shows) are left out.
+                SELECT name FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND kind = 'scatter' AND state = 'succeeded'
+                  AND name IN (SELECT unnest(predecessors || successors) FROM shown)
+            ), texts AS (
+                -- v1.1 label and description, from the launch's definition snapshot (a later version of the workflow
+                -- does not relabel an old launch); only tasks that have them carry them, and only those they have.
+                SELECT t.value->>'id' AS task_id,
+                       jsonb_strip_nulls(jsonb_build_object('label', t.value->'properties'->>'label',
+                                                            'description', t.value->'properties'->>'description')) AS extra
+                FROM launches l, jsonb_array_elements(l.definition->'tasks') AS t(value)
+                WHERE l.user_id = \(tx.userID) AND l.id = \(launchID)::uuid AND jsonb_typeof(t.value->'properties') = 'object'
+                  AND (t.value->'properties' ? 'label' OR t.value->'properties' ? 'description')
+            ), documents AS (
+                SELECT s.id, s.task_id, json_build_object(
+                    'run_id', name, 'task_id', s.task_id, 'state', state, 'attempt', attempt,
+                    'input', input, 'output', output, 'error', error,
+                    'created_at', sweep_rfc3339(created_at), 'started_at', sweep_rfc3339(started_at),
+                    'finished_at', sweep_rfc3339(finished_at),
+                    'predecessors', array(SELECT p FROM unnest(predecessors) p WHERE p NOT IN (SELECT name FROM hidden)),
+                    'successors', array(SELECT s FROM unnest(successors) s WHERE s NOT IN (SELECT name FROM hidden))
+                ) AS doc
+                FROM shown s
+            )
+            SELECT (SELECT count(*) FROM page) AS fetched, coalesce((
+                SELECT json_agg(CASE WHEN x.task_id IS NULL THEN d.doc ELSE (d.doc::jsonb || x.extra)::json END ORDER BY d.id)
+                FROM documents d LEFT JOIN texts x ON x.task_id = d.task_id), '[]')::text AS tasks
+            """)[0]
+        let fetched = try row.decode(Int.self, column: "fetched")
+        return (Array(try row.decode(String.self, column: "tasks").utf8), fetched > Self.firstPageSize)
+    }
+
+    /// One aggregate over the (launch_id, task_id, state, id) INCLUDE (kind, user_id) index: no heap row is read for pages
+    /// the visibility map marks all-visible.
+    public func taskCounts(launchID: String) throws -> [String: [String: Int]] {
+        var counts: [String: [String: Int]] = [:]
+        for row in try tx.connection.query("""
+            SELECT task_id, state, count(*) AS n FROM task_runs
+            WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+            GROUP BY task_id, state
+            """) {
+            counts[try row.decode(String.self, column: "task_id"), default: [:]][try row.decode(String.self, column: "state")] =
+                try row.decode(Int.self, column: "n")
+        }
+        return counts
+    }
+
+    /// Which of `names` the API never shows (succeeded scatter gates), looked up by (launch_id, name): the
+    /// edges of one page name few runs, where the launch may have thousands of gates.
+    public func hiddenRuns(launchID: String, among runs: [TaskRunRecord]) throws -> Set<String> {
+        var names = Set<String>()
+        for run in runs {
+            names.formUnion(run.predecessors)
+            names.formUnion(run.successors)
+        }
+        guard !names.isEmpty else { return [] }
+        return Set(try tx.connection.query("""
+            SELECT name FROM task_runs
+            WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND name = ANY(\(Array(names)))
+              AND kind = 'scatter' AND state = 'succeeded'
+            """).map { try $0.decode(String.self, column: "name") })
+    }
+
+    /// The run named `name` (`2_AB`), found through (launch_id, name): how the status page finds one replica among
+    /// 100,000 without listing them.
+    public func run(launchID: String, named name: String) throws -> [PagedRun] {
+        try tx.connection.query("""
+            SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+            WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND name = \(name) AND (kind = 'task' OR state <> 'succeeded')
+            """).map { PagedRun(rowID: try $0.decode(Int64.self, column: "id"), run: try TaskRunRecord($0)) }
+    }
+
+    /// Runs in id order after `afterRowID`, optionally of one task and in one state; `limit` rows at most. One
+    /// statement per filter combination: a cached generic plan of `($1 OR task_id = $2)` could not use the index.
+    public func runs(launchID: String, taskID: String?, state: String?, afterRowID: Int64, limit: Int) throws -> [PagedRun] {
+        let rows: PostgresRows
+        switch (taskID, state) {
+        case (nil, nil):
+            rows = try tx.connection.query("""
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                  AND id > \(afterRowID)
+                ORDER BY id LIMIT \(limit)
+                """)
+        case (let taskID?, nil):
+            rows = try tx.connection.query("""
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                  AND task_id = \(taskID) AND id > \(afterRowID)
+                ORDER BY id LIMIT \(limit)
+                """)
+        case (nil, let state?):
+            rows = try tx.connection.query("""
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                  AND state = \(state) AND id > \(afterRowID)
+                ORDER BY id LIMIT \(limit)
+                """)
+        case (let taskID?, let state?):
+            rows = try tx.connection.query("""
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                  AND task_id = \(taskID) AND state = \(state) AND id > \(afterRowID)
+                ORDER BY id LIMIT \(limit)
+                """)
+        }
+        return try rows.map { PagedRun(rowID: try $0.decode(Int64.self, column: "id"), run: try TaskRunRecord($0)) }
+    }
+}
