@@ -41,3 +41,6 @@ CREATE TRIGGER users_auth_change AFTER DELETE OR UPDATE OF username, is_admin ON
 CREATE FUNCTION sweep_rfc3339(t timestamptz) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
 $$;
+
+-- /readyz (the worker, as sweep_system) compares the applied migrations with its own: it may read, never write, them.
+GRANT SELECT ON schema_migrations TO sweep_system;

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from sweep_fixtures import launch, register_http_functions, runs_by_id
+from sweep_fixtures import launch, register_demo_container, register_http_functions, runs_by_id
 from test_browser import browser  # noqa: F401  (the fixture, shared with the status page test)
 
 
@@ -15,9 +15,8 @@ def start_task(function, **properties):
 
 
 def local_container(client, cid="shell"):
-    assert client.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code in (201, 409)
-    r = client.post("/api/v1/containers", json={"id": cid, "destination_id": "here", "image_name": "sh", "image_tag": "latest"})
-    assert r.status_code == 201, r.text
+    """A container definition of the demo image (busybox), uploaded: container tasks run their image in podman."""
+    register_demo_container(client, container_id=cid)
 
 
 def container_task(tid, command, successors=(), cid="shell", **properties):
