@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from sweep_fixtures import launch, register_http_functions, runs_by_id
+from sweep_fixtures import launch, register_demo_container, register_http_functions, runs_by_id
 
 
 def nested(depth):
@@ -128,8 +128,7 @@ def test_an_error_body_with_nul_and_bad_bytes_is_recorded_sanitised(user, other_
 
 
 def test_a_local_process_printing_nul_keeps_its_logs_without_it(user, other_user, poison):
-    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code == 201
-    assert user.post("/api/v1/containers", json={"id": "printer", "destination_id": "here", "image_name": "p", "image_tag": "t"}).status_code == 201
+    register_demo_container(user, container_id="printer")
     register_http_functions(user, poison, ["noop"])
     workflow = chain("w", "printer", container=True)
     # A NUL and an invalid byte in the log and in a progress message; the process succeeds.

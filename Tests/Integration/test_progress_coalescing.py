@@ -3,7 +3,7 @@ import datetime
 
 import requests
 
-from sweep_fixtures import all_items, launch, register_http_functions
+from sweep_fixtures import all_items, launch, register_demo_container, register_http_functions
 from stack import wait_until
 
 REPORTS = 200
@@ -44,8 +44,7 @@ def test_rapid_progress_posts_become_few_events_and_the_last_arrives(user, funct
 
 
 def test_rapid_progress_lines_of_a_local_process_are_coalesced(user):
-    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code == 201
-    assert user.post("/api/v1/containers", json={"id": "c", "destination_id": "here", "image_name": "i", "image_tag": "t"}).status_code == 201
+    register_demo_container(user, container_id="c")
     script = f"i=0; while [ $i -lt {REPORTS} ]; do echo \"::progress::$((i / 2)) line $i\"; i=$((i + 1)); done"
     assert user.post("/api/v1/workflows", json={"workflow_id": "chatty_lines", "tasks": [
         {"id": "1", "execution_configurations": [{"container_def_id": "c", "priority": 1}], "successors": [],
