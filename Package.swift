@@ -25,8 +25,11 @@ let package = Package(
 
         // Pure targets
         .target(name: "SweepJSON"),
+        // RunState, LaunchState, EventType: the one mapping of states to their texts, shared by the store, the
+        // scheduler, the SSE hub and the CLI.
+        .target(name: "SweepStates"),
         .target(name: "SweepExpression", dependencies: ["SweepJSON"]),
-        .target(name: "SweepModel", dependencies: ["SweepJSON", "SweepExpression"]),
+        .target(name: "SweepModel", dependencies: ["SweepJSON", "SweepExpression", "SweepStates"]),
         .target(name: "Web", dependencies: ["SweepJSON", .product(name: "Logging", package: "swift-log")]),
 
         // C wrappers
@@ -40,13 +43,13 @@ let package = Package(
         .target(name: "Service", dependencies: [.product(name: "Logging", package: "swift-log")]),
 
         // Application
-        .target(name: "SweepStore", dependencies: ["Postgres", "SweepJSON", "SweepModel", "SweepCrypto"]),
+        .target(name: "SweepStore", dependencies: ["Postgres", "SweepJSON", "SweepModel", "SweepCrypto", "SweepStates"]),
         .target(name: "SweepAPI", dependencies: [
-            "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres",
+            "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres", "SweepStates",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepScheduler", dependencies: [
-            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "SweepCrypto", "ProcessSupervisor",
+            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "SweepCrypto", "ProcessSupervisor", "SweepStates",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -62,14 +65,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sweep", dependencies: [
-            "HTTPClient", "SweepJSON",
+            "HTTPClient", "SweepJSON", "SweepStates",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests (Swift Testing). Integration tests against the real stack live in Tests/Integration (pytest).
         .testTarget(name: "SweepJSONTests", dependencies: ["SweepJSON"]),
         .testTarget(name: "SweepExpressionTests", dependencies: ["SweepExpression", "SweepJSON"]),
-        .testTarget(name: "SweepModelTests", dependencies: ["SweepModel", "SweepJSON", "SweepExpression"]),
+        .testTarget(name: "SweepModelTests", dependencies: ["SweepModel", "SweepJSON", "SweepExpression", "SweepStates"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SweepCryptoTests", dependencies: ["SweepCrypto"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SweepJSON"]),

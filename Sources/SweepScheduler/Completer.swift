@@ -5,6 +5,7 @@ import SweepStore
 /// deadlock on two launches), and lets each launch move on.
 struct Completer {
     let planners: PlannerCache
+    var clock: TransitionClock = .database
 
     /// Returns how many runs the completions made claimable.
     @discardableResult
@@ -16,7 +17,7 @@ struct Completer {
             let completions = byLaunch[launchID]!
             if try completesLeaves(connection, launchID, plan, completions) { continue }
             guard let launch = try LaunchRecord.lock(connection, id: launchID) else { continue }
-            let progression = LaunchProgression(connection: connection, launch: launch, plan: plan)
+            let progression = LaunchProgression(connection: connection, launch: launch, plan: plan, now: clock.now)
             try progression.complete(completions)
             claimable += try progression.flush()
         }
@@ -34,7 +35,7 @@ struct Completer {
         else { return false }
         if try LeafCompletion.record(connection, launchID: launchID, completions) == 0,
            let launch = try LaunchRecord.lock(connection, id: launchID) {
-            try LaunchProgression(connection: connection, launch: launch, plan: plan).flush()
+            try LaunchProgression(connection: connection, launch: launch, plan: plan, now: clock.now).flush()
         }
         return true
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SweepStore
 
 /// How a scheduler process behaves; read from the environment by `sweep-scheduler`.
 public struct SchedulerConfiguration: Sendable {
@@ -21,6 +22,8 @@ public struct SchedulerConfiguration: Sendable {
     public var defaultRuntimeSeconds: Int
     /// Where tasks reach the API to report progress (`SWEEP_API_URL`).
     public var apiURL: String?
+    /// The time transitions take as now: the database's, or one a test moves.
+    public var clock: TransitionClock = .database
 
     public init(databaseURL: String, schedulerID: String, maxInFlight: Int = 256, claimBatch: Int = 100, leaseSeconds: Int = 30,
                 rescueInterval: Duration = .seconds(10), localExecution: Bool = false, workRoot: String = NSTemporaryDirectory(),

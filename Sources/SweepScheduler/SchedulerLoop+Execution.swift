@@ -4,6 +4,7 @@ import ProcessSupervisor
 import SweepJSON
 import SweepModel
 import SweepStore
+import SweepStates
 
 /// Executing claimed runs: choosing the executor alternative, starting HTTP calls and local processes, and turning
 /// their results (or their failure to start) into completions for the next step.
@@ -130,9 +131,9 @@ extension SchedulerEngine.Loop {
         switch event {
         case .progress(let id, let percent, let message):
             guard let runID = Int64(id), let flight = inFlight[runID] else { return }
-            var data: [String: JSONValue] = ["state": "running", "message": .string(message)]
+            var data: [String: JSONValue] = ["state": .string(RunState.running.rawValue), "message": .string(message)]
             if let percent { data["percent"] = .double(percent) }
-            progress.append((flight.run, EventDraft(type: "task.progress", runName: flight.run.name, data: data)))
+            progress.append((flight.run, EventDraft(type: .taskProgress, runName: flight.run.name, data: data)))
         case .finished(let id, let outcome):
             guard let runID = Int64(id), let flight = inFlight[runID] else { return }
             if outcome.cancelled { inFlight[runID] = nil; return }

@@ -2,6 +2,7 @@ import Foundation
 import Postgres
 import SweepJSON
 import SweepStore
+import SweepStates
 import Web
 
 /// Launching workflows and following launches: status, lists by state, cancel, events (JSON pages), logs.
@@ -49,7 +50,7 @@ struct LaunchController: Controller {
         try listener.listen(SchedulerChannels.launchDone)
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {
-            if let status = try fullStatus(launchID, tenant: tenant), status["state"].flatMap(\.stringValue).map(LaunchState.terminal.contains) == true {
+            if let status = try fullStatus(launchID, tenant: tenant), status["state"].flatMap(\.stringValue).map(LaunchState.isTerminal) == true {
                 return status
             }
             let remaining = deadline - ContinuousClock.now
@@ -69,8 +70,8 @@ struct LaunchController: Controller {
     @Sendable func list(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let page = try Page(request)
         let state = request.query["state"]
-        if let state, !LaunchState.all.contains(state) {
-            throw APIError.badRequest("invalid_parameter", "state must be one of \(LaunchState.all.sorted().joined(separator: ", "))", field: "state")
+        if let state, LaunchState(rawValue: state) == nil {
+            throw APIError.badRequest("invalid_parameter", "state must be one of \(LaunchState.allCases.map(\.rawValue).sorted().joined(separator: ", "))", field: "state")
         }
         let launches = try database.tenant(tenant.userID) {
             try LaunchStore($0).list(state: state, workflowID: request.query["workflow_id"], after: page.after, limit: page.limit + 1)
