@@ -78,6 +78,15 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SweepJSON"]),
         .testTarget(name: "ProcessSupervisorTests", dependencies: ["ProcessSupervisor"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"], exclude: ["Fixtures"]),
+        // The I/O targets, on the private PostgreSQL of `make test` (SWEEP_TEST_DATABASE_URL): a database per test.
+        .target(name: "SweepTestSupport", dependencies: ["SweepStore", "Postgres", "SweepJSON"], path: "Tests/SweepTestSupport"),
+        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "SweepTestSupport", "Postgres", "SweepJSON", "SweepModel", "SweepStates"]),
+        .testTarget(name: "SweepSchedulerTests", dependencies: [
+            "SweepScheduler", "SweepStore", "SweepTestSupport", "Postgres", "SweepJSON", "SweepModel", "SweepStates",
+        ]),
+        .testTarget(name: "SweepAPITests", dependencies: [
+            "SweepAPI", "SweepStore", "SweepTestSupport", "Postgres", "SweepJSON", "Web", .product(name: "Logging", package: "swift-log"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,3 +10,6 @@ DROP FUNCTION IF EXISTS sweep_complete_and_claim(bigint, integer, jsonb, text, d
 -- the index ordered by ready_at alone, which served only first-in first-out claims across users.
 CREATE INDEX task_runs_claimable_by_user_idx ON task_runs (user_id, ready_at, id) WHERE state = 'scheduled' AND NOT throttled;
 DROP INDEX task_runs_claimable_idx;
+
+-- Whose turn it is for the shares a batch cannot split evenly (TaskRunSQL.pickFairly): every claim moves it on.
+CREATE SEQUENCE sweep_claim_turn CYCLE;

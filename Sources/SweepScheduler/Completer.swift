@@ -26,7 +26,7 @@ struct Completer {
 
     /// Successes of leaf tasks in a launch without max_task_concurrency take `LeafCompletion`; the launch is
     /// ended through the locked path when they close its last runs. False: take the general path.
-    private func completesLeaves(_ connection: PostgresConnection, _ launchID: String, _ plan: LaunchPlan, _ completions: [RunCompletion]) throws -> Bool {
+    func completesLeaves(_ connection: PostgresConnection, _ launchID: String, _ plan: LaunchPlan, _ completions: [RunCompletion]) throws -> Bool {
         guard plan.planner.workflow.config.maxTaskConcurrency == nil,
               completions.allSatisfy({ completion in
                   guard case .succeeded = completion.outcome, let taskID = completion.identity?.taskID else { return false }

@@ -102,23 +102,28 @@ public enum TaskRunSQL {
     // MARK: - Claiming
 
     /// CTE `picked(id, token, input, exec, static_output)`: up to `$limit` claimable runs, shared fairly between
-    /// users. Every user with ready runs gets an equal share of the batch (the users in random order, the first
-    /// `$limit % users` one more), so one user's 20,000 ready runs delay another user's run by at most one claim;
-    /// what shares leave unused (users with fewer ready runs) goes to whoever has more, in ready order. Users are
-    /// found by a skip scan (one index probe per user with scheduled runs) and each share walks that user's part of
-    /// `task_runs_claimable_idx` (user_id, ready_at, id): SKIP LOCKED, so concurrent claims pass each other.
+    /// users. Every user with ready runs gets an equal share of the batch; the `$limit % users` shares left over go
+    /// round robin (a turn counter, `sweep_claim_turn`, moves the window on by a batch each claim), so even with
+    /// more users than a batch holds, every user is served within a few claims. What shares leave unused (users
+    /// with fewer ready runs) goes to whoever has more, in ready order. So one user's 20,000 ready runs delay
+    /// another user's run by at most a claim or two. Users are found by a skip scan (one index probe per user with
+    /// scheduled runs) and each share walks that user's part of `task_runs_claimable_by_user_idx` (user_id,
+    /// ready_at, id): SKIP LOCKED, so concurrent claims pass each other.
     public static let pickFairly: SQLTemplate = """
         users AS (
             (SELECT user_id FROM task_runs WHERE \(claimable) ORDER BY user_id LIMIT 1)
             UNION ALL
             SELECT (SELECT t.user_id FROM task_runs t WHERE t.\(claimable) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
             FROM users u WHERE u.user_id IS NOT NULL
-        ), shares AS (
-            SELECT user_id,
-                   -- The per-user running cap (user_limits, another change) applies here: least(this share,
-                   -- the user's cap minus its running runs).
-                   $limit::int / count(*) OVER () + (row_number() OVER (ORDER BY random()) <= $limit::int % count(*) OVER ())::int AS share
+        ), ranked AS (
+            SELECT user_id, row_number() OVER (ORDER BY user_id) - 1 AS rank, count(*) OVER () AS n
             FROM users WHERE user_id IS NOT NULL
+        ), shares AS (
+            -- The per-user running cap (user_limits, another change) applies here: least(this share, the user's
+            -- cap minus its running runs).
+            SELECT r.user_id,
+                   $limit::int / r.n + (((r.rank - (turn.n % r.n) * ($limit::int % r.n)) % r.n + r.n) % r.n < $limit::int % r.n)::int AS share
+            FROM ranked r, (SELECT nextval('sweep_claim_turn') AS n) AS turn
         ), fair AS (
             SELECT p.id FROM shares s CROSS JOIN LATERAL (
                 SELECT t.id FROM task_runs t
