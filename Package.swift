@@ -45,24 +45,22 @@ let package = Package(
         // Application
         .target(name: "SweepStore", dependencies: ["Postgres", "SweepJSON", "SweepModel", "SweepCrypto", "SweepStates"]),
         .target(name: "SweepAPI", dependencies: [
-            "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres", "SweepStates",
+            "Web", "SweepStore", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres", "SweepStates",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepScheduler", dependencies: [
-            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "SweepCrypto", "ProcessSupervisor", "SweepStates",
+            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "ProcessSupervisor", "SweepStates",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Executables
         .executableTarget(name: "sweep-api", dependencies: [
-            "SweepAPI", "FastCGI", "SweepStore", "Postgres", "Web", "SweepCrypto", "Service",
+            "SweepAPI", "FastCGI", "SweepStore", "Postgres", "SweepCrypto", "Service",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sweep-scheduler", dependencies: [
-            "SweepScheduler", "SweepStore", "Postgres", "Service",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
+            "SweepScheduler", "Service", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sweep", dependencies: [
             "HTTPClient", "SweepJSON", "SweepStates",

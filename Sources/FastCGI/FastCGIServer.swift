@@ -136,9 +136,14 @@ public final class FastCGIServer: Sendable {
     }
 
     private func respond(to request: Request, context: RequestContext) -> Response {
-        // ErrorMiddleware is the one place that turns errors into answers; it catches everything it is given.
-        (try? ErrorMiddleware().respond(to: request, context: context, next: responder))
-            ?? APIError(status: .internalServerError, code: "internal_error", message: "internal error").response
+        // The application's ErrorMiddleware turns errors into answers (applied once, in its responder chain); the
+        // transport only guarantees that nothing thrown escapes a request thread.
+        do {
+            return try responder.respond(to: request, context: context)
+        } catch {
+            context.logger.error("unhandled error reached the transport", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return APIError(status: .internalServerError, code: "internal_error", message: "internal error").response
+        }
     }
 
     private func head(of response: Response) -> String {

@@ -16,7 +16,7 @@ public struct SchedulerConfiguration: Sendable {
     public var rescueInterval: Duration
     /// Whether tenant code may run on this host (functions from zips, container commands as processes).
     public var localExecution: Bool
-    /// Where local processes get their private working directories.
+    /// Where local processes get their private working directories (`SWEEP_WORK_DIR`, default the temporary folder).
     public var workRoot: String
     /// Used when a workflow sets no max_task_runtime.
     public var defaultRuntimeSeconds: Int

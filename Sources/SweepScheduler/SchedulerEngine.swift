@@ -48,7 +48,7 @@ public final class SchedulerEngine: Sendable {
         wake.attach(http.remote)
         let inbox = self.inbox
         let wake = self.wake
-        let supervisor = ProcessSupervisor { event in
+        let supervisor = ProcessSupervisor(temporaryDirectory: configuration.workRoot) { event in
             inbox.post { $0.processEvents.append(event) }
             wake.wake()
         }

@@ -10,7 +10,7 @@ public struct RunSpec: Sendable, Hashable {
     public typealias Kind = RunKind
 
     /// `2_A`, `4_A_B`, or the task id for an unreplicated task; unique within a launch.
-    public var name: String
+    public var name: RunName
     public var taskID: String
     /// One index per replication level (`4_A_B` → `[0, 1]`); for a scatter gate, the outer levels only.
     public var replicaPath: [Int]

@@ -1,5 +1,6 @@
 import Foundation
 import SweepJSON
+import SweepStates
 
 /// What an executor reported for one attempt of a run. `attempt` is the fencing token of the claim.
 public struct RunCompletion: Sendable {
@@ -9,7 +10,7 @@ public struct RunCompletion: Sendable {
         case failed(String)
     }
 
-    public var runID: Int64
+    public var runID: RunRowID
     public var launchID: String
     public var attempt: Int
     public var outcome: Outcome
@@ -21,16 +22,16 @@ public struct RunCompletion: Sendable {
     public var identity: Identity?
 
     public struct Identity: Sendable {
-        public var name: String
+        public var name: RunName
         public var taskID: String
 
-        public init(name: String, taskID: String) {
+        public init(name: RunName, taskID: String) {
             self.name = name
             self.taskID = taskID
         }
     }
 
-    public init(runID: Int64, launchID: String, attempt: Int, outcome: Outcome, logs: String? = nil, finishedAt: Date = Date(),
+    public init(runID: RunRowID, launchID: String, attempt: Int, outcome: Outcome, logs: String? = nil, finishedAt: Date = Date(),
                 identity: Identity? = nil) {
         self.identity = identity
         self.runID = runID
