@@ -28,16 +28,18 @@ let package = Package(
         // RunState, LaunchState, EventType: the one mapping of states to their texts, shared by the store, the
         // scheduler, the SSE hub and the CLI.
         .target(name: "SweepStates"),
+        // Duration to milliseconds/nanoseconds, once, for every C API that takes integers.
+        .target(name: "DurationUnits"),
         .target(name: "SweepExpression", dependencies: ["SweepJSON"]),
         .target(name: "SweepModel", dependencies: ["SweepJSON", "SweepExpression", "SweepStates"]),
         .target(name: "Web", dependencies: ["SweepJSON", .product(name: "Logging", package: "swift-log")]),
 
         // C wrappers
         .target(name: "SweepCrypto", dependencies: ["CCrypto"]),
-        .target(name: "Postgres", dependencies: ["CLibPQ", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "HTTPClient", dependencies: ["CCurl"]),
-        .target(name: "ProcessSupervisor"),
-        .target(name: "FastCGI", dependencies: ["CFastCGI", "Web", "Service", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "SweepJSON", "DurationUnits", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "DurationUnits"]),
+        .target(name: "ProcessSupervisor", dependencies: ["DurationUnits"]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "Web", "Service", "DurationUnits", .product(name: "Logging", package: "swift-log")]),
 
         // What every server process does alike: logging set-up, termination signals
         .target(name: "Service", dependencies: [.product(name: "Logging", package: "swift-log")]),
@@ -49,7 +51,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepScheduler", dependencies: [
-            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "ProcessSupervisor", "SweepStates",
+            "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "ProcessSupervisor", "SweepStates", "DurationUnits",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import Service
 import Web
+import DurationUnits
 
 /// A pool of threads, each looping on `FCGX_Accept_r` over one listening socket, answering with a `Responder`.
 public final class FastCGIServer: Sendable {
@@ -121,7 +122,7 @@ public final class FastCGIServer: Sendable {
         response.setHeader("X-Request-Id", requestID)
         fcgi.write(Array(head(of: response).utf8))
         let elapsed = ContinuousClock.now - start
-        let millis = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        let millis = elapsed.fractionalMilliseconds
         logger.info("request", metadata: [
             "method": "\(methodName)", "path": "\(path)", "status": "\(response.status.code)",
             "ms": "\(String(format: "%.2f", millis))",

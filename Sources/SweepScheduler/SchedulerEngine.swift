@@ -7,6 +7,7 @@ import SweepJSON
 import SweepModel
 import SweepStore
 import Synchronization
+import DurationUnits
 
 /// One scheduler's work loop, on one thread with one database connection: claim ready runs, execute them (HTTP
 /// calls through curl's multi interface, local processes through the supervisor), record results and claim the
@@ -221,8 +222,7 @@ public final class SchedulerEngine: Sendable {
             let rescueIn = configuration.rescueInterval - (ContinuousClock.now - lastRescue)
             timeout = min(timeout, rescueIn)
             if let due = nextDue { timeout = min(timeout, due - ContinuousClock.now) }
-            let ms = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-            return max(0, ms)
+            return max(0, Int(clamping: timeout.milliseconds))
         }
 
         func renewLeases() throws {

@@ -9,7 +9,7 @@ import Testing
 import Web
 
 /// The API as a responder called directly (no socket, no nginx), as Hummingbird's tests do, on a real database.
-@Suite struct ResponderTests {
+@Suite(.serialized) struct ResponderTests {
     let database: Database
     let responder: any Responder
     let tenant: TestTenant

@@ -9,7 +9,7 @@ import Testing
 
 /// The scheduler's claim, record and rescue paths against a real PostgreSQL, a database per test, time moved by
 /// the injected clock instead of waited for.
-@Suite struct SchedulerPathTests {
+@Suite(.serialized) struct SchedulerPathTests {
     let url: String
     let database: Database
     let connection: PostgresConnection

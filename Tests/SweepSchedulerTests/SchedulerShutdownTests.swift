@@ -10,7 +10,7 @@ import Testing
 
 /// A whole scheduler loop (`SchedulerEngine`) on its own thread: it claims a run, calls its function, and when
 /// stopped while the call is in flight, hands the run back without charging it an attempt.
-@Suite struct SchedulerShutdownTests {
+@Suite(.serialized) struct SchedulerShutdownTests {
     /// A loopback listener that never answers: the kernel completes connections into its backlog, so a call to
     /// it stays in flight until aborted.
     final class SilentListener {

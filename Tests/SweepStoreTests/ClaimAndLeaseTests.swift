@@ -6,7 +6,7 @@ import SweepTestSupport
 import Testing
 
 /// The fair-share claim and the lease statements (renew, hand back, rescue), with the clock moved instead of waited.
-@Suite struct ClaimAndLeaseTests {
+@Suite(.serialized) struct ClaimAndLeaseTests {
     let url: String
     let database: Database
     let driver: StoreDriver

@@ -4,7 +4,7 @@ import SweepStore
 import SweepTestSupport
 import Testing
 
-@Suite struct MigratorTests {
+@Suite(.serialized) struct MigratorTests {
     /// Landed migrations never change (STYLE.md 15): their SHA-256, pinned when they landed.
     @Test func landedMigrationsAreUnchanged() throws {
         let pinned = [

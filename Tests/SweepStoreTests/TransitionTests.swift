@@ -6,7 +6,8 @@ import SweepTestSupport
 import Testing
 
 /// The named statements of TaskRunSQL and LaunchSQL on a real PostgreSQL, each test on a database of its own.
-@Suite struct TransitionTests {
+/// Serialized: the suites of the I/O targets share two cores with the pure suites, some of which time themselves.
+@Suite(.serialized) struct TransitionTests {
     let url: String
     let database: Database
     let driver: StoreDriver

@@ -183,7 +183,7 @@ public final class LaunchProgression {
             }
         }
         if !successorsOf.isEmpty {
-            try bulk(successorsOf.count) { try connection.execute(bound(TaskRunSQL.linkSuccessors, ["links": JSONValue.object(successorsOf).postgresBind])) }
+            _ = try bulk(successorsOf.count) { try connection.execute(bound(TaskRunSQL.linkSuccessors, ["links": JSONValue.object(successorsOf).postgresBind])) }
         }
         // A run planned after one of its predecessors already failed can never run (only possible once something
         // failed; index probes per name keep this linear).
@@ -295,7 +295,7 @@ public final class LaunchProgression {
             }
         }
         if !scheduled.isEmpty {
-            try bulk(scheduled.count) { try connection.execute(bound(TaskRunSQL.schedule, ["rows": JSONValue.array(scheduled).postgresBind])) }
+            _ = try bulk(scheduled.count) { try connection.execute(bound(TaskRunSQL.schedule, ["rows": JSONValue.array(scheduled).postgresBind])) }
             wroteEvents = true
         }
     }
