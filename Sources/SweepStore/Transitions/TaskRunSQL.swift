@@ -139,8 +139,11 @@ public enum TaskRunSQL {
                 FOR UPDATE SKIP LOCKED) AS p
             LIMIT $limit::int - (SELECT count(*) FROM fair)
         ), picked AS (
+            -- The LIMIT changes no result (fair and rest hold at most $limit together); it tells the planner how few
+            -- rows come, so the UPDATE finds them by key instead of hashing the whole table.
             SELECT id, sweep_new_token(id) AS token, NULL::jsonb AS input, NULL::jsonb AS exec, NULL::jsonb AS static_output
             FROM (SELECT id FROM fair UNION ALL SELECT id FROM rest) AS f
+            LIMIT $limit::int
         )
         """
 
