@@ -15,7 +15,12 @@ import SweepStates
 ///
 /// Launch counters move with them through `LaunchLedger` (written by `LaunchSQL`).
 public enum TaskRunSQL {
-    public static let claimable = "state = \(RunState.scheduled.sql) AND NOT throttled"
+    /// The predicate of `task_runs_claimable_by_user_idx`, written out whole (a partial index is used only when the
+    /// statement states its predicate), for the runs of table alias `t` (or unqualified).
+    static func claimable(_ t: String = "") -> String {
+        let p = t.isEmpty ? "" : t + "."
+        return "\(p)state = \(RunState.scheduled.sql) AND NOT \(p)throttled"
+    }
     public static let open = RunState.sqlList(RunState.open)
 
     // MARK: - Creating runs
@@ -111,9 +116,9 @@ public enum TaskRunSQL {
     /// ready_at, id): SKIP LOCKED, so concurrent claims pass each other.
     public static let pickFairly: SQLTemplate = """
         users AS (
-            (SELECT user_id FROM task_runs WHERE \(claimable) ORDER BY user_id LIMIT 1)
+            (SELECT user_id FROM task_runs WHERE \(claimable()) ORDER BY user_id LIMIT 1)
             UNION ALL
-            SELECT (SELECT t.user_id FROM task_runs t WHERE t.\(claimable) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
+            SELECT (SELECT t.user_id FROM task_runs t WHERE \(claimable("t")) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
             FROM users u WHERE u.user_id IS NOT NULL
         ), ranked AS (
             SELECT user_id, row_number() OVER (ORDER BY user_id) - 1 AS rank, count(*) OVER () AS n
@@ -127,13 +132,13 @@ public enum TaskRunSQL {
         ), fair AS (
             SELECT p.id FROM shares s CROSS JOIN LATERAL (
                 SELECT t.id FROM task_runs t
-                WHERE t.user_id = s.user_id AND t.\(claimable) AND t.ready_at <= coalesce($now::timestamptz, now())
+                WHERE t.user_id = s.user_id AND \(claimable("t")) AND t.ready_at <= coalesce($now::timestamptz, now())
                 ORDER BY t.ready_at, t.id LIMIT s.share
                 FOR UPDATE SKIP LOCKED) AS p
         ), rest AS (
             SELECT p.id FROM shares s CROSS JOIN LATERAL (
                 SELECT t.id FROM task_runs t
-                WHERE t.user_id = s.user_id AND t.\(claimable) AND t.ready_at <= coalesce($now::timestamptz, now())
+                WHERE t.user_id = s.user_id AND \(claimable("t")) AND t.ready_at <= coalesce($now::timestamptz, now())
                   AND t.id NOT IN (SELECT id FROM fair)
                 ORDER BY t.ready_at, t.id LIMIT $limit::int
                 FOR UPDATE SKIP LOCKED) AS p
@@ -192,14 +197,14 @@ public enum TaskRunSQL {
     /// Seconds until the next delayed run becomes claimable (null when none is scheduled); one probe per user.
     public static let secondsToNextReady: SQLTemplate = """
         WITH RECURSIVE users AS (
-            (SELECT user_id FROM task_runs WHERE \(claimable) ORDER BY user_id LIMIT 1)
+            (SELECT user_id FROM task_runs WHERE \(claimable()) ORDER BY user_id LIMIT 1)
             UNION ALL
-            SELECT (SELECT t.user_id FROM task_runs t WHERE t.\(claimable) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
+            SELECT (SELECT t.user_id FROM task_runs t WHERE \(claimable("t")) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
             FROM users u WHERE u.user_id IS NOT NULL
         )
         SELECT extract(epoch FROM min(next.ready_at) - coalesce($now::timestamptz, now()))::float8 AS s
         FROM users u CROSS JOIN LATERAL (
-            SELECT t.ready_at FROM task_runs t WHERE t.user_id = u.user_id AND t.\(claimable) ORDER BY t.ready_at LIMIT 1) AS next
+            SELECT t.ready_at FROM task_runs t WHERE t.user_id = u.user_id AND \(claimable("t")) ORDER BY t.ready_at LIMIT 1) AS next
         WHERE u.user_id IS NOT NULL
         """
 
@@ -306,7 +311,7 @@ public enum TaskRunSQL {
             UNION
             SELECT unnest(t.successors) FROM task_runs t JOIN down d ON t.name = d.name WHERE t.launch_id = $launch::uuid
         ), victims AS (
-            SELECT id, (\(claimable)) AS was_active FROM task_runs
+            SELECT id, (\(claimable())) AS was_active FROM task_runs
             WHERE launch_id = $launch::uuid AND name IN (SELECT name FROM down)
               AND state IN \(RunState.sqlList([.pending, .scheduled]))
             FOR UPDATE
