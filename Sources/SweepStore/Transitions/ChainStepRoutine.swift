@@ -2,7 +2,7 @@ import SweepStates
 
 /// The chain fast path as one PL/pgSQL routine, built from the statements every other path runs: a success whose
 /// one successor is plain (`Planner.plainSuccessor`) is recorded (`TaskRunSQL.recordSuccesses`), the successor,
-/// prepared by the scheduler's planner, is started (`TaskRunSQL.start`, with its `task.scheduled` event first),
+/// prepared by the scheduler's planner, is started (`TaskRunSQL.start`, which logs its `task.scheduled` first),
 /// and the launch counts one run finished and one admitted (`LaunchSQL.countSucceeded`): one round trip in
 /// autocommit instead of a transaction of nine. It changes nothing and returns no row unless everything is as the
 /// planner assumed (the launch running without max_task_concurrency, the run still at this attempt, the successor
@@ -51,13 +51,9 @@ public enum ChainStepRoutine {
             ), \(TaskRunSQL.recordSuccesses.plpgsql(inputs))
             SELECT count(*) INTO v_recorded FROM done;
 
-            INSERT INTO events (user_id, launch_id, run_name, type, data)
-            SELECT user_id, launch_id, name, \(EventType.taskScheduled.sql), \(EventSQL.scheduledData)
-            FROM task_runs WHERE id = v_next.id;
-
             RETURN QUERY WITH picked AS (
                 SELECT v_next.id AS id, sweep_new_token(v_next.id) AS token, p_input AS input, p_exec AS exec, p_static_output AS static_output
-            ), \(TaskRunSQL.start.plpgsql(inputs))
+            ), \(TaskRunSQL.start(startingLaunches: false).plpgsql(inputs))
             SELECT c.id, c.launch_id::text, c.user_id, c.name, c.task_id, c.attempt, c.input, c.exec, c.static_output, c.token,
                    v_launch.max_runtime_seconds
             FROM claimed c;

@@ -155,38 +155,48 @@ public enum TaskRunSQL {
     /// CTEs that start the runs of a preceding CTE `picked(id, token, input, exec, static_output)`, locked by the
     /// caller: running under a lease of scheduler `$scheduler` for `$lease` seconds, attempt counted up (the fencing
     /// token), a progress token minted (only its hash stored). A picked row with an input is a chain successor
-    /// prepared by the planner (pending until now), which gets its input and what to execute. Their launches that
-    /// still wait start (SKIP LOCKED: a launch locked by a completer is started by a later claim rather than
-    /// waited on, which could deadlock), and `launch.started` / `task.started` are appended. CTE `claimed` answers
-    /// the runs.
-    public static let start: SQLTemplate = """
-        claimed AS (
-            UPDATE task_runs t SET state = \(RunState.running.sql), attempt = t.attempt + 1, claimed_by = $scheduler::text,
-                   lease_expires_at = coalesce($now::timestamptz, now()) + make_interval(secs => $lease::int),
-                   started_at = coalesce($now::timestamptz, clock_timestamp()),
-                   progress_token_hash = encode(sha256(convert_to(picked.token, 'UTF8')), 'hex'),
-                   input = coalesce(picked.input, t.input), exec = coalesce(picked.exec, t.exec),
-                   static_output = CASE WHEN picked.input IS NULL THEN t.static_output ELSE nullif(picked.static_output, 'null'::jsonb) END,
-                   waiting_on = 0, ready_at = coalesce(t.ready_at, coalesce($now::timestamptz, now()))
-            FROM picked WHERE t.id = picked.id
-            RETURNING t.id, t.launch_id, t.user_id, t.name, t.task_id, t.attempt, t.input, t.exec, t.static_output, picked.token
-        ), \(LaunchSQL.startLaunches), logged AS (
-            INSERT INTO events (user_id, launch_id, run_name, type, data)
-            SELECT user_id, launch_id, run_name, type, data FROM (
+    /// prepared by the planner (pending until now): it gets its input and what to execute, and its
+    /// `task.scheduled` event before its `task.started`. With `startingLaunches` (a claim), their launches that
+    /// still wait start too (`LaunchSQL.startLaunches`) with `launch.started` first; the chain step, whose launch
+    /// runs already, leaves that out. CTE `claimed` answers the runs.
+    public static func start(startingLaunches: Bool) -> SQLTemplate {
+        let launchEvents = !startingLaunches ? "" : """
                 SELECT 0 AS stage, 0::bigint AS ord, user_id, id AS launch_id, NULL::text AS run_name, \(EventType.launchStarted.sql) AS type,
                        \(EventSQL.launchStartedData) AS data
                 FROM started
                 UNION ALL
-                SELECT 1, id, user_id, launch_id, name, \(EventType.taskStarted.sql), \(EventSQL.startedData)
-                FROM claimed
-            ) AS e ORDER BY stage, ord
-        )
-        """
+            """
+        return SQLTemplate("""
+            claimed AS (
+                UPDATE task_runs t SET state = \(RunState.running.sql), attempt = t.attempt + 1, claimed_by = $scheduler::text,
+                       lease_expires_at = coalesce($now::timestamptz, now()) + make_interval(secs => $lease::int),
+                       started_at = coalesce($now::timestamptz, clock_timestamp()),
+                       progress_token_hash = encode(sha256(convert_to(picked.token, 'UTF8')), 'hex'),
+                       input = coalesce(picked.input, t.input), exec = coalesce(picked.exec, t.exec),
+                       static_output = CASE WHEN picked.input IS NULL THEN t.static_output ELSE nullif(picked.static_output, 'null'::jsonb) END,
+                       waiting_on = 0, ready_at = coalesce(t.ready_at, coalesce($now::timestamptz, now()))
+                FROM picked WHERE t.id = picked.id
+                RETURNING t.id, t.launch_id, t.user_id, t.name, t.task_id, t.attempt, t.input, t.exec, t.static_output, t.delay_seconds,
+                          picked.token, picked.input IS NOT NULL AS was_pending
+            ), \(startingLaunches ? LaunchSQL.startLaunches + "," : "") logged AS (
+                INSERT INTO events (user_id, launch_id, run_name, type, data)
+                SELECT user_id, launch_id, run_name, type, data FROM (
+                    \(launchEvents)
+                    SELECT 1 AS stage, id AS ord, user_id, launch_id, name AS run_name, \(EventType.taskScheduled.sql) AS type,
+                           \(EventSQL.scheduledData) AS data
+                    FROM claimed WHERE was_pending
+                    UNION ALL
+                    SELECT 2, id, user_id, launch_id, name, \(EventType.taskStarted.sql), \(EventSQL.startedData)
+                    FROM claimed
+                ) AS e ORDER BY stage, ord
+            )
+            """)
+    }
 
     /// Claims up to `$limit` runs for scheduler `$scheduler` (`pickFairly`, then `start`) and announces the events;
     /// answers what the scheduler needs to execute each run. Run inside the transaction that records results.
     public static let claim: SQLTemplate = """
-        WITH RECURSIVE \(pickFairly), \(start), announced AS (
+        WITH RECURSIVE \(pickFairly), \(start(startingLaunches: true)), announced AS (
             SELECT pg_notify('\(EventWriter.channel)', '') WHERE EXISTS (SELECT 1 FROM claimed)
         )
         SELECT c.id, c.launch_id::text AS launch_id, c.user_id, c.name, c.task_id, c.attempt, c.input, c.exec, c.static_output, c.token,
