@@ -15,7 +15,7 @@ public enum ChainStepRoutine {
 
     /// What the routine's statements read for their named inputs.
     static let inputs = [
-        "now": "p_now", "scheduler": "p_scheduler", "lease": "p_lease_seconds", "launch": "v_launch.id", "admitted": "1",
+        "now": "coalesce(p_now, v_started)", "scheduler": "p_scheduler", "lease": "p_lease_seconds", "launch": "v_launch.id", "admitted": "1",
     ]
 
     public static let definition = """
@@ -34,6 +34,7 @@ public enum ChainStepRoutine {
             v_done task_runs%ROWTYPE;
             v_next task_runs%ROWTYPE;
             v_recorded integer;
+            v_started timestamptz;
         BEGIN
             -- Lock order as in the general path: the launch, then its runs.
             SELECT * INTO v_launch FROM launches l WHERE l.id = (SELECT t.launch_id FROM task_runs t WHERE t.id = p_run) FOR NO KEY UPDATE;
@@ -45,6 +46,9 @@ public enum ChainStepRoutine {
                OR v_next.delay_seconds <> 0 OR v_next.predecessors <> ARRAY[v_done.name] OR v_done.successors <> ARRAY[p_next] THEN
                 RETURN;
             END IF;
+            -- The successor starts now, when the step is decided (as the general path's claim stamps it), not after
+            -- the statements below have written.
+            v_started := clock_timestamp();
 
             WITH results AS (
                 SELECT p_run AS id, p_attempt AS attempt, p_output AS output, p_logs AS logs, p_finished AS finished
