@@ -19,10 +19,9 @@ struct Claimer {
         guard limit > 0 else { return ([], []) }
         var runs: [ClaimedRun] = []
         var rejected: [RunCompletion] = []
-        for row in try connection.query(TaskRunSQL.claim.query([
-            "limit": limit.postgresBind, "scheduler": schedulerID.postgresBind, "lease": leaseSeconds.postgresBind,
-            "now": clock.now.postgresBind,
-        ])) {
+        for row in try connection.query("""
+            SELECT * FROM \(unsafeSQL: ClaimRoutine.name)(\(limit)::int, \(schedulerID)::text, \(leaseSeconds)::int, \(clock.now)::timestamptz)
+            """) {
             do {
                 runs.append(try ClaimedRun(row))
             } catch {
