@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run stop test unit-test integration-test bench clean
+.PHONY: help deps build run stop test bench clean
 
 help:
 	@echo "make run    - install what is missing, build, start PostgreSQL, the worker, the scheduler and nginx"

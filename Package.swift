@@ -25,32 +25,38 @@ let package = Package(
 
         // Pure targets
         .target(name: "SweepJSON"),
+        // RunState, LaunchState, EventType: the one mapping of states to their texts, shared by the store, the
+        // scheduler, the SSE hub and the CLI.
+        .target(name: "SweepStates"),
+        // Duration to milliseconds/nanoseconds, once, for every C API that takes integers.
+        .target(name: "DurationUnits"),
         .target(name: "SweepExpression", dependencies: ["SweepJSON"]),
-        .target(name: "SweepModel", dependencies: ["SweepJSON", "SweepExpression"]),
+        .target(name: "SweepModel", dependencies: ["SweepJSON", "SweepExpression", "SweepStates"]),
         .target(name: "Web", dependencies: ["SweepJSON", .product(name: "Logging", package: "swift-log")]),
         // Which addresses tenant-directed connections may reach (issue 11): pure, used by HTTPClient and the API.
         .target(name: "Egress"),
 
         // C wrappers
         .target(name: "SweepCrypto", dependencies: ["CCrypto"]),
-        .target(name: "Postgres", dependencies: ["CLibPQ", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "HTTPClient", dependencies: ["CCurl", "Egress"]),
-        .target(name: "ProcessSupervisor"),
-        .target(name: "FastCGI", dependencies: ["CFastCGI", "Web", "Service", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "SweepJSON", "DurationUnits", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "Egress", "DurationUnits"]),
+        .target(name: "ProcessSupervisor", dependencies: ["DurationUnits"]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "Web", "Service", "DurationUnits", .product(name: "Logging", package: "swift-log")]),
 
         // What every server process does alike: logging set-up, termination signals
         .target(name: "Service", dependencies: [.product(name: "Logging", package: "swift-log")]),
 
         // Application
         .target(name: "SweepStore", dependencies: [
-            "Postgres", "SweepJSON", "SweepModel", "SweepCrypto", "HTTPClient", .product(name: "Logging", package: "swift-log"),
+            "Postgres", "SweepJSON", "SweepModel", "SweepCrypto", "SweepStates", "HTTPClient", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepAPI", dependencies: [
-            "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres", "Egress",
+            "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres", "Egress", "SweepStates",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepScheduler", dependencies: [
             "SweepStore", "SweepModel", "SweepJSON", "Postgres", "HTTPClient", "SweepCrypto", "ProcessSupervisor", "Egress", "Service",
+            "SweepStates", "DurationUnits",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -66,14 +72,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sweep", dependencies: [
-            "HTTPClient", "SweepJSON", "SweepCrypto",
+            "HTTPClient", "SweepJSON", "SweepCrypto", "SweepStates",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests (Swift Testing). Integration tests against the real stack live in Tests/Integration (pytest).
         .testTarget(name: "SweepJSONTests", dependencies: ["SweepJSON"]),
         .testTarget(name: "SweepExpressionTests", dependencies: ["SweepExpression", "SweepJSON"]),
-        .testTarget(name: "SweepModelTests", dependencies: ["SweepModel", "SweepJSON", "SweepExpression"]),
+        .testTarget(name: "SweepModelTests", dependencies: ["SweepModel", "SweepJSON", "SweepExpression", "SweepStates"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SweepCryptoTests", dependencies: ["SweepCrypto"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SweepJSON"]),
@@ -81,6 +87,15 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Egress"], exclude: ["Fixtures"]),
         .testTarget(name: "EgressTests", dependencies: ["Egress"]),
         .testTarget(name: "BlobStoreTests", dependencies: ["SweepStore", "Postgres", "SweepCrypto"]),
+        // The I/O targets, on the private PostgreSQL of `make test` (SWEEP_TEST_DATABASE_URL): a database per test.
+        .target(name: "SweepTestSupport", dependencies: ["SweepStore", "Postgres", "SweepJSON"], path: "Tests/SweepTestSupport"),
+        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "SweepTestSupport", "Postgres", "SweepJSON", "SweepModel", "SweepStates"]),
+        .testTarget(name: "SweepSchedulerTests", dependencies: [
+            "SweepScheduler", "SweepStore", "SweepTestSupport", "Postgres", "SweepJSON", "SweepModel", "SweepStates",
+        ]),
+        .testTarget(name: "SweepAPITests", dependencies: [
+            "SweepAPI", "SweepStore", "SweepTestSupport", "Postgres", "SweepJSON", "Web", .product(name: "Logging", package: "swift-log"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,21 +13,21 @@ if [ "$(id -u)" = 0 ]; then
   chown -R nobody "$run_dir/nginx-tmp"
   user_line="user nobody nogroup;"
 fi
-extra_text=""
-[ -n "$extra" ] && extra_text=$(cat "$extra")
 access_log=${SWEEP_NGINX_ACCESS_LOG:-$run_dir/nginx-access.log}
 api_socket=$(realpath -m "${SWEEP_API_SOCKET:-$run_dir/sweep-api.sock}")
-python3 - "$here/nginx/sweep.conf.template" "$run_dir/nginx.conf" <<PY
+# Values travel as arguments and environment, never pasted into the Python source (a quote or a backslash in a
+# path could not break out of it).
+RUN_DIR="$run_dir" PORT="$port" SOCKET="$socket" PUBLIC_DIR="$here/public" USER_LINE="$user_line" \
+LOGIN_RATE="${SWEEP_LOGIN_RATE:-5r/s}" LOGIN_BURST="${SWEEP_LOGIN_BURST:-20}" ACCESS_LOG="$access_log" API_SOCKET="$api_socket" \
+STORED_BYTES="${SWEEP_LIMIT_STORED_BYTES:-1073741824}" \
+python3 - "$here/nginx/sweep.conf.template" "$run_dir/nginx.conf" "$extra" <<'PY'
+import os
 import sys
-text = open(sys.argv[1]).read()
-values = {
-    "RUN_DIR": "$run_dir", "PORT": "$port", "SOCKET": "$socket", "PUBLIC_DIR": "$here/public",
-    "USER_LINE": "$user_line", "LOGIN_RATE": "${SWEEP_LOGIN_RATE:-5r/s}", "LOGIN_BURST": "${SWEEP_LOGIN_BURST:-20}",
-    "ACCESS_LOG": "$access_log", "API_SOCKET": "$api_socket", "STORED_BYTES": "${SWEEP_LIMIT_STORED_BYTES:-1073741824}",
-}
-for k, v in values.items():
-    text = text.replace("@" + k + "@", v)
-text = text.replace("@EXTRA_SERVERS@", open("/dev/stdin").read() if False else """$extra_text""")
-open(sys.argv[2], "w").write(text)
+template, target, extra = sys.argv[1], sys.argv[2], sys.argv[3]
+text = open(template).read()
+for key in ("RUN_DIR", "PORT", "SOCKET", "PUBLIC_DIR", "USER_LINE", "LOGIN_RATE", "LOGIN_BURST", "ACCESS_LOG", "API_SOCKET", "STORED_BYTES"):
+    text = text.replace("@" + key + "@", os.environ[key])
+text = text.replace("@EXTRA_SERVERS@", open(extra).read() if extra else "")
+open(target, "w").write(text)
 PY
 echo "$run_dir/nginx.conf"

@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import Service
 import Web
+import DurationUnits
 
 /// A pool of threads, each looping on `FCGX_Accept_r` over one listening socket, answering with a `Responder`.
 public final class FastCGIServer: Sendable {
@@ -159,7 +160,7 @@ public final class FastCGIServer: Sendable {
         response.setHeader("X-Request-Id", requestID)
         fcgi.write(Array(Self.head(of: response).utf8))
         let elapsed = ContinuousClock.now - start
-        let millis = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        let millis = elapsed.fractionalMilliseconds
         logger.info("request", metadata: [
             "method": "\(methodName)", "path": "\(path)", "status": "\(response.status.code)",
             "ms": "\(String(format: "%.2f", millis))",
@@ -184,9 +185,14 @@ public final class FastCGIServer: Sendable {
     }
 
     private func respond(to request: Request, context: RequestContext) -> Response {
-        // ErrorMiddleware is the one place that turns errors into answers; it catches everything it is given.
-        (try? ErrorMiddleware().respond(to: request, context: context, next: responder))
-            ?? APIError(status: .internalServerError, code: "internal_error", message: "internal error").response
+        // The application's ErrorMiddleware turns errors into answers (applied once, in its responder chain); the
+        // transport only guarantees that nothing thrown escapes a request thread.
+        do {
+            return try responder.respond(to: request, context: context)
+        } catch {
+            context.logger.error("unhandled error reached the transport", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return APIError(status: .internalServerError, code: "internal_error", message: "internal error").response
+        }
     }
 
     static func head(of response: Response) -> String {

@@ -1,4 +1,5 @@
 import CCurl
+import DurationUnits
 import Egress
 
 /// Owns one `CURL` easy handle and its error buffer. Reused across requests: `curl_easy_reset` clears options but,
@@ -216,10 +217,7 @@ final class EasyHandle {
 
     /// Duration to whole milliseconds, at least 1 (libcurl treats 0 as "no timeout").
     static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        let total = seconds.multipliedReportingOverflow(by: 1000)
-        guard !total.overflow else { return Int.max / 2 }
-        return max(1, Int(total.partialValue + attoseconds / 1_000_000_000_000_000))
+        max(1, Int(clamping: min(duration.milliseconds, Int64(Int.max / 2))))
     }
 
     /// RFC 9110 token: 1*tchar.

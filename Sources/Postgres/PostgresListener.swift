@@ -1,4 +1,5 @@
 import CLibPQ
+import DurationUnits
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -82,8 +83,7 @@ public final class PostgresListener {
         while true {
             let remaining = clock.now.duration(to: deadline)
             if remaining <= .zero { return [] }
-            let (s, atto) = remaining.components
-            let millis = Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
+            let millis = Int32(clamping: remaining.millisecondsRoundedUp)
             var pfd = pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, millis)
             if ready < 0 {

@@ -1,6 +1,7 @@
 import Dispatch
 import Logging
 import Synchronization
+import DurationUnits
 
 /// A fixed-size pool of connections shared by threads. Connections open lazily, up to `maxConnections`;
 /// `withConnection` blocks the calling thread until one is free (or `acquireTimeout` passes). A connection that is
@@ -106,8 +107,7 @@ public final class PostgresPool: Sendable {
     }
 
     private func acquire(file: String, line: Int) throws(PostgresError) -> PostgresConnection {
-        let nanos = configuration.acquireTimeout.components.seconds * 1_000_000_000
-            + configuration.acquireTimeout.components.attoseconds / 1_000_000_000
+        let nanos = configuration.acquireTimeout.nanoseconds
         if slots.wait(timeout: .now() + .nanoseconds(Int(clamping: nanos))) == .timedOut {
             throw PostgresError(
                 code: .poolTimeout,

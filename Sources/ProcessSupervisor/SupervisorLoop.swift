@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import Synchronization
+import DurationUnits
 
 /// The supervisor thread's work: one poll(2) loop over every child's pipes and pidfd plus the wake-up pipe.
 /// Lives on that thread only; other threads reach it through `SupervisorShared`.
@@ -214,9 +215,7 @@ final class SupervisorLoop {
 
     static func milliseconds(until deadline: ContinuousClock.Instant, from now: ContinuousClock.Instant) -> Int32 {
         guard deadline > now else { return 0 }
-        let (seconds, attoseconds) = (deadline - now).components
-        let total = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: total)
+        return Int32(clamping: (deadline - now).millisecondsRoundedUp)
     }
 }
 

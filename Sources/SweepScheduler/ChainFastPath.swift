@@ -5,15 +5,16 @@ import SweepModel
 import SweepStore
 
 /// The chain fast path: a run that succeeded and has one plain successor (`Planner.plainSuccessor`) is recorded,
-/// and that successor prepared, scheduled and claimed, in one statement in autocommit
-/// (`sweep_complete_and_claim`, migration 0004) instead of a transaction of nine round trips. The successor's input
-/// comes from the same planner call the general path makes, with the same predecessor record; the function
+/// and that successor prepared, scheduled and claimed, in one statement in autocommit (`ChainStepRoutine`, built
+/// from the named statements of every other path) instead of a transaction of nine round trips. The successor's
+/// input comes from the same planner call the general path makes, with the same predecessor record; the routine
 /// refuses (no row, nothing changed) whenever the database disagrees with what the planner assumed, and the
 /// completion then takes the general path.
 struct ChainFastPath {
     let planners: PlannerCache
     let schedulerID: String
     let leaseSeconds: Int
+    var clock: TransitionClock = .database
 
     /// The claimed successor, or nil when this completion must take the general path.
     func completeAndClaim(_ connection: PostgresConnection, _ completion: RunCompletion) throws -> ClaimedRun? {
@@ -24,10 +25,10 @@ struct ChainFastPath {
               case .execute(let runInput) = plan.planner.prepare(successor, predecessors: [record], launchInput: plan.input, in: ReplicaCounts())
         else { return nil }
         return try connection.query("""
-            SELECT * FROM sweep_complete_and_claim(
+            SELECT * FROM \(unsafeSQL: ChainStepRoutine.name)(
                 \(completion.runID), \(completion.attempt)::int, \(output)::jsonb, \(completion.logs)::text, \(completion.finishedAt.timeIntervalSince1970),
                 \(successor.name)::text, \(runInput.input)::jsonb, \(plan.execPlan(successor.taskID, runInput))::jsonb,
-                \(runInput.staticOutput ?? .null)::jsonb, \(schedulerID)::text, \(leaseSeconds)::int)
+                \(runInput.staticOutput ?? .null)::jsonb, \(schedulerID)::text, \(leaseSeconds)::int, \(clock.now)::timestamptz)
             """).first.map(ClaimedRun.init)
     }
 }

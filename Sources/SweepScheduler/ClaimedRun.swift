@@ -1,13 +1,14 @@
 import Postgres
 import SweepJSON
 import SweepStore
+import SweepStates
 
 /// A run this scheduler holds a lease on, with everything needed to execute it.
 struct ClaimedRun: Sendable {
-    let id: Int64
+    let id: RunRowID
     let launchID: String
     let userID: UserID
-    let name: String
+    let name: RunName
     let taskID: String
     /// The fencing token: completion is recorded only while the run is still at this attempt.
     let attempt: Int

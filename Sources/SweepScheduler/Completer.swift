@@ -5,6 +5,7 @@ import SweepStore
 /// deadlock on two launches), and lets each launch move on.
 struct Completer {
     let planners: PlannerCache
+    var clock: TransitionClock = .database
 
     /// Returns how many runs the completions made claimable.
     @discardableResult
@@ -16,7 +17,7 @@ struct Completer {
             let completions = byLaunch[launchID]!
             if try completesLeaves(connection, launchID, plan, completions) { continue }
             guard let launch = try LaunchRecord.lock(connection, id: launchID) else { continue }
-            let progression = LaunchProgression(connection: connection, launch: launch, plan: plan)
+            let progression = LaunchProgression(connection: connection, launch: launch, plan: plan, now: clock.now)
             try progression.complete(completions)
             claimable += try progression.flush()
         }
@@ -25,7 +26,7 @@ struct Completer {
 
     /// Successes of leaf tasks in a launch without max_task_concurrency take `LeafCompletion`; the launch is
     /// ended through the locked path when they close its last runs. False: take the general path.
-    private func completesLeaves(_ connection: PostgresConnection, _ launchID: String, _ plan: LaunchPlan, _ completions: [RunCompletion]) throws -> Bool {
+    func completesLeaves(_ connection: PostgresConnection, _ launchID: String, _ plan: LaunchPlan, _ completions: [RunCompletion]) throws -> Bool {
         guard plan.planner.workflow.config.maxTaskConcurrency == nil,
               completions.allSatisfy({ completion in
                   guard case .succeeded = completion.outcome, let taskID = completion.identity?.taskID else { return false }
@@ -34,7 +35,7 @@ struct Completer {
         else { return false }
         if try LeafCompletion.record(connection, launchID: launchID, completions) == 0,
            let launch = try LaunchRecord.lock(connection, id: launchID) {
-            try LaunchProgression(connection: connection, launch: launch, plan: plan).flush()
+            try LaunchProgression(connection: connection, launch: launch, plan: plan, now: clock.now).flush()
         }
         return true
     }

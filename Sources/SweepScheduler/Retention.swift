@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import SweepStates
 
 /// Deletes launches that ended more than `days` ago, with their runs, events and logs (the statement trigger on
 /// launches deletes those rows, migration 0004), a small batch at a time so no transaction holds many locks or
@@ -27,7 +28,7 @@ struct Retention {
             DELETE FROM launches WHERE id IN (
                 SELECT id FROM launches
                 WHERE finished_at < coalesce(\(now)::timestamptz, now()) - make_interval(days => \(days)::int)
-                  AND state IN ('succeeded', 'failed', 'cancelled')
+                  AND state IN \(unsafeSQL: LaunchState.sqlList(LaunchState.terminal))
                 ORDER BY finished_at
                 LIMIT \(batchSize) FOR UPDATE SKIP LOCKED)
             """)

@@ -17,7 +17,7 @@ public struct SchedulerConfiguration: Sendable {
     public var rescueInterval: Duration
     /// Whether tenant code may run on this host (functions from zips, container commands as processes).
     public var localExecution: Bool
-    /// Where local processes get their private working directories.
+    /// Where local processes get their private working directories (`SWEEP_WORK_DIR`, default the temporary folder).
     public var workRoot: String
     /// Used when a workflow sets no max_task_runtime.
     public var defaultRuntimeSeconds: Int
@@ -35,6 +35,8 @@ public struct SchedulerConfiguration: Sendable {
     public var progressInterval: Duration = ProgressThrottle<Int64, Never>.defaultInterval
     /// How tenant code is sandboxed here (bubblewrap for local functions, podman for containers).
     public var sandbox = SandboxSettings()
+    /// The time transitions take as now: the database's, or one a test moves.
+    public var clock: TransitionClock = .database
 
     public init(databaseURL: String, schedulerID: String, maxInFlight: Int = 256, claimBatch: Int = 100, leaseSeconds: Int = 30,
                 rescueInterval: Duration = .seconds(10), localExecution: Bool = false, workRoot: String = NSTemporaryDirectory(),

@@ -7,6 +7,7 @@ import SweepJSON
 import SweepModel
 import SweepStore
 import Synchronization
+import DurationUnits
 
 /// One scheduler's work loop, on one thread with one database connection: claim ready runs, execute them (HTTP
 /// calls through curl's multi interface, local processes through the supervisor), record results and claim the
@@ -51,7 +52,7 @@ public final class SchedulerEngine: Sendable {
         let http = HTTPMultiClient<Int64>(maxHostConnections: 64, maxBodyBytes: 1 << 20)
         wake.attach(http.remote)
         let wake = self.wake
-        let supervisor = ProcessSupervisor { event in
+        let supervisor = ProcessSupervisor(temporaryDirectory: configuration.workRoot) { event in
             inbox.post { $0.processEvents.append(event) }
             wake.wake()
         }
@@ -77,7 +78,7 @@ public final class SchedulerEngine: Sendable {
         let claimer: Claimer
         let completer: Completer
         let chain: ChainFastPath
-        let rescuer = Rescuer()
+        let rescuer: Rescuer
         let retention: Retention
         var lastRetention = ContinuousClock.now - .seconds(3600)
         var inFlight: [Int64: InFlight] = [:]
@@ -101,12 +102,15 @@ public final class SchedulerEngine: Sendable {
             self.listener = listener
             self.http = http
             self.supervisor = supervisor
-            self.claimer = Claimer(schedulerID: engine.configuration.schedulerID, leaseSeconds: engine.configuration.leaseSeconds)
+            let configuration = engine.configuration
+            self.claimer = Claimer(schedulerID: configuration.schedulerID, leaseSeconds: configuration.leaseSeconds, clock: configuration.clock)
             let planners = PlannerCache()
-            self.completer = Completer(planners: planners)
-            self.retention = Retention(days: engine.configuration.retentionDays)
-            self.progressThrottle = ProgressThrottle(interval: engine.configuration.progressInterval)
-            self.chain = ChainFastPath(planners: planners, schedulerID: engine.configuration.schedulerID, leaseSeconds: engine.configuration.leaseSeconds)
+            self.completer = Completer(planners: planners, clock: configuration.clock)
+            self.retention = Retention(days: configuration.retentionDays)
+            self.progressThrottle = ProgressThrottle(interval: configuration.progressInterval)
+            self.chain = ChainFastPath(planners: planners, schedulerID: configuration.schedulerID, leaseSeconds: configuration.leaseSeconds,
+                                       clock: configuration.clock)
+            self.rescuer = Rescuer(clock: configuration.clock)
         }
 
         mutating func run() {
@@ -124,7 +128,7 @@ public final class SchedulerEngine: Sendable {
                 progress += progressThrottle.due(now: now).map(\.1)
 
                 do {
-                    try step()
+                    try stepIsolatingRuns()
                     if now - lastRenew >= .seconds(max(1, configuration.leaseSeconds / 3)) { try renewLeases(); lastRenew = now }
                     if now - lastRescue >= configuration.rescueInterval {
                         ready += try rescuer.rescue(connection)
@@ -167,29 +171,30 @@ public final class SchedulerEngine: Sendable {
             let limit = min(free, configuration.claimBatch)
             let t0 = ContinuousClock.now
             var t1 = t0, t2 = t0
-            let (claimed, secondsToNext) = try connection.transaction { connection -> ([ClaimedRun], Double?) in
+            let (claimed, rejected, secondsToNext) = try connection.transaction { connection -> ([ClaimedRun], [RunCompletion], Double?) in
                 t1 = ContinuousClock.now
                 // Claim before completing when runs are known to be waiting: completing takes the launch's lock
                 // until COMMIT, and a claim inside that window would serialise schedulers sharing a wide launch.
-                var claimed = wantClaim ? try claimer.claim(connection, limit: limit) : []
+                var (claimed, rejected) = wantClaim ? try claimer.claim(connection, limit: limit) : ([], [])
                 let claimable = completions.isEmpty ? 0 : try completer.complete(connection, completions)
                 t2 = ContinuousClock.now
                 // Claim in place what the completions made ready (a chain's successor): no NOTIFY round trip.
-                if claimable > 0 || !wantClaim, claimed.count < limit {
-                    claimed += try claimer.claim(connection, limit: limit - claimed.count)
+                if claimable > 0 || !wantClaim, claimed.count + rejected.count < limit {
+                    let more = try claimer.claim(connection, limit: limit - claimed.count - rejected.count)
+                    claimed += more.runs
+                    rejected += more.rejected
                 }
                 var secondsToNext: Double? = nil
-                if claimed.isEmpty {
-                    secondsToNext = try connection.query("""
-                        SELECT extract(epoch FROM min(ready_at) - now())::float8 AS s FROM task_runs WHERE state = 'scheduled' AND NOT throttled
-                        """).first.flatMap { try $0.decode(Double?.self, column: "s") }
+                if claimed.isEmpty && rejected.isEmpty {
+                    secondsToNext = try connection.query(TaskRunSQL.secondsToNextReady.query(["now": configuration.clock.now.postgresBind]))
+                        .first.flatMap { try $0.decode(Double?.self, column: "s") }
                 }
-                return (claimed, secondsToNext)
+                return (claimed, rejected, secondsToNext)
             }
-            ready.removeAll()
+            ready = rejected
             let t3 = ContinuousClock.now
             logger.debug("step", metadata: ["begin": "\(t1 - t0)", "complete": "\(t2 - t1)", "claim+commit": "\(t3 - t2)", "n": "\(completions.count)"])
-            wantClaim = claimed.count == limit && limit > 0
+            wantClaim = claimed.count + rejected.count == limit && limit > 0
             if let seconds = secondsToNext {
                 nextDue = ContinuousClock.now + .milliseconds(Int64(max(0, seconds) * 1000) + 1)
             } else if claimed.isEmpty {
@@ -219,8 +224,16 @@ public final class SchedulerEngine: Sendable {
         mutating func chainSteps() throws {
             var index = 0
             while index < ready.count {
-                // Each call commits on its own: settle this completion before the next can throw.
-                if let next = try chain.completeAndClaim(connection, ready[index]) {
+                // Each call commits on its own: settle this completion before the next can throw. An output that
+                // PostgreSQL refuses fails its run (through the general path), never the loop.
+                let next: ClaimedRun?
+                do {
+                    next = try chain.completeAndClaim(connection, ready[index])
+                } catch let error as PostgresError where error.isRunLevel {
+                    ready[index] = ready[index].rejected(error.message)
+                    next = nil
+                }
+                if let next {
                     ready.remove(at: index)
                     dispatch(next, alternative: 0)
                 } else {
@@ -238,16 +251,15 @@ public final class SchedulerEngine: Sendable {
             timeout = min(timeout, configuration.retentionInterval - (ContinuousClock.now - lastRetention))
             if let due = nextDue { timeout = min(timeout, due - ContinuousClock.now) }
             if let due = progressThrottle.nextDue() { timeout = min(timeout, due - ContinuousClock.now) }
-            let ms = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-            return max(0, ms)
+            return max(0, Int(clamping: timeout.milliseconds))
         }
 
         func renewLeases() throws {
             guard !inFlight.isEmpty else { return }
-            try connection.execute("""
-                UPDATE task_runs SET lease_expires_at = now() + make_interval(secs => \(configuration.leaseSeconds))
-                WHERE id = ANY(\(Array(inFlight.keys))) AND claimed_by = \(configuration.schedulerID) AND state = 'running'
-                """)
+            try connection.execute(TaskRunSQL.renewLeases.query([
+                "ids": Array(inFlight.keys).postgresBind, "scheduler": configuration.schedulerID.postgresBind,
+                "lease": configuration.leaseSeconds.postgresBind, "now": configuration.clock.now.postgresBind,
+            ]))
         }
 
         /// Stop: abort everything in flight and hand those runs back without charging them an attempt.
@@ -260,11 +272,10 @@ public final class SchedulerEngine: Sendable {
             }
             do {
                 if !ready.isEmpty { try connection.transaction { try completer.complete($0, ready) } }
-                let returned = try connection.execute("""
-                    UPDATE task_runs SET state = 'scheduled', claimed_by = NULL, lease_expires_at = NULL, ready_at = now(),
-                           max_attempts = max_attempts + 1, progress_token_hash = NULL
-                    WHERE id = ANY(\(Array(inFlight.keys))) AND claimed_by = \(configuration.schedulerID) AND state = 'running'
-                    """)
+                let returned = try connection.execute(TaskRunSQL.handBack.query([
+                    "ids": Array(inFlight.keys).postgresBind, "scheduler": configuration.schedulerID.postgresBind,
+                    "now": configuration.clock.now.postgresBind,
+                ]))
                 if returned > 0 { try connection.notify(channel: SchedulerChannels.ready, payload: "") }
                 logger.info("scheduler stopped", metadata: ["returned_runs": "\(returned)"])
             } catch {

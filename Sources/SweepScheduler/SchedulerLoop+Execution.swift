@@ -5,6 +5,7 @@ import SweepJSON
 import SweepModel
 import Service
 import SweepStore
+import SweepStates
 
 /// Executing claimed runs: choosing the executor alternative, starting HTTP calls and local processes, and turning
 /// their results (or their failure to start) into completions for the next step.
@@ -208,11 +209,11 @@ extension SchedulerEngine.Loop {
         switch event {
         case .progress(let id, let percent, let message):
             guard let runID = Int64(id), let flight = inFlight[runID] else { return }
-            var data: [String: JSONValue] = ["state": "running", "message": .string(StorableText.sanitised(message))]
+            var data: [String: JSONValue] = ["state": .string(RunState.running.rawValue), "message": .string(StorableText.sanitised(message))]
             if let percent { data["percent"] = .double(percent) }
             // Rate limited per run, the latest line winning (a process printing thousands of lines a second would
             // otherwise write as many events).
-            let report = (flight.run, EventDraft(type: "task.progress", runName: flight.run.name, data: data))
+            let report = (flight.run, EventDraft(type: .taskProgress, runName: flight.run.name, data: data))
             if let now = progressThrottle.offer(runID, report, now: .now) { progress.append(now) }
         case .finished(let id, let outcome):
             guard let runID = Int64(id) else { return }

@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 
 /// Access to PostgreSQL for the API and the scheduler. Tenant work goes through `tenant(_:)`, which runs the body
@@ -48,6 +49,10 @@ public final class Database: Sendable {
                 return try tenantOnce(userID, isolation, body)
             } catch let error as PostgresError where (error.isDeadlock || error.isSerializationFailure) && retries < 2 {
                 retries += 1
+                // Back off a little before the retry: the winner of the deadlock was woken by our abort and needs
+                // a moment to take the locks it waited for; retrying at once can barge in ahead of it (a row lock
+                // freed by an aborted transaction goes to whoever asks first) and meet it in the same cycle again.
+                Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.03) * Double(retries))
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import SweepStates
 
 /// The database reads behind `/readyz` and `/metrics`. Each is bounded: by an index that holds few entries
 /// (running runs), by a row limit, or by a statement timeout, so a scrape can never become a load problem.
@@ -27,7 +28,7 @@ public struct OperationsQuery {
         try connection.transaction { connection in
             try connection.simpleQuery(unsafeSQL: "SET LOCAL statement_timeout = '\(Self.statementTimeout)'")
             return try connection.query("""
-                SELECT state, count(*) AS n FROM task_runs WHERE kind = 'task' OR state <> 'succeeded' GROUP BY state
+                SELECT state, count(*) AS n FROM task_runs WHERE kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql) GROUP BY state
                 """).map { (try $0.decode(String.self, column: "state"), try $0.decode(Int.self, column: "n")) }
         }
     }
@@ -36,7 +37,7 @@ public struct OperationsQuery {
     public func runningByUser() throws -> [(username: String, count: Int)] {
         try connection.query("""
             SELECT u.username, r.n FROM (
-                SELECT user_id, count(*) AS n FROM task_runs WHERE state = 'running' GROUP BY user_id
+                SELECT user_id, count(*) AS n FROM task_runs WHERE state = \(unsafeSQL: RunState.running.sql) GROUP BY user_id
             ) r JOIN users u ON u.id = r.user_id ORDER BY u.username
             """).map { (try $0.decode(String.self, column: "username"), try $0.decode(Int.self, column: "n")) }
     }

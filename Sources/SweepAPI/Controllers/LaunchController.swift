@@ -3,6 +3,7 @@ import Postgres
 import SweepJSON
 import SweepModel
 import SweepStore
+import SweepStates
 import Web
 
 /// Launching workflows and following launches: status, lists by state, cancel, events (JSON pages), logs.
@@ -96,7 +97,7 @@ struct LaunchController: Controller {
 
     /// The launch's full status once it ended; nil while it runs.
     static func endedStatus(_ database: Database, _ launchID: String, _ userID: UserID) throws -> Response? {
-        guard let status = try fullStatus(database, launchID, userID), LaunchState.terminal.contains(status.state) else { return nil }
+        guard let status = try fullStatus(database, launchID, userID), LaunchState.isTerminal(status.state) else { return nil }
         return Self.jsonBody(status.body)
     }
 
@@ -118,8 +119,8 @@ struct LaunchController: Controller {
     @Sendable func list(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let page = try Page(request)
         let state = request.query["state"]
-        if let state, !LaunchState.all.contains(state) {
-            throw APIError.badRequest("invalid_parameter", "state must be one of \(LaunchState.all.sorted().joined(separator: ", "))", field: "state")
+        if let state, LaunchState(rawValue: state) == nil {
+            throw APIError.badRequest("invalid_parameter", "state must be one of \(LaunchState.allCases.map(\.rawValue).sorted().joined(separator: ", "))", field: "state")
         }
         let launches = try database.tenant(tenant.userID) {
             try LaunchStore($0).list(state: state, workflowID: request.query["workflow_id"], after: page.after, limit: page.limit + 1)

@@ -1,4 +1,5 @@
 import SweepJSON
+import SweepStates
 import SweepStore
 import Web
 
@@ -12,8 +13,8 @@ struct LaunchRunsController {
         let launchID = try request.parameter("launch_id")
         let page = try Page(request)
         let state = request.query["state"].flatMap { $0.isEmpty ? nil : $0 }
-        if let state, !RunState.all.contains(state) {
-            throw APIError.badRequest("invalid_parameter", "state must be one of \(RunState.all.sorted().joined(separator: ", "))", field: "state")
+        if let state, RunState(rawValue: state) == nil {
+            throw APIError.badRequest("invalid_parameter", "state must be one of \(RunState.allCases.map(\.rawValue).joined(separator: ", "))", field: "state")
         }
         let taskID = request.query["task_id"].flatMap { $0.isEmpty ? nil : $0 }
         let runID = request.query["run_id"].flatMap { $0.isEmpty ? nil : $0 }

@@ -4,6 +4,7 @@ import Logging
 import Postgres
 import SweepJSON
 import SweepStore
+import SweepStates
 import Synchronization
 import Web
 
@@ -169,7 +170,7 @@ public final class EventStreamHub: EventStreams, Sendable {
             }
             // A launch that already ended: the stream ends once its history is sent.
             if let launchID = stream.launchID, streams[ObjectIdentifier(stream)] != nil {
-                let ended = try connection.query("SELECT state FROM launches WHERE id = \(launchID)::uuid AND state IN ('succeeded', 'failed', 'cancelled')")
+                let ended = try connection.query("SELECT state FROM launches WHERE id = \(launchID)::uuid AND state IN \(unsafeSQL: LaunchState.sqlList(LaunchState.terminal))")
                 if !ended.isEmpty, try connection.query("SELECT 1 AS one FROM events WHERE launch_id = \(launchID)::uuid AND id > \(stream.lastSent)").isEmpty {
                     close(stream, streams: &streams)
                 }

@@ -1,13 +1,12 @@
 import SweepJSON
+import SweepStates
 
 /// Runs a whole launch in memory with a closure standing in for the executors, following exactly the protocol a
 /// scheduler follows with `Planner` (count predecessors down, `prepare` when ready, `expand` after a gate). Tests use it
-/// to check expanded DAGs and every input; it is also a reference for the scheduler's own loop.
+/// to check expanded DAGs and every input; it is also a reference for the scheduler's own loop. Its counters,
+/// launch state and events are the same `LaunchLedger` the store applies, moved by the same transitions.
 public struct LaunchSimulation: Sendable {
-    public enum State: String, Sendable, Hashable {
-        case pending, succeeded, failed
-        case upstreamFailed = "upstream_failed"
-    }
+    public typealias State = RunState
 
     public struct Run: Sendable, Hashable {
         public var spec: RunSpec
@@ -38,6 +37,10 @@ public struct LaunchSimulation: Sendable {
     private var waitingOn: [String: Int] = [:]
     private var ready: [String] = []
     private var step = 0
+    /// The launch's books, as the store would keep them (every run is claimable at once here: no concurrency limit).
+    public private(set) var ledger = LaunchLedger()
+    /// Every event the ledger drafted, in order.
+    public private(set) var events: [EventDraft] = []
 
     /// Runs `workflow` until nothing more can run. An executor that throws fails that run (a thrown `TaskRunError`
     /// is kept as is).
@@ -54,6 +57,8 @@ public struct LaunchSimulation: Sendable {
             cursor += 1
             simulation.process(name, planner: planner, launchInput: launchInput, executor: executor)
         }
+        _ = simulation.ledger.ended()
+        simulation.events += simulation.ledger.takeEvents()
         return simulation
     }
 
@@ -74,27 +79,37 @@ public struct LaunchSimulation: Sendable {
         }
         switch planner.prepare(spec, predecessors: predecessors, launchInput: launchInput, in: counts) {
         case .fail(let error):
+            ledger.failedBeforeRunning(run: name, kind: spec.kind, message: error.description)
             fail(name, error)
         case .expand(let count):
             runs[name]!.replicaCount = count
             counts.record(gate: spec, count: count)
             let expansion = planner.expand(gate: spec, replicaCount: count, in: counts)
+            ledger.expanded(gate: name, taskID: spec.taskID, replicas: count)
             succeed(name, output: nil)
             insert(expansion)
         case .execute(let input):
             runs[name]!.input = input
+            ledger.admitted()
             do {
                 let output = try executor(Invocation(run: spec, input: input))
+                ledger.succeeded(1)
                 succeed(name, output: Planner.output(executorOutput: output, staticOutput: input.staticOutput))
             } catch let error as TaskRunError {
+                ledger.failed(run: name, message: error.description)
                 fail(name, error)
             } catch {
-                fail(name, TaskRunError(code: .executionFailed, message: "\(error)"))
+                let error = TaskRunError(code: .executionFailed, message: "\(error)")
+                ledger.failed(run: name, message: error.description)
+                fail(name, error)
             }
         }
+        events += ledger.takeEvents()
     }
 
     private mutating func insert(_ expansion: Expansion) {
+        let tasks = expansion.runs.filter { $0.kind == .task }.count
+        ledger.inserted(tasks: tasks, gates: expansion.runs.count - tasks)
         for spec in expansion.runs {
             precondition(runs[spec.name] == nil, "run \(spec.name) created twice")
             runs[spec.name] = Run(spec: spec, state: .pending, createdAtStep: step)
@@ -106,11 +121,12 @@ public struct LaunchSimulation: Sendable {
                 successors[predecessor, default: []].append(spec.name)
                 switch run.state {
                 case .succeeded: break
-                case .pending: waiting += 1
-                case .failed, .upstreamFailed: upstreamFailed = true
+                case .pending, .scheduled, .running: waiting += 1
+                case .failed, .upstreamFailed, .cancelled: upstreamFailed = true
                 }
             }
             if upstreamFailed {
+                ledger.upstreamFailed(run: spec.name, kind: spec.kind, wasActive: false)
                 runs[spec.name]!.state = .upstreamFailed
                 runs[spec.name]!.finishedAtStep = step
             } else if waiting == 0 {
@@ -138,6 +154,7 @@ public struct LaunchSimulation: Sendable {
         var stack = successors[name] ?? []
         while let next = stack.popLast() {
             guard runs[next]!.state == .pending else { continue }
+            ledger.upstreamFailed(run: next, kind: runs[next]!.spec.kind, wasActive: false)
             runs[next]!.state = .upstreamFailed
             runs[next]!.finishedAtStep = step
             stack.append(contentsOf: successors[next] ?? [])

@@ -1,5 +1,6 @@
 import Postgres
 import SweepJSON
+import SweepModel
 
 /// Appends events in one statement and announces them; the NOTIFY is delivered at commit, with the change.
 public enum EventWriter {
@@ -11,7 +12,7 @@ public enum EventWriter {
             var data = event.data
             data["launch_id"] = .string(launchID)
             if let run = event.runName { data["run_id"] = .string(run) }
-            return ["type": .string(event.type), "run": event.runName.map(JSONValue.string) ?? .null, "data": .object(data)]
+            return ["type": .string(event.type.rawValue), "run": event.runName.map(JSONValue.string) ?? .null, "data": .object(data)]
         })
     }
 

@@ -2,22 +2,20 @@ import Foundation
 import Postgres
 import SweepJSON
 import SweepModel
+import SweepStates
 
 /// A launch row as the progression engine needs it, loaded under the launch's row lock.
 public struct LaunchRecord: Sendable {
     public let id: String
     public let userID: UserID
-    public var state: String
     public let maxConcurrency: Int?
     public let maxRuntimeSeconds: Int?
     public var replicaCounts: [String: Int]
-    public var openRuns: Int
-    public var activeRuns: Int
-    public var totalRuns: Int
-    public var finishedRuns: Int
-    public var failedRuns: Int
+    /// State and counters, moved only by the ledger's transitions and written back by `LaunchProgression.flush`.
+    public var ledger: LaunchLedger
 
-    public var isTerminal: Bool { LaunchState.terminal.contains(state) }
+    public var state: LaunchState { ledger.state }
+    public var isTerminal: Bool { ledger.isTerminal }
 
     /// Locks the launch row for the rest of the transaction: every change to a launch's runs and counters happens
     /// under this lock, so two schedulers never interleave on one launch. NO KEY UPDATE: foreign-key checks of
@@ -34,18 +32,22 @@ public struct LaunchRecord: Sendable {
         for (key, value) in try row.decode(JSONValue.self, column: "replica_counts").objectValue ?? [:] {
             counts[key] = value.intValue.map(Int.init)
         }
+        guard let state = LaunchState(rawValue: try row.decode(String.self, column: "state")) else {
+            throw LaunchStoreError("launch \(id) has an unknown state")
+        }
         return LaunchRecord(
             id: try row.decode(String.self, column: "id"),
             userID: UserID(try row.decode(Int64.self, column: "user_id")),
-            state: try row.decode(String.self, column: "state"),
             maxConcurrency: try row.decode(Int?.self, column: "max_concurrency"),
             maxRuntimeSeconds: try row.decode(Int?.self, column: "max_runtime_seconds"),
             replicaCounts: counts,
-            openRuns: try row.decode(Int.self, column: "open_runs"),
-            activeRuns: try row.decode(Int.self, column: "active_runs"),
-            totalRuns: try row.decode(Int.self, column: "total_runs"),
-            finishedRuns: try row.decode(Int.self, column: "finished_runs"),
-            failedRuns: try row.decode(Int.self, column: "failed_runs"))
+            ledger: LaunchLedger(
+                state: state,
+                openRuns: try row.decode(Int.self, column: "open_runs"),
+                activeRuns: try row.decode(Int.self, column: "active_runs"),
+                totalRuns: try row.decode(Int.self, column: "total_runs"),
+                finishedRuns: try row.decode(Int.self, column: "finished_runs"),
+                failedRuns: try row.decode(Int.self, column: "failed_runs")))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import SweepStates
 
 /// The reads behind a launch's status and its run pages, shaped for launches of any size (API.md "Large launches"):
 /// the first `firstPageSize` runs, per-task state counts from an index-only aggregate, and keyset pages of runs by
@@ -47,14 +48,14 @@ public struct LaunchStatusQuery {
                 SELECT id, name, task_id, state, attempt, input, output, error, predecessors, successors,
                        created_at, started_at, finished_at
                 FROM task_runs
-                WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = 'task' OR state <> 'succeeded')
+                WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
                 ORDER BY id LIMIT \(Self.firstPageSize + 1)
             ), shown AS (
                 SELECT * FROM page ORDER BY id LIMIT \(Self.firstPageSize)
             ), hidden AS (
                 -- Edges to succeeded scatter gates (bookkeeping the API never shows) are left out.
                 SELECT name FROM task_runs
-                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND kind = 'scatter' AND state = 'succeeded'
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND kind = \(unsafeSQL: RunKind.scatter.sql) AND state = \(unsafeSQL: RunState.succeeded.sql)
                   AND name IN (SELECT unnest(predecessors || successors) FROM shown)
             ), texts AS (
                 -- v1.1 label and description, from the launch's definition snapshot (a later version of the workflow
@@ -90,7 +91,7 @@ public struct LaunchStatusQuery {
         var counts: [String: [String: Int]] = [:]
         for row in try tx.connection.query("""
             SELECT task_id, state, count(*) AS n FROM task_runs
-            WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+            WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
             GROUP BY task_id, state
             """) {
             counts[try row.decode(String.self, column: "task_id"), default: [:]][try row.decode(String.self, column: "state")] =
@@ -111,7 +112,7 @@ public struct LaunchStatusQuery {
         return Set(try tx.connection.query("""
             SELECT name FROM task_runs
             WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND name = ANY(\(Array(names)))
-              AND kind = 'scatter' AND state = 'succeeded'
+              AND kind = \(unsafeSQL: RunKind.scatter.sql) AND state = \(unsafeSQL: RunState.succeeded.sql)
             """).map { try $0.decode(String.self, column: "name") })
     }
 
@@ -120,7 +121,7 @@ public struct LaunchStatusQuery {
     public func run(launchID: String, named name: String) throws -> [PagedRun] {
         try tx.connection.query("""
             SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
-            WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND name = \(name) AND (kind = 'task' OR state <> 'succeeded')
+            WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND name = \(name) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
             """).map { PagedRun(rowID: try $0.decode(Int64.self, column: "id"), run: try TaskRunRecord($0)) }
     }
 
@@ -132,28 +133,28 @@ public struct LaunchStatusQuery {
         case (nil, nil):
             rows = try tx.connection.query("""
                 SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
-                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
                   AND id > \(afterRowID)
                 ORDER BY id LIMIT \(limit)
                 """)
         case (let taskID?, nil):
             rows = try tx.connection.query("""
                 SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
-                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
                   AND task_id = \(taskID) AND id > \(afterRowID)
                 ORDER BY id LIMIT \(limit)
                 """)
         case (nil, let state?):
             rows = try tx.connection.query("""
                 SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
-                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
                   AND state = \(state) AND id > \(afterRowID)
                 ORDER BY id LIMIT \(limit)
                 """)
         case (let taskID?, let state?):
             rows = try tx.connection.query("""
                 SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
-                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = 'task' OR state <> 'succeeded')
+                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
                   AND task_id = \(taskID) AND state = \(state) AND id > \(afterRowID)
                 ORDER BY id LIMIT \(limit)
                 """)

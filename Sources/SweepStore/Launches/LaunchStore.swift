@@ -2,6 +2,7 @@ import Foundation
 import Postgres
 import SweepJSON
 import SweepModel
+import SweepStates
 
 /// Launch creation, status, listing, cancellation and logs for the API, all within one tenant's transaction.
 public struct LaunchStore {
@@ -109,7 +110,7 @@ public struct LaunchStore {
     public func runs(launchID: String) throws -> [TaskRunRecord] {
         try tx.connection.query("""
             SELECT \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
-            WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = 'task' OR state <> 'succeeded')
+            WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
             ORDER BY id
             """).map(TaskRunRecord.init)
     }
@@ -118,7 +119,7 @@ public struct LaunchStore {
     public func logs(launchID: String, runName: String) throws -> String?? {
         guard UUIDText.isValid(launchID) else { return nil }
         return try tx.connection.query("""
-            SELECT logs FROM task_runs WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND name = \(runName) AND kind = 'task'
+            SELECT logs FROM task_runs WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND name = \(runName) AND kind = \(unsafeSQL: RunKind.task.sql)
             """).first.map { try $0.decode(String?.self, column: "logs") }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import SweepJSON
+import SweepStates
 
 public struct LaunchSummary: Sendable {
     static let columns = """
@@ -34,7 +35,7 @@ public struct LaunchSummary: Sendable {
         failedRuns = try row.decode(Int.self, column: "failed_runs")
     }
 
-    public var isTerminal: Bool { LaunchState.terminal.contains(state) }
+    public var isTerminal: Bool { LaunchState.isTerminal(state) }
 
     /// A cursor for lists ordered newest first.
     public var cursor: String { "\(createdAt.timeIntervalSince1970)|\(id)" }

@@ -1,6 +1,8 @@
 import Postgres
 import SweepCrypto
 import SweepJSON
+import SweepModel
+import SweepStates
 
 /// Progress reports from running tasks, authorised by the run's own token (not by a user's key).
 public enum ProgressStore {
@@ -10,7 +12,7 @@ public enum ProgressStore {
     public static func isRunning(_ connection: PostgresConnection, token: String) throws -> Bool {
         guard let runID = runID(of: token) else { return false }
         return try !connection.query("""
-            SELECT 1 AS one FROM task_runs WHERE id = \(runID) AND progress_token_hash = \(Digest.sha256Hex(token)) AND state = 'running'
+            SELECT 1 AS one FROM task_runs WHERE id = \(runID) AND progress_token_hash = \(Digest.sha256Hex(token)) AND state = \(unsafeSQL: RunState.running.sql)
             """).isEmpty
     }
 
@@ -25,14 +27,14 @@ public enum ProgressStore {
         guard let runID = runID(of: token) else { return false }
         let rows = try connection.query("""
             SELECT launch_id::text AS launch_id, user_id, name FROM task_runs
-            WHERE id = \(runID) AND progress_token_hash = \(Digest.sha256Hex(token)) AND state = 'running'
+            WHERE id = \(runID) AND progress_token_hash = \(Digest.sha256Hex(token)) AND state = \(unsafeSQL: RunState.running.sql)
             """)
         guard let row = rows.first else { return false }
-        var data: [String: JSONValue] = ["state": "running", "message": .string(message)]
+        var data: [String: JSONValue] = ["state": .string(RunState.running.rawValue), "message": .string(message)]
         if let percent { data["percent"] = .double(percent) }
         try EventWriter.append(
             connection, userID: UserID(try row.decode(Int64.self, column: "user_id")), launchID: try row.decode(String.self, column: "launch_id"),
-            [EventDraft(type: "task.progress", runName: try row.decode(String.self, column: "name"), data: data)])
+            [EventDraft(type: .taskProgress, runName: try row.decode(String.self, column: "name"), data: data)])
         return true
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SweepJSON
+import SweepStates
 
 /// What an executor reported for one attempt of a run. `attempt` is the fencing token of the claim.
 public struct RunCompletion: Sendable {
@@ -9,7 +10,7 @@ public struct RunCompletion: Sendable {
         case failed(String)
     }
 
-    public var runID: Int64
+    public var runID: RunRowID
     public var launchID: String
     public var attempt: Int
     public var outcome: Outcome
@@ -21,16 +22,16 @@ public struct RunCompletion: Sendable {
     public var identity: Identity?
 
     public struct Identity: Sendable {
-        public var name: String
+        public var name: RunName
         public var taskID: String
 
-        public init(name: String, taskID: String) {
+        public init(name: RunName, taskID: String) {
             self.name = name
             self.taskID = taskID
         }
     }
 
-    public init(runID: Int64, launchID: String, attempt: Int, outcome: Outcome, logs: String? = nil, finishedAt: Date = Date(),
+    public init(runID: RunRowID, launchID: String, attempt: Int, outcome: Outcome, logs: String? = nil, finishedAt: Date = Date(),
                 identity: Identity? = nil) {
         self.identity = identity
         self.runID = runID
@@ -43,34 +44,22 @@ public struct RunCompletion: Sendable {
 }
 
 extension RunCompletion {
-    /// A success as `jsonb_to_recordset` reads it (`successColumns`); nil for a failure.
+    /// How the error of a run starts when PostgreSQL (or the decoder) refused what it produced: the run fails, its
+    /// launch proceeds as for any failure, and the batch it came with is recorded without it.
+    public static let rejectedPrefix = "output_rejected: "
+
+    /// This completion turned into the failure of a refused output.
+    public func rejected(_ reason: String) -> RunCompletion {
+        var copy = self
+        copy.outcome = .failed(Self.rejectedPrefix + reason)
+        copy.logs = nil
+        return copy
+    }
+
+    /// A success as `jsonb_to_recordset` reads it (`TaskRunSQL.resultColumns`); nil for a failure.
     var successRecord: JSONValue? {
         guard case .succeeded(let output) = outcome else { return nil }
         return ["id": .int(runID), "attempt": .int(Int64(attempt)), "output": output, "logs": logs.map(JSONValue.string) ?? .null,
                 "finished": .double(finishedAt.timeIntervalSince1970)]
     }
-
-    static let successColumns = "id bigint, attempt int, output jsonb, logs text, finished float8"
-
-    /// How a success is recorded, one text for every statement that records successes (the general path and
-    /// `LeafCompletion`; `sweep_complete_and_claim` of migration 0004 does the same for one run in PL/pgSQL):
-    /// CTE `done` takes the rows of a preceding CTE `results` (`successColumns`), fenced by state and attempt, and
-    /// answers id, launch_id, name, successors and user_id of those accepted; CTE `logged` appends their
-    /// `task.succeeded` events. Runs are found by id alone (a completion names the run its claim returned): a
-    /// `launch_id = …` condition invites a scan of the launch's runs when statistics are stale, as they are for a
-    /// launch just made.
-    static let recordSuccesses = """
-        done AS (
-            UPDATE task_runs t SET state = 'succeeded', output = r.output, logs = r.logs, finished_at = to_timestamp(r.finished),
-                   lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
-            FROM results r
-            WHERE t.id = r.id AND t.state = 'running' AND t.attempt = r.attempt
-            RETURNING t.id, t.launch_id, t.name, t.successors, t.user_id
-        ), logged AS (
-            INSERT INTO events (user_id, launch_id, run_name, type, data)
-            SELECT user_id, launch_id, name, 'task.succeeded',
-                   jsonb_build_object('launch_id', launch_id::text, 'run_id', name, 'state', 'succeeded', 'ts', \(EventSQL.timestamp))
-            FROM done ORDER BY id
-        )
-        """
 }

@@ -1,4 +1,5 @@
 import Postgres
+import SweepStates
 
 /// The SQL of `user_limits` (migration 0006), and the counts the limits are checked against.
 public enum UserLimitStore {
@@ -34,7 +35,7 @@ public enum UserLimitStore {
     /// `lockLaunchAdmission`, so two concurrent creations cannot both see room for one.
     public static func launchesInFlight(_ connection: PostgresConnection, userID: UserID) throws -> Int {
         try connection.query("""
-            SELECT count(*) AS n FROM launches WHERE user_id = \(userID) AND state IN ('waiting', 'running')
+            SELECT count(*) AS n FROM launches WHERE user_id = \(userID) AND state IN \(unsafeSQL: LaunchState.sqlList([.waiting, .running]))
             """)[0].decode(Int.self, column: "n")
     }
 

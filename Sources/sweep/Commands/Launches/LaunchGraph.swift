@@ -1,5 +1,6 @@
 import SweepJSON
 import Foundation
+import SweepStates
 
 /// The expanded DAG of a launch, from the `tasks` of its status: one node per task run (labelled run id + state),
 /// replicas of one task grouped together, edges from `successors` (and `predecessors`, whichever the server fills).
@@ -54,10 +55,18 @@ struct LaunchGraph {
         group.runs.count > 1 || group.runs.first?.run != group.task
     }
 
-    static let colours: [String: String] = [
-        "succeeded": "#c8e6c9", "failed": "#ffcdd2", "upstream_failed": "#ffe0b2", "cancelled": "#e0e0e0",
-        "running": "#bbdefb", "scheduled": "#fff9c4", "pending": "#ffffff",
-    ]
+    static let colours: [String: String] = Dictionary(uniqueKeysWithValues: RunState.allCases.map { state in
+        let colour = switch state {
+        case .succeeded: "#c8e6c9"
+        case .failed: "#ffcdd2"
+        case .upstreamFailed: "#ffe0b2"
+        case .cancelled: "#e0e0e0"
+        case .running: "#bbdefb"
+        case .scheduled: "#fff9c4"
+        case .pending: "#ffffff"
+        }
+        return (state.rawValue, colour)
+    })
 
     func dot() -> String {
         var out = "digraph \(LaunchGraph.dotQuote(launchID)) {\n  rankdir=TB;\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\"];\n"

@@ -63,10 +63,10 @@ struct LaunchStartCommand: ParsableCommand {
             options.emit(answer) { "Launched \(id) (workflow \(answer["workflow_id"]?.cellText ?? workflow), version \(answer["version"]?.cellText ?? "-")): \(answer["state"]?.cellText ?? "-")" }
             return
         }
-        let status = LaunchState.isTerminal(answer) && answer["tasks"] != nil
+        let status = LaunchStatus.isTerminal(answer) && answer["tasks"] != nil
             ? answer : try poll(client, id)
-        options.emit(status) { LaunchState.describe(status) }
-        try LaunchState.checkSucceeded(status)
+        options.emit(status) { LaunchStatus.describe(status) }
+        try LaunchStatus.checkSucceeded(status)
     }
 
     private func poll(_ client: APIClient, _ id: String) throws(CLIError) -> JSONValue {
@@ -74,7 +74,7 @@ struct LaunchStartCommand: ParsableCommand {
         var delay = 0.2
         while true {
             let status = try client.get("launches", id)
-            if LaunchState.isTerminal(status) { return status }
+            if LaunchStatus.isTerminal(status) { return status }
             if let deadline, Date() > deadline {
                 throw CLIError(.unreachable, "launch \(id) still \(status["state"]?.cellText ?? "running") after \(timeout ?? 0) s")
             }

@@ -11,6 +11,6 @@ struct LaunchStatusCommand: ParsableCommand {
 
     func run() throws {
         let status = try options.client().get("launches", launch)
-        options.emit(status) { LaunchState.describe(status) }
+        options.emit(status) { LaunchStatus.describe(status) }
     }
 }

@@ -1,13 +1,14 @@
 import Foundation
 import HTTPClient
 import SweepJSON
+import SweepStates
 
 /// Follows a launch's event stream until the launch ends, reconnecting with `Last-Event-ID` after a drop. On a
 /// terminal it draws one progress bar per task (finished runs / runs of that task, from the status's
 /// `task_counts`, so a 100,000-replica task is one line) and a total, under one line per task state change; otherwise it prints plain lines `<time> <event> <run_id> <state>`, or with `--json` one event
 /// object per line. Ends with exit 0 if the launch succeeded, 1 (as a CLIError) if it failed or was cancelled.
 final class LaunchWatcher {
-    static let finishedRunStates: Set<String> = ["succeeded", "failed", "upstream_failed", "cancelled"]
+    static let finishedRunStates: Set<String> = Set(RunState.allCases.filter(\.isFinished).map(\.rawValue))
     /// Above the server's heartbeat interval: silence this long means the connection is dead.
     static let idleTimeout: Duration = .seconds(45)
     static let maxConsecutiveFailures = 8
@@ -39,7 +40,7 @@ final class LaunchWatcher {
     func run() throws(CLIError) {
         let initial = try client.get("launches", launchID)
         updateProgress(from: initial)
-        if LaunchState.isTerminal(initial) {
+        if LaunchStatus.isTerminal(initial) {
             // Already over: the event history as a list, then the verdict (no stream to wait on).
             let history = try client.get("launches", launchID, "events")
             for event in history.arrayValue ?? history["items"]?.arrayValue ?? [] {
@@ -77,7 +78,7 @@ final class LaunchWatcher {
             // The stream ended or dropped without the launch ending: ask, then resume where we left off.
             let status = try client.get("launches", launchID)
             updateProgress(from: status)
-            if LaunchState.isTerminal(status) {
+            if LaunchStatus.isTerminal(status) {
                 outcome = status["state"]?.stringValue
             } else {
                 Thread.sleep(forTimeInterval: min(0.25 * Double(1 << min(failures, 4)), 4))
@@ -85,7 +86,7 @@ final class LaunchWatcher {
         }
         if interactive { drawBar(final: true) }
         let state = outcome ?? "unknown"
-        if state != "succeeded" { throw CLIError(.launchFailed, "launch \(launchID) \(state)") }
+        if state != LaunchState.succeeded.rawValue { throw CLIError(.launchFailed, "launch \(launchID) \(state)") }
     }
 
     private func handle(_ event: SSEParser.Event) {
@@ -93,12 +94,7 @@ final class LaunchWatcher {
         let type = event.event ?? "message"
         let data = (try? JSONParser.parse(event.data)) ?? .string(event.data)
         show(type: type, id: event.id, data: data)
-        switch type {
-        case "launch.succeeded": outcome = "succeeded"
-        case "launch.failed": outcome = "failed"
-        case "launch.cancelled": outcome = "cancelled"
-        default: break
-        }
+        if let ended = EventType(rawValue: type)?.endedLaunchState { outcome = ended.rawValue }
     }
 
     private func show(type: String, id: String?, data: JSONValue) {

@@ -6,7 +6,7 @@ struct LaunchesCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: ArgumentHelp("Only launches in this state: \(LaunchState.all.joined(separator: ", ")).", valueName: "state"))
+    @Option(help: ArgumentHelp("Only launches in this state: \(LaunchStatus.all.joined(separator: ", ")).", valueName: "state"))
     var state: String?
 
     @Option(help: ArgumentHelp("Only launches of this workflow.", valueName: "workflow"))
@@ -16,14 +16,14 @@ struct LaunchesCommand: ParsableCommand {
     var limit = 50
 
     func validate() throws {
-        if let state, !LaunchState.all.contains(state) {
-            throw ValidationError("--state must be one of \(LaunchState.all.joined(separator: ", "))")
+        if let state, !LaunchStatus.all.contains(state) {
+            throw ValidationError("--state must be one of \(LaunchStatus.all.joined(separator: ", "))")
         }
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
     func run() throws {
         let answer = try options.client().list("launches", query: [("state", state), ("workflow_id", workflow)], limit: limit)
-        options.emit(answer) { Table(columns: LaunchState.summaryColumns).render(answer["items"]?.arrayValue ?? []) }
+        options.emit(answer) { Table(columns: LaunchStatus.summaryColumns).render(answer["items"]?.arrayValue ?? []) }
     }
 }

@@ -16,7 +16,7 @@ struct PsCommand<Filter: LaunchFilter>: ParsableCommand {
     }
 
     func run() throws {
-        let answer = try options.client().list("launches", query: [("state", Filter.state)], limit: limit)
-        options.emit(answer) { Table(columns: LaunchState.summaryColumns).render(answer["items"]?.arrayValue ?? []) }
+        let answer = try options.client().list("launches", query: [("state", Filter.state.rawValue)], limit: limit)
+        options.emit(answer) { Table(columns: LaunchStatus.summaryColumns).render(answer["items"]?.arrayValue ?? []) }
     }
 }

@@ -1,19 +1,19 @@
 import Foundation
 import SweepJSON
+import SweepStates
 
-/// The launch states the API reports, and which of them are final.
-enum LaunchState {
-    static let all = ["waiting", "running", "succeeded", "failed", "cancelled"]
-    static let terminal: Set<String> = ["succeeded", "failed", "cancelled"]
+/// A launch status as the CLI shows and judges it (the states themselves are SweepStates' `LaunchState`).
+enum LaunchStatus {
+    static let all = LaunchState.allCases.map(\.rawValue)
 
     static func isTerminal(_ status: JSONValue) -> Bool {
-        status["state"]?.stringValue.map(terminal.contains) ?? false
+        status["state"]?.stringValue.map(LaunchState.isTerminal) ?? false
     }
 
     /// Exit 1 (as a CLIError) when a finished launch did not succeed.
     static func checkSucceeded(_ status: JSONValue) throws(CLIError) {
         let state = status["state"]?.stringValue ?? "unknown"
-        if state != "succeeded" {
+        if state != LaunchState.succeeded.rawValue {
             throw CLIError(.launchFailed, "launch \(status["launch_id"]?.cellText ?? "?") \(state)")
         }
     }

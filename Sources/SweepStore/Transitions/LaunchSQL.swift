@@ -1,0 +1,55 @@
+import SweepStates
+
+/// Every statement that changes `launches` after its creation, in one place (see `TaskRunSQL`): the ledger's
+/// write-back, the start at first claim, and the counting of successes on the paths that take no lock across
+/// statements (leaf successes, the chain step).
+public enum LaunchSQL {
+    /// CTE `started`: launches of the runs in a preceding CTE `claimed(launch_id)` that still wait start now.
+    /// SKIP LOCKED: a launch locked by a completer is left for a later claim rather than waited on (waiting here
+    /// could deadlock with that completer, which may wait on our rows).
+    public static let startLaunches = """
+        started AS (
+            UPDATE launches SET state = \(LaunchState.running.sql), started_at = coalesce(started_at, coalesce($now::timestamptz, clock_timestamp()))
+            WHERE id IN (SELECT id FROM launches WHERE id IN (SELECT launch_id FROM claimed) AND state = \(LaunchState.waiting.sql)
+                         FOR UPDATE SKIP LOCKED)
+            RETURNING id, user_id
+        )
+        """
+
+    /// CTE `counted`: counts the runs of a preceding CTE `done` as succeeded on launch `$launch` (the ledger's
+    /// `succeeded(n)`), and `$admitted` runs as newly claimable (`admitted`), when at least one was accepted;
+    /// answers open_runs. The launch's row lock is taken here, last, and held only to COMMIT.
+    public static let countSucceeded = """
+        counted AS (
+            UPDATE launches l SET open_runs = l.open_runs - c.n, active_runs = l.active_runs - c.n + $admitted::int,
+                   finished_runs = l.finished_runs + c.n
+            FROM (SELECT count(*)::int AS n FROM done) AS c
+            WHERE l.id = $launch::uuid AND c.n > 0
+            RETURNING l.open_runs
+        )
+        """
+
+    /// Writes a locked launch's ledger back (`$state` and the counters), ends it when `$ended` (finished_at,
+    /// `$output`), appends the drafted `$events` (JSON rows of `EventWriter.rows`), and sends the notifications:
+    /// events written (`$notify_events`), runs made claimable (`$claimable`), the launch's end.
+    public static let flush: SQLTemplate = """
+        WITH updated AS (
+            UPDATE launches SET state = $state::text, replica_counts = $replica_counts::jsonb,
+                   open_runs = $open::int, active_runs = $active::int, total_runs = $total::int,
+                   finished_runs = $finished::int, failed_runs = $failed::int,
+                   finished_at = CASE WHEN $ended::bool THEN coalesce(finished_at, coalesce($now::timestamptz, clock_timestamp())) ELSE finished_at END,
+                   output = coalesce($output::jsonb, output)
+            WHERE id = $launch::uuid
+            RETURNING 1
+        ), logged AS (
+            INSERT INTO events (user_id, launch_id, run_name, type, data)
+            SELECT $user, $launch::uuid, e.value->>'run', e.value->>'type',
+                   (e.value->'data') || jsonb_build_object('ts', \(EventSQL.timestamp))
+            FROM jsonb_array_elements($events::jsonb) WITH ORDINALITY AS e(value, n)
+            ORDER BY e.n
+        )
+        SELECT CASE WHEN $notify_events::bool THEN pg_notify('\(EventWriter.channel)', $launch::text) END,
+               CASE WHEN $claimable::bool THEN pg_notify('\(SchedulerChannels.ready)', '') END,
+               CASE WHEN $ended::bool THEN pg_notify('\(SchedulerChannels.launchDone)', $launch::text) END
+        """
+}

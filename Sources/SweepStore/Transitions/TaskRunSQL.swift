@@ -1,0 +1,341 @@
+import SweepStates
+
+/// Every statement that changes `task_runs`, in one place (River's `river_job.sql`): each named, documented, guarded
+/// by state (and by attempt where a claim fences it), appending its events in the same statement, and taking its
+/// time as `coalesce($now, now())` so tests can move the clock. The API, the scheduler loops, the rescuer and the
+/// chain step's routine (`ChainStepRoutine`, built from these texts) all run these; nothing else writes the table.
+///
+/// A run moves pending -> scheduled -> running -> succeeded | failed, or ends upstream_failed / cancelled:
+///
+///     insertRuns ─ pending ─ schedule ─> scheduled ─ claim ─> running ─ recordSuccesses ─> succeeded
+///                   │                      │    ^               │  └──── recordFailure ───> failed
+///                   │                      │    └─ rescue, handBack (lease lost / scheduler stopping)
+///                   ├ failPending ─> failed │
+///                   └──── markUpstreamFailed, cancel ───> upstream_failed / cancelled
+///
+/// Launch counters move with them through `LaunchLedger` (written by `LaunchSQL`).
+public enum TaskRunSQL {
+    /// The predicate of `task_runs_claimable_by_user_idx`, written out whole (a partial index is used only when the
+    /// statement states its predicate), for the runs of table alias `t` (or unqualified).
+    static func claimable(_ t: String = "") -> String {
+        let p = t.isEmpty ? "" : t + "."
+        return "\(p)state = \(RunState.scheduled.sql) AND NOT \(p)throttled"
+    }
+    public static let open = RunState.sqlList(RunState.open)
+
+    // MARK: - Creating runs
+
+    /// Inserts planned runs of launch `$launch` (user `$user`) from `$rows` (JSON records: name, task_id, kind,
+    /// path, preds, delay, waiting, and for runs ready at once input, exec or shared_exec, static_output,
+    /// throttled); `$shared_exec` maps task ids to the exec shared by their runs. Runs with an input are inserted
+    /// scheduled (with their `task.scheduled` event), the others pending. Answers name, waiting_on, state.
+    public static let insertRuns: SQLTemplate = """
+        WITH ins AS (
+            INSERT INTO task_runs (launch_id, user_id, name, task_id, kind, replica_path, predecessors, delay_seconds, waiting_on,
+                                   state, input, exec, static_output, throttled, ready_at)
+            SELECT $launch::uuid, $user, r.name, r.task_id, r.kind, r.path, r.preds, r.delay, r.waiting,
+                   CASE WHEN r.input IS NULL THEN \(RunState.pending.sql) ELSE \(RunState.scheduled.sql) END, r.input,
+                   CASE WHEN r.shared_exec THEN $shared_exec::jsonb -> r.task_id ELSE r.exec END,
+                   nullif(r.static_output, 'null'::jsonb), coalesce(r.throttled, false),
+                   CASE WHEN r.input IS NOT NULL THEN coalesce($now::timestamptz, now()) + make_interval(secs => r.delay) END
+            FROM jsonb_to_recordset($rows::jsonb)
+                 AS r(name text, task_id text, kind text, path int[], preds text[], delay int, waiting int,
+                      input jsonb, exec jsonb, shared_exec boolean, static_output jsonb, throttled boolean)
+            RETURNING id, launch_id, name, task_id, delay_seconds, user_id, state, waiting_on
+        ), logged AS (
+            INSERT INTO events (user_id, launch_id, run_name, type, data)
+            SELECT user_id, launch_id, name, \(EventType.taskScheduled.sql), \(EventSQL.scheduledData)
+            FROM ins WHERE state = \(RunState.scheduled.sql) ORDER BY id
+        )
+        SELECT name, waiting_on, state FROM ins
+        """
+
+    /// Appends run names to their predecessors' successor lists: `$links` maps a predecessor's name to new names.
+    public static let linkSuccessors: SQLTemplate = """
+        UPDATE task_runs t SET successors = t.successors || ARRAY(SELECT jsonb_array_elements_text(m.value))
+        FROM jsonb_each($links::jsonb) AS m
+        WHERE t.launch_id = $launch::uuid AND t.name = m.key
+        """
+
+    /// Of the pending runs `$names`, those with a predecessor that failed, was upstream_failed or cancelled: they
+    /// can never run (a read; `markUpstreamFailed` then closes them).
+    public static let doomedRuns: SQLTemplate = """
+        SELECT DISTINCT n.name FROM unnest($names::text[]) AS n(name)
+        JOIN task_runs r ON r.launch_id = $launch::uuid AND r.name = n.name AND r.state = \(RunState.pending.sql)
+        JOIN LATERAL unnest(r.predecessors) AS pn(name) ON true
+        JOIN task_runs p ON p.launch_id = r.launch_id AND p.name = pn.name AND p.state IN \(RunState.sqlList(RunState.failing))
+        """
+
+    // MARK: - Becoming ready
+
+    /// CTE `counted`: counts down, in launch `$launch`, the pending successors named by the preceding CTE
+    /// `finished(name)` (one row per finished predecessor); answers each counted run's name and waiting_on.
+    public static let countDown: SQLTemplate = """
+        counted AS (
+            UPDATE task_runs t SET waiting_on = t.waiting_on - c.n
+            FROM (SELECT name, count(*)::int AS n FROM finished GROUP BY name) AS c
+            WHERE t.launch_id = $launch::uuid AND t.name = c.name AND t.state = \(RunState.pending.sql)
+            RETURNING t.name, t.waiting_on
+        )
+        """
+
+    /// pending -> scheduled for the runs in `$rows` (JSON records: id, input, exec, static_output, throttled), with
+    /// their `task.scheduled` events. ready_at is the transaction's now() plus the run's delay: the claim at the end
+    /// of the same transaction (ready_at <= now()) must see a successor scheduled here.
+    public static let schedule: SQLTemplate = """
+        WITH ready AS (
+            UPDATE task_runs t SET state = \(RunState.scheduled.sql), input = r.input, exec = r.exec, throttled = r.throttled,
+                   static_output = CASE WHEN r.static_output = 'null'::jsonb THEN NULL ELSE r.static_output END,
+                   ready_at = coalesce($now::timestamptz, now()) + make_interval(secs => t.delay_seconds)
+            FROM jsonb_to_recordset($rows::jsonb) AS r(id bigint, input jsonb, exec jsonb, static_output jsonb, throttled boolean)
+            WHERE t.id = r.id AND t.state = \(RunState.pending.sql)
+            RETURNING t.id, t.launch_id, t.name, t.task_id, t.delay_seconds, t.user_id
+        )
+        INSERT INTO events (user_id, launch_id, run_name, type, data)
+        SELECT user_id, launch_id, name, \(EventType.taskScheduled.sql), \(EventSQL.scheduledData)
+        FROM ready ORDER BY id
+        """
+
+    /// Frees up to `$count` runs of launch `$launch` held back by max_task_concurrency, oldest first; answers
+    /// (as the affected row count) how many.
+    public static let releaseThrottled: SQLTemplate = """
+        UPDATE task_runs SET throttled = false
+        WHERE id IN (SELECT id FROM task_runs WHERE launch_id = $launch::uuid AND state = \(RunState.scheduled.sql) AND throttled
+                     ORDER BY id LIMIT $count FOR UPDATE)
+        """
+
+    // MARK: - Claiming
+
+    /// CTE `picked(id, token, input, exec, static_output)`: up to `$limit` claimable runs, shared fairly between
+    /// users. Every user with ready runs gets an equal share of the batch; the `$limit % users` shares left over go
+    /// round robin (a turn counter, `sweep_claim_turn`, moves the window on by a batch each claim), so even with
+    /// more users than a batch holds, every user is served within a few claims. What shares leave unused (users
+    /// with fewer ready runs) goes to whoever has more, in ready order. So one user's 20,000 ready runs delay
+    /// another user's run by at most a claim or two. Users are found by a skip scan (one index probe per user with
+    /// scheduled runs) and each share walks that user's part of `task_runs_claimable_by_user_idx` (user_id,
+    /// ready_at, id): SKIP LOCKED, so concurrent claims pass each other.
+    public static let pickFairly: SQLTemplate = """
+        users AS (
+            (SELECT user_id FROM task_runs WHERE \(claimable()) ORDER BY user_id LIMIT 1)
+            UNION ALL
+            SELECT (SELECT t.user_id FROM task_runs t WHERE \(claimable("t")) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
+            FROM users u WHERE u.user_id IS NOT NULL
+        ), ranked AS (
+            SELECT user_id, row_number() OVER (ORDER BY user_id) - 1 AS rank, count(*) OVER () AS n
+            FROM users WHERE user_id IS NOT NULL
+        ), shares AS (
+            -- The per-user running cap (user_limits, another change) applies here: least(this share, the user's
+            -- cap minus its running runs).
+            SELECT r.user_id,
+                   $limit::int / r.n + (((r.rank - (turn.n % r.n) * ($limit::int % r.n)) % r.n + r.n) % r.n < $limit::int % r.n)::int AS share
+            FROM ranked r, (SELECT nextval('sweep_claim_turn') AS n) AS turn
+        ), fair AS (
+            SELECT p.id FROM shares s CROSS JOIN LATERAL (
+                SELECT t.id FROM task_runs t
+                WHERE t.user_id = s.user_id AND \(claimable("t")) AND t.ready_at <= coalesce($now::timestamptz, now())
+                ORDER BY t.ready_at, t.id LIMIT s.share
+                FOR UPDATE SKIP LOCKED) AS p
+        ), rest AS (
+            SELECT p.id FROM shares s CROSS JOIN LATERAL (
+                SELECT t.id FROM task_runs t
+                WHERE t.user_id = s.user_id AND \(claimable("t")) AND t.ready_at <= coalesce($now::timestamptz, now())
+                  AND t.id NOT IN (SELECT id FROM fair)
+                ORDER BY t.ready_at, t.id LIMIT $limit::int
+                FOR UPDATE SKIP LOCKED) AS p
+            LIMIT $limit::int - (SELECT count(*) FROM fair)
+        ), picked AS (
+            -- The LIMIT changes no result (fair and rest hold at most $limit together); it tells the planner how few
+            -- rows come, so the UPDATE finds them by key instead of hashing the whole table.
+            SELECT id, sweep_new_token(id) AS token, NULL::jsonb AS input, NULL::jsonb AS exec, NULL::jsonb AS static_output
+            FROM (SELECT id FROM fair UNION ALL SELECT id FROM rest) AS f
+            LIMIT $limit::int
+        )
+        """
+
+    /// CTEs that start the runs of a preceding CTE `picked(id, token, input, exec, static_output)`, locked by the
+    /// caller: running under a lease of scheduler `$scheduler` for `$lease` seconds, attempt counted up (the fencing
+    /// token), a progress token minted (only its hash stored). A picked row with an input is a chain successor
+    /// prepared by the planner (pending until now): it gets its input and what to execute, and its
+    /// `task.scheduled` event before its `task.started`. With `startingLaunches` (a claim), their launches that
+    /// still wait start too (`LaunchSQL.startLaunches`) with `launch.started` first; the chain step, whose launch
+    /// runs already, leaves that out. CTE `claimed` answers the runs.
+    public static func start(startingLaunches: Bool) -> SQLTemplate {
+        let launchEvents = !startingLaunches ? "" : """
+                SELECT 0 AS stage, 0::bigint AS ord, user_id, id AS launch_id, NULL::text AS run_name, \(EventType.launchStarted.sql) AS type,
+                       \(EventSQL.launchStartedData) AS data
+                FROM started
+                UNION ALL
+            """
+        return SQLTemplate("""
+            claimed AS (
+                UPDATE task_runs t SET state = \(RunState.running.sql), attempt = t.attempt + 1, claimed_by = $scheduler::text,
+                       lease_expires_at = coalesce($now::timestamptz, now()) + make_interval(secs => $lease::int),
+                       started_at = coalesce($now::timestamptz, clock_timestamp()),
+                       progress_token_hash = encode(sha256(convert_to(picked.token, 'UTF8')), 'hex'),
+                       input = coalesce(picked.input, t.input), exec = coalesce(picked.exec, t.exec),
+                       static_output = CASE WHEN picked.input IS NULL THEN t.static_output ELSE nullif(picked.static_output, 'null'::jsonb) END,
+                       waiting_on = 0, ready_at = coalesce(t.ready_at, coalesce($now::timestamptz, now()))
+                FROM picked WHERE t.id = picked.id
+                RETURNING t.id, t.launch_id, t.user_id, t.name, t.task_id, t.attempt, t.input, t.exec, t.static_output, t.delay_seconds,
+                          picked.token, picked.input IS NOT NULL AS was_pending
+            ), \(startingLaunches ? LaunchSQL.startLaunches + "," : "") logged AS (
+                INSERT INTO events (user_id, launch_id, run_name, type, data)
+                SELECT user_id, launch_id, run_name, type, data FROM (
+                    \(launchEvents)
+                    SELECT 1 AS stage, id AS ord, user_id, launch_id, name AS run_name, \(EventType.taskScheduled.sql) AS type,
+                           \(EventSQL.scheduledData) AS data
+                    FROM claimed WHERE was_pending
+                    UNION ALL
+                    SELECT 2, id, user_id, launch_id, name, \(EventType.taskStarted.sql), \(EventSQL.startedData)
+                    FROM claimed
+                ) AS e ORDER BY stage, ord
+            )
+            """)
+    }
+
+    /// Claims up to `$limit` runs for scheduler `$scheduler` (`pickFairly`, then `start`) and announces the events;
+    /// answers what the scheduler needs to execute each run. Run inside the transaction that records results.
+    public static let claim: SQLTemplate = """
+        WITH RECURSIVE \(pickFairly), \(start(startingLaunches: true)), announced AS (
+            SELECT pg_notify('\(EventWriter.channel)', '') WHERE EXISTS (SELECT 1 FROM claimed)
+        )
+        SELECT c.id, c.launch_id::text AS launch_id, c.user_id, c.name, c.task_id, c.attempt, c.input, c.exec, c.static_output, c.token,
+               l.max_runtime_seconds, (SELECT count(*) FROM announced) AS announced
+        FROM claimed c JOIN launches l ON l.id = c.launch_id
+        """
+
+    /// Seconds until the next delayed run becomes claimable (null when none is scheduled); one probe per user.
+    public static let secondsToNextReady: SQLTemplate = """
+        WITH RECURSIVE users AS (
+            (SELECT user_id FROM task_runs WHERE \(claimable()) ORDER BY user_id LIMIT 1)
+            UNION ALL
+            SELECT (SELECT t.user_id FROM task_runs t WHERE \(claimable("t")) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
+            FROM users u WHERE u.user_id IS NOT NULL
+        )
+        SELECT extract(epoch FROM min(next.ready_at) - coalesce($now::timestamptz, now()))::float8 AS s
+        FROM users u CROSS JOIN LATERAL (
+            SELECT t.ready_at FROM task_runs t WHERE t.user_id = u.user_id AND \(claimable("t")) ORDER BY t.ready_at LIMIT 1) AS next
+        WHERE u.user_id IS NOT NULL
+        """
+
+    // MARK: - Leases
+
+    /// Extends the leases of scheduler `$scheduler` on runs `$ids` by `$lease` seconds from now.
+    public static let renewLeases: SQLTemplate = """
+        UPDATE task_runs SET lease_expires_at = coalesce($now::timestamptz, now()) + make_interval(secs => $lease::int)
+        WHERE id = ANY($ids::bigint[]) AND claimed_by = $scheduler::text AND state = \(RunState.running.sql)
+        """
+
+    /// running -> scheduled for runs `$ids` still leased to scheduler `$scheduler`, which is stopping: they run
+    /// again elsewhere without being charged an attempt (max_attempts grows with the attempt the claim counted).
+    public static let handBack: SQLTemplate = """
+        UPDATE task_runs SET state = \(RunState.scheduled.sql), claimed_by = NULL, lease_expires_at = NULL,
+               ready_at = coalesce($now::timestamptz, now()), max_attempts = max_attempts + 1, progress_token_hash = NULL
+        WHERE id = ANY($ids::bigint[]) AND claimed_by = $scheduler::text AND state = \(RunState.running.sql)
+        """
+
+    /// running -> scheduled for up to `$batch` runs whose lease expired before `$now` (their scheduler died) and
+    /// that have attempts left, with their `task.retrying` events; answers launch_id and user_id per run.
+    /// SKIP LOCKED: rescuers of several schedulers never wait on each other.
+    public static let rescue: SQLTemplate = """
+        WITH expired AS (
+            SELECT id FROM task_runs
+            WHERE state = \(RunState.running.sql) AND lease_expires_at < coalesce($now::timestamptz, now()) AND attempt < max_attempts
+            LIMIT $batch::int FOR UPDATE SKIP LOCKED
+        ), requeued AS (
+            UPDATE task_runs t SET state = \(RunState.scheduled.sql), claimed_by = NULL, lease_expires_at = NULL,
+                   ready_at = coalesce($now::timestamptz, now()), progress_token_hash = NULL,
+                   error = 'lease expired during attempt ' || t.attempt || '; retrying'
+            FROM expired WHERE t.id = expired.id
+            RETURNING t.id, t.launch_id, t.user_id, t.name, t.attempt
+        ), logged AS (
+            INSERT INTO events (user_id, launch_id, run_name, type, data)
+            SELECT user_id, launch_id, name, \(EventType.taskRetrying.sql), \(EventSQL.retryingData)
+            FROM requeued ORDER BY id
+        ), announced AS (
+            SELECT pg_notify('\(EventWriter.channel)', launch_id::text) FROM (SELECT DISTINCT launch_id FROM requeued) AS l
+        )
+        SELECT launch_id::text AS launch_id, user_id, (SELECT count(*) FROM announced) AS announced FROM requeued
+        """
+
+    /// Runs whose lease expired before `$now` with no attempt left (a read): they fail through `recordFailure`,
+    /// fenced by the attempt they were claimed at.
+    public static let expiredOutOfAttempts: SQLTemplate = """
+        SELECT id, launch_id::text AS launch_id, attempt FROM task_runs
+        WHERE state = \(RunState.running.sql) AND lease_expires_at < coalesce($now::timestamptz, now()) AND attempt >= max_attempts
+        LIMIT $batch::int
+        """
+
+    // MARK: - Ending runs
+
+    /// CTEs recording successes: CTE `done` takes the rows of a preceding CTE `results(id, attempt, output, logs,
+    /// finished)`, fenced by state and attempt, and answers id, launch_id, name, successors and user_id of those
+    /// accepted; CTE `logged` appends their `task.succeeded` events. Every path that records a success runs this
+    /// text: the general path (`LaunchProgression`), leaf successes (`LeafCompletion`) and the chain step. Runs are
+    /// found by id alone (a completion names the run its claim returned): a `launch_id = …` condition invites a
+    /// scan of the launch's runs when statistics are stale, as they are for a launch just made.
+    public static let recordSuccesses: SQLTemplate = """
+        done AS (
+            UPDATE task_runs t SET state = \(RunState.succeeded.sql), output = r.output, logs = r.logs, finished_at = to_timestamp(r.finished),
+                   lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
+            FROM results r
+            WHERE t.id = r.id AND t.state = \(RunState.running.sql) AND t.attempt = r.attempt
+            RETURNING t.id, t.launch_id, t.name, t.successors, t.user_id
+        ), logged AS (
+            INSERT INTO events (user_id, launch_id, run_name, type, data)
+            SELECT user_id, launch_id, name, \(EventType.taskSucceeded.sql), \(EventSQL.succeededData)
+            FROM done ORDER BY id
+        )
+        """
+
+    /// The columns of `results` as `jsonb_to_recordset` reads them (`RunCompletion.successRecord`).
+    public static let resultColumns = "id bigint, attempt int, output jsonb, logs text, finished float8"
+
+    /// running -> failed for run `$run` of launch `$launch` at attempt `$attempt`, with its error and logs
+    /// (its `task.failed` event is drafted by `LaunchLedger.failed`); answers name and successors when accepted.
+    public static let recordFailure: SQLTemplate = """
+        UPDATE task_runs SET state = \(RunState.failed.sql), error = $message::text, logs = $logs::text, finished_at = $finished::timestamptz,
+               lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
+        WHERE id = $run AND launch_id = $launch::uuid AND state = \(RunState.running.sql) AND attempt = $attempt::int
+        RETURNING name, successors
+        """
+
+    /// pending -> failed for run `$run`, which fails before executing (a false deploy condition, a scatter that is
+    /// not a list, an expression error); answers successors and kind.
+    public static let failPending: SQLTemplate = """
+        UPDATE task_runs SET state = \(RunState.failed.sql), error = $message::text, finished_at = coalesce($now::timestamptz, now())
+        WHERE id = $run AND state = \(RunState.pending.sql) RETURNING successors, kind
+        """
+
+    /// pending -> succeeded for scatter gate `$run`, which decided its replica count (`$output`); answers successors.
+    public static let closeGate: SQLTemplate = """
+        UPDATE task_runs SET state = \(RunState.succeeded.sql), output = $output::jsonb, finished_at = coalesce($now::timestamptz, clock_timestamp())
+        WHERE id = $run AND state = \(RunState.pending.sql) RETURNING successors
+        """
+
+    /// pending or scheduled -> upstream_failed for runs `$seeds` of launch `$launch` and everything downstream of
+    /// them that has not run; answers name, kind and whether each was claimable (for the ledger).
+    public static let markUpstreamFailed: SQLTemplate = """
+        WITH RECURSIVE down(name) AS (
+            SELECT unnest($seeds::text[])
+            UNION
+            SELECT unnest(t.successors) FROM task_runs t JOIN down d ON t.name = d.name WHERE t.launch_id = $launch::uuid
+        ), victims AS (
+            SELECT id, (\(claimable())) AS was_active FROM task_runs
+            WHERE launch_id = $launch::uuid AND name IN (SELECT name FROM down)
+              AND state IN \(RunState.sqlList([.pending, .scheduled]))
+            FOR UPDATE
+        )
+        UPDATE task_runs t SET state = \(RunState.upstreamFailed.sql), finished_at = coalesce($now::timestamptz, now()), throttled = false
+        FROM victims v WHERE t.id = v.id
+        RETURNING t.name, t.kind, v.was_active
+        """
+
+    /// Every open run of launch `$launch` -> cancelled; answers name and kind.
+    public static let cancel: SQLTemplate = """
+        UPDATE task_runs SET state = \(RunState.cancelled.sql), finished_at = coalesce($now::timestamptz, now()), lease_expires_at = NULL,
+               claimed_by = NULL, throttled = false, progress_token_hash = NULL
+        WHERE launch_id = $launch::uuid AND state IN \(open)
+        RETURNING name, kind
+        """
+}
