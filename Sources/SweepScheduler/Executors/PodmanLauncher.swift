@@ -7,8 +7,8 @@ import Synchronization
 /// unix socket is mounted at /run/sweep-api.sock), the definition's cpu and memory, labelled with its run.
 ///
 /// The supervised process is a host shell that loads the image first when this host has not yet (the archive is
-/// staged in its working directory), then execs `podman run` attached: the container's stdout and stderr are the
-/// run's logs and its exit code the run's. Killing that client does not stop a container (conmon keeps it), so
+/// staged in its working directory), then execs `podman run` (log driver passthrough): the container's stdout and
+/// stderr are the run's logs and its exit code the run's. Killing that client does not stop a container (conmon keeps it), so
 /// every end that is not a clean exit is followed by `removal(of:)`, and `ContainerReaper` removes what a crash
 /// left behind.
 struct PodmanLauncher {
@@ -39,7 +39,9 @@ struct PodmanLauncher {
     func processSpec(_ spec: SandboxSpec, imageID: String, archive: [UInt8]?, name: String, labels: [String: String],
                      cpu: Double?, memoryMB: Int?) -> ProcessSpec {
         var run = podman + [
-            "run", "--rm", "--name", name, "--pull", "never", "--log-driver", "none",
+            // passthrough: the container writes to this process's own stdout and stderr (our pipes). Attached
+            // through conmon's socket instead, a container that exits at once could lose its output under load.
+            "run", "--rm", "--name", name, "--pull", "never", "--log-driver", "passthrough",
             "--user", "\(SandboxSettings.uid):\(SandboxSettings.gid)", "--read-only", "--cap-drop", "all",
             "--security-opt", "no-new-privileges",
             // runc here cannot apply podman's default rlimits: both must be explicit (PLATFORM-NOTES).
