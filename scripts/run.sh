@@ -40,7 +40,7 @@ export SWEEP_DATABASE_URL
 export SWEEP_MIGRATIONS=$root/migrations
 # Migrations run as the schema's owner; the worker and the scheduler never see that URL. With the key at hand,
 # migrate also seals credentials stored before they were encrypted.
-SWEEP_DATABASE_OWNER_URL=${SWEEP_DATABASE_OWNER_URL:-} "$bin/sweep-api" migrate
+SWEEP_DATABASE_OWNER_URL=${SWEEP_DATABASE_OWNER_URL:-} PGOPTIONS="-c client_min_messages=warning" "$bin/sweep-api" migrate
 unset SWEEP_DATABASE_OWNER_URL
 
 # Sandboxed tasks reach the API through nginx's unix socket (bound into each sandbox); podman keeps this
