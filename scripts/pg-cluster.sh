@@ -40,7 +40,9 @@ password() {
 }
 url() { echo "postgresql://sweep_app:$(password app)@/sweep?host=$dir/sock&port=$port"; }
 owner_url() { echo "postgresql://sweep_owner:$(password owner)@/sweep?host=$dir/sock&port=$port"; }
-su_psql() { as_pg "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir/sock" -p "$port" "$@"; }
+# client_min_messages=warning: the idempotent set-up's NOTICEs ("already a member", "already exists") are noise on
+# every later start.
+su_psql() { as_pg env PGOPTIONS="-c client_min_messages=warning" "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir/sock" -p "$port" "$@"; }
 
 write_hba() {
   # Unix socket only (no host lines: nothing answers on TCP anyway). No trust: the superuser is its OS user

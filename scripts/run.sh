@@ -40,7 +40,7 @@ export SWEEP_DATABASE_URL
 export SWEEP_MIGRATIONS=$root/migrations
 # Migrations run as the schema's owner; the worker and the scheduler never see that URL. With the key at hand,
 # migrate also seals credentials stored before they were encrypted.
-SWEEP_DATABASE_OWNER_URL=${SWEEP_DATABASE_OWNER_URL:-} "$bin/sweep-api" migrate
+SWEEP_DATABASE_OWNER_URL=${SWEEP_DATABASE_OWNER_URL:-} PGOPTIONS="-c client_min_messages=warning" "$bin/sweep-api" migrate
 unset SWEEP_DATABASE_OWNER_URL
 
 # Sandboxed tasks reach the API through nginx's unix socket (bound into each sandbox); podman keeps this
@@ -78,9 +78,9 @@ curl -fsS "$url/api/v1/health" >/dev/null || { echo "the API did not come up; se
 
 # The first admin: created once, its password and key kept in .data/admin.env (mode 600) for later runs.
 creds=$data_dir/admin.env
+# umask 077 only in subshells: the rest of this script (the demo image's root file system) needs the usual one.
 if [ ! -s "$creds" ]; then
-  umask 077
-  "$bin/sweep-api" create-user admin --admin --if-no-admin >"$creds.new"
+  (umask 077; "$bin/sweep-api" create-user admin --admin --if-no-admin >"$creds.new")
   if [ -s "$creds.new" ]; then mv "$creds.new" "$creds"; else rm -f "$creds.new"; fi
 fi
 if [ -s "$creds" ]; then
@@ -90,10 +90,9 @@ if [ -s "$creds" ]; then
 fi
 if [ -z "${SWEEP_API_KEY:-}" ] || ! curl -fsS -H "Authorization: Bearer $SWEEP_API_KEY" "$url/api/v1/me" >/dev/null 2>&1; then
   # An admin exists but its key is unknown here (or was revoked): mint a fresh one.
-  umask 077
-  "$bin/sweep-api" create-key "${SWEEP_USERNAME:-admin}" >"$creds.key"
+  (umask 077; "$bin/sweep-api" create-key "${SWEEP_USERNAME:-admin}" >"$creds.key")
   source "$creds.key"
-  { echo "SWEEP_USERNAME=${SWEEP_USERNAME:-admin}"; [ -n "${SWEEP_PASSWORD:-}" ] && echo "SWEEP_PASSWORD=$SWEEP_PASSWORD"; echo "SWEEP_API_KEY=$SWEEP_API_KEY"; } >"$creds"
+  (umask 077; { echo "SWEEP_USERNAME=${SWEEP_USERNAME:-admin}"; [ -n "${SWEEP_PASSWORD:-}" ] && echo "SWEEP_PASSWORD=$SWEEP_PASSWORD"; echo "SWEEP_API_KEY=$SWEEP_API_KEY"; } >"$creds")
   rm -f "$creds.key"
   chmod 600 "$creds"
 fi
@@ -103,13 +102,19 @@ fi
 demo_line="demo image  : none (podman, runc or busybox-static missing)"
 if command -v podman >/dev/null && command -v runc >/dev/null && command -v busybox >/dev/null; then
   archive=$root/examples/hello_world_container/hello_world.tar
-  [ -s "$archive" ] || examples/hello_world_container/build-image.sh "$archive" >/dev/null
+  # Built when missing or older than its script (an archive from an older script, e.g. one whose directories a
+  # umask of 077 left unreadable to the container's user, is rebuilt and replaces the stored image).
+  overwrite=false
+  if [ ! -s "$archive" ] || [ examples/hello_world_container/build-image.sh -nt "$archive" ]; then
+    examples/hello_world_container/build-image.sh "$archive" >/dev/null
+    overwrite=true
+  fi
   auth=(-H "Authorization: Bearer $SWEEP_API_KEY")
   curl -sS -o /dev/null "${auth[@]}" -H "Content-Type: application/json" -d '{"id":"local","cloud_provider":"local"}' "$url/api/v1/destinations"
   curl -sS -o /dev/null "${auth[@]}" -H "Content-Type: application/json" \
     -d @examples/hello_world_container/container_def_hello_world.json "$url/api/v1/containers"
   code=$(curl -sS -o /dev/null -w '%{http_code}' "${auth[@]}" -X PUT -H "Content-Type: application/x-tar" \
-    --data-binary @"$archive" "$url/api/v1/containers/cdef_hello_world/image")
+    --data-binary @"$archive" "$url/api/v1/containers/cdef_hello_world/image?overwrite=$overwrite")
   case $code in
     200|409) demo_line="demo image  : hello_world:latest, container definition cdef_hello_world (seed examples 6-8)" ;;
     *) demo_line="demo image  : upload failed (HTTP $code)" ;;

@@ -6,6 +6,9 @@
 # `echo "Hello world!"` as its command. podman works in a private, temporary storage, so the host's own images and
 # containers are left alone.
 set -euo pipefail
+# The container runs as nobody: its directories and busybox must be readable by others whatever umask the caller
+# had (with 077, e.g. from a script writing secrets, `sh` was "not found in $PATH" inside the container).
+umask 022
 here=$(cd "$(dirname "$0")" && pwd)
 archive=$(realpath -m "${1:-$here/hello_world.tar}")
 busybox=$(command -v busybox)  # Debian's busybox-static: no shared library needed inside the image

@@ -2,7 +2,7 @@
 add a workflow, launch and monitor it), run against Sweep with the `sweep-client` package:
 
     pip install ./clients/python
-    eval "$(make run | grep ^SWEEP_)"          # SWEEP_URL and SWEEP_API_KEY of the admin `make run` creates
+    export $(make run | grep ^SWEEP_)          # SWEEP_URL and SWEEP_API_KEY of the admin `make run` creates
     python examples/sweep-client/quickstart.py
 
 The calls below are the documentation's, keyword for keyword. Only the setup differs: the values come from the
