@@ -158,8 +158,12 @@ def test_max_running_runs_caps_a_users_running_runs_the_rest_wait_and_all_succee
     # The other user's runs are not capped (the default is 5,000): all six run at once, while the capped user's
     # launch keeps two running and four waiting, none failed.
     free = held_workflow(other_user, gate_b)
-    wait_until(lambda: states(other_user, free).count("running") == 6 and states(user, capped, watch=True) is not None,
-               what="all six of the other user's runs running")
+
+    def other_all_running():
+        states(user, capped, watch=True)
+        return states(other_user, free).count("running") == 6
+
+    wait_until(other_all_running, what="all six of the other user's runs running")
     found = states(user, capped, watch=True)
     assert found.count("running") == 2 and found.count("scheduled") == 4, found
     assert len([c for c in functions.calls() if c["input"].get("static_input", {}).get("gate") == gate_a]) == 2
