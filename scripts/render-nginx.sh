@@ -2,7 +2,7 @@
 # Render nginx/sweep.conf.template into RUN_DIR/nginx.conf.
 #   render-nginx.sh RUN_DIR PORT SOCKET [EXTRA_SERVERS_FILE]
 # Env: SWEEP_API_SOCKET (nginx's unix socket for sandboxed tasks, default RUN_DIR/sweep-api.sock), SWEEP_LOGIN_RATE (default 5r/s), SWEEP_LOGIN_BURST (default 20), SWEEP_NGINX_ACCESS_LOG (default RUN_DIR/nginx-access.log),
-#      SWEEP_LIMIT_STORED_BYTES (artifact upload cap, default 1 GiB = StorageLimits.defaultStoredBytes in the worker)
+#      SWEEP_LIMIT_STORED_BYTES (artifact upload cap, default 1 GiB = LimitDefaults.defaultMaxStoredBytes in the worker)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 run_dir=$(realpath -m "$1"); port=$2; socket=$(realpath -m "$3"); extra=${4:-}

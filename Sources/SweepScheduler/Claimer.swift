@@ -11,6 +11,8 @@ struct Claimer {
     let schedulerID: String
     let leaseSeconds: Int
     var clock: TransitionClock = .database
+    /// The running cap of users without a `user_limits` value (`SchedulerConfiguration.defaultMaxRunningRuns`).
+    var defaultMaxRunningRuns: Int = LimitDefaults.defaultMaxRunningRuns
 
     /// Claims up to `limit` runs; call inside a transaction (the events commit with the claim). A claimed row that
     /// cannot be decoded (its input no longer parses) comes back as a failure to record, not as an error: one run
@@ -20,7 +22,8 @@ struct Claimer {
         var runs: [ClaimedRun] = []
         var rejected: [RunCompletion] = []
         for row in try connection.query("""
-            SELECT * FROM \(unsafeSQL: ClaimRoutine.name)(\(limit)::int, \(schedulerID)::text, \(leaseSeconds)::int, \(clock.now)::timestamptz)
+            SELECT * FROM \(unsafeSQL: ClaimRoutine.name)(\(limit)::int, \(schedulerID)::text, \(leaseSeconds)::int, \(clock.now)::timestamptz,
+                                                        \(defaultMaxRunningRuns)::int)
             """) {
             do {
                 runs.append(try ClaimedRun(row))

@@ -33,6 +33,9 @@ public struct SchedulerConfiguration: Sendable {
     public var retentionInterval: Duration = Retention.defaultInterval
     /// At most one `::progress::` event per run this often, the latest line winning (`SWEEP_PROGRESS_INTERVAL_MS`).
     public var progressInterval: Duration = ProgressThrottle<Int64, Never>.defaultInterval
+    /// Runs of one user running at once when its `user_limits` row sets none (`SWEEP_LIMIT_RUNNING_RUNS`, read as
+    /// the worker reads it: `LimitDefaults`); the claim leaves the rest scheduled.
+    public var defaultMaxRunningRuns: Int = LimitDefaults.defaultMaxRunningRuns
     /// How tenant code is sandboxed here (bubblewrap for local functions, podman for containers).
     public var sandbox = SandboxSettings()
     /// The time transitions take as now: the database's, or one a test moves.

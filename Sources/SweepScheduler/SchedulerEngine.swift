@@ -88,6 +88,8 @@ public final class SchedulerEngine: Sendable {
         var progressThrottle: ProgressThrottle<Int64, (ClaimedRun, EventDraft)>
         var httpResults: [HTTPMultiClient<Int64>.Completion] = []
         var wantClaim = true
+        /// How soon to claim again when ready runs were left by the claim (`step`).
+        static let cappedRetry: Duration = .milliseconds(500)
         var nextDue: ContinuousClock.Instant? = nil
         var lastRenew = ContinuousClock.now
         var lastRescue = ContinuousClock.now - .seconds(3600)
@@ -103,7 +105,8 @@ public final class SchedulerEngine: Sendable {
             self.http = http
             self.supervisor = supervisor
             let configuration = engine.configuration
-            self.claimer = Claimer(schedulerID: configuration.schedulerID, leaseSeconds: configuration.leaseSeconds, clock: configuration.clock)
+            self.claimer = Claimer(schedulerID: configuration.schedulerID, leaseSeconds: configuration.leaseSeconds, clock: configuration.clock,
+                                   defaultMaxRunningRuns: configuration.defaultMaxRunningRuns)
             let planners = PlannerCache()
             self.completer = Completer(planners: planners, clock: configuration.clock)
             self.retention = Retention(days: configuration.retentionDays)
@@ -196,7 +199,10 @@ public final class SchedulerEngine: Sendable {
             logger.debug("step", metadata: ["begin": "\(t1 - t0)", "complete": "\(t2 - t1)", "claim+commit": "\(t3 - t2)", "n": "\(completions.count)"])
             wantClaim = claimed.count + rejected.count == limit && limit > 0
             if let seconds = secondsToNext {
-                nextDue = ContinuousClock.now + .milliseconds(Int64(max(0, seconds) * 1000) + 1)
+                // Runs ready now that the claim left: their users are at their running cap (or another scheduler
+                // held them locked). A completion recorded here claims them in place; this slower look covers room
+                // freed elsewhere (another scheduler's completion, a cancellation) without spinning.
+                nextDue = ContinuousClock.now + (seconds > 0 ? .milliseconds(Int64(seconds * 1000) + 1) : Self.cappedRetry)
             } else if claimed.isEmpty {
                 nextDue = nil
             }

@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import Service
 import SweepScheduler
+import SweepStore
 
 // sweep-scheduler: claims and runs task runs. Any number may run against one database.
 let environment = ProcessInfo.processInfo.environment
@@ -45,6 +46,12 @@ let configuration = {
         configuration.progressInterval = .milliseconds(milliseconds)
     }
     configuration.sandbox = SandboxSettings.fromEnvironment(environment)
+    do {
+        configuration.defaultMaxRunningRuns = try LimitDefaults(environment: environment).maxRunningRuns  // refused, not ignored
+    } catch {
+        logger.critical("\(error)")
+        exit(2)
+    }
     return configuration
 }()
 

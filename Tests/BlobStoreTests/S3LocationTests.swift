@@ -25,7 +25,7 @@ import Testing
 
     @Test func theStoredBytesLimitMustBeAWholeNumber() throws {
         #expect(throws: BlobStoreConfigurationError.self) { _ = try StorageLimits(environment: ["SWEEP_LIMIT_STORED_BYTES": "1GB"]) }
-        #expect(try StorageLimits(environment: [:]).defaultStoredBytes == StorageLimits.defaultStoredBytes)
+        #expect(try StorageLimits(environment: [:]).defaultStoredBytes == LimitDefaults.defaultMaxStoredBytes)
         #expect(try StorageLimits(environment: ["SWEEP_LIMIT_STORED_BYTES": "5"]).defaultStoredBytes == 5)
     }
 }

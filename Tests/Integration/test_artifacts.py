@@ -172,6 +172,23 @@ def test_the_stored_bytes_limit_is_a_clear_413(files_stack):
     assert [a["name"] for a in all_items(user, "/api/v1/artifacts")] == ["ten"]
 
 
+def test_a_users_stored_bytes_limit_set_by_an_admin_is_a_413_and_other_users_are_unaffected(files_stack):
+    admin = files_stack.create_user(f"files-admin-{files_stack.backend}-{os.getpid()}", admin=True)
+    limited, other = new_user(files_stack), new_user(files_stack)
+    r = admin.put(f"/api/v1/users/{limited.username}/limits", json={"max_stored_bytes": 1000})
+    assert r.status_code == 200 and r.json()["effective"]["max_stored_bytes"] == 1000, r.text
+    data = os.urandom(2000)
+
+    r = limited.put("/api/v1/artifacts/two-k", data=data)
+    assert r.status_code == 413, r.text
+    assert r.json()["error"]["code"] == "stored_bytes_limit"
+    assert all_items(limited, "/api/v1/artifacts") == []
+    # Within the user's limit it is stored; the other user has the stack's default (16 MiB).
+    assert limited.put("/api/v1/artifacts/small", data=data[:900]).status_code == 201
+    assert other.put("/api/v1/artifacts/two-k", data=data).status_code == 201
+    assert [a["size"] for a in all_items(other, "/api/v1/artifacts")] == [2000]
+
+
 def test_the_cli_uploads_lists_gets_and_removes(files_stack, tmp_path):
     user = new_user(files_stack)
     source = tmp_path / "input.dat"

@@ -131,3 +131,47 @@ def test_a_scatter_wider_than_the_users_replicas_limit_fails_its_task_naming_the
     gate = next(t for t in status["tasks"] if t["task_id"] == "2")
     assert gate["state"] == "failed" and "too_many_runs" in gate["error"] and "50" in gate["error"], gate
     assert len(status["tasks"]) == 2  # nothing expanded
+
+
+def test_max_running_runs_caps_a_users_running_runs_the_rest_wait_and_all_succeed(admin, user, other_user, functions):
+    def held_workflow(client, gate):
+        register_http_functions(client, functions.url, ["gate"])
+        r = client.post("/api/v1/workflows", json=one_task("held", function="gate", multiplicity=6, static_input={"gate": gate}))
+        assert r.status_code == 201, r.text
+        r = client.post("/api/v1/workflows/held/launches", json={})
+        assert r.status_code == 202, r.text
+        return r.json()["launch_id"]
+
+    peak = [0]
+
+    def states(client, launch_id, watch=False):
+        runs = client.get(f"/api/v1/launches/{launch_id}").json()["tasks"]
+        found = [run["state"] for run in runs]
+        if watch:
+            peak[0] = max(peak[0], found.count("running"))
+        return found
+
+    gate_a, gate_b = f"cap-{user.username}", f"cap-{other_user.username}"
+    assert admin.put(f"/api/v1/users/{user.username}/limits", json={"max_running_runs": 2}).status_code == 200
+    capped = held_workflow(user, gate_a)
+    wait_until(lambda: states(user, capped, watch=True).count("running") == 2, what="two of the capped user's runs running")
+    # The other user's runs are not capped (the default is 5,000): all six run at once, while the capped user's
+    # launch keeps two running and four waiting, none failed.
+    free = held_workflow(other_user, gate_b)
+
+    def other_all_running():
+        states(user, capped, watch=True)
+        return states(other_user, free).count("running") == 6
+
+    wait_until(other_all_running, what="all six of the other user's runs running")
+    found = states(user, capped, watch=True)
+    assert found.count("running") == 2 and found.count("scheduled") == 4, found
+    assert len([c for c in functions.calls() if c["input"].get("static_input", {}).get("gate") == gate_a]) == 2
+
+    # Released: the capped runs finish and the waiting ones start as they do, never more than two at once.
+    requests.post(functions.url + "_open/" + gate_a, timeout=10).raise_for_status()
+    wait_until(lambda: states(user, capped, watch=True) == ["succeeded"] * 6, what="the capped user's six runs succeeded")
+    assert peak[0] == 2
+    assert user.get(f"/api/v1/launches/{capped}").json()["state"] == "succeeded"
+    requests.post(functions.url + "_open/" + gate_b, timeout=10).raise_for_status()
+    wait_until(lambda: other_user.get(f"/api/v1/launches/{free}").json()["state"] == "succeeded", what="the other launch succeeded")

@@ -1,3 +1,4 @@
+import Egress
 import Foundation
 import Glibc
 import Logging
@@ -43,7 +44,9 @@ import Testing
         try tenant.registerWorkflow(TestWorkflows.single("w", properties: #"{"position": "start", "multiplicity": 3}"#))
         let id = try tenant.launch("w")
 
-        let engine = SchedulerEngine(configuration: SchedulerConfiguration(databaseURL: url, schedulerID: "stopping-1"), logger: Logger(label: "test"))
+        // The silent listener is on loopback, which the default egress policy refuses (the run would fail at once).
+        let configuration = SchedulerConfiguration(databaseURL: url, schedulerID: "stopping-1", egress: try EgressPolicy(allowList: "127.0.0.1/32"))
+        let engine = SchedulerEngine(configuration: configuration, logger: Logger(label: "test"))
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             try? engine.run()

@@ -23,10 +23,15 @@ public struct StoreDriver {
     }
 
     /// `TaskRunSQL.claim` in its own transaction.
-    public func claim(limit: Int = 100, now: Date? = nil) throws -> [Claimed] {
+    public func claim(limit: Int = 100, now: Date? = nil, defaultMaxRunningRuns: Int = LimitDefaults.defaultMaxRunningRuns) throws -> [Claimed] {
         try connection.transaction { connection in
-            try connection.query(TaskRunSQL.claim.query([
+            let held = try connection.query(TaskRunSQL.lockUsersNearCap.query([
+                "limit": limit.postgresBind, "running_cap": defaultMaxRunningRuns.postgresBind,
+            ]))[0].decode([Int64].self, column: "held")
+            return try connection.query(TaskRunSQL.claim.query([
+                "held": held.postgresBind,
                 "limit": limit.postgresBind, "scheduler": scheduler.postgresBind, "lease": leaseSeconds.postgresBind, "now": now.postgresBind,
+                "running_cap": defaultMaxRunningRuns.postgresBind,
             ])).map { row in
                 Claimed(id: try row.decode(Int64.self, column: "id"), launchID: try row.decode(String.self, column: "launch_id"),
                         userID: try row.decode(Int64.self, column: "user_id"), name: try row.decode(String.self, column: "name"),

@@ -10,8 +10,9 @@ public struct LimitDefaults: Sendable, Hashable {
     public static let defaultMaxLaunchesInFlight = 1_000
     /// Runs one launch may create (`RunBudget`).
     public static let defaultMaxReplicasPerLaunch = RunBudget.defaultMaxRuns
-    /// 10 GiB of stored files.
-    public static let defaultMaxStoredBytes: Int64 = 10 << 30
+    /// 1 GiB of stored files (`StorageLimits`). Keep in step with the default in scripts/render-nginx.sh, whose
+    /// upload cap (client_max_body_size) is rendered from the same variable.
+    public static let defaultMaxStoredBytes: Int64 = 1 << 30
     /// Open SSE streams of one user (the benchmark opens 2,000 on one worker).
     public static let defaultMaxStreams = 4_096
 

@@ -1,17 +1,25 @@
 /// `TaskRunSQL.claim` as a PL/pgSQL routine with one generic plan per session: the claim's shares and LATERALs
 /// took milliseconds to plan, and a prepared statement re-plans its first executions (and whenever a custom plan
 /// looks cheaper). Installed by the Migrator with the chain step; the text is the named statement's, unchanged.
+/// `p_running_cap` is the default max running runs per user (`LimitDefaults.maxRunningRuns`); the routine runs
+/// `TaskRunSQL.lockUsersNearCap` first, as its own statement, so the claim's snapshot follows those locks.
 public enum ClaimRoutine {
     public static let name = "sweep_claim"
 
+    static let inputs = ["limit": "p_limit", "scheduler": "p_scheduler", "lease": "p_lease_seconds", "now": "p_now", "running_cap": "p_running_cap"]
+
     public static let definition = """
-        CREATE OR REPLACE FUNCTION \(name)(p_limit integer, p_scheduler text, p_lease_seconds integer, p_now timestamptz)
+        CREATE OR REPLACE FUNCTION \(name)(p_limit integer, p_scheduler text, p_lease_seconds integer, p_now timestamptz, p_running_cap integer)
         RETURNS TABLE (id bigint, launch_id text, user_id bigint, name text, task_id text, attempt integer, input jsonb, exec jsonb,
                        static_output jsonb, token text, max_runtime_seconds integer, announced bigint)
         LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $routine$
         #variable_conflict use_column
+        DECLARE
+            v_held bigint[];
         BEGIN
-            RETURN QUERY \(TaskRunSQL.claim.plpgsql(["limit": "p_limit", "scheduler": "p_scheduler", "lease": "p_lease_seconds", "now": "p_now"]));
+            -- Two statements: the claim's snapshot is taken after the locks of the users near their cap.
+            v_held := (\(TaskRunSQL.lockUsersNearCap.plpgsql(inputs)));
+            RETURN QUERY \(TaskRunSQL.claim.plpgsql(inputs.merging(["held": "v_held"]) { a, _ in a }));
         END $routine$
         """
 }

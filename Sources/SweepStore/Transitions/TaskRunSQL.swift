@@ -106,6 +106,49 @@ public enum TaskRunSQL {
 
     // MARK: - Claiming
 
+    /// CTE `users(user_id)`: the users with claimable runs, by a skip scan (one index probe per user); the last row
+    /// is a NULL.
+    static let claimableUsers = """
+        users AS (
+            (SELECT user_id FROM task_runs WHERE \(claimable()) ORDER BY user_id LIMIT 1)
+            UNION ALL
+            SELECT (SELECT t.user_id FROM task_runs t WHERE \(claimable("t")) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
+            FROM users u WHERE u.user_id IS NOT NULL
+        )
+        """
+
+    /// Concurrent claims assumed at most (schedulers times loops) where the running cap is still far: while a user's
+    /// room is at least this many batches, concurrent claims cannot pass the cap together, so they need no lock.
+    public static let concurrentClaimsBound = 16
+
+    /// CTE `room(user_id, room, near)` for the users of CTE `users`: room = the user's running cap (its
+    /// `user_limits.max_running_runs`, else `$running_cap`, the scheduler's SWEEP_LIMIT_RUNNING_RUNS) minus its
+    /// running runs; `near` when concurrent claims could pass the cap together. The count stops at the cap (LIMIT)
+    /// and walks `task_runs_running_by_user_idx` (migration 0012): one short index probe per user.
+    static let userRoom = """
+        room AS (
+            SELECT u.user_id, greatest(0, left_over)::int AS room, left_over < $limit::int * \(concurrentClaimsBound) AS near
+            FROM users u LEFT JOIN user_limits ul ON ul.user_id = u.user_id
+            CROSS JOIN LATERAL (SELECT coalesce(ul.max_running_runs, $running_cap::int) AS cap) AS c
+            CROSS JOIN LATERAL (SELECT c.cap - (
+                SELECT count(*) FROM (SELECT 1 FROM task_runs t WHERE t.user_id = u.user_id AND t.state = \(RunState.running.sql)
+                                      LIMIT c.cap) AS running) AS left_over) AS l
+            WHERE u.user_id IS NOT NULL
+        )
+        """
+
+    /// The first statement of a claim, in its transaction: takes the claim lock of each user near its running cap
+    /// (a transaction-scoped advisory lock keyed by migration 0012's number and the user) that no concurrent claim
+    /// holds, and answers them as `held`. `pickFairly`, the next statement, counts running runs in a snapshot taken
+    /// after those locks, so it sees the runs of every claim that held them before; users near their cap that it
+    /// does not hold it leaves for the claim that does. Users far from their cap are claimed without a lock, as
+    /// before: the cap costs concurrent claims nothing until it nearly binds.
+    public static let lockUsersNearCap: SQLTemplate = """
+        WITH RECURSIVE \(claimableUsers), \(userRoom)
+        SELECT coalesce(array_agg(user_id), '{}')::bigint[] AS held FROM room
+        WHERE CASE WHEN near THEN pg_try_advisory_xact_lock(12, (user_id % 2147483647)::integer) ELSE false END
+        """
+
     /// CTE `picked(id, token, input, exec, static_output)`: up to `$limit` claimable runs, shared fairly between
     /// users. Every user with ready runs gets an equal share of the batch; the `$limit % users` shares left over go
     /// round robin (a turn counter, `sweep_claim_turn`, moves the window on by a batch each claim), so even with
@@ -113,22 +156,20 @@ public enum TaskRunSQL {
     /// with fewer ready runs) goes to whoever has more, in ready order. So one user's 20,000 ready runs delay
     /// another user's run by at most a claim or two. Users are found by a skip scan (one index probe per user with
     /// scheduled runs) and each share walks that user's part of `task_runs_claimable_by_user_idx` (user_id,
-    /// ready_at, id): SKIP LOCKED, so concurrent claims pass each other.
+    /// ready_at, id): SKIP LOCKED, so concurrent claims pass each other. No user gets more runs than its running cap
+    /// leaves room for (`userRoom`); over it, runs stay scheduled. `$held` is what `lockUsersNearCap` answered.
     public static let pickFairly: SQLTemplate = """
-        users AS (
-            (SELECT user_id FROM task_runs WHERE \(claimable()) ORDER BY user_id LIMIT 1)
-            UNION ALL
-            SELECT (SELECT t.user_id FROM task_runs t WHERE \(claimable("t")) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
-            FROM users u WHERE u.user_id IS NOT NULL
-        ), ranked AS (
+        \(claimableUsers), ranked AS (
             SELECT user_id, row_number() OVER (ORDER BY user_id) - 1 AS rank, count(*) OVER () AS n
             FROM users WHERE user_id IS NOT NULL
-        ), shares AS (
-            -- The per-user running cap (user_limits, another change) applies here: least(this share, the user's
-            -- cap minus its running runs).
-            SELECT r.user_id,
-                   $limit::int / r.n + (((r.rank - (turn.n % r.n) * ($limit::int % r.n)) % r.n + r.n) % r.n < $limit::int % r.n)::int AS share
-            FROM ranked r, (SELECT nextval('sweep_claim_turn') AS n) AS turn
+        ), \(userRoom), shares AS (
+            -- The per-user running cap: a share is at most the user's room, which is none for a user near its cap
+            -- whose claim lock another claim holds. What a capped user leaves goes to the others through `rest`.
+            SELECT r.user_id, a.room, least(a.room,
+                   $limit::int / r.n + (((r.rank - (turn.n % r.n) * ($limit::int % r.n)) % r.n + r.n) % r.n < $limit::int % r.n)::int) AS share
+            FROM ranked r JOIN room w ON w.user_id = r.user_id
+            CROSS JOIN LATERAL (SELECT CASE WHEN NOT w.near OR r.user_id = ANY($held::bigint[]) THEN w.room ELSE 0 END AS room) AS a,
+            (SELECT nextval('sweep_claim_turn') AS n) AS turn
         ), fair AS (
             SELECT p.id FROM shares s CROSS JOIN LATERAL (
                 SELECT t.id FROM task_runs t
@@ -140,7 +181,8 @@ public enum TaskRunSQL {
                 SELECT t.id FROM task_runs t
                 WHERE t.user_id = s.user_id AND \(claimable("t")) AND t.ready_at <= coalesce($now::timestamptz, now())
                   AND t.id NOT IN (SELECT id FROM fair)
-                ORDER BY t.ready_at, t.id LIMIT $limit::int
+                -- fair took at most `share` of this user's runs, so this keeps the user within its room.
+                ORDER BY t.ready_at, t.id LIMIT least($limit::int, s.room - s.share)
                 FOR UPDATE SKIP LOCKED) AS p
             LIMIT $limit::int - (SELECT count(*) FROM fair)
         ), picked AS (
