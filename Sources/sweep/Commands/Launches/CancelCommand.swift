@@ -1,5 +1,6 @@
 import ArgumentParser
 import SweepJSON
+import SweepStates
 
 /// `sweep cancel ID`: stop a launch's running tasks and start nothing new.
 struct CancelCommand: ParsableCommand {
@@ -12,6 +13,6 @@ struct CancelCommand: ParsableCommand {
 
     func run() throws {
         let answer = try options.client().request(.post, ["launches", launch, "cancel"])
-        options.emit(answer ?? ["launch_id": .string(launch), "state": "cancelled"]) { "Cancelling launch \(launch)." }
+        options.emit(answer ?? ["launch_id": .string(launch), "state": .string(LaunchState.cancelled.rawValue)]) { "Cancelling launch \(launch)." }
     }
 }
