@@ -76,9 +76,15 @@ def handler(event, context):
     # A daemon that leaves the session and the process group: it must still end with the run.
     subprocess.Popen(["setsid", "python3", "-c", "import time; time.sleep(600)", probe["marker"]],
                      start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def marked(pid):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                return probe["marker"].encode() in f.read()
+        except OSError:
+            return False  # that process ended between the listing and the read (setsid itself forks and exits)
+
     deadline = time.time() + 10
-    while time.time() < deadline and not any(
-            probe["marker"].encode() in open(f"/proc/{p}/cmdline", "rb").read() for p in os.listdir("/proc") if p.isdigit()):
+    while time.time() < deadline and not any(marked(p) for p in os.listdir("/proc") if p.isdigit()):
         time.sleep(0.01)
     report["daemon_started"] = True
     return report
