@@ -24,7 +24,7 @@ public final class ParkedRequests: Sendable {
     /// Parked or about to be: counts against `capacity` from `park` until answered.
     private let count = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
-    private let wakeFDs: (read: Int32, write: Int32)
+    private let wakePipe = WakePipe()
     private let finished = DispatchSemaphore(value: 0)
 
     public init(url: String, capacity: Int = ParkedRequests.defaultCapacity, logger: Logger) {
@@ -32,11 +32,6 @@ public final class ParkedRequests: Sendable {
         self.url = url
         self.capacity = capacity
         self.logger = logger
-        var fds: [Int32] = [0, 0]
-        pipe(&fds)
-        _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
-        _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
-        wakeFDs = (fds[0], fds[1])
     }
 
     public func start() {
@@ -95,15 +90,9 @@ public final class ParkedRequests: Sendable {
         }
     }
 
-    private func wake() {
-        var byte: UInt8 = 1
-        _ = Glibc.write(wakeFDs.write, &byte, 1)
-    }
+    private func wake() { wakePipe.wake() }
 
-    private func drainWake() {
-        var buffer = [UInt8](repeating: 0, count: 256)
-        while Glibc.read(wakeFDs.read, &buffer, buffer.count) > 0 {}
-    }
+    private func drainWake() { wakePipe.drain() }
 
     // MARK: The registry thread
 
@@ -176,7 +165,7 @@ public final class ParkedRequests: Sendable {
             let nearest = entries.values.map(\.request.deadline).min().map { max(.zero, $0 - now) } ?? .seconds(1)
             let timeout = min(nearest, Self.hangUpInterval)
             var fds = [pollfd(fd: listener.socket, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: wakeFDs.read, events: Int16(POLLIN), revents: 0)]
+                       pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, Int32(clamping: timeout.milliseconds + 1))
             if fds[1].revents != 0 { drainWake() }
             let notifications = try listener.pendingNotifications()
@@ -200,7 +189,7 @@ public final class ParkedRequests: Sendable {
             }
             let now = ContinuousClock.now
             for entry in Array(entries.values) where entry.request.deadline <= now { answer(entry, at: now, entries: &entries) }
-            var fd = pollfd(fd: wakeFDs.read, events: Int16(POLLIN), revents: 0)
+            var fd = pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)
             _ = poll(&fd, 1, Int32(clamping: min(until - now, .milliseconds(100)).milliseconds + 1))
             if fd.revents != 0 { drainWake() }
         }

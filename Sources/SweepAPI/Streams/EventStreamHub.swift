@@ -21,17 +21,12 @@ public final class EventStreamHub: EventStreams, Sendable {
     let logger: Logger
     private let incoming = Mutex<[EventStream]>([])
     private let stopping = Atomic<Bool>(false)
-    private let wakeFDs: (read: Int32, write: Int32)
+    private let wakePipe = WakePipe()
     private let finished = DispatchSemaphore(value: 0)
 
     public init(url: String, logger: Logger) {
         self.url = url
         self.logger = logger
-        var fds: [Int32] = [0, 0]
-        pipe(&fds)
-        _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
-        _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
-        wakeFDs = (fds[0], fds[1])
     }
 
     public func start() {
@@ -74,15 +69,9 @@ public final class EventStreamHub: EventStreams, Sendable {
         wake()
     }
 
-    private func wake() {
-        var byte: UInt8 = 1
-        _ = Glibc.write(wakeFDs.write, &byte, 1)
-    }
+    private func wake() { wakePipe.wake() }
 
-    private func drainWake() {
-        var buffer = [UInt8](repeating: 0, count: 256)
-        while Glibc.read(wakeFDs.read, &buffer, buffer.count) > 0 {}
-    }
+    private func drainWake() { wakePipe.drain() }
 
     // MARK: The hub thread
 
@@ -136,7 +125,7 @@ public final class EventStreamHub: EventStreams, Sendable {
                     }
                     // Sleep on the LISTEN socket and the wake pipe.
                     var fds = [pollfd(fd: listener.socket, events: Int16(POLLIN), revents: 0),
-                               pollfd(fd: wakeFDs.read, events: Int16(POLLIN), revents: 0)]
+                               pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
                     let timeout: Int32 = dirty ? (streams.isEmpty ? Self.idleFetchMilliseconds : 20) : 1000
                     _ = poll(&fds, 2, timeout)
                     if fds[1].revents != 0 { drainWake() }
