@@ -113,3 +113,17 @@ def register_demo_container(client, container_id="cdef_hello_world", destination
     assert r.status_code == 201, r.text
     r = upload_image(client, container_id)
     assert r.status_code in (200, 409), r.text
+
+
+def processes_with(cmdline):
+    """Pids of processes on this machine whose whole command line is `cmdline` (NUL-separated bytes)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if f.read() == cmdline:
+                        found.append(int(entry))
+            except OSError:
+                pass  # ended between the listing and the read
+    return found

@@ -9,7 +9,7 @@ import hashlib
 import time
 
 from stack import ROOT, wait_until
-from sweep_fixtures import demo_image, launch, register_demo_container, runs_by_id, upload_image
+from sweep_fixtures import demo_image, launch, processes_with, register_demo_container, runs_by_id, upload_image
 
 
 def logs(client, launch_id, run):
@@ -131,19 +131,6 @@ def test_users_never_run_each_others_images(user, other_user):
     assert status["state"] == "succeeded" and text == "the other user's image", (runs_by_id(status)["1"]["error"], text)
     status, text = run_command(user, "mine", command)
     assert status["state"] == "succeeded" and text == "no-marker\n", (runs_by_id(status)["1"]["error"], text)
-
-
-def processes_with(cmdline):
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    if f.read() == cmdline:
-                        found.append(int(entry))
-            except OSError:
-                pass
-    return found
 
 
 def test_hostile_container_cannot_leave_its_sandbox(stack, user):

@@ -3,7 +3,7 @@ functions in bubblewrap; cancellation."""
 import os
 import random
 
-from sweep_fixtures import SEED_FUNCTIONS, launch, register_demo_container, register_http_functions, runs_by_id, seed_example, zip_of
+from sweep_fixtures import SEED_FUNCTIONS, launch, processes_with, register_demo_container, register_http_functions, runs_by_id, seed_example, zip_of
 from stack import wait_until
 
 
@@ -73,19 +73,6 @@ def test_zipped_python_function_runs_locally(user):
     assert output["greeting"] == "hi" and output["leaked"] is False and output["run"] == "1"
     assert output["got"] == {"predecessor_outputs": {}, "static_input": {"x": 1}}
     assert "visible in the log" in logs(user, status["launch_id"], "1")
-
-
-def processes_with(cmdline):
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    if f.read() == cmdline:
-                        found.append(int(entry))
-            except OSError:
-                pass
-    return found
 
 
 def test_cancel_stops_a_running_sleep_within_a_second(user):
