@@ -17,17 +17,17 @@
   'use strict';
 
   var SVGNS = 'http://www.w3.org/2000/svg';
-  var STATES = ['pending', 'scheduled', 'running', 'succeeded', 'failed', 'upstream_failed', 'cancelled'];
+  var STATES = ['pending', 'scheduled', 'running', 'waiting', 'succeeded', 'failed', 'upstream_failed', 'cancelled', 'skipped'];
   var STATE_LABEL = {
     pending: 'pending', scheduled: 'scheduled', running: 'running', succeeded: 'succeeded',
-    failed: 'failed', upstream_failed: 'upstream failed', cancelled: 'cancelled', unknown: 'unknown'
+    waiting: 'waiting', failed: 'failed', upstream_failed: 'upstream failed', cancelled: 'cancelled', skipped: 'skipped', unknown: 'unknown'
   };
   // A glyph per state so colour is never the only cue (plus the state written out in words).
   var STATE_ICON = {
     pending: '\u25CB', scheduled: '\u25F7', running: '\u25B6', succeeded: '\u2713',
-    failed: '\u2717', upstream_failed: '\u2298', cancelled: '\u25A0', unknown: '?'
+    waiting: '\u23F8', failed: '\u2717', upstream_failed: '\u2298', cancelled: '\u25A0', skipped: '\u21B7', unknown: '?'
   };
-  var FINISHED = { succeeded: 1, failed: 1, upstream_failed: 1, cancelled: 1 };
+  var FINISHED = { succeeded: 1, failed: 1, upstream_failed: 1, cancelled: 1, skipped: 1 };
 
   var NODE_W = 156, NODE_H = 46, ROW_GAP = 14, COL_GAP = 76;
   var GROUP_PAD = 10, GROUP_LABEL = 26, INNER_GAP_X = 12, INNER_GAP_Y = 8;

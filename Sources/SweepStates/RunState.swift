@@ -7,14 +7,19 @@ public enum RunState: String, Sendable, Hashable, CaseIterable {
     case scheduled
     /// Claimed under a lease; `attempt` is the fencing token of that claim.
     case running
+    /// Holds no executor slot while an outside event completes it: a timer's `ready_at`, a signal, a child
+    /// launch's end. Never claimed; `ready_at` is its deadline (timer end or timeout) when it has one.
+    case waiting
     case succeeded
     case failed
     /// A predecessor failed (or was cancelled): this run will never execute.
     case upstreamFailed = "upstream_failed"
     case cancelled
+    /// `enabled: false`: never executed, output `{}`, successors proceed.
+    case skipped
 
     /// Runs that count as open on their launch (`launches.open_runs`).
-    public static let open: [RunState] = [.pending, .scheduled, .running]
+    public static let open: [RunState] = [.pending, .scheduled, .running, .waiting]
     /// A run in one of these states makes its successors `upstream_failed`.
     public static let failing: [RunState] = [.failed, .upstreamFailed, .cancelled]
 

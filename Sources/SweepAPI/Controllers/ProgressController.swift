@@ -14,10 +14,7 @@ struct ProgressController: Controller {
     }
 
     @Sendable func report(_ request: Request, _ context: RequestContext) throws -> Response {
-        guard let authorization = request.header("authorization"), authorization.lowercased().hasPrefix("bearer tt_") else {
-            throw APIError(status: .unauthorized, code: "invalid_task_token", message: "send the run's token as 'Authorization: Bearer tt_…'")
-        }
-        let token = String(authorization.dropFirst(7))
+        let token = try TaskTokenAuthenticator.token(of: request)
         let body = JSONFields(try request.jsonObject())
         let message = try body.requiredString("message")
         guard message.count <= 2000 else { throw APIError.badRequest("invalid_value", "message must be at most 2000 characters", field: "/message") }

@@ -120,8 +120,8 @@ public struct LaunchSimulation: Sendable {
                 guard let run = runs[predecessor] else { preconditionFailure("run \(spec.name) names unknown predecessor \(predecessor)") }
                 successors[predecessor, default: []].append(spec.name)
                 switch run.state {
-                case .succeeded: break
-                case .pending, .scheduled, .running: waiting += 1
+                case .succeeded, .skipped: break
+                case .pending, .scheduled, .running, .waiting: waiting += 1
                 case .failed, .upstreamFailed, .cancelled: upstreamFailed = true
                 }
             }

@@ -64,6 +64,8 @@ struct LaunchGraph {
         case .running: "#bbdefb"
         case .scheduled: "#fff9c4"
         case .pending: "#ffffff"
+        case .waiting: "#e1f5fe"
+        case .skipped: "#f5f5f5"
         }
         return (state.rawValue, colour)
     })
