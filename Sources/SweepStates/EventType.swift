@@ -4,6 +4,8 @@ public enum EventType: String, Sendable, Hashable, CaseIterable {
     case launchSucceeded = "launch.succeeded"
     case launchFailed = "launch.failed"
     case launchCancelled = "launch.cancelled"
+    /// An ended launch was re-run (`POST /launches/{id}/rerun`); it runs again.
+    case launchRerun = "launch.rerun"
     case taskScheduled = "task.scheduled"
     case taskStarted = "task.started"
     case taskSucceeded = "task.succeeded"

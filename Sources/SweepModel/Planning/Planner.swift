@@ -68,7 +68,7 @@ public struct Planner: Sendable {
         return dependencies.allSatisfy { dependency in dependency.paths.allSatisfy { table.hasInstance(dependency.task, $0) } }
     }
 
-    private func runSpecs(for table: UnitTable, excluding old: UnitTable, in view: some LaunchView) -> [RunSpec] {
+    func runSpecs(for table: UnitTable, excluding old: UnitTable, in view: some LaunchView) -> [RunSpec] {
         var runs: [RunSpec] = []
         for id in plan.order {
             let delay = plan.tasks[id]!.properties.delay

@@ -352,4 +352,19 @@ public final class LaunchProgression {
         }
         return .object(outputs)
     }
+
+    // MARK: - Re-run
+
+    /// The launch re-opened by a re-run (`LaunchRerun`, whose statements reset the runs): its books recounted,
+    /// the gates whose counts still hold, then the re-opened runs that can never run closed (`doomed`: a
+    /// predecessor failed and is not re-run) and those whose predecessors all succeeded prepared (`ready`), as on
+    /// any completion. `flush()` writes the rest.
+    func reopen(ledger: LaunchLedger, replicaCounts: [String: Int], doomed: [String], ready: [String]) throws {
+        launch.ledger = ledger
+        launch.replicaCounts = replicaCounts
+        wroteEvents = true
+        try markUpstreamFailed(doomed)
+        try makeReady(ready.filter { !doomed.contains($0) })
+        try releaseThrottled()
+    }
 }

@@ -52,4 +52,56 @@ public enum LaunchSQL {
                CASE WHEN $claimable::bool THEN pg_notify('\(SchedulerChannels.ready)', '') END,
                CASE WHEN $ended::bool THEN pg_notify('\(SchedulerChannels.launchDone)', $launch::text) END
         """
+
+    /// ended -> running for launch `$launch`, re-run (`LaunchRerun`): end time and output are cleared (a launch
+    /// cancelled before it started counts as started now), and its `launch.rerun` event, naming what was asked
+    /// (`$asked`), the runs re-opened (`$runs`) and those deleted to be planned again (`$replanned`), is appended
+    /// before any event of the runs it re-opens. Guarded: only an ended launch. Answers one row when it re-opened.
+    public static let reopen: SQLTemplate = """
+        WITH reopened AS (
+            UPDATE launches SET state = \(LaunchState.running.sql), finished_at = NULL, output = NULL, error = NULL,
+                   started_at = coalesce(started_at, coalesce($now::timestamptz, clock_timestamp()))
+            WHERE id = $launch::uuid AND state IN \(LaunchState.sqlList(LaunchState.terminal))
+            RETURNING id, user_id
+        ), logged AS (
+            INSERT INTO events (user_id, launch_id, run_name, type, data)
+            SELECT user_id, id, NULL, \(EventType.launchRerun.sql),
+                   jsonb_build_object('launch_id', id::text, 'state', \(LaunchState.running.sql), 'rerun', $asked::jsonb,
+                                      'runs', $runs::jsonb, 'replanned', $replanned::jsonb, 'ts', \(EventSQL.timestamp))
+            FROM reopened
+        )
+        SELECT id::text AS id FROM reopened
+        """
+
+    /// A read: launch `$launch`'s counters recounted from its runs (what `LaunchLedger` keeps incrementally), for a
+    /// re-run, which changes too many runs at once to count them one transition at a time.
+    public static let recount: SQLTemplate = """
+        SELECT count(*) FILTER (WHERE state IN \(TaskRunSQL.open))::int AS open_runs,
+               count(*) FILTER (WHERE state = \(RunState.running.sql) OR (state = \(RunState.scheduled.sql) AND NOT throttled))::int AS active_runs,
+               count(*) FILTER (WHERE kind = \(RunKind.task.sql))::int AS total_runs,
+               count(*) FILTER (WHERE kind = \(RunKind.task.sql) AND state NOT IN \(TaskRunSQL.open))::int AS finished_runs,
+               count(*) FILTER (WHERE state = \(RunState.failed.sql))::int AS failed_runs
+        FROM task_runs WHERE launch_id = $launch::uuid
+        """
+
+    /// Deletes launch `$launch` of user `$user` if it has ended, with its runs and events (the statement trigger of
+    /// migration 0004 deletes those rows; logs and outputs live in the runs). Guarded: a waiting or running launch is
+    /// never deleted, and a re-run that re-opened the launch first makes this delete nothing. Answers its id.
+    public static let deleteEnded: SQLTemplate = """
+        DELETE FROM launches
+        WHERE user_id = $user AND id = $launch::uuid AND state IN \(LaunchState.sqlList(LaunchState.terminal))
+        RETURNING id::text AS id
+        """
+
+    /// Deletes up to `$batch` ended launches of user `$user` (oldest first), of state `$state` and workflow
+    /// `$workflow` when given (NULL: any), with their runs and events; answers how many went (the affected row
+    /// count). SKIP LOCKED: a launch being re-run or cancelled is left for a later batch.
+    public static let deleteEndedBatch: SQLTemplate = """
+        DELETE FROM launches WHERE id IN (
+            SELECT id FROM launches
+            WHERE user_id = $user AND state IN \(LaunchState.sqlList(LaunchState.terminal))
+              AND ($state::text IS NULL OR state = $state::text) AND ($workflow::text IS NULL OR workflow_id = $workflow::text)
+            ORDER BY created_at, id
+            LIMIT $batch::int FOR UPDATE SKIP LOCKED)
+        """
 }

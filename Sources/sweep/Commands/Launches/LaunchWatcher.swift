@@ -74,7 +74,14 @@ final class LaunchWatcher {
             } catch {
                 throw CLIError(.serverError, "\(error)")
             }
-            guard outcome == nil else { break }
+            if outcome != nil {
+                // A re-run re-opens an ended launch: its stream holds the old end, then `launch.rerun` and the new
+                // events. Only a launch that is still over ends the watch; otherwise resume after that end.
+                let status = try client.get("launches", launchID)
+                if LaunchStatus.isTerminal(status) { break }
+                outcome = nil
+                continue
+            }
             // The stream ended or dropped without the launch ending: ask, then resume where we left off.
             let status = try client.get("launches", launchID)
             updateProgress(from: status)

@@ -201,9 +201,33 @@ class SweepClient:
         status = self.launch_status(launch_id)
         if status["state"] in ("succeeded", "failed", "cancelled"):
             return status
-        for _ in self.events(launch_id):
-            pass
-        return self.launch_status(launch_id)
+        last_event_id = None
+        while True:
+            for event in self.events(launch_id, last_event_id=last_event_id):
+                last_event_id = event.id
+            status = self.launch_status(launch_id)
+            # A re-run launch's stream holds its old end event first: resume after it until the launch is over.
+            if status["state"] in ("succeeded", "failed", "cancelled"):
+                return status
+
+    def rerun_launch(self, launch_id, tasks=None):
+        """Re-runs an ended launch: what failed, was upstream_failed or cancelled, or (with `tasks`, a list of task
+        ids) those tasks and everything downstream of them. Succeeded runs keep their outputs. Returns the summary."""
+        body = {"tasks": [str(t) for t in tasks]} if tasks else {"from": "failed"}
+        return self._http.request("POST", f"/api/v1/launches/{_segment(launch_id)}/rerun", json_body=body)
+
+    def delete_launch(self, launch_id):
+        """Deletes an ended launch with its runs, events and logs (409 `launch_not_ended` while it runs)."""
+        self._http.request("DELETE", f"/api/v1/launches/{_segment(launch_id)}")
+
+    def delete_launches(self, state=None, workflow_id=None):
+        """Deletes every ended launch in `state` of `workflow_id` (None: any); returns how many went."""
+        deleted = 0
+        while True:
+            answer = self._http.request("DELETE", "/api/v1/launches", params={"state": state, "workflow_id": workflow_id})
+            deleted += answer["deleted"]
+            if not answer.get("more"):
+                return deleted
 
     def launch_events(self, launch_id, after=None):
         """A launch's events so far, as stored (`{"id", "event", "data"}` dicts), after event `after` if given."""

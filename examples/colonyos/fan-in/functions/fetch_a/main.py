@@ -1,0 +1,5 @@
+"""ColonyOS `fetch_a()`: one of two parallel fetchers."""
+
+
+def handler(event, context):
+    return {"source": "A", "value": 10}
