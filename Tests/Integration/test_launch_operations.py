@@ -95,8 +95,8 @@ def register(client, fns, workflow_id, tasks):
 
 
 def chain(client, fns, workflow_id="chain"):
-    """a -> b -> c, and d beside them."""
-    register(client, fns, workflow_id, [task("a", ["b"], position="start"), task("b", ["c"]), task("c"), task("d", position="start")])
+    """a -> b -> c, and a -> d."""
+    register(client, fns, workflow_id, [task("a", ["b", "d"], position="start"), task("b", ["c"]), task("c"), task("d")])
 
 
 def ended(client, launch_id, timeout=60):
@@ -175,7 +175,7 @@ def test_rerun_of_named_task_reruns_it_and_its_downstream_only(user, fns):
     status = ended(user, launch_id)
     assert status["state"] == "succeeded", status
     assert [fns.count(launch_id, r) for r in "abcd"] == [1, 2, 2, 1]
-    assert status["output"] == {"c": {"run": "c", "seen": ["b"]}, "d": {"run": "d", "seen": []}}
+    assert status["output"] == {"c": {"run": "c", "seen": ["b"]}, "d": {"run": "d", "seen": ["a"]}}
     assert status["progress"] == {"finished": 4, "total": 4, "failed": 0}
 
 
@@ -415,7 +415,7 @@ def test_colonyos_examples_run_with_the_cli(stack, user, tmp_path):
     cli.ok("destination", "register", example("destinations", "local.json"))
     for folder, functions, workflow_id, output in (
             ("two-step", ["gen_nums", "sum_nums"], "colonyos-two-step", {"sum_nums": {"sum": 3}}),
-            ("fan-in", ["fetch_a", "fetch_b", "merge"], "colonyos-fan-in", {"merge": {"result": 30}})):
+            ("fan-in", ["begin", "fetch_a", "fetch_b", "merge"], "colonyos-fan-in", {"merge": {"result": 30}})):
         for name in functions:
             cli.ok("function", "upload", example("colonyos", folder, "functions", name + ".json"),
                    example("colonyos", folder, "functions", name))

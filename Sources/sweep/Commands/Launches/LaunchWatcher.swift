@@ -78,8 +78,18 @@ final class LaunchWatcher {
                 // A re-run re-opens an ended launch: its stream holds the old end, then `launch.rerun` and the new
                 // events. Only a launch that is still over ends the watch; otherwise resume after that end.
                 let status = try client.get("launches", launchID)
-                if LaunchStatus.isTerminal(status) { break }
                 outcome = nil
+                if LaunchStatus.isTerminal(status) {
+                    // Over again by now: show what came after the end seen (a re-run that also ended), then the
+                    // status's verdict.
+                    if let lastEventID {
+                        for event in try client.list("launches", launchID, "events", query: [("after", lastEventID)])["items"]?.arrayValue ?? [] {
+                            show(type: event["event"]?.stringValue ?? "event", id: event["id"]?.cellText, data: event["data"] ?? event)
+                        }
+                    }
+                    outcome = status["state"]?.stringValue
+                    break
+                }
                 continue
             }
             // The stream ended or dropped without the launch ending: ask, then resume where we left off.
