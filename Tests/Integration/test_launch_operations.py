@@ -345,7 +345,9 @@ def test_bulk_delete_by_state_and_workflow(stack, user, other_user, fns):
     assert left == {failed2, succeeded1}
 
     assert user.delete("/api/v1/launches", params={"state": "failed"}).json()["deleted"] == 1
-    assert user.delete("/api/v1/launches", params={"state": "bogus"}).status_code == 400
+    for params in ({"state": "bogus"}, {"state": ""}, {"workflow_id": ""}):
+        r = user.delete("/api/v1/launches", params=params)
+        assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_parameter", r.text
     assert user.delete("/api/v1/launches").json()["deleted"] == 1
     assert user.get("/api/v1/launches").json()["items"] == []
     # The other user's launch of a workflow with the same id is untouched.

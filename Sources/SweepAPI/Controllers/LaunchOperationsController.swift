@@ -89,14 +89,16 @@ struct LaunchOperationsController: Controller {
 
     /// `DELETE /api/v1/launches?state=&workflow_id=`: every ended launch matching, a batch per transaction.
     @Sendable func deleteMany(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
+        // A filter given empty is refused, not read as "any": `state=` must never widen a delete to everything.
         var state: LaunchState? = nil
-        if let text = request.query["state"], !text.isEmpty {
+        if let text = request.query["state"] {
             guard let parsed = LaunchState(rawValue: text) else {
                 throw APIError.badRequest("invalid_parameter", "state must be one of \(LaunchState.allCases.map(\.rawValue).sorted().joined(separator: ", "))", field: "state")
             }
             state = parsed
         }
-        let workflowID = request.query["workflow_id"].flatMap { $0.isEmpty ? nil : $0 }
+        let workflowID = request.query["workflow_id"]
+        if workflowID?.isEmpty == true { throw APIError.badRequest("invalid_parameter", "workflow_id must not be empty", field: "workflow_id") }
         // Waiting and running launches are never deleted: asking for them deletes nothing.
         if let state, !state.isTerminal { return .json(["deleted": .int(0), "more": .bool(false)]) }
         let deadline = ContinuousClock.now + Self.bulkDeleteBudget
