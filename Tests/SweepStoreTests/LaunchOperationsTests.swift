@@ -171,4 +171,54 @@ import Testing
         #expect(try t.tenant { try LaunchStore($0).list(state: nil, workflowID: nil, after: nil, limit: 10) }.map(\.id).sorted() == [v, open].sorted())
         #expect(try other.tenant { try LaunchStore($0).summary(id: theirs) }?.state == "succeeded")
     }
+
+    @Test func rerunOfAnInnerScatterReplansOnlyItsLevelAndWhatGathersIt() throws {
+        let t = try tenant(["f"])
+        func task(_ id: String, _ successors: [String], _ properties: String = "{}") -> String {
+            #"{"id": "\#(id)", "execution_configurations": [{"function_def_id": "f", "priority": 1}], "successors": \#(successors), "properties": \#(properties)}"#
+        }
+        try t.registerWorkflow("""
+            {"workflow_id": "nest", "tasks": [\(task("1", ["2"], #"{"position": "start"}"#)),
+              \(task("2", ["3", "4"], #"{"scatter": "predecessor_outputs['1']['groups']"}"#)),
+              \(task("3", ["4"], #"{"follow": "2", "scatter": "predecessor_outputs['2']['items']"}"#)),
+              \(task("4", ["5"], #"{"follow": "2"}"#)), \(task("5", []))]}
+            """)
+        let id = try t.launch("nest")
+        var items: [String: JSONValue] = ["2_A": ["x", "y"], "2_B": ["z"]]
+        let output: (StoreDriver.Claimed) -> JSONValue = { run in
+            run.name == "1" ? ["groups": [["x", "y"], ["z"]]] : (items[run.name].map { ["items": $0] } ?? [:])
+        }
+        // 2_B fails: its inner gate 3_B never expands, so 3_B_*, 4_B and 5 never exist.
+        for _ in 0..<10 {
+            let claimed = try driver.claim()
+            if claimed.isEmpty { break }
+            try driver.complete(id, claimed.map { $0.name == "2_B" ? driver.failure($0) : driver.success($0, output: output($0)) })
+        }
+        #expect(try t.summary(id).state == "failed")
+        #expect(Set(try t.runs(id).keys) == ["1", "2_A", "2_B", "3_A_A", "3_A_B", "3_B", "4_A"])
+
+        // From failed, 2_B runs again and now answers two items: its inner gate expands from that.
+        items["2_B"] = ["z", "w"]
+        #expect(try rerun(t, id, .failed) == .rerun(runs: 2, replanned: 0))
+        try expectConsistent(id)
+        try driver.drain(output: output)
+        var runs = try t.runs(id)
+        #expect(Set(runs.keys) == ["1", "2_A", "2_B", "3_A_A", "3_A_B", "3_B_A", "3_B_B", "4_A", "4_B", "5"])
+        #expect(runs["1"]?.attempt == 1 && runs["2_A"]?.attempt == 1 && runs["2_B"]?.attempt == 2)
+        #expect(runs["4_B"]?.predecessors == ["2_B", "3_B_A", "3_B_B"] && runs["5"]?.predecessors == ["4_A", "4_B"])
+        #expect(try t.summary(id).state == "succeeded")
+        try expectConsistent(id)
+
+        // Task 3 again: its inner gates decide again (from the same outputs) and what they made is planned anew;
+        // the outer level (1, 2_*) is kept.
+        #expect(try rerun(t, id, .tasks(["3"])) == .rerun(runs: 2, replanned: 7))
+        try expectConsistent(id)
+        try driver.drain(output: output)
+        runs = try t.runs(id)
+        #expect(Set(runs.keys) == ["1", "2_A", "2_B", "3_A_A", "3_A_B", "3_B_A", "3_B_B", "4_A", "4_B", "5"])
+        #expect(runs["2_A"]?.attempt == 1 && runs["2_B"]?.attempt == 2 && runs["3_B_B"]?.attempt == 1)
+        #expect(runs["2_A"]?.successors.filter { $0 == "3_A_A" }.count == 1)
+        #expect(try t.summary(id).state == "succeeded")
+        try expectConsistent(id)
+    }
 }
