@@ -158,6 +158,7 @@ def test_rerun_from_failed_does_not_execute_succeeded_tasks_again_and_ends_succe
     assert kinds[i + 1:].count("task.succeeded") == 2 and "task.scheduled" in kinds[i + 1:]
     rerun_event = next(e for e in events(user, launch_id) if e["event"] == "launch.rerun")
     assert rerun_event["data"]["rerun"] == {"from": "failed"} and sorted(rerun_event["data"]["runs"]) == ["b", "c"]
+    assert rerun_event["data"]["run_count"] == 2 and rerun_event["data"]["replanned_count"] == 0
 
     # Nothing failed any more: a second re-run from failed has nothing to do.
     r = rerun(user, launch_id, {"from": "failed"})

@@ -37,6 +37,10 @@ public struct LaunchRerun {
         case unknownTask(index: Int, id: String)
     }
 
+    /// Run names listed in a `launch.rerun` event at most (each list); the counts are always whole. A re-run of a
+    /// 100,000-replica scatter would otherwise write one event of megabytes, sent to every stream of the user.
+    public static let eventNamesLimit = 1_000
+
     let tx: TenantTransaction
     /// The time the statements take as now; nil: the database's.
     let now: Date?
@@ -72,8 +76,10 @@ public struct LaunchRerun {
         let replanned = inScope.map(\.name).filter { !kept.contains($0) }
 
         guard !(try tx.connection.query(bind(LaunchSQL.reopen, launchID, [
-            "asked": scope.json.postgresBind, "runs": JSONValue.array(reopened.map(JSONValue.string)).postgresBind,
-            "replanned": JSONValue.array(replanned.map(JSONValue.string)).postgresBind,
+            "asked": scope.json.postgresBind,
+            "runs": JSONValue.array(reopened.prefix(Self.eventNamesLimit).map(JSONValue.string)).postgresBind,
+            "replanned": JSONValue.array(replanned.prefix(Self.eventNamesLimit).map(JSONValue.string)).postgresBind,
+            "run_count": reopened.count.postgresBind, "replanned_count": replanned.count.postgresBind,
         ])).isEmpty) else { return .notEnded(state: launch.state.rawValue) }
         if !replanned.isEmpty {
             _ = try tx.connection.query(bind(TaskRunSQL.deleteReplanned, launchID, ["names": replanned.postgresBind]))

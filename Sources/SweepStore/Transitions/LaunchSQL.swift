@@ -55,7 +55,8 @@ public enum LaunchSQL {
 
     /// ended -> running for launch `$launch`, re-run (`LaunchRerun`): end time and output are cleared (a launch
     /// cancelled before it started counts as started now), and its `launch.rerun` event, naming what was asked
-    /// (`$asked`), the runs re-opened (`$runs`) and those deleted to be planned again (`$replanned`), is appended
+    /// (`$asked`), the runs re-opened (`$runs`, of `$run_count`) and those deleted to be planned again
+    /// (`$replanned`, of `$replanned_count`; the lists are capped, `LaunchRerun.eventNamesLimit`), is appended
     /// before any event of the runs it re-opens. Guarded: only an ended launch. Answers one row when it re-opened.
     public static let reopen: SQLTemplate = """
         WITH reopened AS (
@@ -67,7 +68,8 @@ public enum LaunchSQL {
             INSERT INTO events (user_id, launch_id, run_name, type, data)
             SELECT user_id, id, NULL, \(EventType.launchRerun.sql),
                    jsonb_build_object('launch_id', id::text, 'state', \(LaunchState.running.sql), 'rerun', $asked::jsonb,
-                                      'runs', $runs::jsonb, 'replanned', $replanned::jsonb, 'ts', \(EventSQL.timestamp))
+                                      'runs', $runs::jsonb, 'replanned', $replanned::jsonb,
+                                      'run_count', $run_count::int, 'replanned_count', $replanned_count::int, 'ts', \(EventSQL.timestamp))
             FROM reopened
         )
         SELECT id::text AS id FROM reopened
