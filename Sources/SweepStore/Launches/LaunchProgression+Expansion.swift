@@ -14,7 +14,9 @@ import SweepStates
 /// read of its state and the link. The launch counts every run of the list at once (`total_runs`, `open_runs`):
 /// the launch cannot end while runs are still to come, and its totals are right from the first chunk. Other
 /// gates of the launch wait (`expansionUnderWay`) until the expansion is done, so the list never changes while it
-/// is inserted, and a scheduler that picks it up after a crash plans exactly the same list again.
+/// is inserted, and a scheduler that picks it up after a crash plans exactly the same list again. A gate's
+/// replicas get no `task.scheduled` each (one write per run fewer): the gate's `task.expanded`, with the replica
+/// count, announces them.
 extension LaunchProgression {
     /// The first chunk: small, so the first replicas start at once (`SWEEP_EXPANSION_FIRST_CHUNK`; tests make
     /// chunks small to stop a scheduler between them).
@@ -39,7 +41,7 @@ extension LaunchProgression {
         try connection.query(bound(ExpansionSQL.begin, [
             "gate": gate.postgresBind, "next": Self.firstChunk.postgresBind, "total": specs.count.postgresBind,
         ]))
-        try insert(Array(specs[..<Self.firstChunk]), countingRuns: false)
+        try insert(Array(specs[..<Self.firstChunk]), countingRuns: false, scheduledEvents: gate == nil)
     }
 
     /// Whether the launch has an expansion under way (then a newly ready gate waits).
@@ -72,7 +74,7 @@ extension LaunchProgression {
         } else {
             try connection.query(bound(ExpansionSQL.advance, ["next": end.postgresBind]))
         }
-        try insert(Array(specs[next..<end]), countingRuns: false)
+        try insert(Array(specs[next..<end]), countingRuns: false, scheduledEvents: gate == nil)
         if end == total {
             let waiting = try connection.query(bound(ExpansionSQL.deferredGates)).map { try $0.decode(String.self, column: "name") }
             try makeReady(waiting)

@@ -140,7 +140,7 @@ public final class LaunchProgression {
     /// lists, and moves on those that are ready at once (or can never run). A run whose predecessors already all
     /// succeeded and that simply executes is inserted `scheduled`, with its input: a scatter of 20,000 replicas is
     /// one INSERT, not an INSERT and an UPDATE of every row.
-    func insert(_ specs: [RunSpec], countingRuns: Bool = true) throws {
+    func insert(_ specs: [RunSpec], countingRuns: Bool = true, scheduledEvents: Bool = true) throws {
         guard !specs.isEmpty else { return }
         let records = try predecessorRecords(Set(specs.flatMap(\.predecessors)))
         let memo = ScatterMemo()
@@ -168,6 +168,7 @@ public final class LaunchProgression {
         }
         let inserted = try connection.query(bound(TaskRunSQL.insertRuns, [
             "rows": JSONValue.array(rows).postgresBind, "shared_exec": JSONValue.object(sharedExec).postgresBind,
+            "scheduled_events": scheduledEvents.postgresBind,
         ]))
         let tasks = specs.filter { $0.kind == .task }.count
         if countingRuns { launch.ledger.inserted(tasks: tasks, gates: specs.count - tasks) }
