@@ -35,7 +35,7 @@ def run_huge(stack, client, wait_launch):
     while len(stack.schedulers) < 2:
         stack.start_scheduler()
     admin = stack.create_user("bench_admin", admin=True)
-    assert admin.put(f"/api/v1/users/{client.username}/limits", json={"max_replicas_per_launch": HUGE + 10}).status_code == 200
+    assert admin.put(f"/api/v1/users/{client.username}/limits", json={"max_replicas_per_launch": max(HUGE, FANOUT) + 10}).status_code == 200
     subprocess.run(["psql", stack.owner_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
 
     print(f"== huge: a scatter of {HUGE} replicas over the launch input into an HTTP no-op, 2 schedulers", flush=True)
