@@ -100,3 +100,40 @@ def test_a_wide_multiplicity_at_launch_is_inserted_in_chunks(cluster):
     assert status["state"] == "succeeded" and status["progress"] == {"total": 500, "finished": 500, "failed": 0}
     assert int(stack.psql("SELECT count(DISTINCT name) FROM task_runs WHERE launch_id = :'p1'", launch_id)[0][0]) == 500
     assert cursor(stack, launch_id) is None
+
+
+def test_a_gate_ready_during_an_expansion_waits_for_it_then_expands(cluster):
+    """Two wide scatters over the launch input are both ready at launch: one expands (its cursor), the other stays
+    pending until that expansion is done (one per launch keeps each spec list fixed), then expands; every replica
+    of both exists once and the gatherer of both counts them all down."""
+    stack, server = cluster
+    if all(p.poll() is not None for p in stack.schedulers):
+        stack.start_scheduler()
+    client = stack.create_user("twins")
+    register_http_functions(client, server.url, ["noop"])
+    width = 300
+    assert client.post("/api/v1/workflows", json={"workflow_id": "twins", "tasks": [
+        {"id": "0", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": ["a", "b"],
+         "properties": {"position": "start"}},
+        {"id": "a", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": ["z"],
+         "properties": {"scatter": "launch_input['items']"}},
+        {"id": "b", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": ["z"],
+         "properties": {"scatter": "launch_input['items']"}},
+        {"id": "z", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": []}]}).status_code == 201
+    r = client.post("/api/v1/workflows/twins/launches", json={"input": {"items": list(range(width))}})
+    assert r.status_code == 202, r.text
+    launch_id = r.json()["launch_id"]
+    status = wait_until(lambda: finished(client, launch_id), timeout=90, interval=0.1, what="the launch to end")
+    assert status["state"] == "succeeded", status
+    assert status["progress"] == {"total": 2 * width + 2, "finished": 2 * width + 2, "failed": 0}
+    counts = dict(stack.psql("SELECT task_id, count(DISTINCT name) FROM task_runs WHERE launch_id = :'p1' AND kind = 'task' GROUP BY 1", launch_id))
+    assert counts == {"0": "1", "a": str(width), "b": str(width), "z": "1"}
+    assert stack.psql("SELECT state, waiting_on FROM task_runs WHERE launch_id = :'p1' AND name = 'z'", launch_id) == [["succeeded", "0"]]
+    # Both gates became ready together (when 0 succeeded); the second closed only after the first's last chunk was
+    # inserted (in that chunk's transaction), not beside its first chunk.
+    first, second = stack.psql("SELECT name FROM task_runs WHERE launch_id = :'p1' AND kind = 'scatter' ORDER BY finished_at", launch_id)
+    later_replicas_of_first = stack.psql("""
+        SELECT count(*) FROM task_runs WHERE launch_id = :'p1' AND task_id = :'p2' AND kind = 'task'
+          AND created_at > (SELECT finished_at FROM task_runs WHERE launch_id = :'p1' AND name = :'p3')""",
+        launch_id, first[0], second[0])
+    assert later_replicas_of_first == [["0"]], "no replica of the first gate was created after the second gate expanded"
