@@ -137,3 +137,23 @@ def test_a_gate_ready_during_an_expansion_waits_for_it_then_expands(cluster):
           AND created_at > (SELECT finished_at FROM task_runs WHERE launch_id = :'p1' AND name = :'p3')""",
         launch_id, first[0], second[0])
     assert later_replicas_of_first == [["0"]], "no replica of the first gate was created after the second gate expanded"
+
+
+def test_cancelling_mid_expansion_drops_the_rest(cluster):
+    stack, server = cluster
+    for proc in stack.schedulers:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait()
+    client = stack.create_user("canceller")
+    register_http_functions(client, server.url, ["noop"])
+    assert client.post("/api/v1/workflows", json={"workflow_id": "dropped", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "multiplicity": 500}}]}).status_code == 201
+    launch_id = client.post("/api/v1/workflows/dropped/launches", json={}).json()["launch_id"]
+    assert cursor(stack, launch_id) == (20, 500)
+    assert client.post(f"/api/v1/launches/{launch_id}/cancel").status_code == 202
+    stack.start_scheduler()
+    wait_until(lambda: cursor(stack, launch_id) is None, timeout=30, what="the cursor to be dropped")
+    assert stack.psql("SELECT state, count(*) FROM task_runs WHERE launch_id = :'p1' GROUP BY 1", launch_id) == [["cancelled", "20"]]
+    assert client.get("/api/v1/launches/" + launch_id).json()["state"] == "cancelled"
