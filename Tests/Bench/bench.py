@@ -2,7 +2,7 @@
 
 Starts a private stack from the release binaries (PostgreSQL, API worker, schedulers, nginx) plus an nginx no-op
 function that answers {} and logs when each call arrived and how long it took. Prints figures and ratios.
-`--only SECTION` (throughput, latency, limits, sse, files, api; repeatable) runs only those sections; the default runs all.
+`--only SECTION` (throughput, latency, limits, sse, files, api, huge; repeatable) runs only those sections; the default runs all.
 """
 import argparse
 import glob
