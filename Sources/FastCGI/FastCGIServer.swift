@@ -92,7 +92,7 @@ public final class FastCGIServer: Sendable {
         var request = FastCGIRequest(listenSocket: -1)
         while let connection = poller.next() {
             guard request.read(from: connection) else { continue }
-            if serve(request) {
+            if serve(request, poller) {
                 // The stream owns that connection now; take a fresh request slot for the next one.
                 request = FastCGIRequest(listenSocket: -1)
             } else if let kept = request.finishKeepingConnection() {
@@ -102,7 +102,7 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Answers one request; true when the connection was handed to a stream.
-    private func serve(_ fcgi: FastCGIRequest) -> Bool {
+    private func serve(_ fcgi: FastCGIRequest, _ poller: ConnectionPoller) -> Bool {
         let start = ContinuousClock.now
         let requestID = fcgi.param("REQUEST_ID").flatMap { $0.isEmpty ? nil : $0 } ?? RequestID.make()
         let methodName = fcgi.param("REQUEST_METHOD") ?? "GET"
@@ -154,7 +154,7 @@ public final class FastCGIServer: Sendable {
         if response.isParked, let stream = response.stream {
             // Nothing is written now: the stream answers later, from its own thread (see Response.parked).
             logger.debug("request parked", metadata: ["method": "\(methodName)", "path": "\(path)"])
-            stream.attach(FastCGIStreamSink(fcgi, requestID: requestID))
+            stream.attach(FastCGIStreamSink(fcgi, requestID: requestID, poller: poller))
             return true
         }
         response.setHeader("X-Request-Id", requestID)
@@ -167,7 +167,7 @@ public final class FastCGIServer: Sendable {
         ])
         if let stream = response.stream {
             guard fcgi.flush() else { return false }
-            stream.attach(FastCGIStreamSink(fcgi, requestID: requestID))
+            stream.attach(FastCGIStreamSink(fcgi, requestID: requestID, poller: poller))
             return true
         }
         if let producer = response.bodyProducer, methodName != "HEAD" {

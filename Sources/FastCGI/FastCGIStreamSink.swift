@@ -9,11 +9,13 @@ final class FastCGIStreamSink: StreamSink, @unchecked Sendable {
     private let lock = NSLock()
     private var request: FastCGIRequest?
     private let requestID: String
+    private let poller: ConnectionPoller
 
     /// The accept thread gives `request` up here and takes a fresh one, so only this sink touches it afterwards.
-    init(_ request: FastCGIRequest, requestID: String) {
+    init(_ request: FastCGIRequest, requestID: String, poller: ConnectionPoller) {
         self.request = request
         self.requestID = requestID
+        self.poller = poller
     }
 
     func respond(_ response: Response) -> Bool {
@@ -52,6 +54,10 @@ final class FastCGIStreamSink: StreamSink, @unchecked Sendable {
             defer { request = nil }
             return request
         }
-        closing?.finish()
+        // A kept connection (FCGI_KEEP_CONN) goes back to the poller for nginx's next request on it. Finishing
+        // it alone (as before) left it open but watched by no thread: nginx, told the request was complete, sent
+        // the next request there, and got "upstream prematurely closed connection" when this request was freed
+        // (a parked POST, such as a launch with `wait`, was the usual victim; nginx retries no POST).
+        if let kept = closing?.finishKeepingConnection() { poller.keep(kept) }
     }
 }

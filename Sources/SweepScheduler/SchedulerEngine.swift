@@ -79,6 +79,9 @@ public final class SchedulerEngine: Sendable {
         let completer: Completer
         let chain: ChainFastPath
         let rescuer: Rescuer
+        let expander: Expander
+        /// A chunked expansion may wait for a scheduler (set by NOTIFY ready, at start and with each rescue pass).
+        var wantExpand = true
         let retention: Retention
         var lastRetention = ContinuousClock.now - .seconds(3600)
         var inFlight: [Int64: InFlight] = [:]
@@ -114,6 +117,7 @@ public final class SchedulerEngine: Sendable {
             self.chain = ChainFastPath(planners: planners, schedulerID: configuration.schedulerID, leaseSeconds: configuration.leaseSeconds,
                                        clock: configuration.clock)
             self.rescuer = Rescuer(clock: configuration.clock)
+            self.expander = Expander(planners: planners, clock: configuration.clock)
         }
 
         mutating func run() {
@@ -121,7 +125,7 @@ public final class SchedulerEngine: Sendable {
             while true {
                 let mail = engine.inbox.take()
                 if mail.stopping { break }
-                if mail.ready { wantClaim = true }
+                if mail.ready { wantClaim = true; wantExpand = true }
                 for launchID in mail.cancelledLaunches { abort(launchID: launchID) }
                 for event in mail.processEvents { handle(event) }
                 for result in httpResults { handle(result) }
@@ -132,9 +136,11 @@ public final class SchedulerEngine: Sendable {
 
                 do {
                     try stepIsolatingRuns()
+                    if wantExpand { wantExpand = try expander.step(connection) }
                     if now - lastRenew >= .seconds(max(1, configuration.leaseSeconds / 3)) { try renewLeases(); lastRenew = now }
                     if now - lastRescue >= configuration.rescueInterval {
                         ready += try rescuer.rescue(connection)
+                        wantExpand = true
                         lastRescue = now
                     }
                     if now - lastRetention >= configuration.retentionInterval {
@@ -251,6 +257,7 @@ public final class SchedulerEngine: Sendable {
         func pollTimeout() -> Int {
             if !ready.isEmpty || !progress.isEmpty { return 0 }
             if wantClaim && inFlight.count < configuration.maxInFlight { return 0 }
+            if wantExpand { return 0 }
             var timeout = Duration.seconds(max(1, configuration.leaseSeconds / 3))
             let rescueIn = configuration.rescueInterval - (ContinuousClock.now - lastRescue)
             timeout = min(timeout, rescueIn)

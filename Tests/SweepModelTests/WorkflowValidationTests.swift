@@ -137,7 +137,7 @@ private let start: [String: JSONValue] = ["position": "start"]
 }
 
 @Test func multiplicityMustBeWithinBounds() {
-    expectProblem([TestSupport.task("1", properties: ["position": "start", "multiplicity": 10_001])], field: "/tasks/0/properties/multiplicity", code: .outOfRange)
+    expectProblem([TestSupport.task("1", properties: ["position": "start", "multiplicity": 100_001])], field: "/tasks/0/properties/multiplicity", code: .outOfRange)
     expectProblem([TestSupport.task("1", properties: ["position": "start", "multiplicity": -2])], field: "/tasks/0/properties/multiplicity", code: .outOfRange)
 }
 

@@ -11,9 +11,9 @@ import SweepStates
 /// counters and launch state move through the launch's `LaunchLedger` and are written once, by `flush()`.
 public final class LaunchProgression {
     let connection: PostgresConnection
-    public private(set) var launch: LaunchRecord
+    public internal(set) var launch: LaunchRecord
     let plan: LaunchPlan
-    private var planner: Planner { plan.planner }
+    var planner: Planner { plan.planner }
     private var madeClaimable = 0
     /// Events were appended by statements of this transaction (besides `events`).
     private var wroteEvents = false
@@ -31,7 +31,7 @@ public final class LaunchProgression {
     private var launchID: String { launch.id }
 
     /// Binds a statement of `TaskRunSQL`/`LaunchSQL` with this launch, its user and the clock, plus `values`.
-    private func bound(_ template: SQLTemplate, _ values: [String: PostgresBind] = [:]) -> PostgresQuery {
+    func bound(_ template: SQLTemplate, _ values: [String: PostgresBind] = [:]) -> PostgresQuery {
         var all = values
         let inputs = template.inputs
         if inputs.contains("launch") { all["launch"] = launchID.postgresBind }
@@ -52,13 +52,13 @@ public final class LaunchProgression {
     }
 
     static let bulkThreshold = 200
-    private var view: ReplicaCounts { ReplicaCounts(launch.replicaCounts) }
+    var view: ReplicaCounts { ReplicaCounts(launch.replicaCounts) }
 
     // MARK: - Entry points
 
     /// Creates the runs that exist at launch and schedules those with no predecessors.
     public func start() throws {
-        try insert(planner.start().runs)
+        try insertExpanding(planner.start().runs, gate: nil)
     }
 
     /// Records executor results (fenced: a stale attempt changes nothing) and moves the launch on.
@@ -140,7 +140,7 @@ public final class LaunchProgression {
     /// lists, and moves on those that are ready at once (or can never run). A run whose predecessors already all
     /// succeeded and that simply executes is inserted `scheduled`, with its input: a scatter of 20,000 replicas is
     /// one INSERT, not an INSERT and an UPDATE of every row.
-    func insert(_ specs: [RunSpec]) throws {
+    func insert(_ specs: [RunSpec], countingRuns: Bool = true, scheduledEvents: Bool = true) throws {
         guard !specs.isEmpty else { return }
         let records = try predecessorRecords(Set(specs.flatMap(\.predecessors)))
         let memo = ScatterMemo()
@@ -168,22 +168,23 @@ public final class LaunchProgression {
         }
         let inserted = try connection.query(bound(TaskRunSQL.insertRuns, [
             "rows": JSONValue.array(rows).postgresBind, "shared_exec": JSONValue.object(sharedExec).postgresBind,
+            "scheduled_events": scheduledEvents.postgresBind,
         ]))
         let tasks = specs.filter { $0.kind == .task }.count
-        launch.ledger.inserted(tasks: tasks, gates: specs.count - tasks)
+        if countingRuns { launch.ledger.inserted(tasks: tasks, gates: specs.count - tasks) }
         if inserted.contains(where: { (try? $0.decode(String.self, column: "state")) == RunState.scheduled.rawValue }) { wroteEvents = true }
 
-        var successorsOf: [String: JSONValue] = [:]
+        // Appended in place: copying a JSON array out of the dictionary to append one name copied it whole each
+        // time (quadratic: with 2,000 replicas of one predecessor, most of a chunk's CPU in the profile).
+        var successorsOf: [String: [JSONValue]] = [:]
         for spec in specs {
             for predecessor in spec.predecessors {
-                if case .array(var list) = successorsOf[predecessor] ?? .array([]) {
-                    list.append(.string(spec.name))
-                    successorsOf[predecessor] = .array(list)
-                }
+                successorsOf[predecessor, default: []].append(.string(spec.name))
             }
         }
         if !successorsOf.isEmpty {
-            _ = try bulk(successorsOf.count) { try connection.execute(bound(TaskRunSQL.linkSuccessors, ["links": JSONValue.object(successorsOf).postgresBind])) }
+            let links = JSONValue.object(successorsOf.mapValues(JSONValue.array))
+            _ = try bulk(successorsOf.count) { try connection.execute(bound(TaskRunSQL.linkSuccessors, ["links": links.postgresBind])) }
         }
         // A run planned after one of its predecessors already failed can never run (only possible once something
         // failed; index probes per name keep this linear).
@@ -257,7 +258,7 @@ public final class LaunchProgression {
 
     /// Runs whose predecessors all succeeded: the planner decides their input (scheduled), their replica count
     /// (scatter gates expand), or their failure.
-    private func makeReady(_ names: [String]) throws {
+    func makeReady(_ names: [String]) throws {
         guard !names.isEmpty else { return }
         let rows = try connection.query("""
             SELECT id, name, task_id, replica_path, kind, predecessors, delay_seconds FROM task_runs
@@ -302,12 +303,14 @@ public final class LaunchProgression {
 
     /// A scatter gate decided its replica count: record it, close the gate, and insert what the count creates.
     private func expand(gateID: Int64, gate: RunSpec, count: Int) throws {
+        // One expansion under way per launch: this gate stays pending (ready) until it is done.
+        if try expansionUnderWay() { return }
         launch.replicaCounts[gate.name] = count
         let rows = try connection.query(bound(TaskRunSQL.closeGate, [
             "run": gateID.postgresBind, "output": JSONValue.object(["replicas": .int(Int64(count))]).postgresBind,
         ]))
         launch.ledger.expanded(gate: gate.name, taskID: gate.taskID, replicas: count)
-        try insert(planner.expand(gate: gate, replicaCount: count, in: view).runs)
+        try insertExpanding(planner.expand(gate: gate, replicaCount: count, in: view).runs, gate: gate.name)
         if let row = rows.first {
             try makeReady(try countDown(try row.decode([String].self, column: "successors")))
         }

@@ -28,7 +28,8 @@ public enum TaskRunSQL {
     /// Inserts planned runs of launch `$launch` (user `$user`) from `$rows` (JSON records: name, task_id, kind,
     /// path, preds, delay, waiting, and for runs ready at once input, exec or shared_exec, static_output,
     /// throttled); `$shared_exec` maps task ids to the exec shared by their runs. Runs with an input are inserted
-    /// scheduled (with their `task.scheduled` event), the others pending. Answers name, waiting_on, state.
+    /// scheduled (with their `task.scheduled` event unless `$scheduled_events` is false: the replicas of a chunked
+    /// expansion, which its `task.expanded` announces), the others pending. Answers name, waiting_on, state.
     public static let insertRuns: SQLTemplate = """
         WITH ins AS (
             INSERT INTO task_runs (launch_id, user_id, name, task_id, kind, replica_path, predecessors, delay_seconds, waiting_on,
@@ -45,7 +46,7 @@ public enum TaskRunSQL {
         ), logged AS (
             INSERT INTO events (user_id, launch_id, run_name, type, data)
             SELECT user_id, launch_id, name, \(EventType.taskScheduled.sql), \(EventSQL.scheduledData)
-            FROM ins WHERE state = \(RunState.scheduled.sql) ORDER BY id
+            FROM ins WHERE state = \(RunState.scheduled.sql) AND $scheduled_events::bool ORDER BY id
         )
         SELECT name, waiting_on, state FROM ins
         """

@@ -1,0 +1,98 @@
+import Foundation
+import Postgres
+import SweepJSON
+import SweepModel
+import SweepStates
+
+/// Chunked expansion: a wide spec list (a scatter's replicas, or a launch's first runs) is inserted a chunk per
+/// transaction, the first chunk by the transaction that decided it, so the first replicas are claimable within
+/// milliseconds whatever the width; the schedulers insert the rest (`continueExpansion`), one chunk per
+/// transaction under the launch's row lock, moving the cursor (`ExpansionSQL`) in the same transaction.
+///
+/// Why it stays correct: specs come in topological order (a run's predecessors precede it), so every chunk's
+/// predecessors exist and are linked, and under the launch lock no run with successors completes between the
+/// read of its state and the link. The launch counts every run of the list at once (`total_runs`, `open_runs`):
+/// the launch cannot end while runs are still to come, and its totals are right from the first chunk. Other
+/// gates of the launch wait (`expansionUnderWay`) until the expansion is done, so the list never changes while it
+/// is inserted, and a scheduler that picks it up after a crash plans exactly the same list again. A gate's
+/// replicas get no `task.scheduled` each (one write per run fewer): the gate's `task.expanded`, with the replica
+/// count, announces them.
+extension LaunchProgression {
+    /// The first chunk: small, so the first replicas start at once (`SWEEP_EXPANSION_FIRST_CHUNK`; tests make
+    /// chunks small to stop a scheduler between them).
+    public static let firstChunk = chunkSize("SWEEP_EXPANSION_FIRST_CHUNK", 256)
+    /// Each later chunk: large enough to keep up with 2 schedulers running replicas, small enough that the
+    /// launch's lock is held well under a second (`SWEEP_EXPANSION_CHUNK`).
+    public static let laterChunk = chunkSize("SWEEP_EXPANSION_CHUNK", 2_000)
+
+    private static func chunkSize(_ variable: String, _ standard: Int) -> Int {
+        guard let text = ProcessInfo.processInfo.environment[variable], let value = Int(text), value >= 1 else { return standard }
+        return value
+    }
+
+    /// Inserts `specs` (of gate `gate`, nil: the launch's start) at once when few, else their first chunk, counting
+    /// all of them and leaving a cursor for the rest.
+    func insertExpanding(_ specs: [RunSpec], gate: String?) throws {
+        guard specs.count > Self.firstChunk else { return try insert(specs) }
+        let tasks = specs.filter { $0.kind == .task }.count
+        launch.ledger.inserted(tasks: tasks, gates: specs.count - tasks)
+        ExpansionSpecs.shared.remember(specs, launchID: launch.id, gate: gate)
+        // The cursor first: gates inside the chunk see an expansion under way and wait for it.
+        try connection.query(bound(ExpansionSQL.begin, [
+            "gate": gate.postgresBind, "next": Self.firstChunk.postgresBind, "total": specs.count.postgresBind,
+        ]))
+        try insert(Array(specs[..<Self.firstChunk]), countingRuns: false, scheduledEvents: gate == nil)
+    }
+
+    /// Whether the launch has an expansion under way (then a newly ready gate waits).
+    func expansionUnderWay() throws -> Bool {
+        !(try connection.query(bound(ExpansionSQL.pending))).isEmpty
+    }
+
+    /// Inserts the next chunk of the launch's expansion under way (the caller holds the cursor row's lock and the
+    /// launch's); when it is the last, ends the cursor and expands the gates that waited for it. False when there
+    /// was none. The caller flushes.
+    public func continueExpansion() throws -> Bool {
+        guard let row = try connection.query(bound(ExpansionSQL.pending)).first else { return false }
+        let gate = try row.decode(String?.self, column: "gate")
+        let next = try row.decode(Int.self, column: "next_offset")
+        let total = try row.decode(Int.self, column: "total")
+        guard !launch.isTerminal else {
+            // Cancelled or failed: what was not inserted never runs.
+            try connection.execute(bound(ExpansionSQL.finish))
+            ExpansionSpecs.shared.forget(launchID: launch.id, gate: gate, total: total)
+            return true
+        }
+        let specs = try ExpansionSpecs.shared.specs(launchID: launch.id, gate: gate, total: total) { try planned(gate: gate) }
+        guard specs.count == total, next <= total else {
+            throw LaunchStoreError("the expansion of \(gate ?? "the start") of launch \(launch.id) planned \(specs.count) runs, its cursor says \(total)")
+        }
+        let end = min(total, next + Self.laterChunk)
+        if end == total {
+            try connection.execute(bound(ExpansionSQL.finish))
+            ExpansionSpecs.shared.forget(launchID: launch.id, gate: gate, total: total)
+        } else {
+            try connection.query(bound(ExpansionSQL.advance, ["next": end.postgresBind]))
+        }
+        try insert(Array(specs[next..<end]), countingRuns: false, scheduledEvents: gate == nil)
+        if end == total {
+            let waiting = try connection.query(bound(ExpansionSQL.deferredGates)).map { try $0.decode(String.self, column: "name") }
+            try makeReady(waiting)
+        }
+        return true
+    }
+
+    /// The spec list of the expansion of `gate` (nil: the start) as its first chunk saw it.
+    private func planned(gate: String?) throws -> [RunSpec] {
+        guard let gate else { return planner.start().runs }
+        guard let count = launch.replicaCounts[gate],
+              let row = try connection.query("""
+                SELECT task_id, replica_path, predecessors FROM task_runs WHERE launch_id = \(launch.id)::uuid AND name = \(gate)
+                """).first
+        else { throw LaunchStoreError("the expanding gate \(gate) of launch \(launch.id) is missing") }
+        let spec = RunSpec(name: gate, taskID: try row.decode(String.self, column: "task_id"),
+                           replicaPath: try row.decode([Int64].self, column: "replica_path").map(Int.init), kind: .scatter,
+                           predecessors: try row.decode([String].self, column: "predecessors"))
+        return planner.expand(gate: spec, replicaCount: count, in: view).runs
+    }
+}
