@@ -141,7 +141,7 @@ import Testing
         #expect(RunState.sqlList(RunState.open) == "('pending', 'scheduled', 'running')")
         #expect(LaunchState.sqlList(LaunchState.terminal) == "('succeeded', 'failed', 'cancelled')")
         #expect(RunState.allCases.filter(\.isFinished) == [.succeeded, .failed, .upstreamFailed, .cancelled])
-        #expect(EventType.allCases.count == 11 && EventType(rawValue: "task.retrying") == .taskRetrying)
+        #expect(EventType.allCases.count == 12 && EventType(rawValue: "task.retrying") == .taskRetrying)
     }
 }
 
