@@ -136,11 +136,11 @@ import Testing
     }
 
     @Test func statesMapToTheirDatabaseTexts() {
-        #expect(RunState.allCases.map(\.rawValue) == ["pending", "scheduled", "running", "succeeded", "failed", "upstream_failed", "cancelled"])
+        #expect(RunState.allCases.map(\.rawValue) == ["pending", "scheduled", "running", "waiting", "succeeded", "failed", "upstream_failed", "cancelled", "skipped"])
         #expect(RunState.upstreamFailed.sql == "'upstream_failed'")
-        #expect(RunState.sqlList(RunState.open) == "('pending', 'scheduled', 'running')")
+        #expect(RunState.sqlList(RunState.open) == "('pending', 'scheduled', 'running', 'waiting')")
         #expect(LaunchState.sqlList(LaunchState.terminal) == "('succeeded', 'failed', 'cancelled')")
-        #expect(RunState.allCases.filter(\.isFinished) == [.succeeded, .failed, .upstreamFailed, .cancelled])
+        #expect(RunState.allCases.filter(\.isFinished) == [.succeeded, .failed, .upstreamFailed, .cancelled, .skipped])
         #expect(EventType.allCases.count == 12 && EventType(rawValue: "task.retrying") == .taskRetrying)
     }
 }
