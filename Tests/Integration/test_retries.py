@@ -132,3 +132,25 @@ def test_a_timeout_is_a_task_error_and_max_runtime_applies_to_http_functions(use
     retrying = events_of(user, status["launch_id"], "1", "task.retrying")
     assert len(retrying) == 1 and "timed out after 1 s" in retrying[0]["data"]["error"], retrying
     assert 0.9 <= ts(retrying[0]["data"]["ts"]) - ts(started[0]["data"]["ts"]) < 2.5, (started, retrying)
+
+
+def test_max_runtime_applies_to_local_functions_both_ways(user):
+    from sweep_fixtures import zip_of
+    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code == 201
+    assert user.post("/api/v1/functions", json={"id": "nap", "destination_id": "here", "function_name": "nap",
+                                                 "runtime": "python3.8"}).status_code == 201
+    code = "import time\ndef handler(event, context):\n    time.sleep(event['static_input']['s'])\n    return {'slept': event['static_input']['s']}\n"
+    r = user.put("/api/v1/functions/nap/code", data=zip_of({"main.py": code}), headers={"Content-Type": "application/zip"})
+    assert r.status_code == 200
+    # config.max_task_runtime is 1 s: the 2 s nap succeeds under its own 20 s, the 30 s nap is killed after its 1 s.
+    register(user, "local_runtime", [
+        task("long", "nap", ["short"], position="start", max_runtime=20, static_input={"s": 2}),
+        task("short", "nap", max_runtime=1, static_input={"s": 30}),
+    ], config={"max_task_runtime": 1})
+    status = launch(user, "local_runtime")
+    runs = runs_by_id(status)
+    assert runs["long"]["state"] == "succeeded" and runs["long"]["output"] == {"slept": 2}, runs["long"]
+    assert runs["short"]["state"] == "failed" and "timed out after 1 s" in runs["short"]["error"], runs["short"]
+    started = events_of(user, status["launch_id"], "short", "task.started")
+    failed = events_of(user, status["launch_id"], "short", "task.failed")
+    assert ts(failed[0]["data"]["ts"]) - ts(started[0]["data"]["ts"]) < 10, (started, failed)
