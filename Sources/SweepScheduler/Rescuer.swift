@@ -23,7 +23,7 @@ struct Rescuer {
             let attempt = try row.decode(Int.self, column: "attempt")
             return RunCompletion(
                 runID: try row.decode(Int64.self, column: "id"), launchID: try row.decode(String.self, column: "launch_id"),
-                attempt: attempt, outcome: .failed("the lease of attempt \(attempt) expired (its scheduler stopped answering)"))
+                attempt: attempt, outcome: .failed("lease expired during attempt \(attempt) (its scheduler stopped answering)"))
         }
     }
 }

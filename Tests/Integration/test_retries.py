@@ -38,7 +38,7 @@ def test_a_function_failing_twice_succeeds_at_attempt_3_after_the_delay(user, fu
     status = launch(user, "flaky_twice")
     assert status["state"] == "succeeded", status
     run = runs_by_id(status)["1"]
-    assert run["state"] == "succeeded" and run["attempt"] == 3 and run["output"] == {"attempt": 3}, run
+    assert run["state"] == "succeeded" and run["attempt"] == 3 and run["output"] == {"attempt": 3} and run["error"] is None, run
     assert [c["attempt"] for c in calls_of(functions, status["launch_id"]) if c["function"] == "flaky"] == [1, 2, 3]
 
     retrying = events_of(user, status["launch_id"], "1", "task.retrying")

@@ -36,6 +36,7 @@ import Testing
         let first = try driver.claim(now: t0)[0]
         #expect(try driver.complete(launch, [driver.failure(first, "HTTP 503")], now: t0) == 1)
         #expect(try tenant.runs(launch)["a"]?.state == "scheduled")
+        #expect(try tenant.runs(launch)["a"]?.error == nil, "the error is the event's, not the run's")
         #expect(abs(try readyAt(first).timeIntervalSince(t0) - 5) < 0.001, "ready 5 s after the failure")
         #expect(try tenant.events(launch).last == "task.retrying a")
         let data = try driver.value(JSONValue.self, "SELECT data FROM events WHERE type = 'task.retrying' AND launch_id = \(launch)::uuid")

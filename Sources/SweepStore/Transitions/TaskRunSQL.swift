@@ -385,17 +385,18 @@ extension TaskRunSQL {
 
     /// CTEs sending the runs of a preceding CTE `retries(id, attempt, delay, error, logs)` back to be executed
     /// again: running -> scheduled, fenced by state and attempt, ready `delay` seconds after now (durable: the claim
-    /// never takes a run before its ready_at), lease and task token dropped, `error` (and `logs`, when given) kept as
-    /// the last attempt's. The next claim counts `attempt` up. CTE `requeued` answers id, launch_id, user_id, name,
+    /// never takes a run before its ready_at), lease and task token dropped, `logs` (when given) kept as the last
+    /// attempt's. `error` goes to the event only: the run's own `error` stays null unless it ends failed, so a run
+    /// that succeeds at a later attempt does not show an error. The next claim counts `attempt` up. CTE `requeued` answers id, launch_id, user_id, name,
     /// attempt and ready_at; CTE `retried` appends their `task.retrying` events. The one home of a retry: a task error
     /// (`retry`, recorded by `LaunchProgression` for the completer and every executor) and a lost lease (`rescue`).
     public static let requeue = """
         requeued AS (
             UPDATE task_runs t SET state = \(RunState.scheduled.sql), claimed_by = NULL, lease_expires_at = NULL, progress_token_hash = NULL,
-                   ready_at = coalesce($now::timestamptz, now()) + make_interval(secs => r.delay), error = r.error, logs = coalesce(r.logs, t.logs)
+                   ready_at = coalesce($now::timestamptz, now()) + make_interval(secs => r.delay), logs = coalesce(r.logs, t.logs)
             FROM retries r
             WHERE t.id = r.id AND t.state = \(RunState.running.sql) AND t.attempt = r.attempt
-            RETURNING t.id, t.launch_id, t.user_id, t.name, t.attempt, t.ready_at, t.error
+            RETURNING t.id, t.launch_id, t.user_id, t.name, t.attempt, t.ready_at, r.error
         ), retried AS (
             INSERT INTO events (user_id, launch_id, run_name, type, data)
             SELECT user_id, launch_id, name, \(EventType.taskRetrying.sql), \(EventSQL.retryingData)
