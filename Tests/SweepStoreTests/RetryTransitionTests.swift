@@ -86,6 +86,26 @@ import Testing
         #expect(try tenant.runs(launch)["a"]?.state == "failed")
     }
 
+    @Test func lostLeasesAreRescuedAtOnceThenRetriedWithTheDelay() throws {
+        let (tenant, launch) = try launch(#"{"position": "start", "retries": 5, "retry_delay": 7}"#)
+        var now = Date().addingTimeInterval(1)
+        var run = try driver.claim(now: now)[0]
+        for _ in 1..<3 {  // the house's two free rescues: no delay
+            now = now.addingTimeInterval(31)
+            #expect(try driver.connection.query(TaskRunSQL.rescue.query(["now": now.postgresBind, "batch": 100.postgresBind])).count == 1)
+            run = try driver.claim(now: now)[0]
+        }
+        #expect(run.attempt == 3)
+        now = now.addingTimeInterval(31)
+        let out = try driver.connection.query(TaskRunSQL.expiredOutOfAttempts.query(["now": now.postgresBind, "batch": 100.postgresBind]))
+        #expect(out.count == 1)
+        // What the rescuer reports, through the general path: a task error, charged its 3 executions, retried.
+        #expect(try driver.complete(launch, [driver.failure(run, "lease expired during attempt 3")], now: now) == 1)
+        #expect(try tenant.runs(launch)["a"]?.state == "scheduled")
+        #expect(abs(try readyAt(run).timeIntervalSince(now) - 7) < 0.001)
+        #expect(try tenant.events(launch).filter { $0 == "task.retrying a" }.count == 3)
+    }
+
     @Test func aDisabledTaskIsSkippedAndItsSuccessorsProceed() throws {
         let tenant = try TestTenant.create(database)
         try tenant.registerFunctions(["a", "b", "c"])
