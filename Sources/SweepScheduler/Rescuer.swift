@@ -4,8 +4,9 @@ import SweepJSON
 import SweepStore
 
 /// A maintenance service: returns runs whose lease expired (their scheduler died) to `scheduled` with the
-/// attempt counted (`TaskRunSQL.rescue`, with their `task.retrying` events), and reports those out of attempts
-/// so they fail through the completer, fenced by their attempt. Every scheduler runs it, with no leader: SKIP
+/// attempt counted (`TaskRunSQL.rescue`, with their `task.retrying` events), and reports those past the house's
+/// free rescues to the completer as task errors, fenced by their attempt: retried while the task's `retries`
+/// allow (`LaunchProgression`), failed otherwise. Every scheduler runs it, with no leader: SKIP
 /// LOCKED, small batches, idempotent. The clock is injected, so tests expire leases without waiting for them.
 struct Rescuer {
     /// Runs looked at per pass.
@@ -22,7 +23,7 @@ struct Rescuer {
             let attempt = try row.decode(Int.self, column: "attempt")
             return RunCompletion(
                 runID: try row.decode(Int64.self, column: "id"), launchID: try row.decode(String.self, column: "launch_id"),
-                attempt: attempt, outcome: .failed("the run's scheduler stopped answering \(attempt) times (lease expired); giving up"))
+                attempt: attempt, outcome: .failed("lease expired during attempt \(attempt) (its scheduler stopped answering)"))
         }
     }
 }

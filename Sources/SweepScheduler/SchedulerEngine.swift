@@ -84,6 +84,8 @@ public final class SchedulerEngine: Sendable {
         var wantExpand = true
         let retention: Retention
         var lastRetention = ContinuousClock.now - .seconds(3600)
+        let waitTimes: WaitTimeEnforcer
+        var lastWaitCheck = ContinuousClock.now - .seconds(3600)
         var inFlight: [Int64: InFlight] = [:]
         var ready: [RunCompletion] = []
         /// Progress lines of local processes, appended as events with the next transaction.
@@ -118,6 +120,8 @@ public final class SchedulerEngine: Sendable {
                                        clock: configuration.clock)
             self.rescuer = Rescuer(clock: configuration.clock)
             self.expander = Expander(planners: planners, clock: configuration.clock)
+
+            self.waitTimes = WaitTimeEnforcer(planners: planners, clock: configuration.clock)
         }
 
         mutating func run() {
@@ -142,6 +146,12 @@ public final class SchedulerEngine: Sendable {
                         ready += try rescuer.rescue(connection)
                         wantExpand = true
                         lastRescue = now
+                    }
+                    if now - lastWaitCheck >= configuration.waitCheckInterval {
+                        lastWaitCheck = now  // a failing pass waits its interval too
+                        if try waitTimes.enforce(connection) == WaitTimeEnforcer.batch {
+                            lastWaitCheck = now - configuration.waitCheckInterval + .milliseconds(100)
+                        }
                     }
                     if now - lastRetention >= configuration.retentionInterval {
                         // A full batch means more are due: look again soon rather than a whole interval later.
@@ -262,6 +272,7 @@ public final class SchedulerEngine: Sendable {
             let rescueIn = configuration.rescueInterval - (ContinuousClock.now - lastRescue)
             timeout = min(timeout, rescueIn)
             timeout = min(timeout, configuration.retentionInterval - (ContinuousClock.now - lastRetention))
+            timeout = min(timeout, configuration.waitCheckInterval - (ContinuousClock.now - lastWaitCheck))
             if let due = nextDue { timeout = min(timeout, due - ContinuousClock.now) }
             if let due = progressThrottle.nextDue() { timeout = min(timeout, due - ContinuousClock.now) }
             return max(0, Int(clamping: timeout.milliseconds))

@@ -151,10 +151,11 @@ extension SchedulerEngine.Loop {
 
     /// Every failure is recorded through here: the message and logs quote tenant bytes (an HTTP body, stderr), so
     /// they are made storable (no NUL) before they reach a statement that records a whole batch.
-    mutating func fail(_ run: ClaimedRun, _ message: String, logs: String? = nil) {
+    /// `retryable: false` when the executable said so: the run fails even with retries left.
+    mutating func fail(_ run: ClaimedRun, _ message: String, logs: String? = nil, retryable: Bool = true) {
         inFlight[run.id] = nil
         ready.append(RunCompletion(runID: run.id, launchID: run.launchID, attempt: run.attempt, outcome: .failed(StorableText.sanitised(message)),
-                                   logs: logs.map(StorableText.sanitised), identity: run.identity))
+                                   logs: logs.map(StorableText.sanitised), identity: run.identity, retryable: retryable))
     }
 
     /// Every success is recorded through here: an output PostgreSQL or a successor's decoder cannot hold fails the
@@ -179,7 +180,7 @@ extension SchedulerEngine.Loop {
         case .success(let response):
             guard (200..<300).contains(response.status) else {
                 let excerpt = String(decoding: response.body.prefix(200), as: UTF8.self)
-                return fail(run, "the function answered HTTP \(response.status): \(excerpt)")
+                return fail(run, "the function answered HTTP \(response.status): \(excerpt)", retryable: Self.retryable(response))
             }
             switch outputAdmission.decode(response.body) {
             case .value(let value) where value.objectValue != nil: succeed(run, value)
@@ -203,6 +204,11 @@ extension SchedulerEngine.Loop {
                 fail(run, "the call failed: \(error.message)")
             }
         }
+    }
+
+    /// An HTTP function marks its error final with `X-Sweep-Retryable: false` (API.md "Task semantics").
+    static func retryable(_ response: HTTPResponse) -> Bool {
+        response.header("X-Sweep-Retryable")?.trimmingCharacters(in: .whitespaces).lowercased() != "false"
     }
 
     mutating func handle(_ event: ProcessEvent) {

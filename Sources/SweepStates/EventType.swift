@@ -13,6 +13,8 @@ public enum EventType: String, Sendable, Hashable, CaseIterable {
     case taskRetrying = "task.retrying"
     case taskExpanded = "task.expanded"
     case taskProgress = "task.progress"
+    /// A run of a disabled task (`enabled: false`) ended `skipped` without executing.
+    case taskSkipped = "task.skipped"
 
     /// The event that ends a launch in `state` (nil for a state that is not an end).
     public static func launchEnded(_ state: LaunchState) -> EventType? {

@@ -58,6 +58,15 @@ def answer(name, payload):
                 statuses.add(r.status)
         gate(static["gate"]).wait()
         return 200, {"statuses": sorted(statuses)}
+    if name == "flaky":
+        # Fails (HTTP 503) until its attempt reaches static_input.succeed_at (issue 13 retries).
+        attempt = (payload.get("sweep") or {}).get("attempt", 0)
+        if attempt < int(static.get("succeed_at", 3)):
+            return 503, {"error": f"flaky failure at attempt {attempt}"}
+        return 200, {"attempt": attempt}
+    if name == "fatal":
+        # An error the function marks final: the run fails with retries left.
+        return 422, {"error": "bad input, do not retry"}, {"X-Sweep-Retryable": "false"}
     if name == "gate":
         gate(static["gate"]).wait()
         sweep = payload.get("sweep", {})
@@ -80,9 +89,11 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def reply(self, status, body):
+    def reply(self, status, body, headers=None):
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -117,13 +128,13 @@ class Handler(BaseHTTPRequestHandler):
                           "attempt": int(self.headers.get("X-Sweep-Attempt") or 0), "input": payload,
                           "traceparent": self.headers.get("traceparent")})
         try:
-            status, body = answer(name, payload)
+            status, body, *extra = answer(name, payload)
         finally:
             with lock:
                 state["current"] -= 1
         if isinstance(body, str):
-            return self.reply(status, body.encode())
-        self.reply(status, body)
+            return self.reply(status, body.encode(), *extra)
+        self.reply(status, body, *extra)
 
 
 class Server(ThreadingHTTPServer):

@@ -97,7 +97,8 @@ def test_a_command_expression_of_the_wrong_shape_fails_that_run(user):
 def test_max_runtime_per_task_overrides_the_workflow_timeout(user):
     local_container(user)
     definition = {"workflow_id": "timeouts", "config": {"max_task_runtime": 1}, "tasks": [
-        container_task("0", ["true"], successors=["short", "long"], position="start"),
+        # Its own max_runtime: starting a container can take more than the workflow's 1 s on a loaded machine.
+        container_task("0", ["true"], successors=["short", "long"], position="start", max_runtime=60),
         container_task("short", ["sleep", "30"], max_runtime=1),
         container_task("long", ["sleep", "2"], max_runtime=20),
     ]}
@@ -189,10 +190,6 @@ def test_features_without_their_runtime_are_refused_not_silently_stored(user, fu
     register_http_functions(user, functions.url, ["noop"])
     assert register(user, {"workflow_id": "child", "tasks": [start_task("noop")]}).status_code == 201
     cases = [
-        ({"tasks": [start_task("noop", retries=2, retry_delay=1)]}, "/tasks/0/properties/retries"),
-        ({"config": {"retries": 1}, "tasks": [start_task("noop")]}, "/config/retries"),
-        ({"tasks": [start_task("noop", enabled=False)]}, "/tasks/0/properties/enabled"),
-        ({"tasks": [start_task("noop", max_wait_time=60)]}, "/tasks/0/properties/max_wait_time"),
         ({"output": "task_outputs['start']", "tasks": [start_task("noop")]}, "/output"),
         ({"tasks": [{"id": "1", "type": "timer", "properties": {"position": "start", "duration": 30}}]}, "/tasks/0/type"),
         ({"tasks": [{"id": "1", "type": "signal", "properties": {"position": "start", "timeout": 60}}]}, "/tasks/0/type"),

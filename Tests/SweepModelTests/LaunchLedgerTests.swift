@@ -141,7 +141,7 @@ import Testing
         #expect(RunState.sqlList(RunState.open) == "('pending', 'scheduled', 'running', 'waiting')")
         #expect(LaunchState.sqlList(LaunchState.terminal) == "('succeeded', 'failed', 'cancelled')")
         #expect(RunState.allCases.filter(\.isFinished) == [.succeeded, .failed, .upstreamFailed, .cancelled, .skipped])
-        #expect(EventType(rawValue: "task.retrying") == .taskRetrying && EventType(rawValue: "launch.rerun") == .launchRerun)
+        #expect(EventType(rawValue: "task.retrying") == .taskRetrying && EventType(rawValue: "launch.rerun") == .launchRerun && EventType(rawValue: "task.skipped") == .taskSkipped)
         #expect(Set(EventType.allCases.map(\.rawValue)).count == EventType.allCases.count)
     }
 }

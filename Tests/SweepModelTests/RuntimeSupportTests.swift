@@ -15,15 +15,9 @@ private func refusal(_ json: JSONValue) -> ValidationError? {
 
 @Test func featuresWithoutTheirTransitionAreRefusedNamingTheField() {
     let one = { (properties: [String: JSONValue]) in TestSupport.workflowJSON([TestSupport.task("1", properties: start.merging(properties) { _, new in new })]) }
-    var withConfig = one([:]).objectValue!
-    withConfig["config"] = ["retries": 3]
     var withOutput = one([:]).objectValue!
     withOutput["output"] = "task_outputs['1']"
     let cases: [(JSONValue, String)] = [
-        (one(["retries": 1]), "/tasks/0/properties/retries"),
-        (.object(withConfig), "/config/retries"),
-        (one(["enabled": false]), "/tasks/0/properties/enabled"),
-        (one(["max_wait_time": 10]), "/tasks/0/properties/max_wait_time"),
         (.object(withOutput), "/output"),
         (TestSupport.workflowJSON([["id": "1", "type": "timer", "properties": ["position": "start", "duration": 1]]]), "/tasks/0/type"),
         (TestSupport.workflowJSON([["id": "1", "type": "signal", "properties": ["position": "start"]]]), "/tasks/0/type"),
@@ -39,6 +33,15 @@ private func refusal(_ json: JSONValue) -> ValidationError? {
     }
 }
 
+@Test func retriesDisabledTasksAndMaxWaitTimeRun() {
+    var withConfig = TestSupport.workflowJSON([TestSupport.task("1", properties: start)]).objectValue!
+    withConfig["config"] = ["retries": 3]
+    #expect(refusal(.object(withConfig)) == nil)
+    #expect(refusal(TestSupport.workflowJSON([TestSupport.task("1", properties: start.merging([
+        "retries": 2, "retry_delay": 1, "retry_backoff": 2, "retry_max_delay": 5, "enabled": false, "max_wait_time": 10,
+    ]) { _, new in new })])) == nil)
+}
+
 @Test func whatRunsTodayIsAccepted() {
     let json = TestSupport.workflowJSON([TestSupport.task("1", properties: start.merging([
         "retries": 0, "enabled": true, "max_runtime": 5, "transform_input": "input", "label": "L", "description": "D",
@@ -48,7 +51,7 @@ private func refusal(_ json: JSONValue) -> ValidationError? {
 
 @Test func flippingTheSwitchAcceptsAFeature() throws {
     let workflow = try Workflow(json: TestSupport.workflowJSON([TestSupport.task("1", properties: start.merging(["retries": 2, "enabled": false]) { _, new in new })]))
-    #expect(RuntimeSupport.problems(in: workflow).map(\.field) == ["/tasks/0/properties/retries", "/tasks/0/properties/enabled"])
+    #expect(RuntimeSupport.problems(in: workflow, supported: []).map(\.field) == ["/tasks/0/properties/retries", "/tasks/0/properties/enabled"])
     #expect(RuntimeSupport.problems(in: workflow, supported: [.retries]).map(\.field) == ["/tasks/0/properties/enabled"])
     #expect(RuntimeSupport.problems(in: workflow, supported: Set(RuntimeSupport.Feature.allCases)).isEmpty)
 }

@@ -87,6 +87,23 @@ public struct LaunchLedger: Sendable, Hashable {
         events.append(EventDraft(type: .taskFailed, runName: run, data: ["state": .string(RunState.upstreamFailed.rawValue)]))
     }
 
+    /// A pending run of a disabled task ended `skipped` without executing (its `task.skipped` event is appended by
+    /// the statement): it finished, and counts for its successors as a success.
+    public mutating func skipped() {
+        openRuns -= 1
+        finishedRuns += 1
+    }
+
+    /// A scheduled run nothing started within its max wait failed (`wait_timeout`). `wasActive`: it was claimable
+    /// (not held back by max_task_concurrency).
+    public mutating func failedUnstarted(run: String, wasActive: Bool, message: String) {
+        openRuns -= 1
+        if wasActive { activeRuns -= 1 }
+        finishedRuns += 1
+        failedRuns += 1
+        events.append(EventDraft(type: .taskFailed, runName: run, data: ["state": .string(RunState.failed.rawValue), "error": .string(message)]))
+    }
+
     /// A scatter gate decided its replica count and closed (the replicas are `inserted` separately).
     public mutating func expanded(gate: String, taskID: String, replicas: Int) {
         openRuns -= 1

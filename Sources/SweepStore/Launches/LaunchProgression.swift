@@ -85,6 +85,7 @@ public final class LaunchProgression {
         }
         for completion in completions {
             guard case .failed(let message) = completion.outcome else { continue }
+            if try retry(completion, message) { accepted += 1; continue }
             let rows = try connection.query(bound(TaskRunSQL.recordFailure, [
                 "run": completion.runID.postgresBind, "attempt": completion.attempt.postgresBind, "message": message.postgresBind,
                 "logs": completion.logs.postgresBind, "finished": completion.finishedAt.postgresBind,
@@ -97,6 +98,54 @@ public final class LaunchProgression {
         try releaseThrottled()
         return accepted
     }
+
+    /// A task error with retries left (`RetryPolicy`): the run goes back to `scheduled`, ready after the policy's
+    /// delay, with its `task.retrying` event (`TaskRunSQL.retry`, fenced by state and attempt). False when the error
+    /// is final: no retries left, the executable said `retryable: false`, or PostgreSQL refused its output
+    /// (`output_rejected`: the executable succeeded, and executing it again would repeat its side effects to
+    /// produce the same refused output). A run that never started (deploy condition, expression) or was cancelled
+    /// never comes here.
+    private func retry(_ completion: RunCompletion, _ message: String) throws -> Bool {
+        guard planner.retriesAnywhere, completion.retryable, !message.hasPrefix(RunCompletion.rejectedPrefix),
+              let row = try connection.query(bound(TaskRunSQL.retryState, [
+                  "run": completion.runID.postgresBind, "attempt": completion.attempt.postgresBind,
+              ])).first
+        else { return false }
+        let policy = planner.retryPolicy(taskID: try row.decode(String.self, column: "task_id"))
+        guard case .retry(let delay) = policy.decision(afterAttempt: try row.decode(Int.self, column: "charged"), failed: .execution(retryable: true))
+        else { return false }
+        let requeued = try connection.query(bound(TaskRunSQL.retry, [
+            "run": completion.runID.postgresBind, "attempt": completion.attempt.postgresBind, "delay": delay.postgresBind,
+            "message": message.postgresBind, "logs": completion.logs.postgresBind,
+        ]))
+        guard !requeued.isEmpty else { return false }
+        // Still open and still active (scheduled, not held back); idle schedulers recompute when to wake.
+        wroteEvents = true
+        madeClaimable += 1
+        return true
+    }
+
+    /// Fails runs `ids` of this launch that nothing started within their task's max_wait_time (`wait_timeout`),
+    /// and what depends on them; the wait-time enforcer's transition. Returns how many failed.
+    @discardableResult
+    public func failUnstarted(_ ids: [RunRowID]) throws -> Int {
+        guard !launch.isTerminal, !ids.isEmpty else { return 0 }
+        let rows = try connection.query(bound(TaskRunSQL.failUnstarted, [
+            "ids": ids.postgresBind, "message": Self.waitTimeoutMessage.postgresBind,
+        ]))
+        var successors: [String] = []
+        for row in rows {
+            launch.ledger.failedUnstarted(run: try row.decode(String.self, column: "name"), wasActive: try row.decode(Bool.self, column: "was_active"),
+                                          message: Self.waitTimeoutMessage)
+            successors += try row.decode([String].self, column: "successors")
+        }
+        try markUpstreamFailed(successors)
+        try releaseThrottled()
+        return rows.count
+    }
+
+    /// The error of a run failed by max_wait_time: its code first, as every run error.
+    public static let waitTimeoutMessage = "wait_timeout: nothing started this run within its max_wait_time"
 
     /// Cancels the launch: nothing new starts, runs not finished become cancelled. False when it had already ended.
     public func cancel() throws -> Bool {
@@ -154,7 +203,7 @@ public final class LaunchProgression {
                 "delay": .int(Int64(spec.delaySeconds)),
                 "waiting": .int(Int64(spec.predecessors.filter { records[$0]?.succeeded != true }.count)),
             ]
-            if spec.kind == .task, spec.predecessors.allSatisfy({ records[$0]?.succeeded == true }),
+            if spec.kind == .task, planner.isEnabled(taskID: spec.taskID), spec.predecessors.allSatisfy({ records[$0]?.succeeded == true }),
                case .execute(let runInput) = planner.prepare(spec, predecessors: spec.predecessors.compactMap { records[$0]?.record },
                                                              launchInput: plan.input, in: view, memo: memo) {
                 row.merge(admit(spec, runInput)) { _, new in new }
@@ -213,7 +262,8 @@ public final class LaunchProgression {
                 name: name, taskID: try row.decode(String.self, column: "task_id"),
                 replicaPath: try row.decode([Int64].self, column: "replica_path").map(Int.init),
                 output: try row.decode(JSONValue?.self, column: "output") ?? .object([:])),
-                try row.decode(String.self, column: "state") == RunState.succeeded.rawValue)
+                // A skipped run (enabled: false) lets its successors proceed, with output {}.
+                [RunState.succeeded.rawValue, RunState.skipped.rawValue].contains(try row.decode(String.self, column: "state")))
         }
         return records
     }
@@ -283,6 +333,10 @@ public final class LaunchProgression {
         var scheduled: [JSONValue] = []
         let memo = ScatterMemo()
         for (id, spec) in specs {
+            if spec.kind == .task, !planner.isEnabled(taskID: spec.taskID) {
+                try skip(id: id)
+                continue
+            }
             let predecessors = spec.predecessors.compactMap { records[$0]?.record }
             switch planner.prepare(spec, predecessors: predecessors, launchInput: plan.input, in: view, memo: memo) {
             case .execute(let runInput):
@@ -314,6 +368,14 @@ public final class LaunchProgression {
         if let row = rows.first {
             try makeReady(try countDown(try row.decode([String].self, column: "successors")))
         }
+    }
+
+    /// A run of a disabled task: skipped, never executed, and its successors proceed as after a success.
+    private func skip(id: Int64) throws {
+        guard let row = try connection.query(bound(TaskRunSQL.skip, ["run": id.postgresBind])).first else { return }
+        launch.ledger.skipped()
+        wroteEvents = true
+        try makeReady(try countDown(try row.decode([String].self, column: "successors")))
     }
 
     /// A run that fails before executing (deploy condition false, scatter not a list, an expression error).

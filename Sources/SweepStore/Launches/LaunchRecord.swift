@@ -81,6 +81,8 @@ public struct LaunchPlan: Sendable {
         if let environment = runInput.environment { plan["environment"] = .array(environment.map(\.json)) }
         if let command = runInput.command { plan["command"] = .array(command.map(JSONValue.string)) }
         if let seconds = runInput.runtimeSeconds { plan["runtime_seconds"] = .int(Int64(seconds)) }
+        // Read by the wait-time enforcer's index (migration 0014), only for tasks that set max_wait_time.
+        if let seconds = planner.maxWaitTime(taskID: taskID) { plan["max_wait_seconds"] = .double(seconds) }
         return .object(plan)
     }
 }

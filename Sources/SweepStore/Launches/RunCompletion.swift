@@ -20,6 +20,9 @@ public struct RunCompletion: Sendable {
     /// Which run of which task this was, when the reporter knows (the scheduler does, the rescuer does not): the
     /// chain and leaf fast paths need it.
     public var identity: Identity?
+    /// False when the executable said its error must not be retried (an HTTP function's `X-Sweep-Retryable: false`,
+    /// an executor's `"retryable": false`): the run fails even with retries left.
+    public var retryable: Bool
 
     public struct Identity: Sendable {
         public var name: RunName
@@ -32,8 +35,9 @@ public struct RunCompletion: Sendable {
     }
 
     public init(runID: RunRowID, launchID: String, attempt: Int, outcome: Outcome, logs: String? = nil, finishedAt: Date = Date(),
-                identity: Identity? = nil) {
+                identity: Identity? = nil, retryable: Bool = true) {
         self.identity = identity
+        self.retryable = retryable
         self.runID = runID
         self.launchID = launchID
         self.attempt = attempt

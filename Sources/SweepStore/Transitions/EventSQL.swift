@@ -22,9 +22,16 @@ public enum EventSQL {
         jsonb_build_object('launch_id', launch_id::text, 'run_id', name, 'state', \(RunState.succeeded.sql), 'ts', \(timestamp))
         """
 
-    /// `task.retrying`'s data (a lost lease), from a row with launch_id, name and attempt.
+    /// `task.retrying`'s data (API.md: `attempt`, `retry_at`, `error`), from a row just sent back to scheduled with
+    /// launch_id, name, attempt (the one that failed), ready_at and error: `attempt` is the attempt that runs next.
     public static let retryingData = """
-        jsonb_build_object('launch_id', launch_id::text, 'run_id', name, 'state', \(RunState.scheduled.sql), 'attempt', attempt, 'ts', \(timestamp))
+        jsonb_build_object('launch_id', launch_id::text, 'run_id', name, 'state', \(RunState.scheduled.sql), 'attempt', attempt + 1,
+                           'retry_at', to_char(ready_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'error', error, 'ts', \(timestamp))
+        """
+
+    /// `task.skipped`'s data, from a row with launch_id and name.
+    public static let skippedData = """
+        jsonb_build_object('launch_id', launch_id::text, 'run_id', name, 'state', \(RunState.skipped.sql), 'ts', \(timestamp))
         """
 
     /// `launch.started`'s data, from a launches row.
