@@ -120,7 +120,6 @@ public final class SchedulerEngine: Sendable {
                                        clock: configuration.clock)
             self.rescuer = Rescuer(clock: configuration.clock)
             self.expander = Expander(planners: planners, clock: configuration.clock)
-
             self.waitTimes = WaitTimeEnforcer(planners: planners, clock: configuration.clock)
         }
 
