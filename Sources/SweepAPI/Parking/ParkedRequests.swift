@@ -10,7 +10,7 @@ import Web
 /// connection. A NOTIFY wakes the requests keyed to it; each one whose deadline passes answers by itself. At most
 /// `capacity` wait at once; `park` answers 429 beyond that.
 public final class ParkedRequests: Sendable {
-    public static let defaultCapacity = 1000
+    public static let defaultCapacity = 10_000
     /// NOTIFY is an accelerator (DESIGN §8): every parked request is checked again this often anyway, so a
     /// notification lost in a reconnect delays an answer by at most this much.
     static let recheckInterval: Duration = .seconds(5)
