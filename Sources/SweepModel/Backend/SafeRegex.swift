@@ -79,11 +79,15 @@ public struct SafeRegex: Sendable, Hashable {
     }
 
     struct ThreadList {
+        /// Threads waiting on a character (or at `match`).
         var items: [Int] = []
         var seen: [Bool]
+        /// Every instruction marked in `seen` (jumps and splits too), to unmark them.
+        var visited: [Int] = []
         init(size: Int) { seen = Array(repeating: false, count: size) }
         mutating func clear() {
-            for item in items { seen[item] = false }
+            for pc in visited { seen[pc] = false }
+            visited.removeAll(keepingCapacity: true)
             items.removeAll(keepingCapacity: true)
         }
         func contains(where predicate: (Int) -> Bool) -> Bool { items.contains(where: predicate) }
@@ -95,6 +99,7 @@ public struct SafeRegex: Sendable, Hashable {
         while let pc = stack.popLast() {
             guard !list.seen[pc] else { continue }
             list.seen[pc] = true
+            list.visited.append(pc)
             switch program[pc] {
             case .jump(let target): stack.append(target)
             case .split(let first, let second): stack.append(second); stack.append(first)
