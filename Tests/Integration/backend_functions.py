@@ -78,6 +78,14 @@ def answer(name, payload):
         status, body = run_api(payload, "GET", "/api/v1/run/shared/never-pushed")
         run_api(payload, "POST", "/api/v1/run/response/echo", {"data": [{"status": status, "code": (body or {}).get("error", {}).get("code")}]})
         return 200, {}
+    if name == "limits":
+        # The run API's bounds, as a task meets them: a value over 256 KiB, an undeclared item, a meta that is no object.
+        big, _ = run_api(payload, "PUT", "/api/v1/run/shared/big", "x" * (300 << 10))
+        unknown, body = run_api(payload, "POST", "/api/v1/run/response/nope", {"data": [{}]})
+        meta, _ = run_api(payload, "PUT", "/api/v1/run/response/metrics/meta", [1, 2])
+        run_api(payload, "POST", "/api/v1/run/response/metrics", {"data": [{"name": "statuses", "value": 0, "big": big, "unknown": unknown,
+                                                                            "unknown_code": body["error"]["code"], "meta": meta}]})
+        return 200, {}
     if name == "bad_item":
         # Sends an object its item's schema refuses; reports the refusal as its own failure.
         status, body = run_api(payload, "POST", "/api/v1/run/response/metrics", {"data": [{"name": "mse", "value": "not a number"}]})

@@ -13,7 +13,7 @@ import requests
 from stack import wait_until
 from sweep_fixtures import register_http_functions
 
-FUNCTIONS = ["intercept", "echo", "load", "preprocess", "train", "pull_missing", "bad_item", "fail", "gate", "noop"]
+FUNCTIONS = ["intercept", "echo", "load", "preprocess", "train", "pull_missing", "bad_item", "fail", "gate", "noop", "limits"]
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +164,14 @@ def test_pull_of_a_key_never_pushed_is_not_pushed(be):
     r = call(be, "missing")
     assert r.status_code == 200, r.text
     assert r.json()["data"]["echo"] == [{"status": 404, "code": "not_pushed"}]
+
+
+def test_the_run_api_bounds_what_a_task_sends(be):
+    register(be, "bounded", [task("1", "limits", start=True)], response=METRICS)
+    r = call(be, "bounded")
+    assert r.status_code == 200, r.text
+    seen = r.json()["data"]["metrics"][0]
+    assert (seen["big"], seen["unknown"], seen["unknown_code"], seen["meta"]) == (413, 422, "unknown_response_item", 400)
 
 
 def test_a_response_item_refused_by_its_schema_fails_the_task_and_the_call_answers_502(be):

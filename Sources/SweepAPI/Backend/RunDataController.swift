@@ -94,7 +94,15 @@ struct RunDataController: Controller {
             throw APIError(status: .payloadTooLarge, code: "value_too_large", message: "response metadata is at most \(LaunchSharedDataStore.maxValueBytes) bytes as JSON")
         }
         let meta = JSONValue.object(try request.jsonObject())
-        try database.tenant(holder.userID) { try LaunchResponseStore($0).setMeta(launchID: holder.launchID, item: item, meta: meta) }
+        try database.tenant(holder.userID) { tx in
+            let store = LaunchResponseStore(tx)
+            // Like the data: an item the workflow does not declare is refused (when it declares any).
+            if let definition = try store.definition(launchID: holder.launchID), let workflow = try? Workflow(json: definition),
+               !workflow.backend.response.isEmpty, workflow.backend.responseItem(item) == nil {
+                throw APIError.invalid("unknown_response_item", "the workflow declares no response item '\(item)'", field: "item")
+            }
+            try store.setMeta(launchID: holder.launchID, item: item, meta: meta)
+        }
         return .noContent()
     }
 }
