@@ -52,6 +52,8 @@ let package = Package(
         ]),
         .target(name: "SweepAPI", dependencies: [
             "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres", "Egress", "SweepStates",
+            // Backend workflows: the worker calls a call's interceptor function itself (SweepAPI/Backend).
+            "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepScheduler", dependencies: [

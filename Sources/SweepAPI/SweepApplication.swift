@@ -34,6 +34,7 @@ public struct SweepApplication: Sendable {
         let streamAdmission = StreamAdmission()
         var routes = Routes(authenticator: Authenticator(database: database, sessionIdleSeconds: security.sessionIdleSeconds, cache: authCache))
         let routerReference = RouterReference()
+        let artifacts = artifacts ?? ArtifactLibrary(database: database, blobs: PostgresBlobStore(database: database))
         let controllers: [any Controller] = [
             HealthController(database: database),
             OperationsController(database: database, expectedMigrations: expectedMigrations, statuses: statuses, router: routerReference),
@@ -49,7 +50,10 @@ public struct SweepApplication: Sendable {
             LaunchOperationsController(database: database),
             EventController(database: database, streams: streams, limits: limits, admission: streamAdmission),
             ProgressController(database: database, coalescer: ProgressCoalescer(database: database, interval: progressInterval)),
-            ArtifactController(library: artifacts ?? ArtifactLibrary(database: database, blobs: PostgresBlobStore(database: database))),
+            ArtifactController(library: artifacts),
+            // Backend workflows (issue 15): /call and the run API's shared data and response items.
+            CallController(database: database, limits: limits, parking: parking, interceptor: InterceptorRunner(egress: security.egress), artifacts: artifacts),
+            RunDataController(database: database),
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router

@@ -20,6 +20,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let tooManyRequests = HTTPStatus(429)
     public static let internalServerError = HTTPStatus(500)
     public static let serviceUnavailable = HTTPStatus(503)
+    public static let badGateway = HTTPStatus(502)
 
     public var reasonPhrase: String {
         switch code {
@@ -39,6 +40,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
         case 422: "Unprocessable Entity"
         case 429: "Too Many Requests"
         case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
         case 503: "Service Unavailable"
         default: "Status \(code)"
         }

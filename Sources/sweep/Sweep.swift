@@ -27,6 +27,7 @@ struct Sweep: ParsableCommand {
             KeysCommand.self, UsersCommand.self,
             ArtifactCommand.self,
             RerunCommand.self, RemoveCommand.self,
+            CallCommand.self,
         ]
     )
 }

@@ -20,8 +20,9 @@ from stack import ROOT, Stack, free_port, wait_until  # noqa: E402
 from sse_bench import percentile, sse  # noqa: E402  (sse_bench: Tests/Integration has an sse.py)
 from files_bench import files, static_server  # noqa: E402
 from huge_bench import run_huge  # noqa: E402
+from call_bench import run_call  # noqa: E402
 
-SECTIONS = ("throughput", "latency", "limits", "sse", "files", "api", "huge")
+SECTIONS = ("throughput", "latency", "limits", "sse", "files", "api", "huge", "call")
 
 WIDTH = int(os.environ.get("SWEEP_BENCH_WIDTH", "20000"))
 CHAIN = int(os.environ.get("SWEEP_BENCH_CHAIN", "200"))
@@ -316,6 +317,8 @@ def main():
             results.update(run_api(stack, client, f"http://127.0.0.1:{static_port}/me.json"))
         if "huge" in only:
             results.update(run_huge(stack, client, wait_launch))
+        if "call" in only:
+            results.update(run_call(stack, client))
         with open(os.path.join(workdir, "bench.json"), "w") as f:
             json.dump(results, f, indent=2)
     finally:

@@ -107,8 +107,10 @@ struct LaunchController: Controller {
             let query = LaunchStatusQuery(tx)
             guard let (summary, input, output) = try query.summaryWithRawInputOutput(launchID: launchID) else { return nil }
             let (tasks, truncated) = try query.renderedFirstRuns(launchID: launchID)
-            return (summary.state, LaunchRendering.statusBody(
-                summary, input: input, output: output, tasksJSON: tasks, truncated: truncated, taskCounts: try query.taskCounts(launchID: launchID)))
+            let body = LaunchRendering.statusBody(
+                summary, input: input, output: output, tasksJSON: tasks, truncated: truncated, taskCounts: try query.taskCounts(launchID: launchID))
+            // Backend workflows: what the launch's tasks shared (`ti.push`).
+            return (summary.state, LaunchRendering.adding("shared", .object(try LaunchSharedDataStore(tx).all(launchID: launchID)), to: body))
         }
     }
 

@@ -10,7 +10,9 @@ import Web
 /// connection. A NOTIFY wakes the requests keyed to it; each one whose deadline passes answers by itself. At most
 /// `capacity` wait at once; `park` answers 429 beyond that.
 public final class ParkedRequests: Sendable {
-    public static let defaultCapacity = 1000
+    // 1,000 foreground `/call`s must wait at once beside `wait` launches; every parked request is also checked
+    // again every `recheckInterval` (one short transaction each), which bounds how many one thread should hold.
+    public static let defaultCapacity = 2_000
     /// NOTIFY is an accelerator (DESIGN §8): every parked request is checked again this often anyway, so a
     /// notification lost in a reconnect delays an answer by at most this much.
     static let recheckInterval: Duration = .seconds(5)

@@ -9,6 +9,9 @@ public enum WorkflowValidator {
         let tasksPointer = JSONPointer.root / "tasks"
         let graph = WorkflowGraph(workflow)
 
+        if let catalog, let id = workflow.backend.interceptorFunctionID, !catalog.functionIDs.contains(id) {
+            problems.append(ValidationError(.root / "interceptor" / "function_def_id", .unknownFunction, "function definition \(id) is not registered"))
+        }
         if workflow.tasks.count > ModelLimits.maxTasks {
             problems.append(ValidationError(tasksPointer, .tooManyTasks, "a workflow has at most \(ModelLimits.maxTasks) tasks, this one has \(workflow.tasks.count)"))
         }

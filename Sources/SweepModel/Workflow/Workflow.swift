@@ -12,6 +12,8 @@ public struct Workflow: Sendable, Hashable {
     public var definition: JSONValue
     /// The launch's output, computed from `task_outputs` when it succeeds (`WorkflowOutput`); nil: the sinks' outputs.
     public var output: Expression?
+    /// Request schema, response items and interceptor of a backend workflow's `/call` (issue 15).
+    public var backend: BackendDefinition = BackendDefinition()
 
     public init(id: String, config: WorkflowConfig = WorkflowConfig(), tasks: [WorkflowTask], definition: JSONValue = .null, output: Expression? = nil) {
         self.id = id
@@ -47,6 +49,7 @@ public struct Workflow: Sendable, Hashable {
             }
             output = try WorkflowOutput.parse(source, at: .root / "output")
         }
+        backend = try BackendDefinition(reader)
         definition = json
     }
 

@@ -7,6 +7,8 @@ public struct WorkflowConfig: Sendable, Hashable {
     public var maxTaskRuntime: Int?
     /// Workflow-wide defaults of the tasks' retry settings (API.md v1.1).
     public var retry: RetrySettings
+    /// Seconds a foreground `/call` waits before handing over with 202 (backend workflows); nil: the default.
+    public var callTimeout: Int?
 
     public init(maxTaskConcurrency: Int? = nil, maxTaskRuntime: Int? = nil, retry: RetrySettings = RetrySettings()) {
         self.maxTaskConcurrency = maxTaskConcurrency
@@ -19,5 +21,6 @@ public struct WorkflowConfig: Sendable, Hashable {
         maxTaskConcurrency = try reader.integer("max_task_concurrency", in: 1...100_000)
         maxTaskRuntime = try reader.integer("max_task_runtime", in: 1...ModelLimits.maxDelaySeconds)
         retry = try RetrySettings(reader)
+        callTimeout = try reader.integer("call_timeout", in: 1...Int64(BackendDefinition.maxCallTimeout))
     }
 }

@@ -262,4 +262,33 @@ class SweepClient:
         return self._http.request("POST", "/api/v1/progress", json_body=body)
 
 
+    # --- backend workflows (issue 15) --------------------------------------------------------------------------
+    def call(self, workflow_id, method="POST", params=None, json=_UNSET, form=None, background=False,
+             idempotency_key=None, timeout=3700):
+        """Calls a workflow like an endpoint (`/api/v1/workflows/{id}/call`): `params` go in the query string (url
+        params), `json` is the JSON body, or `form` a dict sent as `application/x-www-form-urlencoded`. Returns the
+        answer `{"data": {item: [objects]}, "meta": {item: {...}}}`, or `{"launch_id", "state"}` when the call is
+        handed over (background=True, or the workflow's call_timeout passed). A failed workflow raises SweepError
+        502 `workflow_failed` (its launch in `error.body["error"]["launch_id"]`); an invalid request 422
+        `invalid_request` (`error.field`), a refusal by the interceptor 422 `rejected_by_interceptor`."""
+        query = {k: ("true" if v is True else "false" if v is False else str(v)) for k, v in (params or {}).items()}
+        if background:
+            query["background"] = "true"
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        data, content_type, json_body = None, None, None
+        if json is not _UNSET:
+            json_body = json
+        elif form:
+            data = urllib.parse.urlencode(form).encode()
+            content_type = "application/x-www-form-urlencoded"
+        _, _, body = self._http.exchange(method.upper(), f"/api/v1/workflows/{_segment(workflow_id)}/call",
+                                         params=query, json_body=json_body, data=data, content_type=content_type,
+                                         headers=headers, timeout=timeout)
+        return body
+
+    def call_openapi(self, workflow_id):
+        """The OpenAPI document of one workflow's `/call`, from its request and response schemas."""
+        return self._http.request("GET", f"/api/v1/workflows/{_segment(workflow_id)}/call/openapi.json")
+
+
 __all__ = ["SweepClient"]
