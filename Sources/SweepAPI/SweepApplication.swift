@@ -46,6 +46,7 @@ public struct SweepApplication: Sendable {
             ContainerController(database: database),
             WorkflowController(database: database, limits: limits),
             LaunchController(database: database, limits: limits, parking: parking),
+            SignalController(database: database),
             EventController(database: database, streams: streams, limits: limits, admission: streamAdmission),
             ProgressController(database: database, coalescer: ProgressCoalescer(database: database, interval: progressInterval)),
             ArtifactController(library: artifacts ?? ArtifactLibrary(database: database, blobs: PostgresBlobStore(database: database))),

@@ -49,6 +49,7 @@ final class NotificationListener: Sendable {
                 let listener = try PostgresListener(url: url, applicationName: "sweep-scheduler-listener")
                 try listener.listen(SchedulerChannels.ready)
                 try listener.listen(SchedulerChannels.cancel)
+                try listener.listen(SchedulerChannels.waiting)
                 backoff.succeeded()
                 // After (re)connecting, look for work that was announced while nobody listened.
                 onReady()

@@ -81,6 +81,8 @@ public final class SchedulerEngine: Sendable {
         let rescuer: Rescuer
         let retention: Retention
         var lastRetention = ContinuousClock.now - .seconds(3600)
+        let waiting: WaitingService
+        var lastWaiting = ContinuousClock.now - .seconds(3600)
         var inFlight: [Int64: InFlight] = [:]
         var ready: [RunCompletion] = []
         /// Progress lines of local processes, appended as events with the next transaction.
@@ -114,6 +116,7 @@ public final class SchedulerEngine: Sendable {
             self.chain = ChainFastPath(planners: planners, schedulerID: configuration.schedulerID, leaseSeconds: configuration.leaseSeconds,
                                        clock: configuration.clock)
             self.rescuer = Rescuer(clock: configuration.clock)
+            self.waiting = WaitingService(clock: configuration.clock, planners: planners)
         }
 
         mutating func run() {
@@ -122,6 +125,8 @@ public final class SchedulerEngine: Sendable {
                 let mail = engine.inbox.take()
                 if mail.stopping { break }
                 if mail.ready { wantClaim = true }
+                // A NOTIFY (a child's end, a run due now) brings the waiting service's next pass forward.
+                if mail.ready { lastWaiting = min(lastWaiting, ContinuousClock.now - configuration.waitingInterval + .milliseconds(20)) }
                 for launchID in mail.cancelledLaunches { abort(launchID: launchID) }
                 for event in mail.processEvents { handle(event) }
                 for result in httpResults { handle(result) }
@@ -136,6 +141,11 @@ public final class SchedulerEngine: Sendable {
                     if now - lastRescue >= configuration.rescueInterval {
                         ready += try rescuer.rescue(connection)
                         lastRescue = now
+                    }
+                    if now - lastWaiting >= configuration.waitingInterval {
+                        lastWaiting = now
+                        // A full batch means more are due: look again soon.
+                        if try waiting.pass(connection) >= waiting.batch { lastWaiting = now - configuration.waitingInterval }
                     }
                     if now - lastRetention >= configuration.retentionInterval {
                         // A full batch means more are due: look again soon rather than a whole interval later.
@@ -255,6 +265,7 @@ public final class SchedulerEngine: Sendable {
             let rescueIn = configuration.rescueInterval - (ContinuousClock.now - lastRescue)
             timeout = min(timeout, rescueIn)
             timeout = min(timeout, configuration.retentionInterval - (ContinuousClock.now - lastRetention))
+            timeout = min(timeout, configuration.waitingInterval - (ContinuousClock.now - lastWaiting))
             if let due = nextDue { timeout = min(timeout, due - ContinuousClock.now) }
             if let due = progressThrottle.nextDue() { timeout = min(timeout, due - ContinuousClock.now) }
             return max(0, Int(clamping: timeout.milliseconds))

@@ -11,6 +11,8 @@ public enum EventType: String, Sendable, Hashable, CaseIterable {
     case taskRetrying = "task.retrying"
     case taskExpanded = "task.expanded"
     case taskProgress = "task.progress"
+    /// A timer, signal or child-workflow run began to wait (run state `waiting`, no executor slot).
+    case taskWaiting = "task.waiting"
 
     /// The event that ends a launch in `state` (nil for a state that is not an end).
     public static func launchEnded(_ state: LaunchState) -> EventType? {

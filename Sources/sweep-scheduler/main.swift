@@ -42,6 +42,9 @@ let configuration = {
     if let milliseconds = Int(environment["SWEEP_RETENTION_INTERVAL_MS"] ?? ""), milliseconds > 0 {
         configuration.retentionInterval = .milliseconds(milliseconds)
     }
+    if let milliseconds = Int(environment["SWEEP_WAITING_INTERVAL_MS"] ?? ""), milliseconds > 0 {
+        configuration.waitingInterval = .milliseconds(milliseconds)
+    }
     if let milliseconds = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? ""), milliseconds >= 0 {
         configuration.progressInterval = .milliseconds(milliseconds)
     }
