@@ -17,17 +17,11 @@ private func refusal(_ json: JSONValue) -> ValidationError? {
     let one = { (properties: [String: JSONValue]) in TestSupport.workflowJSON([TestSupport.task("1", properties: start.merging(properties) { _, new in new })]) }
     var withConfig = one([:]).objectValue!
     withConfig["config"] = ["retries": 3]
-    var withOutput = one([:]).objectValue!
-    withOutput["output"] = "task_outputs['1']"
     let cases: [(JSONValue, String)] = [
         (one(["retries": 1]), "/tasks/0/properties/retries"),
         (.object(withConfig), "/config/retries"),
         (one(["enabled": false]), "/tasks/0/properties/enabled"),
         (one(["max_wait_time": 10]), "/tasks/0/properties/max_wait_time"),
-        (.object(withOutput), "/output"),
-        (TestSupport.workflowJSON([["id": "1", "type": "timer", "properties": ["position": "start", "duration": 1]]]), "/tasks/0/type"),
-        (TestSupport.workflowJSON([["id": "1", "type": "signal", "properties": ["position": "start"]]]), "/tasks/0/type"),
-        (TestSupport.workflowJSON([["id": "1", "type": "workflow", "properties": ["position": "start", "workflow_id": "child"]]]), "/tasks/0/type"),
         (TestSupport.workflowJSON([["id": "1", "properties": ["position": "start"], "execution_configurations": [
             ["function_def_id": "f", "priority": 1], ["executor_type": "python-executor", "function": "gen", "priority": 2]]]]),
          "/tasks/0/execution_configurations/1/executor_type"),
