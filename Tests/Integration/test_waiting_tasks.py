@@ -11,6 +11,7 @@ import pytest
 from stack import wait_until
 from sweep_fixtures import all_items, launch, register_http_functions, runs_by_id
 from test_cli import CLI, example
+from test_browser import browser  # noqa: F401  (the fixture, shared with the status page test)
 
 
 def ts(text):
@@ -179,7 +180,10 @@ def test_a_child_workflow_gives_its_output_and_is_listed_by_parent(user, functio
     assert child["input"] == {"from": "parent"} and child["state"] == "succeeded"
     assert child["parent_launch_id"] == s["launch_id"]
     assert s["parent_launch_id"] is None and s["parent_run_id"] is None
-    # A top launch is listed without parent filtering; a bad parent id is a 400.
+    # Without the filter every launch is listed (the parent with null parent fields); a bad parent id is a 400.
+    everything = user.get("/api/v1/launches").json()["items"]
+    assert {l["launch_id"] for l in everything} >= {s["launch_id"], kid["launch_id"]}
+    assert next(l for l in everything if l["launch_id"] == s["launch_id"])["parent_launch_id"] is None
     assert user.get("/api/v1/launches?parent_launch_id=zzz").status_code == 400
 
 
@@ -253,3 +257,38 @@ def test_the_workflow_output_expression_and_its_failure(user, functions):
     items = all_items(user, f"/api/v1/launches/{s['launch_id']}/events")
     failed = [e for e in items if e["event"] == "launch.failed"]
     assert failed and "output_failed" in json.dumps(failed[-1]), items
+
+
+def test_the_status_page_links_a_child_launch_and_sends_a_signal(stack, user, browser):
+    from selenium.webdriver.common.by import By
+    from test_browser import act, click_node, sign_in, signed_in_as, visible, wait
+    register(user, {"workflow_id": "asks", "tasks": [
+        {"id": "Approve", "type": "signal", "successors": [], "properties": {"position": "start", "label": "Approve it"}}]})
+    register(user, {"workflow_id": "asker", "output": "task_outputs['kid']", "tasks": [
+        {"id": "kid", "type": "workflow", "successors": [], "properties": {"position": "start", "workflow_id": "asks"}}]})
+    parent = start(user, "asker")
+    kid = wait_until(lambda: children(user, parent), what="child launch")[0]["launch_id"]
+    wait_until(lambda: run_state(user, kid, "Approve") == "waiting", what="child waiting on its signal")
+
+    driver = browser
+    sign_in(driver, stack, user.username, user.password)
+    signed_in_as(driver, user.username)
+    driver.execute_script("location.hash = arguments[0]", "#launch=" + parent)
+    visible(driver, "launch-detail")
+    wait(driver).until(lambda d: d.find_element(By.ID, "detail-id").text == parent)
+    # The parent links its child; following the link opens the child, which links back to its parent.
+    link_css = f'#detail-children a[data-testid="child-launch"]'
+    wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, link_css).text == kid)
+    act(driver, lambda d: d.find_element(By.CSS_SELECTOR, link_css).click())
+    wait(driver).until(lambda d: d.find_element(By.ID, "detail-id").text == kid)
+    wait(driver).until(lambda d: d.find_element(By.ID, "detail-parent").is_displayed() and parent in d.find_element(By.ID, "detail-parent").text)
+    # The waiting signal run offers its form; sending a payload completes the child, then the parent.
+    click_node(driver, "Approve")
+    visible(driver, "run-signal")
+    area = driver.find_element(By.ID, "run-signal-payload")
+    area.clear()
+    area.send_keys('{"approved": true}')
+    driver.find_element(By.ID, "run-signal-send").click()
+    wait(driver).until(lambda d: "Signal sent" in d.find_element(By.ID, "run-signal-result").text)
+    assert wait_state(user, parent)["output"] == {"Approve": {"approved": True}}
+    assert status(user, kid)["state"] == "succeeded"

@@ -110,7 +110,7 @@ public struct LaunchStore {
         return try tx.connection.query("""
             SELECT \(unsafeSQL: LaunchSummary.columns) FROM launches
             WHERE user_id = \(tx.userID) AND (\(state == nil) OR state = \(state ?? ""))
-              AND (\(parentLaunchID == nil) OR parent_launch_id = \(parentLaunchID ?? "")::uuid)
+              AND (\(parentLaunchID == nil) OR parent_launch_id = nullif(\(parentLaunchID ?? ""), '')::uuid)
               AND (\(workflowID == nil) OR workflow_id = \(workflowID ?? ""))
               AND (\(afterTime == nil) OR (created_at, id::text) < (\(afterTime ?? Date()), \(afterID)))
             ORDER BY created_at DESC, id::text DESC LIMIT \(limit)
