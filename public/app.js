@@ -708,10 +708,11 @@
     }).catch(function () { show('detail-children-row', false); });
   }
 
+  var signalPanelRun = null;
   function renderSignalForm(r) {
-    var waitingSignal = r.type === 'signal' && r.state === 'waiting';
-    show('run-signal', waitingSignal);
-    if (!waitingSignal) $('run-signal-result').textContent = '';
+    show('run-signal', r.type === 'signal' && r.state === 'waiting');
+    // The answer to a signal stays while its run is shown (the run then succeeds and the form goes away).
+    if (signalPanelRun !== String(r.run_id)) { $('run-signal-result').textContent = ''; signalPanelRun = String(r.run_id); }
   }
 
   async function onSendSignal(ev) {

@@ -59,7 +59,8 @@ public final class SchedulerEngine: Sendable {
         let listener = NotificationListener(
             url: configuration.databaseURL, logger: logger, ownBackendPID: link.connection.backendPID,
             onReady: { inbox.post { $0.ready = true }; wake.wake() },
-            onCancel: { launchID in inbox.post { $0.cancelledLaunches.append(launchID) }; wake.wake() })
+            onCancel: { launchID in inbox.post { $0.cancelledLaunches.append(launchID) }; wake.wake() },
+            onWaiting: { inbox.post { $0.waiting = true }; wake.wake() })
         listener.start()
         defer { listener.stop() }
 
@@ -125,8 +126,8 @@ public final class SchedulerEngine: Sendable {
                 let mail = engine.inbox.take()
                 if mail.stopping { break }
                 if mail.ready { wantClaim = true }
-                // A NOTIFY (a child's end, a run due now) brings the waiting service's next pass forward.
-                if mail.ready { lastWaiting = min(lastWaiting, ContinuousClock.now - configuration.waitingInterval + .milliseconds(20)) }
+                // A NOTIFY on `sweep_waiting` (a child's end, a run due now) makes the waiting service's pass due now.
+                if mail.waiting { lastWaiting = ContinuousClock.now - configuration.waitingInterval }
                 for launchID in mail.cancelledLaunches { abort(launchID: launchID) }
                 for event in mail.processEvents { handle(event) }
                 for result in httpResults { handle(result) }

@@ -81,6 +81,28 @@ def test_string_transformer_example_runs_with_the_cli_and_its_timer_waits(stack,
     assert any(e["event"] == "task.waiting" and e["data"].get("run_id") == "Sleep" for e in events), events
 
 
+def test_the_approval_and_child_workflow_examples_run_with_the_cli(stack, user, tmp_path):
+    cli = CLI(stack, tmp_path, key=user.key)
+    cli.ok("destination", "register", example("destinations", "local.json"))
+    for name in ("string_upcase", "string_reverse"):
+        cli.ok("function", "upload", example("pyflow", "functions", name + ".json"), example("pyflow", "functions", name))
+    cli.ok("workflow", "register", example("approval", "approval.json"))
+    launch_id = cli.json("launch", "approval", "--input", '"buy a bike"')["launch_id"]
+    wait_until(lambda: run_state(user, launch_id, "Approve") == "waiting", timeout=60, what="Approve waiting")
+    answer = cli.json("signal", launch_id, "Approve", "--payload", '{"approved": true, "by": "alice"}')
+    assert answer == {"launch_id": launch_id, "task_id": "Approve", "state": "succeeded"}, answer
+    done = wait_state(user, launch_id)
+    assert done["output"] == {"request": {"text": "BUY A BIKE"}, "decision": {"approved": True, "by": "alice"}}, done
+    assert cli.run("signal", launch_id, "Approve").returncode != 0  # 409: it has its signal
+
+    cli.ok("workflow", "register", example("child-workflow", "child.json"))
+    cli.ok("workflow", "register", example("child-workflow", "parent.json"))
+    done = cli.json("launch", "greet", "--input", '"olleh"', "--wait", "--timeout", "60")
+    assert done["state"] == "succeeded" and done["output"] == "HELLO!", done
+    kid = children(user, done["launch_id"])[0]
+    assert kid["workflow_id"] == "shout" and status(user, kid["launch_id"])["input"] == "hello"
+
+
 def test_timer_is_absent_from_predecessor_outputs_and_holds_no_slot(user, functions):
     register_http_functions(user, functions.url, ["noop"])
     register(user, {"workflow_id": "t", "config": {"max_task_concurrency": 1}, "tasks": [
@@ -289,6 +311,10 @@ def test_the_status_page_links_a_child_launch_and_sends_a_signal(stack, user, br
     area.clear()
     area.send_keys('{"approved": true}')
     driver.find_element(By.ID, "run-signal-send").click()
-    wait(driver).until(lambda d: "Signal sent" in d.find_element(By.ID, "run-signal-result").text)
+    result = wait(driver).until(lambda d: d.find_element(By.ID, "run-signal-result").text)
+    assert "Signal sent" in result, result
+    # The run succeeded: the form goes away, the answer stays.
+    wait(driver).until(lambda d: not d.find_element(By.ID, "run-signal").is_displayed())
+    assert "Signal sent" in driver.find_element(By.ID, "run-signal-result").text
     assert wait_state(user, parent)["output"] == {"Approve": {"approved": True}}
     assert status(user, kid)["state"] == "succeeded"

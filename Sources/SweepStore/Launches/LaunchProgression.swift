@@ -371,11 +371,12 @@ public final class LaunchProgression {
     /// pending -> waiting (`TaskRunSQL.enterWaiting`); a signal already sent makes its run due at once.
     private func enterWaiting(_ rows: [JSONValue]) throws {
         guard !rows.isEmpty else { return }
-        _ = try bulk(rows.count) { try connection.execute(bound(TaskRunSQL.enterWaiting, ["rows": JSONValue.array(rows).postgresBind])) }
+        let due = try bulk(rows.count) { try connection.query(bound(TaskRunSQL.enterWaiting, ["rows": JSONValue.array(rows).postgresBind])) }
+            .first.map { try $0.decode(Int.self, column: "due") } ?? 0
         wroteEvents = true
-        // Wake the maintenance services at once: a due run (a child to create, a signal already here) should not
-        // wait for their next pass.
-        try connection.notify(channel: SchedulerChannels.waiting, payload: launchID)
+        // A run due now (a child to create, a signal already here) wakes the maintenance services at once rather
+        // than at their next pass; runs with a later deadline (or none) wake nobody.
+        if due > 0 { try connection.notify(channel: SchedulerChannels.waiting, payload: launchID) }
     }
 
     /// Completes waiting run `run` at `attempt` with `outcome` through the path executors' results take: the run

@@ -12,7 +12,7 @@ import SweepStates
 extension TaskRunSQL {
     /// pending -> waiting for the runs in `$rows` (JSON records: id, input, exec, due): attempt counted up (the
     /// fencing token of this wait), ready_at = now + due seconds (NULL without a due), or now for a signal run
-    /// whose signal was sent before it was reached. Appends `task.waiting`.
+    /// whose signal was sent before it was reached. Appends `task.waiting`; answers how many are due now.
     public static let enterWaiting: SQLTemplate = """
         WITH waiting AS (
             UPDATE task_runs t SET state = \(RunState.waiting.sql), input = r.input, exec = r.exec, attempt = t.attempt + 1,
@@ -26,13 +26,15 @@ extension TaskRunSQL {
             FROM jsonb_to_recordset($rows::jsonb) AS r(id bigint, input jsonb, exec jsonb, due float8)
             WHERE t.id = r.id AND t.state = \(RunState.pending.sql)
             RETURNING t.id, t.launch_id, t.name, t.task_id, t.user_id, t.attempt, t.ready_at
+        ), logged AS (
+            INSERT INTO events (user_id, launch_id, run_name, type, data)
+            SELECT user_id, launch_id, name, \(EventType.taskWaiting.sql),
+                   jsonb_build_object('launch_id', launch_id::text, 'run_id', name, 'state', \(RunState.waiting.sql), 'task_id', task_id,
+                                      'attempt', attempt, 'due_at', CASE WHEN ready_at IS NOT NULL THEN to_char(ready_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END,
+                                      'ts', \(EventSQL.timestamp))
+            FROM waiting ORDER BY id
         )
-        INSERT INTO events (user_id, launch_id, run_name, type, data)
-        SELECT user_id, launch_id, name, \(EventType.taskWaiting.sql),
-               jsonb_build_object('launch_id', launch_id::text, 'run_id', name, 'state', \(RunState.waiting.sql), 'task_id', task_id,
-                                  'attempt', attempt, 'due_at', CASE WHEN ready_at IS NOT NULL THEN to_char(ready_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END,
-                                  'ts', \(EventSQL.timestamp))
-        FROM waiting ORDER BY id
+        SELECT count(*) FILTER (WHERE ready_at <= coalesce($now::timestamptz, now()))::int AS due FROM waiting
         """
 
     /// waiting -> running for run `$run` of launch `$launch` at attempt `$attempt`, so its result is recorded by
