@@ -16,7 +16,8 @@ extension TaskRunSQL {
     public static let enterWaiting: SQLTemplate = """
         WITH waiting AS (
             UPDATE task_runs t SET state = \(RunState.waiting.sql), input = r.input, exec = r.exec, attempt = t.attempt + 1,
-                   started_at = coalesce($now::timestamptz, clock_timestamp()),
+                   -- The same instant the deadline counts from: a timer's run lasts at least its duration.
+                   started_at = coalesce($now::timestamptz, now()),
                    ready_at = CASE
                        WHEN r.exec->>'wait' = 'signal' AND EXISTS (
                            SELECT 1 FROM launch_signals s WHERE s.user_id = t.user_id AND s.launch_id = t.launch_id AND s.task_id = t.task_id)
