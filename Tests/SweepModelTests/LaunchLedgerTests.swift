@@ -136,12 +136,12 @@ import Testing
     }
 
     @Test func statesMapToTheirDatabaseTexts() {
-        #expect(RunState.allCases.map(\.rawValue) == ["pending", "scheduled", "running", "succeeded", "failed", "upstream_failed", "cancelled"])
+        #expect(RunState.allCases.map(\.rawValue) == ["pending", "scheduled", "running", "waiting", "succeeded", "failed", "upstream_failed", "cancelled", "skipped"])
         #expect(RunState.upstreamFailed.sql == "'upstream_failed'")
-        #expect(RunState.sqlList(RunState.open) == "('pending', 'scheduled', 'running')")
+        #expect(RunState.sqlList(RunState.open) == "('pending', 'scheduled', 'running', 'waiting')")
         #expect(LaunchState.sqlList(LaunchState.terminal) == "('succeeded', 'failed', 'cancelled')")
-        #expect(RunState.allCases.filter(\.isFinished) == [.succeeded, .failed, .upstreamFailed, .cancelled])
-        #expect(EventType.allCases.count == 11 && EventType(rawValue: "task.retrying") == .taskRetrying)
+        #expect(RunState.allCases.filter(\.isFinished) == [.succeeded, .failed, .upstreamFailed, .cancelled, .skipped])
+        #expect(EventType(rawValue: "task.retrying") == .taskRetrying && EventType(rawValue: "task.waiting") == .taskWaiting)
     }
 }
 
