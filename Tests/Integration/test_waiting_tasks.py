@@ -318,3 +318,6 @@ def test_the_status_page_links_a_child_launch_and_sends_a_signal(stack, user, br
     assert "Signal sent" in driver.find_element(By.ID, "run-signal-result").text
     assert wait_state(user, parent)["output"] == {"Approve": {"approved": True}}
     assert status(user, kid)["state"] == "succeeded"
+    # Sign out: the browser profile (and its session cookie) is shared with the next page test.
+    driver.find_element(By.ID, "signout-button").click()
+    visible(driver, "signin-form")
