@@ -217,10 +217,24 @@ public final class SchedulerEngine: Sendable {
             } else if claimed.isEmpty {
                 nextDue = nil
             }
-            for run in claimed { dispatch(run, alternative: 0) }
+            for run in claimed where try !parkIfWaiting(run) { dispatch(run, alternative: 0) }
             // Load the plans of launches new to this scheduler while their first runs execute, not when their
             // results arrive (where it would delay the successors).
             for launchID in Set(claimed.map(\.launchID)) { _ = try completer.planners.plan(connection, launchID: launchID) }
+        }
+
+        /// A timer, signal or workflow run is never executed: one claimed here was sent back to `scheduled` by a
+        /// retry, so it waits again (`LaunchProgression.park`). Only runs with nothing to execute are looked at.
+        func parkIfWaiting(_ run: ClaimedRun) throws -> Bool {
+            guard run.plan.alternatives.isEmpty, let plan = try completer.planners.plan(connection, launchID: run.launchID),
+                  plan.planner.waiting(taskID: run.taskID) != nil else { return false }
+            try connection.transaction { connection in
+                guard let launch = try LaunchRecord.lock(connection, id: run.launchID) else { return }
+                let progression = LaunchProgression(connection: connection, launch: launch, plan: plan, now: configuration.clock.now)
+                try progression.park(run: run.id, attempt: run.attempt, taskID: run.taskID)
+                try progression.flush()
+            }
+            return true
         }
 
         /// Progress lines of local processes, committed on their own: an event's `ts` is taken at insert, so

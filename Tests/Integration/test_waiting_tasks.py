@@ -321,3 +321,27 @@ def test_the_status_page_links_a_child_launch_and_sends_a_signal(stack, user, br
     # Sign out: the browser profile (and its session cookie) is shared with the next page test.
     driver.find_element(By.ID, "signout-button").click()
     visible(driver, "signin-form")
+
+
+def test_a_retried_workflow_task_waits_again_and_makes_a_new_child(stack, user):
+    # A retry (shared with executable tasks) sends a failed run back to `scheduled`; a scheduler that claims a run of
+    # a waiting kind parks it in `waiting` at the new attempt, and the waiting service makes that attempt's child.
+    register(user, {"workflow_id": "asks2", "tasks": [
+        {"id": "Approve", "type": "signal", "successors": [], "properties": {"position": "start"}}]})
+    register(user, {"workflow_id": "retrier", "output": "task_outputs['kid']", "tasks": [
+        {"id": "kid", "type": "workflow", "successors": [], "properties": {"position": "start", "workflow_id": "asks2"}}]})
+    parent = start(user, "retrier")
+    first = wait_until(lambda: children(user, parent), what="first child")[0]["launch_id"]
+    # What a retry of attempt 1 does to the run and its launch's counters.
+    stack.psql("UPDATE task_runs SET state = 'scheduled', ready_at = now() WHERE launch_id = :'p1'::uuid AND name = 'kid'", parent)
+    stack.psql("UPDATE launches SET active_runs = active_runs + 1 WHERE id = :'p1'::uuid", parent)
+    stack.psql("SELECT pg_notify('sweep_ready', '')")
+    kids = wait_until(lambda: (lambda k: k if len(k) == 2 else None)(children(user, parent)), what="second child")
+    second = next(k["launch_id"] for k in kids if k["launch_id"] != first)
+    run = runs_by_id(status(user, parent))["kid"]
+    assert run["state"] == "waiting" and run["attempt"] == 2, run
+    wait_until(lambda: run_state(user, second, "Approve") == "waiting", what="second child waiting")
+    assert signal(user, second, "Approve", "ok").status_code == 202
+    done = wait_state(user, parent)
+    assert done["state"] == "succeeded" and done["output"] == {"Approve": "ok"}, done
+    assert user.post(f"/api/v1/launches/{first}/cancel").status_code == 202

@@ -72,6 +72,33 @@ import Testing
         #expect(counters.written == counters.counted)
     }
 
+    @Test func aWaitingKindSentBackToScheduledByARetryWaitsAgainWhenClaimed() throws {
+        let t = try tenant()
+        try t.registerWorkflow(Self.around("w", #"{"id": "w", "type": "timer", "successors": ["b"], "properties": {"duration": 30}}"#))
+        let id = try t.launch("w")
+        try driver.complete(id, [driver.success(try driver.claim()[0])])
+        // What a retry of a failed attempt does: back to scheduled, ready now, still counted active.
+        try driver.connection.execute("UPDATE task_runs SET state = 'scheduled', ready_at = now() WHERE launch_id = \(id)::uuid AND name = 'w'")
+        try driver.connection.execute("UPDATE launches SET active_runs = active_runs + 1 WHERE id = \(id)::uuid")
+        let claimed = try driver.claim()
+        #expect(claimed.map(\.name) == ["w"] && claimed[0].attempt == 2)
+        let parked = try driver.connection.transaction { connection in
+            let launch = try LaunchRecord.lock(connection, id: id)!
+            let progression = LaunchProgression(connection: connection, launch: launch, plan: try LaunchPlan.load(connection, launchID: id)!)
+            defer { _ = try? progression.flush() }
+            return try progression.park(run: claimed[0].id, attempt: 2, taskID: "w")
+        }
+        #expect(parked)
+        let runs = try t.runs(id)
+        #expect(runs["w"]?.state == "waiting" && runs["w"]?.attempt == 2)
+        let due = try driver.value(Double.self, "SELECT extract(epoch FROM ready_at - now())::float8 FROM task_runs WHERE launch_id = \(id)::uuid AND name = 'w'")
+        #expect(due > 25 && due <= 30)
+        // It gave its slot back: no run of the launch is active (StoreDriver.counters predates `waiting`, so only
+        // the active count is compared).
+        let counters = try driver.counters(id)
+        #expect(counters.written[1] == 0 && counters.counted[1] == 0)
+    }
+
     @Test func anEarlySignalIsKeptAndMakesItsRunDueAtOnce() throws {
         let t = try tenant()
         try t.registerWorkflow(Self.around("s", #"{"id": "w", "type": "signal", "successors": ["b"], "properties": {"timeout": 600}}"#))

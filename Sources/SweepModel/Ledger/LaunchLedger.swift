@@ -120,6 +120,11 @@ public struct LaunchLedger: Sendable, Hashable {
         return true
     }
 
+    /// A claimed run of a waiting kind (timer, signal, workflow) went back to waiting: it holds no slot.
+    public mutating func parked() {
+        activeRuns -= 1
+    }
+
     /// The workflow's `output` expression failed as the launch was succeeding: it fails instead, with `message`
     /// in its `launch.failed` event.
     public mutating func outputFailed(message: String) {

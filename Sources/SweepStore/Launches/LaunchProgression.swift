@@ -393,6 +393,22 @@ public final class LaunchProgression {
         return try complete([RunCompletion(runID: run, launchID: launchID, attempt: attempt, outcome: outcome, finishedAt: finished)]) > 0
     }
 
+    /// A run of a waiting kind claimed by a scheduler (a retry sent it back to `scheduled`): it waits again at the
+    /// claim's attempt (`TaskRunSQL.park`) and gives its slot back. False when it was no longer running there.
+    @discardableResult
+    public func park(run: Int64, attempt: Int, taskID: String) throws -> Bool {
+        guard !launch.isTerminal, let waiting = planner.waiting(taskID: taskID) else { return false }
+        guard let row = try connection.query(bound(TaskRunSQL.park, [
+            "run": run.postgresBind, "attempt": attempt.postgresBind, "due": waiting.dueSeconds.postgresBind,
+        ])).first else { return false }
+        launch.ledger.parked()
+        wroteEvents = true
+        if try row.decode(Bool?.self, column: "due") == true {
+            try connection.notify(channel: SchedulerChannels.waiting, payload: launchID)
+        }
+        return true
+    }
+
     /// The launch's output at its end: the workflow's `output` expression over `task_outputs` when it succeeded
     /// (an expression error fails the launch, with the error on the launch and in `launch.failed`); else the
     /// sinks' outputs.

@@ -47,6 +47,32 @@ extension TaskRunSQL {
         RETURNING task_id
         """
 
+    /// running -> waiting for run `$run` of launch `$launch` at attempt `$attempt`: a run of a waiting kind that a
+    /// scheduler claimed because a retry sent it back to `scheduled` (retries are shared with executable tasks). It
+    /// waits again at this attempt, due `$due` seconds from now (NULL: no deadline; a stored signal: now), with its
+    /// `task.waiting` event; answers whether it is due now.
+    public static let park: SQLTemplate = """
+        WITH parked AS (
+            UPDATE task_runs t SET state = \(RunState.waiting.sql), claimed_by = NULL, lease_expires_at = NULL, progress_token_hash = NULL,
+                   started_at = coalesce($now::timestamptz, now()),
+                   ready_at = CASE
+                       WHEN t.exec->>'wait' = 'signal' AND EXISTS (
+                           SELECT 1 FROM launch_signals s WHERE s.user_id = t.user_id AND s.launch_id = t.launch_id AND s.task_id = t.task_id)
+                           THEN coalesce($now::timestamptz, now())
+                       WHEN $due::float8 IS NULL THEN NULL
+                       ELSE coalesce($now::timestamptz, now()) + make_interval(secs => $due::float8) END
+            WHERE t.id = $run AND t.launch_id = $launch::uuid AND t.state = \(RunState.running.sql) AND t.attempt = $attempt::int
+            RETURNING t.id, t.launch_id, t.name, t.task_id, t.user_id, t.attempt, t.ready_at
+        ), logged AS (
+            INSERT INTO events (user_id, launch_id, run_name, type, data)
+            SELECT user_id, launch_id, name, \(EventType.taskWaiting.sql),
+                   jsonb_build_object('launch_id', launch_id::text, 'run_id', name, 'state', \(RunState.waiting.sql), 'task_id', task_id,
+                                      'attempt', attempt, 'ts', \(EventSQL.timestamp))
+            FROM parked
+        )
+        SELECT ready_at <= coalesce($now::timestamptz, now()) AS due FROM parked
+        """
+
     /// Up to `$batch` waiting runs due at `$now` (a read; each is re-checked under its launch's lock by
     /// `lockDueWaiting`). Walks `task_runs_waiting_due_idx`: one empty index probe when nothing is due.
     public static let dueWaiting: SQLTemplate = """
