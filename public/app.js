@@ -682,6 +682,60 @@
     setPre('detail-output', l.output);
     updateLaunchProgress();
     show('launch-cancel', !LAUNCH_DONE[l.state]);
+    renderFamily(l);
+  }
+
+  /* ---------- child launches (workflow tasks) and signals ---------- */
+  function renderFamily(l) {
+    var parent = $('detail-parent');
+    show('detail-parent-row', !!l.parent_launch_id);
+    if (l.parent_launch_id) {
+      parent.textContent = String(l.parent_launch_id) + (l.parent_run_id ? ' (task run ' + l.parent_run_id + ')' : '');
+      parent.setAttribute('href', '#launch=' + encodeURIComponent(String(l.parent_launch_id)));
+    }
+    var id = String(l.launch_id);
+    api('GET', '/launches?parent_launch_id=' + encodeURIComponent(id) + '&limit=100').then(function (page) {
+      if (!state.launch || String(state.launch.launch_id) !== id) return;
+      var list = $('detail-children'); list.textContent = '';
+      var items = (page && page.items) || [];
+      items.forEach(function (c) {
+        list.appendChild(el('li', null, [
+          el('a', { href: '#launch=' + encodeURIComponent(String(c.launch_id)), 'data-testid': 'child-launch', text: String(c.launch_id) }),
+          ' ' + String(c.workflow_id || '') + (c.parent_run_id ? ' from ' + c.parent_run_id : '') + ' ', badge(c.state)
+        ]));
+      });
+      show('detail-children-row', items.length > 0);
+    }).catch(function () { show('detail-children-row', false); });
+  }
+
+  var signalPanelRun = null;
+  function renderSignalForm(r) {
+    show('run-signal', r.type === 'signal' && r.state === 'waiting');
+    // The answer to a signal stays while its run is shown (the run then succeeds and the form goes away).
+    if (signalPanelRun !== String(r.run_id)) { $('run-signal-result').textContent = ''; signalPanelRun = String(r.run_id); }
+  }
+
+  async function onSendSignal(ev) {
+    ev.preventDefault();
+    var r = state.launch && state.runs.get(state.selectedRun);
+    if (!r) return;
+    var payload;
+    try { payload = JSON.parse($('run-signal-payload').value || 'null'); } catch (e) {
+      $('run-signal-result').textContent = 'The payload is not valid JSON.';
+      return;
+    }
+    var btn = $('run-signal-send');
+    btn.disabled = true;
+    try {
+      var a = await api('POST', '/launches/' + encodeURIComponent(String(state.launch.launch_id)) + '/signals/' + encodeURIComponent(String(r.task_id)),
+                        { json: { payload: payload } });
+      $('run-signal-result').textContent = 'Signal sent' + (a && a.state ? ' (' + a.state + ').' : '.');
+      if (!state.stream) scheduleRefetch(200);
+    } catch (e) {
+      $('run-signal-result').textContent = 'Signal failed: ' + (e && e.message ? e.message : String(e));
+    } finally {
+      btn.disabled = false;
+    }
   }
 
   function updateLaunchProgress() {
@@ -898,6 +952,7 @@
     setPre('run-input', r.input);
     setPre('run-output', r.output);
     setPre('run-error', r.error);
+    renderSignalForm(r);
     var list = $('run-progress'); list.textContent = '';
     var msgs = state.progress.get(String(r.run_id)) || [];
     var last = null;
@@ -977,6 +1032,7 @@
     $('launch-filter-workflow').addEventListener('change', function () { loadLaunches(false); });
     $('launch-filters').addEventListener('submit', function (e) { e.preventDefault(); loadLaunches(false); });
     $('launch-cancel').addEventListener('click', onCancel);
+    $('run-signal').addEventListener('submit', onSendSignal);
     $('detail-close').addEventListener('click', closeLaunch);
     $('run-close').addEventListener('click', function () { closeRunPanel(true); });
     $('run-logs-refresh').addEventListener('click', loadLogs);

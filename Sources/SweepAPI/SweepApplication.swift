@@ -48,6 +48,7 @@ public struct SweepApplication: Sendable {
             WorkflowController(database: database, limits: limits),
             LaunchController(database: database, limits: limits, parking: parking),
             LaunchOperationsController(database: database),
+            SignalController(database: database),
             EventController(database: database, streams: streams, limits: limits, admission: streamAdmission),
             ProgressController(database: database, coalescer: ProgressCoalescer(database: database, interval: progressInterval)),
             ArtifactController(library: artifacts),

@@ -17,15 +17,18 @@ final class NotificationListener: Sendable {
     private let ownPID: Atomic<Int32>
     let onReady: @Sendable () -> Void
     let onCancel: @Sendable (String) -> Void
+    let onWaiting: @Sendable () -> Void
     private let stopping = SendableFlag()
     private let finished = DispatchSemaphore(value: 0)
 
-    init(url: String, logger: Logger, ownBackendPID: Int32, onReady: @escaping @Sendable () -> Void, onCancel: @escaping @Sendable (String) -> Void) {
+    init(url: String, logger: Logger, ownBackendPID: Int32, onReady: @escaping @Sendable () -> Void, onCancel: @escaping @Sendable (String) -> Void,
+         onWaiting: @escaping @Sendable () -> Void = {}) {
         self.url = url
         self.logger = logger
         self.ownPID = Atomic(ownBackendPID)
         self.onReady = onReady
         self.onCancel = onCancel
+        self.onWaiting = onWaiting
     }
 
     func start() {
@@ -49,6 +52,7 @@ final class NotificationListener: Sendable {
                 let listener = try PostgresListener(url: url, applicationName: "sweep-scheduler-listener")
                 try listener.listen(SchedulerChannels.ready)
                 try listener.listen(SchedulerChannels.cancel)
+                try listener.listen(SchedulerChannels.waiting)
                 backoff.succeeded()
                 // After (re)connecting, look for work that was announced while nobody listened.
                 onReady()
@@ -56,6 +60,9 @@ final class NotificationListener: Sendable {
                     for notification in try listener.wait(timeout: .milliseconds(250)) {
                         if notification.channel == SchedulerChannels.cancel {
                             onCancel(notification.payload)
+                        } else if notification.channel == SchedulerChannels.waiting {
+                            // Our own too: a run this loop made due (a child to create) is handled at once.
+                            onWaiting()
                         } else if notification.pid != ownBackendPID {
                             logger.debug("ready notification", metadata: ["from": "\(notification.pid)", "own": "\(ownBackendPID)"])
                             onReady()

@@ -33,6 +33,9 @@ public struct SchedulerConfiguration: Sendable {
     public var retentionInterval: Duration = Retention.defaultInterval
     /// How often each loop fails runs past their max_wait_time (`SWEEP_WAIT_CHECK_INTERVAL_MS`).
     public var waitCheckInterval: Duration = WaitTimeEnforcer.defaultInterval
+    /// How often each loop ends due timers, times out signals and starts or completes child launches
+    /// (`SWEEP_WAITING_INTERVAL_MS`; `WaitingService`).
+    public var waitingInterval: Duration = WaitingService.defaultInterval
     /// At most one `::progress::` event per run this often, the latest line winning (`SWEEP_PROGRESS_INTERVAL_MS`).
     public var progressInterval: Duration = ProgressThrottle<Int64, Never>.defaultInterval
     /// Runs of one user running at once when its `user_limits` row sets none (`SWEEP_LIMIT_RUNNING_RUNS`, read as

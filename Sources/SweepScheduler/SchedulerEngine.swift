@@ -59,7 +59,8 @@ public final class SchedulerEngine: Sendable {
         let listener = NotificationListener(
             url: configuration.databaseURL, logger: logger, ownBackendPID: link.connection.backendPID,
             onReady: { inbox.post { $0.ready = true }; wake.wake() },
-            onCancel: { launchID in inbox.post { $0.cancelledLaunches.append(launchID) }; wake.wake() })
+            onCancel: { launchID in inbox.post { $0.cancelledLaunches.append(launchID) }; wake.wake() },
+            onWaiting: { inbox.post { $0.waiting = true }; wake.wake() })
         listener.start()
         defer { listener.stop() }
 
@@ -86,6 +87,8 @@ public final class SchedulerEngine: Sendable {
         var lastRetention = ContinuousClock.now - .seconds(3600)
         let waitTimes: WaitTimeEnforcer
         var lastWaitCheck = ContinuousClock.now - .seconds(3600)
+        let waiting: WaitingService
+        var lastWaiting = ContinuousClock.now - .seconds(3600)
         var inFlight: [Int64: InFlight] = [:]
         var ready: [RunCompletion] = []
         /// Progress lines of local processes, appended as events with the next transaction.
@@ -121,6 +124,7 @@ public final class SchedulerEngine: Sendable {
             self.rescuer = Rescuer(clock: configuration.clock)
             self.expander = Expander(planners: planners, clock: configuration.clock)
             self.waitTimes = WaitTimeEnforcer(planners: planners, clock: configuration.clock)
+            self.waiting = WaitingService(clock: configuration.clock, planners: planners)
         }
 
         mutating func run() {
@@ -129,6 +133,8 @@ public final class SchedulerEngine: Sendable {
                 let mail = engine.inbox.take()
                 if mail.stopping { break }
                 if mail.ready { wantClaim = true; wantExpand = true }
+                // A NOTIFY on `sweep_waiting` (a child's end, a run due now) makes the waiting service's pass due now.
+                if mail.waiting { lastWaiting = ContinuousClock.now - configuration.waitingInterval }
                 for launchID in mail.cancelledLaunches { abort(launchID: launchID) }
                 for event in mail.processEvents { handle(event) }
                 for result in httpResults { handle(result) }
@@ -151,6 +157,11 @@ public final class SchedulerEngine: Sendable {
                         if try waitTimes.enforce(connection) == WaitTimeEnforcer.batch {
                             lastWaitCheck = now - configuration.waitCheckInterval + .milliseconds(100)
                         }
+                    }
+                    if now - lastWaiting >= configuration.waitingInterval {
+                        lastWaiting = now
+                        // A full batch means more are due: look again soon.
+                        if try waiting.pass(connection) >= waiting.batch { lastWaiting = now - configuration.waitingInterval }
                     }
                     if now - lastRetention >= configuration.retentionInterval {
                         // A full batch means more are due: look again soon rather than a whole interval later.
@@ -221,10 +232,24 @@ public final class SchedulerEngine: Sendable {
             } else if claimed.isEmpty {
                 nextDue = nil
             }
-            for run in claimed { dispatch(run, alternative: 0) }
+            for run in claimed where try !parkIfWaiting(run) { dispatch(run, alternative: 0) }
             // Load the plans of launches new to this scheduler while their first runs execute, not when their
             // results arrive (where it would delay the successors).
             for launchID in Set(claimed.map(\.launchID)) { _ = try completer.planners.plan(connection, launchID: launchID) }
+        }
+
+        /// A timer, signal or workflow run is never executed: one claimed here was sent back to `scheduled` by a
+        /// retry, so it waits again (`LaunchProgression.park`). Only runs with nothing to execute are looked at.
+        func parkIfWaiting(_ run: ClaimedRun) throws -> Bool {
+            guard run.plan.alternatives.isEmpty, let plan = try completer.planners.plan(connection, launchID: run.launchID),
+                  plan.planner.waiting(taskID: run.taskID) != nil else { return false }
+            try connection.transaction { connection in
+                guard let launch = try LaunchRecord.lock(connection, id: run.launchID) else { return }
+                let progression = LaunchProgression(connection: connection, launch: launch, plan: plan, now: configuration.clock.now)
+                try progression.park(run: run.id, attempt: run.attempt, taskID: run.taskID)
+                try progression.flush()
+            }
+            return true
         }
 
         /// Progress lines of local processes, committed on their own: an event's `ts` is taken at insert, so
@@ -272,6 +297,7 @@ public final class SchedulerEngine: Sendable {
             timeout = min(timeout, rescueIn)
             timeout = min(timeout, configuration.retentionInterval - (ContinuousClock.now - lastRetention))
             timeout = min(timeout, configuration.waitCheckInterval - (ContinuousClock.now - lastWaitCheck))
+            timeout = min(timeout, configuration.waitingInterval - (ContinuousClock.now - lastWaiting))
             if let due = nextDue { timeout = min(timeout, due - ContinuousClock.now) }
             if let due = progressThrottle.nextDue() { timeout = min(timeout, due - ContinuousClock.now) }
             return max(0, Int(clamping: timeout.milliseconds))

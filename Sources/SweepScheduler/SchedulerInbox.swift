@@ -7,6 +7,8 @@ final class SchedulerInbox: Sendable {
         var processEvents: [ProcessEvent] = []
         var cancelledLaunches: [String] = []
         var ready = false
+        /// A waiting run became due now or a child launch ended (NOTIFY `sweep_waiting`): run `WaitingService`.
+        var waiting = false
         var stopping = false
     }
 
@@ -25,6 +27,7 @@ final class SchedulerInbox: Sendable {
             current.processEvents.removeAll()
             current.cancelledLaunches.removeAll()
             current.ready = false
+            current.waiting = false
             return taken
         }
     }

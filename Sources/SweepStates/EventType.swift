@@ -15,6 +15,8 @@ public enum EventType: String, Sendable, Hashable, CaseIterable {
     case taskProgress = "task.progress"
     /// A run of a disabled task (`enabled: false`) ended `skipped` without executing.
     case taskSkipped = "task.skipped"
+    /// A timer, signal or child-workflow run began to wait (run state `waiting`, no executor slot).
+    case taskWaiting = "task.waiting"
 
     /// The event that ends a launch in `state` (nil for a state that is not an end).
     public static func launchEnded(_ state: LaunchState) -> EventType? {

@@ -45,6 +45,9 @@ let configuration = {
     if let milliseconds = Int(environment["SWEEP_WAIT_CHECK_INTERVAL_MS"] ?? ""), milliseconds > 0 {
         configuration.waitCheckInterval = .milliseconds(milliseconds)
     }
+    if let milliseconds = Int(environment["SWEEP_WAITING_INTERVAL_MS"] ?? ""), milliseconds > 0 {
+        configuration.waitingInterval = .milliseconds(milliseconds)
+    }
     if let milliseconds = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? ""), milliseconds >= 0 {
         configuration.progressInterval = .milliseconds(milliseconds)
     }

@@ -23,7 +23,7 @@ struct Sweep: ParsableCommand {
             LaunchCommand.self, LaunchStatusCommand.self, LaunchesCommand.self,
             PsCommand<RunningLaunches>.self, PsCommand<WaitingLaunches>.self,
             PsCommand<SucceededLaunches>.self, PsCommand<FailedLaunches>.self,
-            WatchCommand.self, LogsCommand.self, CancelCommand.self, GraphCommand.self,
+            WatchCommand.self, LogsCommand.self, CancelCommand.self, GraphCommand.self, SignalCommand.self,
             KeysCommand.self, UsersCommand.self,
             ArtifactCommand.self,
             RerunCommand.self, RemoveCommand.self,

@@ -2,7 +2,7 @@
 
 Starts a private stack from the release binaries (PostgreSQL, API worker, schedulers, nginx) plus an nginx no-op
 function that answers {} and logs when each call arrived and how long it took. Prints figures and ratios.
-`--only SECTION` (throughput, latency, limits, sse, files, api, huge; repeatable) runs only those sections; the default runs all.
+`--only SECTION` (throughput, latency, limits, sse, files, api, huge, call, waiting; repeatable) runs only those sections; the default runs all.
 """
 import argparse
 import glob
@@ -21,8 +21,9 @@ from sse_bench import percentile, sse  # noqa: E402  (sse_bench: Tests/Integrati
 from files_bench import files, static_server  # noqa: E402
 from huge_bench import run_huge  # noqa: E402
 from call_bench import run_call  # noqa: E402
+from waiting_bench import run_waiting  # noqa: E402
 
-SECTIONS = ("throughput", "latency", "limits", "sse", "files", "api", "huge", "call")
+SECTIONS = ("throughput", "latency", "limits", "sse", "files", "api", "huge", "call", "waiting")
 
 WIDTH = int(os.environ.get("SWEEP_BENCH_WIDTH", "20000"))
 CHAIN = int(os.environ.get("SWEEP_BENCH_CHAIN", "200"))
@@ -319,6 +320,8 @@ def main():
             results.update(run_huge(stack, client, wait_launch))
         if "call" in only:
             results.update(run_call(stack, client))
+        if "waiting" in only:
+            results["waiting"] = run_waiting(stack, client, cpu_seconds)
         with open(os.path.join(workdir, "bench.json"), "w") as f:
             json.dump(results, f, indent=2)
     finally:

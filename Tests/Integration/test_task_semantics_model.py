@@ -190,10 +190,6 @@ def test_features_without_their_runtime_are_refused_not_silently_stored(user, fu
     register_http_functions(user, functions.url, ["noop"])
     assert register(user, {"workflow_id": "child", "tasks": [start_task("noop")]}).status_code == 201
     cases = [
-        ({"output": "task_outputs['start']", "tasks": [start_task("noop")]}, "/output"),
-        ({"tasks": [{"id": "1", "type": "timer", "properties": {"position": "start", "duration": 30}}]}, "/tasks/0/type"),
-        ({"tasks": [{"id": "1", "type": "signal", "properties": {"position": "start", "timeout": 60}}]}, "/tasks/0/type"),
-        ({"tasks": [{"id": "1", "type": "workflow", "properties": {"position": "start", "workflow_id": "child"}}]}, "/tasks/0/type"),
         ({"tasks": [{"id": "1", "properties": {"position": "start"}, "execution_configurations": [
             {"executor_type": "python-executor", "function": "gen_nums", "args": [1], "priority": 1}]}]},
          "/tasks/0/execution_configurations/0/executor_type"),

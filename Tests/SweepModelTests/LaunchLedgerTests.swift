@@ -141,7 +141,7 @@ import Testing
         #expect(RunState.sqlList(RunState.open) == "('pending', 'scheduled', 'running', 'waiting')")
         #expect(LaunchState.sqlList(LaunchState.terminal) == "('succeeded', 'failed', 'cancelled')")
         #expect(RunState.allCases.filter(\.isFinished) == [.succeeded, .failed, .upstreamFailed, .cancelled, .skipped])
-        #expect(EventType(rawValue: "task.retrying") == .taskRetrying && EventType(rawValue: "launch.rerun") == .launchRerun && EventType(rawValue: "task.skipped") == .taskSkipped)
+        #expect(EventType(rawValue: "task.retrying") == .taskRetrying && EventType(rawValue: "launch.rerun") == .launchRerun && EventType(rawValue: "task.skipped") == .taskSkipped && EventType(rawValue: "task.waiting") == .taskWaiting)
         #expect(Set(EventType.allCases.map(\.rawValue)).count == EventType.allCases.count)
     }
 }

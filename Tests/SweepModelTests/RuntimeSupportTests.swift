@@ -15,13 +15,7 @@ private func refusal(_ json: JSONValue) -> ValidationError? {
 
 @Test func featuresWithoutTheirTransitionAreRefusedNamingTheField() {
     let one = { (properties: [String: JSONValue]) in TestSupport.workflowJSON([TestSupport.task("1", properties: start.merging(properties) { _, new in new })]) }
-    var withOutput = one([:]).objectValue!
-    withOutput["output"] = "task_outputs['1']"
     let cases: [(JSONValue, String)] = [
-        (.object(withOutput), "/output"),
-        (TestSupport.workflowJSON([["id": "1", "type": "timer", "properties": ["position": "start", "duration": 1]]]), "/tasks/0/type"),
-        (TestSupport.workflowJSON([["id": "1", "type": "signal", "properties": ["position": "start"]]]), "/tasks/0/type"),
-        (TestSupport.workflowJSON([["id": "1", "type": "workflow", "properties": ["position": "start", "workflow_id": "child"]]]), "/tasks/0/type"),
         (TestSupport.workflowJSON([["id": "1", "properties": ["position": "start"], "execution_configurations": [
             ["function_def_id": "f", "priority": 1], ["executor_type": "python-executor", "function": "gen", "priority": 2]]]]),
          "/tasks/0/execution_configurations/1/executor_type"),

@@ -146,9 +146,9 @@ private func register(_ properties: [String: JSONValue], task extra: [String: JS
         let error = register(properties, task: ["type": "workflow"], catalog: catalog)
         #expect(error?.field == field && error?.code == code, "\(properties): \(String(describing: error))")
     }
-    // Valid references get as far as the runtime switch.
-    #expect(register(["workflow_id": "child", "version": 3], task: ["type": "workflow"], catalog: catalog)?.code == .notSupportedYet)
-    #expect(register(["workflow_id": "w", "version": 1], task: ["type": "workflow"], catalog: catalog)?.code == .notSupportedYet)
+    // Valid references register (workflow tasks run: RuntimeSupport.supported).
+    #expect(register(["workflow_id": "child", "version": 3], task: ["type": "workflow"], catalog: catalog) == nil)
+    #expect(register(["workflow_id": "w", "version": 1], task: ["type": "workflow"], catalog: catalog) == nil)
 }
 
 @Test func executorTypeConfigurationsParse() throws {

@@ -9,6 +9,7 @@ enum LaunchRendering {
             "state": .string(launch.state), "created_at": Timestamp.json(launch.createdAt),
             "started_at": Timestamp.json(launch.startedAt), "finished_at": Timestamp.json(launch.finishedAt),
             "progress": ["finished": .int(Int64(launch.finishedRuns)), "total": .int(Int64(launch.totalRuns)), "failed": .int(Int64(launch.failedRuns))],
+            "parent_launch_id": launch.parentLaunchID.map(JSONValue.string) ?? .null, "parent_run_id": launch.parentRunName.map(JSONValue.string) ?? .null,
         ]
     }
 

@@ -137,6 +137,20 @@ public struct LaunchLedger: Sendable, Hashable {
         return true
     }
 
+    /// A claimed run of a waiting kind (timer, signal, workflow) went back to waiting: it holds no slot.
+    public mutating func parked() {
+        activeRuns -= 1
+    }
+
+    /// The workflow's `output` expression failed as the launch was succeeding: it fails instead, with `message`
+    /// in its `launch.failed` event.
+    public mutating func outputFailed(message: String) {
+        guard state == .succeeded else { return }
+        state = .failed
+        events.removeAll { $0.type == .launchSucceeded }
+        events.append(EventDraft(type: .launchFailed, data: ["state": .string(LaunchState.failed.rawValue), "error": .string(message)]))
+    }
+
     /// The drafted events, oldest first; the ledger forgets them (they are being written).
     public mutating func takeEvents() -> [EventDraft] {
         defer { events.removeAll() }

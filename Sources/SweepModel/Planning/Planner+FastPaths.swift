@@ -9,7 +9,9 @@ extension Planner {
         guard run.replicaPath.isEmpty, run.name == run.taskID, plan.chain(run.taskID).isEmpty, successors.count == 1 else { return nil }
         let successor = successors[0]
         guard let task = plan.tasks[successor], case .none = task.properties.replication, plan.chain(successor).isEmpty,
-              task.properties.delay == 0, task.properties.semantics.enabled, plan.graph.predecessors(of: successor) == [run.taskID]
+              task.properties.delay == 0, task.properties.semantics.enabled, plan.graph.predecessors(of: successor) == [run.taskID],
+              // Timers, signals and child workflows are never claimed: they wait (`WaitingTask`).
+              task.kind == .executable
         else { return nil }
         return RunSpec(name: successor, taskID: successor, replicaPath: [], kind: .task, predecessors: [run.name], delaySeconds: 0)
     }

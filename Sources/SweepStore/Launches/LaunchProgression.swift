@@ -165,7 +165,7 @@ public final class LaunchProgression {
         var output: JSONValue? = nil
         let wasCancelled = launch.state == .cancelled
         let endsNow = launch.ledger.ended()
-        if endsNow { output = try sinkOutputs() }
+        if endsNow { output = try launchOutput() }
         var counts: [String: JSONValue] = [:]
         for (gate, count) in launch.replicaCounts { counts[gate] = .int(Int64(count)) }
         let events = launch.ledger.takeEvents()
@@ -179,6 +179,7 @@ public final class LaunchProgression {
             "notify_events": (wroteEvents || !events.isEmpty).postgresBind, "claimable": (madeClaimable > 0).postgresBind,
         ]))
         wroteEvents = false
+        if endsNow || wasCancelled { try announceChildEnd() }
         defer { madeClaimable = 0 }
         return madeClaimable
     }
@@ -203,7 +204,9 @@ public final class LaunchProgression {
                 "delay": .int(Int64(spec.delaySeconds)),
                 "waiting": .int(Int64(spec.predecessors.filter { records[$0]?.succeeded != true }.count)),
             ]
-            if spec.kind == .task, planner.isEnabled(taskID: spec.taskID), spec.predecessors.allSatisfy({ records[$0]?.succeeded == true }),
+            // Waiting kinds (timer, signal, workflow) are inserted pending and enter `waiting` through `makeReady`.
+            if spec.kind == .task, planner.isEnabled(taskID: spec.taskID), planner.waiting(taskID: spec.taskID) == nil,
+               spec.predecessors.allSatisfy({ records[$0]?.succeeded == true }),
                case .execute(let runInput) = planner.prepare(spec, predecessors: spec.predecessors.compactMap { records[$0]?.record },
                                                              launchInput: plan.input, in: view, memo: memo) {
                 row.merge(admit(spec, runInput)) { _, new in new }
@@ -331,6 +334,7 @@ public final class LaunchProgression {
         let records = try predecessorRecords(predecessorNames)
 
         var scheduled: [JSONValue] = []
+        var waiting: [JSONValue] = []
         let memo = ScatterMemo()
         for (id, spec) in specs {
             if spec.kind == .task, !planner.isEnabled(taskID: spec.taskID) {
@@ -339,6 +343,8 @@ public final class LaunchProgression {
             }
             let predecessors = spec.predecessors.compactMap { records[$0]?.record }
             switch planner.prepare(spec, predecessors: predecessors, launchInput: plan.input, in: view, memo: memo) {
+            case .execute(let runInput) where planner.waiting(taskID: spec.taskID) != nil:
+                waiting.append(waitingRow(id: id, spec: spec, runInput: runInput))
             case .execute(let runInput):
                 var row = admit(spec, runInput)
                 row["id"] = .int(id)
@@ -353,6 +359,7 @@ public final class LaunchProgression {
             _ = try bulk(scheduled.count) { try connection.execute(bound(TaskRunSQL.schedule, ["rows": JSONValue.array(scheduled).postgresBind])) }
             wroteEvents = true
         }
+        try enterWaiting(waiting)
     }
 
     /// A scatter gate decided its replica count: record it, close the gate, and insert what the count creates.
@@ -431,5 +438,92 @@ public final class LaunchProgression {
         try markUpstreamFailed(doomed)
         try makeReady(ready.filter { !doomed.contains($0) })
         try releaseThrottled()
+    }
+
+    // MARK: - Waiting runs (timer, signal, workflow tasks)
+
+    /// A ready run of a waiting kind: its input, `{"wait": …}` as what it does, and its deadline. It takes no
+    /// slot, so it is not admitted (max_task_concurrency counts claimable and running runs only).
+    private func waitingRow(id: Int64, spec: RunSpec, runInput: RunInput) -> JSONValue {
+        let waiting = planner.waiting(taskID: spec.taskID)!
+        return ["id": .int(id), "input": runInput.input, "exec": waiting.exec, "due": waiting.dueSeconds.map(JSONValue.double) ?? .null]
+    }
+
+    /// pending -> waiting (`TaskRunSQL.enterWaiting`); a signal already sent makes its run due at once.
+    private func enterWaiting(_ rows: [JSONValue]) throws {
+        guard !rows.isEmpty else { return }
+        let due = try bulk(rows.count) { try connection.query(bound(TaskRunSQL.enterWaiting, ["rows": JSONValue.array(rows).postgresBind])) }
+            .first.map { try $0.decode(Int.self, column: "due") } ?? 0
+        wroteEvents = true
+        // A run due now (a child to create, a signal already here) wakes the maintenance services at once rather
+        // than at their next pass; runs with a later deadline (or none) wake nobody.
+        if due > 0 { try connection.notify(channel: SchedulerChannels.waiting, payload: launchID) }
+    }
+
+    /// Completes waiting run `run` at `attempt` with `outcome` through the path executors' results take: the run
+    /// moves to running (`TaskRunSQL.wake`, counted as active as a claim would) and `complete` records it, so
+    /// successors, failure propagation and retry rules are the same for every kind. False when the run was no
+    /// longer waiting at that attempt (cancelled, or completed by someone else).
+    @discardableResult
+    public func completeWaiting(run: Int64, attempt: Int, outcome: RunCompletion.Outcome) throws -> Bool {
+        guard !launch.isTerminal else { return false }
+        guard try !connection.query(bound(TaskRunSQL.wake, ["run": run.postgresBind, "attempt": attempt.postgresBind])).isEmpty else { return false }
+        launch.ledger.admitted()
+        if launch.state == .waiting { launch.ledger.started() }
+        let finished = now ?? Date()
+        return try complete([RunCompletion(runID: run, launchID: launchID, attempt: attempt, outcome: outcome, finishedAt: finished)]) > 0
+    }
+
+    /// A run of a waiting kind claimed by a scheduler (a retry sent it back to `scheduled`): it waits again at the
+    /// claim's attempt (`TaskRunSQL.park`) and gives its slot back. False when it was no longer running there.
+    @discardableResult
+    public func park(run: Int64, attempt: Int, taskID: String) throws -> Bool {
+        guard !launch.isTerminal, let waiting = planner.waiting(taskID: taskID) else { return false }
+        guard let row = try connection.query(bound(TaskRunSQL.park, [
+            "run": run.postgresBind, "attempt": attempt.postgresBind, "due": waiting.dueSeconds.postgresBind,
+        ])).first else { return false }
+        launch.ledger.parked()
+        wroteEvents = true
+        if try row.decode(Bool?.self, column: "due") == true {
+            try connection.notify(channel: SchedulerChannels.waiting, payload: launchID)
+        }
+        return true
+    }
+
+    /// The launch's output at its end: the workflow's `output` expression over `task_outputs` when it succeeded
+    /// (an expression error fails the launch, with the error on the launch and in `launch.failed`); else the
+    /// sinks' outputs.
+    private func launchOutput() throws -> JSONValue {
+        guard let expression = planner.workflow.output, launch.state == .succeeded else { return try sinkOutputs() }
+        var records: [RunRecord] = []
+        for row in try connection.query("""
+            SELECT name, task_id, replica_path, output FROM task_runs
+            WHERE launch_id = \(launchID)::uuid AND kind = \(unsafeSQL: RunKind.task.sql) AND state = \(unsafeSQL: RunState.succeeded.sql)
+            ORDER BY id
+            """) {
+            let taskID = try row.decode(String.self, column: "task_id")
+            // A timer has no output, here as in its successors' input.
+            if planner.waiting(taskID: taskID)?.kind == .timer { continue }
+            records.append(RunRecord(
+                name: try row.decode(String.self, column: "name"), taskID: taskID,
+                replicaPath: try row.decode([Int64].self, column: "replica_path").map(Int.init),
+                output: try row.decode(JSONValue?.self, column: "output") ?? .null))
+        }
+        switch WorkflowOutput.evaluate(expression, taskOutputs: WorkflowOutput.taskOutputs(records)) {
+        case .success(let value):
+            return value
+        case .failure(let error):
+            launch.ledger.outputFailed(message: error.description)
+            try connection.execute("UPDATE launches SET error = \(error.description) WHERE id = \(launchID)::uuid")
+            return .null
+        }
+    }
+
+    /// A child launch ended: wake the services that complete its parent run (`WaitingService`).
+    private func announceChildEnd() throws {
+        try connection.execute("""
+            SELECT pg_notify(\(SchedulerChannels.waiting), parent_launch_id::text) FROM launches
+            WHERE id = \(launchID)::uuid AND parent_run_id IS NOT NULL
+            """)
     }
 }

@@ -62,10 +62,13 @@ public struct LaunchStatusQuery {
                 -- does not relabel an old launch); only tasks that have them carry them, and only those they have.
                 SELECT t.value->>'id' AS task_id,
                        jsonb_strip_nulls(jsonb_build_object('label', t.value->'properties'->>'label',
-                                                            'description', t.value->'properties'->>'description')) AS extra
+                                                            'description', t.value->'properties'->>'description',
+                                                            -- a waiting kind (timer, signal, workflow): the page offers a signal's button
+                                                            'type', t.value->>'type')) AS extra
                 FROM launches l, jsonb_array_elements(l.definition->'tasks') AS t(value)
-                WHERE l.user_id = \(tx.userID) AND l.id = \(launchID)::uuid AND jsonb_typeof(t.value->'properties') = 'object'
-                  AND (t.value->'properties' ? 'label' OR t.value->'properties' ? 'description')
+                WHERE l.user_id = \(tx.userID) AND l.id = \(launchID)::uuid
+                  AND ((jsonb_typeof(t.value->'properties') = 'object' AND (t.value->'properties' ? 'label' OR t.value->'properties' ? 'description'))
+                       OR t.value ? 'type')
             ), documents AS (
                 SELECT s.id, s.task_id, json_build_object(
                     'run_id', name, 'task_id', s.task_id, 'state', state, 'attempt', attempt,

@@ -77,9 +77,19 @@ public struct LaunchStore {
         guard UUIDText.isValid(id), let launch = try LaunchRecord.lock(tx.connection, id: id), launch.userID == tx.userID else { return nil }
         guard let plan = try LaunchPlan.load(tx.connection, launchID: id) else { return nil }
         let progression = LaunchProgression(connection: tx.connection, launch: launch, plan: plan)
+        guard !launch.isTerminal else { return false }
+        try cancelChildren(of: id)
         guard try progression.cancel() else { return false }
         try progression.flush()
         return true
+    }
+
+    /// Cancels the open child launches of `id` (and theirs, depth first) before the parent's own runs: locks are
+    /// taken parent then child, the order in which a child never waits on its parent (its end only notifies).
+    private func cancelChildren(of id: String) throws {
+        let children = try tx.connection.query(LaunchSQL.openChildren.query(["launch": id.postgresBind, "user": tx.userID.postgresBind]))
+            .map { try $0.decode(String.self, column: "id") }
+        for child in children { _ = try cancel(id: child) }
     }
 
     public func summary(id: String) throws -> LaunchSummary? {
@@ -90,7 +100,7 @@ public struct LaunchStore {
     }
 
     /// Newest first; `cursor` is the last item's "created_at|id".
-    public func list(state: String?, workflowID: String?, after cursor: String?, limit: Int) throws -> [LaunchSummary] {
+    public func list(state: String?, workflowID: String?, parentLaunchID: String? = nil, after cursor: String?, limit: Int) throws -> [LaunchSummary] {
         var afterTime: Date? = nil
         var afterID = ""
         if let cursor, let bar = cursor.firstIndex(of: "|") {
@@ -100,6 +110,7 @@ public struct LaunchStore {
         return try tx.connection.query("""
             SELECT \(unsafeSQL: LaunchSummary.columns) FROM launches
             WHERE user_id = \(tx.userID) AND (\(state == nil) OR state = \(state ?? ""))
+              AND (\(parentLaunchID == nil) OR parent_launch_id = nullif(\(parentLaunchID ?? ""), '')::uuid)
               AND (\(workflowID == nil) OR workflow_id = \(workflowID ?? ""))
               AND (\(afterTime == nil) OR (created_at, id::text) < (\(afterTime ?? Date()), \(afterID)))
             ORDER BY created_at DESC, id::text DESC LIMIT \(limit)

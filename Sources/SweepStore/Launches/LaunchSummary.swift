@@ -5,7 +5,8 @@ import SweepStates
 
 public struct LaunchSummary: Sendable {
     static let columns = """
-        id::text AS id, workflow_id, version, state, input, output, created_at, started_at, finished_at, total_runs, finished_runs, failed_runs
+        id::text AS id, workflow_id, version, state, input, output, created_at, started_at, finished_at, total_runs, finished_runs, failed_runs,
+        parent_launch_id::text AS parent_launch_id, (SELECT r.name FROM task_runs r WHERE r.id = parent_run_id) AS parent_run_name
         """
     public let id: String
     public let workflowID: String
@@ -19,6 +20,9 @@ public struct LaunchSummary: Sendable {
     public let totalRuns: Int
     public let finishedRuns: Int
     public let failedRuns: Int
+    /// The launch whose `workflow` task started this one, and that task's run name (nil for a top launch).
+    public let parentLaunchID: String?
+    public let parentRunName: String?
 
     init(_ row: PostgresRow) throws {
         id = try row.decode(String.self, column: "id")
@@ -33,6 +37,8 @@ public struct LaunchSummary: Sendable {
         totalRuns = try row.decode(Int.self, column: "total_runs")
         finishedRuns = try row.decode(Int.self, column: "finished_runs")
         failedRuns = try row.decode(Int.self, column: "failed_runs")
+        parentLaunchID = try row.decode(String?.self, column: "parent_launch_id")
+        parentRunName = try row.decode(String?.self, column: "parent_run_name")
     }
 
     public var isTerminal: Bool { LaunchState.isTerminal(state) }

@@ -6,4 +6,7 @@ public enum SchedulerChannels {
     public static let cancel = "sweep_cancel"
     /// A launch ended: waiters (`wait` on launch) wake.
     public static let launchDone = "sweep_launch_done"
+    /// A waiting run became due now (a child workflow to create, a stored signal) or a child launch ended: the
+    /// schedulers' `WaitingService` looks at once instead of at its next pass.
+    public static let waiting = "sweep_waiting"
 }
