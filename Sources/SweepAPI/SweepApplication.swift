@@ -15,7 +15,7 @@ public struct SweepApplication: Sendable {
     /// Requests whose bodies the transport must hand over as a stream, unbuffered and past its usual body limit:
     /// artifact uploads (any size up to the stored-bytes limit).
     public static func streamsBody(_ method: HTTPMethod, _ path: String) -> Bool {
-        method == .PUT && path.hasPrefix("/api/v1/artifacts/")
+        method == .PUT && (path.hasPrefix("/api/v1/artifacts/") || path.hasPrefix("/api/v1/run/files/"))
     }
 
     /// `limits` are the defaults of users with no limits set (`SWEEP_LIMIT_*`, read by `sweep-api serve`);
@@ -49,6 +49,7 @@ public struct SweepApplication: Sendable {
             EventController(database: database, streams: streams, limits: limits, admission: streamAdmission),
             ProgressController(database: database, coalescer: ProgressCoalescer(database: database, interval: progressInterval)),
             ArtifactController(library: artifacts ?? ArtifactLibrary(database: database, blobs: PostgresBlobStore(database: database))),
+            RunFileController(artifacts: artifacts ?? ArtifactLibrary(database: database, blobs: PostgresBlobStore(database: database)), parking: parking),
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router

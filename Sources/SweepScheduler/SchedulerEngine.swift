@@ -141,6 +141,7 @@ public final class SchedulerEngine: Sendable {
                         // A full batch means more are due: look again soon rather than a whole interval later.
                         lastRetention = now  // a failing sweep waits its interval too
                         let full = try retention.sweep(connection) == retention.batchSize
+                        _ = try collectOrphanedBlobs()  // the blobs of run files deleted with their launches
                         lastRetention = full ? now - configuration.retentionInterval + .milliseconds(100) : now
                     }
                 } catch {

@@ -81,6 +81,7 @@ public struct LaunchPlan: Sendable {
         if let environment = runInput.environment { plan["environment"] = .array(environment.map(\.json)) }
         if let command = runInput.command { plan["command"] = .array(command.map(JSONValue.string)) }
         if let seconds = runInput.runtimeSeconds { plan["runtime_seconds"] = .int(Int64(seconds)) }
+        if let files = runInput.files { plan["files"] = files.json }
         return .object(plan)
     }
 }

@@ -1,0 +1,48 @@
+import ProcessSupervisor
+import SweepModel
+import SweepStore
+
+/// Task files and separate log streams around a local process (a bubblewrap function or a podman container): the
+/// workspace is staged before the start and collected after the end, the same way for both sandboxes.
+extension SchedulerEngine.Loop {
+    /// The run's workspace when its task declares files; a failure (an artifact not uploaded) fails the run.
+    func prepareWorkspace(_ run: ClaimedRun) -> Result<TaskWorkspace?, TaskWorkspaceError> {
+        guard let files = run.plan.files else { return .success(nil) }
+        do {
+            return .success(try TaskWorkspace.prepare(under: configuration.workRoot, userID: run.userID, files: files, services: configuration.files))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// After a process ended (any end): its stdout and stderr recorded apart, its output files collected, its
+    /// workspace removed. Returns lines to add to the run's log (files that could not be kept).
+    func settle(_ run: ClaimedRun, _ outcome: ProcessOutcome, workspace: TaskWorkspace?) -> [String] {
+        var problems: [String] = []
+        if let workspace {
+            problems = workspace.collect(run: run, services: configuration.files)
+            workspace.remove()
+        }
+        do {
+            try RunLogStore.append(connection, userID: run.userID, launchID: run.launchID, runID: run.id, stream: .stdout, chunk: outcome.stdout)
+            var errors = outcome.stderr
+            if !problems.isEmpty { errors += Array(("\n" + problems.joined(separator: "\n") + "\n").utf8) }
+            try RunLogStore.append(connection, userID: run.userID, launchID: run.launchID, runID: run.id, stream: .stderr, chunk: errors)
+            try RunLogStore.notify(connection, launchID: run.launchID)
+        } catch {
+            logger.warning("cannot record a run's output streams", metadata: ["run": "\(run.name)", "error": "\(error)"])
+        }
+        return problems
+    }
+
+    /// Queued blobs of deleted or replaced run files, deleted from the blob store a batch at a time (any number of
+    /// schedulers share the queue: SKIP LOCKED). Returns how many went.
+    func collectOrphanedBlobs(limit: Int = 100) throws -> Int {
+        guard let files = configuration.files else { return 0 }
+        return try connection.transaction { connection in
+            let keys = try OrphanedBlobStore.take(connection, limit: limit)
+            for key in keys { try files.outputs.blobs.delete(key) }
+            return keys.count
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Postgres
+import SweepJSON
+import SweepStates
+
+/// The `run_logs` table: a run's stdout and stderr, kept apart, each capped at `capBytes`. The one home of its SQL.
+/// The scheduler appends while the run runs (so followers read them live) and NOTIFYs `channel` with the launch id;
+/// readers are the API's log routes.
+public enum RunLogStore {
+    /// Bytes kept per stream; the rest is counted (`total_bytes`) and marked `truncated`. The supervisor keeps the
+    /// same amount in memory per stream (`ResourceLimits.outputBytes`).
+    public static let capBytes = 1 << 20
+    /// NOTIFY channel, payload the launch id: a run's logs grew or its stream ended.
+    public static let channel = "sweep_run_logs"
+
+    /// Appends `chunk` to the stream, keeping at most `capBytes` (UTF-8 is cut at a character boundary by
+    /// PostgreSQL's `left`, which counts characters: the cap is applied to characters of text already made valid).
+    public static func append(_ connection: PostgresConnection, userID: UserID, launchID: String, runID: RunRowID,
+                              stream: RunLogStream, chunk: [UInt8]) throws {
+        guard !chunk.isEmpty else { return }
+        let text = StorableText.sanitised(String(decoding: chunk, as: UTF8.self))
+        try connection.execute("""
+            INSERT INTO run_logs AS l (user_id, launch_id, run_id, stream, text, total_bytes, truncated)
+            VALUES (\(userID), \(launchID)::uuid, \(runID), \(stream.rawValue), left(\(text), \(capBytes)), \(chunk.count),
+                    octet_length(\(text)) > \(capBytes))
+            ON CONFLICT (user_id, launch_id, run_id, stream) DO UPDATE
+                SET text = CASE WHEN octet_length(l.text) >= \(capBytes) THEN l.text
+                                ELSE left(l.text || excluded.text, \(capBytes)) END,
+                    total_bytes = l.total_bytes + excluded.total_bytes,
+                    truncated = l.truncated OR octet_length(l.text) + octet_length(excluded.text) > \(capBytes)
+            """)
+    }
+
+    public static func notify(_ connection: PostgresConnection, launchID: String) throws {
+        try connection.notify(channel: channel, payload: launchID)
+    }
+
+    public struct Read: Sendable {
+        public var text: String
+        public var truncated: Bool
+        /// The run's state when read (followers stop at an ended run).
+        public var state: String
+    }
+
+    /// The stream's text from character `offset` on (for a follower that has the rest), or nil when the user has no
+    /// such run. A run that has not written to the stream reads as empty.
+    public static func read(_ tx: TenantTransaction, launchID: String, runName: String, stream: RunLogStream, offset: Int = 0) throws -> Read? {
+        let row = try tx.connection.query("""
+            SELECT r.state, substr(coalesce(l.text, ''), \(offset + 1)) AS text, coalesce(l.truncated, false) AS truncated
+            FROM task_runs r LEFT JOIN run_logs l
+              ON l.user_id = r.user_id AND l.launch_id = r.launch_id AND l.run_id = r.id AND l.stream = \(stream.rawValue)
+            WHERE r.user_id = \(tx.userID) AND r.launch_id = \(launchID)::uuid AND r.name = \(runName) AND r.kind = \(unsafeSQL: RunKind.task.sql)
+            """).first
+        return try row.map { Read(text: try $0.decode(String.self, column: "text"), truncated: try $0.decode(Bool.self, column: "truncated"),
+                                  state: try $0.decode(String.self, column: "state")) }
+    }
+}
