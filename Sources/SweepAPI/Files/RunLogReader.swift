@@ -5,7 +5,7 @@ import Web
 
 /// `GET /api/v1/launches/{id}/tasks/{run_id}/logs`: without `stream`, the run's log as before (stdout and stderr
 /// of a container, stderr of a function, as one text); with `stream=stdout|stderr`, that stream only, as the run
-/// wrote it (each capped at `RunLogStore.capBytes`).
+/// wrote it (each capped at `RunLogStore.capCharacters`).
 ///
 /// `follow=true` long-polls (DESIGN §3: parked, no thread held): the answer comes as soon as the stream has text
 /// past `offset` (characters already read; default 0) or the run has ended, else after `wait` seconds (default 30,

@@ -9,7 +9,7 @@ public struct TaskFiles: Sendable, Hashable {
     public static let maxInputFiles = 64
     /// Bytes of one input file, literal or computed: they travel in the run's stored plan (jsonb), so they stay small;
     /// large inputs are artifacts.
-    public static let maxInputFileBytes = 1 << 20
+    public static let maxInputFileBytes = 256 << 10
     public static let maxArtifacts = 32
     public static let maxOutputPatterns = 32
 

@@ -2,31 +2,30 @@ import Postgres
 import SweepJSON
 import SweepStates
 
-/// The `run_logs` table: a run's stdout and stderr, kept apart, each capped at `capBytes`. The one home of its SQL.
+/// The `run_logs` table: a run's stdout and stderr, kept apart, each capped at `capCharacters`. The one home of its SQL.
 /// The scheduler appends while the run runs (so followers read them live) and NOTIFYs `channel` with the launch id;
 /// readers are the API's log routes.
 public enum RunLogStore {
     /// Bytes kept per stream; the rest is counted (`total_bytes`) and marked `truncated`. The supervisor keeps the
     /// same amount in memory per stream (`ResourceLimits.outputBytes`).
-    public static let capBytes = 1 << 20
+    public static let capCharacters = 1 << 20
     /// NOTIFY channel, payload the launch id: a run's logs grew or its stream ended.
     public static let channel = "sweep_run_logs"
 
-    /// Appends `chunk` to the stream, keeping at most `capBytes` (UTF-8 is cut at a character boundary by
-    /// PostgreSQL's `left`, which counts characters: the cap is applied to characters of text already made valid).
+    /// Appends `chunk` to the stream, keeping its first `capCharacters` characters (PostgreSQL's `left` counts characters,
+    /// so a cut never splits one; readers' offsets count characters too).
     public static func append(_ connection: PostgresConnection, userID: UserID, launchID: String, runID: RunRowID,
                               stream: RunLogStream, chunk: [UInt8]) throws {
         guard !chunk.isEmpty else { return }
         let text = StorableText.sanitised(String(decoding: chunk, as: UTF8.self))
         try connection.execute("""
             INSERT INTO run_logs AS l (user_id, launch_id, run_id, stream, text, total_bytes, truncated)
-            VALUES (\(userID), \(launchID)::uuid, \(runID), \(stream.rawValue), left(\(text), \(capBytes)), \(chunk.count),
-                    octet_length(\(text)) > \(capBytes))
+            VALUES (\(userID), \(launchID)::uuid, \(runID), \(stream.rawValue), left(\(text)::text, \(capCharacters)::int), \(chunk.count)::bigint,
+                    length(\(text)::text) > \(capCharacters)::int)
             ON CONFLICT (user_id, launch_id, run_id, stream) DO UPDATE
-                SET text = CASE WHEN octet_length(l.text) >= \(capBytes) THEN l.text
-                                ELSE left(l.text || excluded.text, \(capBytes)) END,
+                SET text = left(l.text || excluded.text, \(capCharacters)::int),
                     total_bytes = l.total_bytes + excluded.total_bytes,
-                    truncated = l.truncated OR octet_length(l.text) + octet_length(excluded.text) > \(capBytes)
+                    truncated = l.truncated OR length(l.text) + length(excluded.text) > \(capCharacters)::int
             """)
     }
 
@@ -45,7 +44,7 @@ public enum RunLogStore {
     /// such run. A run that has not written to the stream reads as empty.
     public static func read(_ tx: TenantTransaction, launchID: String, runName: String, stream: RunLogStream, offset: Int = 0) throws -> Read? {
         let row = try tx.connection.query("""
-            SELECT r.state, substr(coalesce(l.text, ''), \(offset + 1)) AS text, coalesce(l.truncated, false) AS truncated
+            SELECT r.state, substr(coalesce(l.text, ''), \(offset + 1)::int) AS text, coalesce(l.truncated, false) AS truncated
             FROM task_runs r LEFT JOIN run_logs l
               ON l.user_id = r.user_id AND l.launch_id = r.launch_id AND l.run_id = r.id AND l.stream = \(stream.rawValue)
             WHERE r.user_id = \(tx.userID) AND r.launch_id = \(launchID)::uuid AND r.name = \(runName) AND r.kind = \(unsafeSQL: RunKind.task.sql)
