@@ -124,6 +124,7 @@ public final class SchedulerEngine: Sendable {
                 if mail.ready { wantClaim = true }
                 for launchID in mail.cancelledLaunches { abort(launchID: launchID) }
                 for event in mail.processEvents { handle(event) }
+                writeLiveOutput(now: .now)
                 for result in httpResults { handle(result) }
                 httpResults.removeAll()
                 let now = ContinuousClock.now
@@ -258,6 +259,7 @@ public final class SchedulerEngine: Sendable {
             timeout = min(timeout, configuration.retentionInterval - (ContinuousClock.now - lastRetention))
             if let due = nextDue { timeout = min(timeout, due - ContinuousClock.now) }
             if let due = progressThrottle.nextDue() { timeout = min(timeout, due - ContinuousClock.now) }
+            if let due = LiveOutput.shared.nextDue() { timeout = min(timeout, due - ContinuousClock.now) }
             return max(0, Int(clamping: timeout.milliseconds))
         }
 

@@ -144,6 +144,8 @@ extension SchedulerEngine.Loop {
     static let limits = ResourceLimits(cpuSeconds: 3600, addressSpaceBytes: 4 << 30, openFiles: 1024, processes: 4096, outputBytes: 1 << 20)
 
     mutating func start(_ run: ClaimedRun, _ index: Int, isFunction: Bool, _ spec: ProcessSpec, workspace: TaskWorkspace? = nil) {
+        var spec = spec
+        spec.reportsOutput = true  // stdout and stderr reach run_logs while the task runs (LiveOutput)
         do {
             inFlight[run.id] = SchedulerEngine.InFlight(run: run, alternative: index, isFunction: isFunction)
             if let workspace { TaskWorkspaces.shared.keep(workspace, runID: run.id) }
@@ -231,17 +233,21 @@ extension SchedulerEngine.Loop {
             // otherwise write as many events).
             let report = (flight.run, EventDraft(type: .taskProgress, runName: flight.run.name, data: data))
             if let now = progressThrottle.offer(runID, report, now: .now) { progress.append(now) }
+        case .output(let id, let standardOutput, let bytes):
+            guard let runID = Int64(id), let flight = inFlight[runID] else { return }
+            LiveOutput.shared.add(flight.run, standardOutput: standardOutput, bytes: bytes, cap: RunLogStore.capCharacters)
         case .finished(let id, let outcome):
             guard let runID = Int64(id) else { return }
             PodmanLauncher.loaded.settle(runID: runID, succeeded: outcome.exitCode == 0 && !outcome.timedOut && !outcome.cancelled)
             let workspace = TaskWorkspaces.shared.take(runID)
+            let unwritten = LiveOutput.shared.finish(runID)
             guard let flight = inFlight[runID] else { workspace?.remove(); return }
             let held = progressThrottle.finish(runID)
             if outcome.signal != nil || outcome.timedOut || outcome.cancelled { removeContainer(of: flight) }
             if outcome.cancelled { inFlight[runID] = nil; workspace?.remove(); return }
             // Its last progress line is written before its end (reportProgress runs first in the step).
             if let held { progress.append(held) }
-            let problems = settle(flight.run, outcome, workspace: workspace)
+            let problems = settle(flight.run, unwritten: unwritten, workspace: workspace)
             var logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)
             if !problems.isEmpty { logs += problems.joined(separator: "\n") + "\n" }
             switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds,

@@ -15,24 +15,35 @@ extension SchedulerEngine.Loop {
         }
     }
 
-    /// After a process ended (any end): its stdout and stderr recorded apart, its output files collected, its
-    /// workspace removed. Returns lines to add to the run's log (files that could not be kept).
-    func settle(_ run: ClaimedRun, _ outcome: ProcessOutcome, workspace: TaskWorkspace?) -> [String] {
+    /// After a process ended (any end): the rest of its stdout and stderr written to the run's log streams, its
+    /// output files collected, its workspace removed. Returns lines added to the run's log (files not kept).
+    func settle(_ run: ClaimedRun, unwritten: LiveOutput.Pending?, workspace: TaskWorkspace?) -> [String] {
         var problems: [String] = []
         if let workspace {
             problems = workspace.collect(run: run, services: configuration.files)
             workspace.remove()
         }
+        var errors = unwritten?.stderr ?? []
+        if !problems.isEmpty { errors += Array(("\n" + problems.joined(separator: "\n") + "\n").utf8) }
+        write(LiveOutput.Pending(run: run, stdout: unwritten?.stdout ?? [], stderr: errors))
+        return problems
+    }
+
+    /// Appends what local processes wrote since the last time to their runs' log streams (see `LiveOutput`).
+    func writeLiveOutput(now: ContinuousClock.Instant) {
+        for pending in LiveOutput.shared.take(now: now) { write(pending) }
+    }
+
+    /// A failure to write a log only loses log text (the run's result is recorded apart): logged, not retried.
+    private func write(_ pending: LiveOutput.Pending) {
+        let run = pending.run
         do {
-            try RunLogStore.append(connection, userID: run.userID, launchID: run.launchID, runID: run.id, stream: .stdout, chunk: outcome.stdout)
-            var errors = outcome.stderr
-            if !problems.isEmpty { errors += Array(("\n" + problems.joined(separator: "\n") + "\n").utf8) }
-            try RunLogStore.append(connection, userID: run.userID, launchID: run.launchID, runID: run.id, stream: .stderr, chunk: errors)
+            try RunLogStore.append(connection, userID: run.userID, launchID: run.launchID, runID: run.id, stream: .stdout, chunk: pending.stdout)
+            try RunLogStore.append(connection, userID: run.userID, launchID: run.launchID, runID: run.id, stream: .stderr, chunk: pending.stderr)
             try RunLogStore.notify(connection, launchID: run.launchID)
         } catch {
             logger.warning("cannot record a run's output streams", metadata: ["run": "\(run.name)", "error": "\(error)"])
         }
-        return problems
     }
 
     /// Queued blobs of deleted or replaced run files, deleted from the blob store a batch at a time (any number of

@@ -10,8 +10,8 @@ import Web
 /// `follow=true` long-polls (DESIGN §3: parked, no thread held): the answer comes as soon as the stream has text
 /// past `offset` (characters already read; default 0) or the run has ended, else after `wait` seconds (default 30,
 /// at most 60) with nothing new. Headers say where to go on: `X-Sweep-Log-Offset` (the next `offset`) and
-/// `X-Sweep-Log-Complete: true` once the run ended and everything was sent. Without `stream`, following reads
-/// stderr and stdout one after the other is not possible, so it follows `stderr` (the log of functions).
+/// `X-Sweep-Log-Complete: true` once the run ended and everything was sent. `follow` without `stream` follows
+/// `stderr` (where functions' prints go).
 struct RunLogReader: Sendable {
     static let defaultWaitSeconds = 30
     static let maxWaitSeconds = 60
@@ -33,6 +33,7 @@ struct RunLogReader: Sendable {
         }
         let chosen = stream ?? .stderr
         let offset = try Self.integer(request, "offset", in: 0...Int(Int32.max)) ?? 0
+        let wait = try Self.integer(request, "wait", in: 0...Self.maxWaitSeconds) ?? Self.defaultWaitSeconds
         let userID = tenant.userID
         let database = self.database
         let read: @Sendable () throws -> RunLogStore.Read? = {
@@ -41,7 +42,6 @@ struct RunLogReader: Sendable {
         guard let first = try read() else { throw APIError.notFound("task run") }
         let ended = !RunState.open.map(\.rawValue).contains(first.state)
         guard follow, !ended, first.text.isEmpty, let parking else { return Self.answer(first, offset: offset, follow: follow) }
-        let wait = try Self.integer(request, "wait", in: 0...Self.maxWaitSeconds) ?? Self.defaultWaitSeconds
         return try parking.park {
             ParkedRequest(
                 channel: RunLogStore.channel, key: launchID, deadline: .now + .seconds(wait),

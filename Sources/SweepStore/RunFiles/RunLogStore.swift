@@ -9,8 +9,10 @@ public enum RunLogStore {
     /// Bytes kept per stream; the rest is counted (`total_bytes`) and marked `truncated`. The supervisor keeps the
     /// same amount in memory per stream (`ResourceLimits.outputBytes`).
     public static let capCharacters = 1 << 20
-    /// NOTIFY channel, payload the launch id: a run's logs grew or its stream ended.
-    public static let channel = "sweep_run_logs"
+    /// NOTIFY channel, payload the launch id: a run's logs grew. The events channel, on purpose: a run's end is
+    /// announced there (its `task.*` event), so one parked follower wakes for new text and for the end alike; an
+    /// event stream woken by a log line finds no new event and sleeps again (appends come at most every 200 ms).
+    public static let channel = EventWriter.channel
 
     /// Appends `chunk` to the stream, keeping its first `capCharacters` characters (PostgreSQL's `left` counts characters,
     /// so a cut never splits one; readers' offsets count characters too).
