@@ -309,3 +309,19 @@ def test_a_missing_artifact_fails_the_run_naming_it(files_stack):
     status = launch(user, "noart")
     assert status["state"] == "failed"
     assert "artifact largefile.bin is not uploaded" in runs_by_id(status)["1_A"]["error"]
+
+
+def test_output_files_past_the_stored_bytes_limit_are_not_kept_and_the_log_says_so(files_stack):
+    admin = files_stack.create_user(f"tfadmin-{files_stack.backend}-{os.getpid()}", admin=True)
+    user = new_user(files_stack)
+    register_job(user)
+    upload_artifact(user)
+    # Artifacts and output files share one limit: 500 bytes are left once the artifact is stored.
+    r = admin.put(f"/api/v1/users/{user.username}/limits", json={"max_stored_bytes": len(ARTIFACT) + 500})
+    assert r.status_code == 200, r.text
+    assert user.post("/api/v1/workflows", json=job_workflow("capped", [5])).status_code == 201
+    status = launch(user, "capped")
+    assert status["state"] == "succeeded", runs_by_id(status)["1_A"]["error"]
+    lid = status["launch_id"]
+    assert sorted(files_of(user, lid, "1_A")) == ["frame_2.dat", "output1.txt"]
+    assert "output file frame_1.dat not kept: storing 1000 bytes would exceed the stored-bytes limit" in stream(user, lid, "1_A", "stderr")
