@@ -25,7 +25,8 @@ extension SchedulerEngine.Loop {
         }
         var errors = unwritten?.stderr ?? []
         if !problems.isEmpty { errors += Array(("\n" + problems.joined(separator: "\n") + "\n").utf8) }
-        write(LiveOutput.Pending(run: run, stdout: unwritten?.stdout ?? [], stderr: errors))
+        write(LiveOutput.Pending(run: run, stdout: unwritten?.stdout ?? [], stderr: errors,
+                                 droppedStdout: unwritten?.droppedStdout ?? false, droppedStderr: unwritten?.droppedStderr ?? false))
         return problems
     }
 
@@ -38,8 +39,10 @@ extension SchedulerEngine.Loop {
     private func write(_ pending: LiveOutput.Pending) {
         let run = pending.run
         do {
-            try RunLogStore.append(connection, userID: run.userID, launchID: run.launchID, runID: run.id, stream: .stdout, chunk: pending.stdout)
-            try RunLogStore.append(connection, userID: run.userID, launchID: run.launchID, runID: run.id, stream: .stderr, chunk: pending.stderr)
+            try RunLogStore.append(connection, userID: run.userID, launchID: run.launchID, runID: run.id, stream: .stdout, chunk: pending.stdout,
+                                     dropped: pending.droppedStdout)
+            try RunLogStore.append(connection, userID: run.userID, launchID: run.launchID, runID: run.id, stream: .stderr, chunk: pending.stderr,
+                                     dropped: pending.droppedStderr)
             try RunLogStore.notify(connection, launchID: run.launchID)
         } catch {
             logger.warning("cannot record a run's output streams", metadata: ["run": "\(run.name)", "error": "\(error)"])

@@ -93,3 +93,22 @@ def test_cli_follows_stderr_until_the_run_ends(stack, user, tmp_path):
     assert user.get(f"/api/v1/launches/{launch_id}").json()["state"] == "succeeded"
     out = subprocess.run([stack.binary("sweep"), "logs", launch_id, "1", "--stdout"], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout == '{"done": true}'
+
+
+def test_each_stream_is_capped_and_says_it_was_truncated(user):
+    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code in (201, 409)
+    assert user.post("/api/v1/functions", json={"id": "loud", "destination_id": "here", "function_name": "loud",
+                                                 "runtime": "python3.8"}).status_code == 201
+    code = "import sys\ndef handler(event, context):\n    sys.stderr.write('y' * ((1 << 20) + 5000))\n    return {}\n"
+    assert user.put("/api/v1/functions/loud/code", data=zip_of({"main.py": code}), headers={"Content-Type": "application/zip"}).status_code == 200
+    definition = {"workflow_id": "loud", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "loud", "priority": 1}], "successors": [],
+         "properties": {"position": "start"}}]}
+    assert user.post("/api/v1/workflows", json=definition).status_code == 201
+    r = user.post("/api/v1/workflows/loud/launches", json={"wait": 60}, timeout=90)
+    assert r.status_code == 200 and r.json()["state"] == "succeeded", r.text
+    logs = user.get(f"/api/v1/launches/{r.json()['launch_id']}/tasks/1/logs", params={"stream": "stderr"})
+    assert len(logs.text) == 1 << 20 and set(logs.text) == {"y"}
+    assert logs.headers["X-Sweep-Log-Truncated"] == "true"
+    out = user.get(f"/api/v1/launches/{r.json()['launch_id']}/tasks/1/logs", params={"stream": "stdout"})
+    assert out.text == "{}" and out.headers["X-Sweep-Log-Truncated"] == "false"

@@ -14,6 +14,9 @@ final class LiveOutput: Sendable {
         var stderr: [UInt8] = []
         var keptStdout = 0
         var keptStderr = 0
+        /// Bytes were dropped past the cap (the stored stream is marked truncated).
+        var droppedStdout = false
+        var droppedStderr = false
     }
 
     private struct State {
@@ -30,10 +33,12 @@ final class LiveOutput: Sendable {
                 let room = max(0, cap - pending.keptStdout)
                 pending.stdout += bytes.prefix(room)
                 pending.keptStdout += min(room, bytes.count)
+                pending.droppedStdout = pending.droppedStdout || bytes.count > room
             } else {
                 let room = max(0, cap - pending.keptStderr)
                 pending.stderr += bytes.prefix(room)
                 pending.keptStderr += min(room, bytes.count)
+                pending.droppedStderr = pending.droppedStderr || bytes.count > room
             }
             state.runs[run.id] = pending
         }
@@ -46,10 +51,12 @@ final class LiveOutput: Sendable {
             guard force || now - state.lastFlush >= Self.interval else { return [] }
             state.lastFlush = now
             var due: [Pending] = []
-            for (id, pending) in state.runs where !pending.stdout.isEmpty || !pending.stderr.isEmpty {
+            for (id, pending) in state.runs where !pending.stdout.isEmpty || !pending.stderr.isEmpty || pending.droppedStdout || pending.droppedStderr {
                 due.append(pending)
                 state.runs[id]?.stdout = []
                 state.runs[id]?.stderr = []
+                state.runs[id]?.droppedStdout = false  // recorded with this write (run_logs.truncated stays true)
+                state.runs[id]?.droppedStderr = false
             }
             return due
         }
@@ -63,7 +70,8 @@ final class LiveOutput: Sendable {
     /// When the loop should wake to write what waits, nil when nothing does.
     func nextDue() -> ContinuousClock.Instant? {
         state.withLock { state in
-            state.runs.values.contains { !$0.stdout.isEmpty || !$0.stderr.isEmpty } ? state.lastFlush + Self.interval : nil
+            state.runs.values.contains { !$0.stdout.isEmpty || !$0.stderr.isEmpty || $0.droppedStdout || $0.droppedStderr }
+                ? state.lastFlush + Self.interval : nil
         }
     }
 }

@@ -17,17 +17,17 @@ public enum RunLogStore {
     /// Appends `chunk` to the stream, keeping its first `capCharacters` characters (PostgreSQL's `left` counts characters,
     /// so a cut never splits one; readers' offsets count characters too).
     public static func append(_ connection: PostgresConnection, userID: UserID, launchID: String, runID: RunRowID,
-                              stream: RunLogStream, chunk: [UInt8]) throws {
-        guard !chunk.isEmpty else { return }
+                              stream: RunLogStream, chunk: [UInt8], dropped: Bool = false) throws {
+        guard !chunk.isEmpty || dropped else { return }
         let text = StorableText.sanitised(String(decoding: chunk, as: UTF8.self))
         try connection.execute("""
             INSERT INTO run_logs AS l (user_id, launch_id, run_id, stream, text, total_bytes, truncated)
             VALUES (\(userID), \(launchID)::uuid, \(runID), \(stream.rawValue), left(\(text)::text, \(capCharacters)::int), \(chunk.count)::bigint,
-                    length(\(text)::text) > \(capCharacters)::int)
+                    \(dropped) OR length(\(text)::text) > \(capCharacters)::int)
             ON CONFLICT (user_id, launch_id, run_id, stream) DO UPDATE
                 SET text = left(l.text || excluded.text, \(capCharacters)::int),
                     total_bytes = l.total_bytes + excluded.total_bytes,
-                    truncated = l.truncated OR length(l.text) + length(excluded.text) > \(capCharacters)::int
+                    truncated = l.truncated OR excluded.truncated OR length(l.text) + length(excluded.text) > \(capCharacters)::int
             """)
     }
 
