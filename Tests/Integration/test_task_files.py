@@ -325,3 +325,34 @@ def test_output_files_past_the_stored_bytes_limit_are_not_kept_and_the_log_says_
     lid = status["launch_id"]
     assert sorted(files_of(user, lid, "1_A")) == ["frame_2.dat", "output1.txt"]
     assert "output file frame_1.dat not kept: storing 1000 bytes would exceed the stored-bytes limit" in stream(user, lid, "1_A", "stderr")
+
+
+UPLOADER = """import json, os, urllib.request
+def handler(event, context):
+    api, token = os.environ['SWEEP_API_URL'], os.environ['SWEEP_TASK_TOKEN']
+    auth = {'Authorization': 'Bearer ' + token}
+    got = urllib.request.urlopen(urllib.request.Request(api + '/api/v1/run/artifacts/largefile.bin', headers=auth)).read()
+    body = b'from inside ' + got[:8]
+    put = urllib.request.Request(api + '/api/v1/run/files/inside.txt', data=body, method='PUT',
+                                 headers=dict(auth, **{'Content-Type': 'application/octet-stream'}))
+    with urllib.request.urlopen(put) as answer:
+        return {'status': answer.status, 'stored': json.loads(answer.read())['name'], 'artifact_bytes': len(got)}
+"""
+
+
+def test_a_sandboxed_task_uses_the_run_api_with_its_own_token(files_stack):
+    user = new_user(files_stack)
+    upload_artifact(user)
+    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code == 201
+    assert user.post("/api/v1/functions", json={"id": "up", "destination_id": "here", "function_name": "up",
+                                                 "runtime": "python3.8"}).status_code == 201
+    assert user.put("/api/v1/functions/up/code", data=zip_of({"main.py": UPLOADER}),
+                    headers={"Content-Type": "application/zip"}).status_code == 200
+    definition = {"workflow_id": "inside", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "up", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "artifacts": ["largefile.bin"]}}]}
+    assert user.post("/api/v1/workflows", json=definition).status_code == 201
+    status = launch(user, "inside")
+    assert status["state"] == "succeeded", runs_by_id(status)["1"]["error"]
+    assert runs_by_id(status)["1"]["output"] == {"status": 201, "stored": "inside.txt", "artifact_bytes": len(ARTIFACT)}
+    assert file_bytes(user, status["launch_id"], "1", "inside.txt") == b"from inside " + ARTIFACT[:8]
