@@ -23,7 +23,7 @@ public final class SchedulerEngine: Sendable {
     let configuration: SchedulerConfiguration
     let logger: Logger
     let inbox = SchedulerInbox()
-    private let wake: SendableWake
+    let wake: SendableWake  // also woken by FileTransfers when a run's files are moved
 
     public init(configuration: SchedulerConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -124,6 +124,7 @@ public final class SchedulerEngine: Sendable {
                 if mail.ready { wantClaim = true }
                 for launchID in mail.cancelledLaunches { abort(launchID: launchID) }
                 for event in mail.processEvents { handle(event) }
+                for transfer in mail.fileTransfers { handle(transfer) }
                 writeLiveOutput(now: .now)
                 for result in httpResults { handle(result) }
                 httpResults.removeAll()

@@ -8,6 +8,8 @@ final class SchedulerInbox: Sendable {
         var cancelledLaunches: [String] = []
         var ready = false
         var stopping = false
+        /// Artifacts staged and output files collected off the loop's thread (`FileTransfers`).
+        var fileTransfers: [FileTransfer] = []
     }
 
     private let contents = Mutex(Contents())
@@ -24,6 +26,7 @@ final class SchedulerInbox: Sendable {
             let taken = current
             current.processEvents.removeAll()
             current.cancelledLaunches.removeAll()
+            current.fileTransfers.removeAll()
             current.ready = false
             return taken
         }

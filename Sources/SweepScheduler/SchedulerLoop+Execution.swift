@@ -50,8 +50,8 @@ extension SchedulerEngine.Loop {
             var files = program.files
             files["code.zip"] = code
             let workspace: TaskWorkspace?
-            switch prepareWorkspace(run) {
-            case .success(let prepared): workspace = prepared
+            switch createWorkspace(run) {
+            case .success(let created): workspace = created
             case .failure(let error): return fail(run, error.description)
             }
             var spec = bubblewrap.processSpec(SandboxSpec(
@@ -60,7 +60,7 @@ extension SchedulerEngine.Loop {
                                                    extra: environment.merging(["SWEEP_FUNCTION_NAME": functionID]) { a, _ in a }),
                 standardInput: run.input.jsonBytes, files: files, timeout: .seconds(runtime), limits: Self.limits))
             spec.workingDirectory = workspace?.work
-            start(run, index, isFunction: true, spec, workspace: workspace)
+            startStaging(run, index, isFunction: true, spec, workspace: workspace)
         case .container(let target):
             guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
             startContainer(run, index, target, runtime: runtime)
@@ -105,8 +105,8 @@ extension SchedulerEngine.Loop {
         let labels = ["sweep.run": String(run.id), "sweep.launch": run.launchID, "sweep.scheduler": configuration.schedulerID,
                       ContainerReaper.pidLabel: String(getpid())]
         let workspace: TaskWorkspace?
-        switch prepareWorkspace(run) {
-        case .success(let prepared): workspace = prepared
+        switch createWorkspace(run) {
+        case .success(let created): workspace = created
         case .failure(let error): return fail(run, error.description)
         }
         var spec = podman.processSpec(
@@ -114,7 +114,7 @@ extension SchedulerEngine.Loop {
             imageID: image.imageID, archive: archive, name: PodmanLauncher.containerName(runID: run.id, attempt: run.attempt),
             labels: labels, cpu: target.cpu, memoryMB: target.memoryMB, workDirectory: workspace?.work)
         spec.workingDirectory = workspace?.root
-        start(run, index, isFunction: false, spec, workspace: workspace)
+        startStaging(run, index, isFunction: false, spec, workspace: workspace)
         if archive != nil, inFlight[run.id] != nil { PodmanLauncher.loaded.carry(runID: run.id, imageID: image.imageID) }
     }
 
@@ -247,14 +247,21 @@ extension SchedulerEngine.Loop {
             if outcome.cancelled { inFlight[runID] = nil; workspace?.remove(); return }
             // Its last progress line is written before its end (reportProgress runs first in the step).
             if let held { progress.append(held) }
-            let problems = settle(flight.run, unwritten: unwritten, workspace: workspace)
-            var logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)
-            if !problems.isEmpty { logs += problems.joined(separator: "\n") + "\n" }
-            switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds,
-                                                   admission: outputAdmission) {
-            case .success(let output): succeed(flight.run, output, logs: logs)
-            case .failure(let failure): fail(flight.run, failure.message, logs: logs)
-            }
+            if let workspace, collect(flight, outcome, unwritten: unwritten, from: workspace) { return }
+            workspace?.remove()
+            complete(flight, outcome, unwritten: unwritten, problems: [])
+        }
+    }
+
+    /// Records a process's end: the rest of its output streams, then its result.
+    mutating func complete(_ flight: SchedulerEngine.InFlight, _ outcome: ProcessOutcome, unwritten: LiveOutput.Pending?, problems: [String]) {
+        recordStreams(flight.run, unwritten: unwritten, problems: problems)
+        var logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)
+        if !problems.isEmpty { logs += problems.joined(separator: "\n") + "\n" }
+        switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds,
+                                               admission: outputAdmission) {
+        case .success(let output): succeed(flight.run, output, logs: logs)
+        case .failure(let failure): fail(flight.run, failure.message, logs: logs)
         }
     }
 

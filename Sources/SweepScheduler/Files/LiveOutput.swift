@@ -8,7 +8,7 @@ final class LiveOutput: Sendable {
     static let shared = LiveOutput()
     static let interval: Duration = .milliseconds(200)
 
-    struct Pending {
+    struct Pending: Sendable {
         var run: ClaimedRun
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []

@@ -9,6 +9,9 @@ import SweepStore
 ///     ROOT/            0711 root: the supervisor's own files (a podman image archive, the forwarder's pid file)
 ///     ROOT/work/       owned by the sandbox user: input files (0644), artifacts (0444, read-only), what the task writes
 ///
+/// Artifact staging and output collection move bytes through the blob store, so they run on `FileTransfers`, not
+/// on the scheduler loop's thread; the run stays in flight (its lease renewed) meanwhile.
+///
 /// bubblewrap binds `work` at /work and starts there; podman mounts it at /work (`--volume`, `--workdir`). After the
 /// run, whatever its end, the files matching `output_files` are stored (`RunFileLibrary.collect`), then the whole
 /// tree is removed.
@@ -17,10 +20,10 @@ struct TaskWorkspace: Sendable {
     var work: String { root + "/work" }
     let files: RunFiles
 
-    /// Makes the directory and stages everything in; on failure nothing is left behind and the message says what
-    /// was missing (an artifact not uploaded, a full disk).
-    static func prepare(under base: String, userID: UserID, files: RunFiles, services: TaskFileServices?) throws(TaskWorkspaceError) -> TaskWorkspace {
-        guard let services else {
+    /// Makes the directory with the input files in it (small, local: done on the loop's thread); the artifacts come
+    /// next (`stageArtifacts`, off that thread). On failure nothing is left behind and the message says why.
+    static func create(under base: String, files: RunFiles, services: TaskFileServices?) throws(TaskWorkspaceError) -> TaskWorkspace {
+        guard services != nil else {
             throw TaskWorkspaceError("this scheduler has no blob store configured, so task files (input_files, artifacts, output_files) cannot be staged")
         }
         var template = Array(((base.hasSuffix("/") ? base : base + "/") + "sweep-files-XXXXXX").utf8CString)
@@ -28,33 +31,35 @@ struct TaskWorkspace: Sendable {
         guard made else { throw TaskWorkspaceError("cannot create a working directory under \(base) (errno \(errno))") }
         let root = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let workspace = TaskWorkspace(root: root, files: files)
-        do {
+        do throws(TaskWorkspaceError) {
             chmod(root, 0o711)
             guard mkdir(workspace.work, 0o755) == 0 else { throw TaskWorkspaceError("cannot create \(workspace.work) (errno \(errno))") }
             for file in files.inputFiles {
                 try write(Array(file.contents.utf8), to: workspace.work + "/" + file.name)
             }
-            for name in files.artifacts {
-                do {
-                    try services.artifacts.stage(userID: userID, name: name, to: workspace.work + "/" + name)
-                } catch BlobError.notFound {
-                    throw TaskWorkspaceError("artifact \(name) is not uploaded (PUT /api/v1/artifacts/\(name))")
-                } catch {
-                    throw TaskWorkspaceError("cannot stage artifact \(name): \(error)")
-                }
-            }
             // The task's user owns the directory (it writes its outputs there), not the staged files.
             guard chown(workspace.work, SandboxSettings.uid, SandboxSettings.gid) == 0 else {
                 throw TaskWorkspaceError("cannot hand \(workspace.work) to the sandbox user (errno \(errno))")
             }
-        } catch let error as TaskWorkspaceError {
-            workspace.remove()
-            throw error
         } catch {
             workspace.remove()
-            throw TaskWorkspaceError("\(error)")
+            throw error
         }
         return workspace
+    }
+
+    /// Copies the declared artifacts in from the blob store, read-only (blocking: run it off the loop's thread).
+    func stageArtifacts(userID: UserID, services: TaskFileServices?) throws(TaskWorkspaceError) {
+        guard let services else { throw TaskWorkspaceError("this scheduler has no blob store configured") }
+        for name in files.artifacts {
+            do {
+                try services.artifacts.stage(userID: userID, name: name, to: work + "/" + name)
+            } catch BlobError.notFound {
+                throw TaskWorkspaceError("artifact \(name) is not uploaded (PUT /api/v1/artifacts/\(name))")
+            } catch {
+                throw TaskWorkspaceError("cannot stage artifact \(name): \(error)")
+            }
+        }
     }
 
     private static func write(_ bytes: [UInt8], to path: String) throws(TaskWorkspaceError) {
