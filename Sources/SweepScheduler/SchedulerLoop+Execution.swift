@@ -49,11 +49,12 @@ extension SchedulerEngine.Loop {
             guard let code else { return fallBack(run, index, "function \(functionID) has no code uploaded") }
             var files = program.files
             files["code.zip"] = code
-            let workspace: TaskWorkspace?
+            var workspace: TaskWorkspace?
             switch createWorkspace(run) {
             case .success(let created): workspace = created
             case .failure(let error): return fail(run, error.description)
             }
+            workspace?.ownFiles = Set(files.keys)
             var spec = bubblewrap.processSpec(SandboxSpec(
                 arguments: program.arguments,
                 environment: LocalEnvironment.make(run: run, apiURL: configuration.sandbox.apiURL(hostURL: configuration.apiURL), layers: [],

@@ -356,3 +356,17 @@ def test_a_sandboxed_task_uses_the_run_api_with_its_own_token(files_stack):
     assert status["state"] == "succeeded", runs_by_id(status)["1"]["error"]
     assert runs_by_id(status)["1"]["output"] == {"status": 201, "stored": "inside.txt", "artifact_bytes": len(ARTIFACT)}
     assert file_bytes(user, status["launch_id"], "1", "inside.txt") == b"from inside " + ARTIFACT[:8]
+
+
+def test_a_catch_all_glob_never_collects_the_sandboxes_own_files(files_stack):
+    user = new_user(files_stack)
+    register_job(user)
+    upload_artifact(user)
+    workflow = job_workflow("catch_all", [9])
+    workflow["tasks"][0]["properties"]["output_files"] = ["*"]
+    assert user.post("/api/v1/workflows", json=workflow).status_code == 201
+    status = launch(user, "catch_all")
+    assert status["state"] == "succeeded", runs_by_id(status)["1_A"]["error"]
+    names = sorted(files_of(user, status["launch_id"], "1_A"))
+    # Everything the task's directory holds (its inputs too), but not the function's code or runner.
+    assert names == ["frame_1.dat", "frame_2.dat", "largefile.bin", "not_collected.txt", "output1.txt", "sample.in"]

@@ -19,6 +19,8 @@ struct TaskWorkspace: Sendable {
     let root: String
     var work: String { root + "/work" }
     let files: RunFiles
+    /// The sandbox's own files in `work` (a function's code.zip and runner): never collected, whatever the globs.
+    var ownFiles: Set<String> = []
 
     /// Makes the directory with the input files in it (small, local: done on the loop's thread); the artifacts come
     /// next (`stageArtifacts`, off that thread). On failure nothing is left behind and the message says why.
@@ -79,7 +81,8 @@ struct TaskWorkspace: Sendable {
     /// the run's log about files that could not be kept.
     func collect(run: ClaimedRun, services: TaskFileServices?) -> [String] {
         guard !files.outputFiles.isEmpty, let services else { return [] }
-        return services.outputs.collect(userID: run.userID, launchID: run.launchID, runID: run.id, directory: work, patterns: files.outputFiles)
+        return services.outputs.collect(userID: run.userID, launchID: run.launchID, runID: run.id, directory: work, patterns: files.outputFiles,
+                                        excluding: ownFiles)
     }
 
     /// Removes the tree without following the symlinks a task may have left.

@@ -70,7 +70,8 @@ public struct RunFileLibrary: Sendable {
 
     /// Collects the files at the top of `directory` whose names match one of `patterns` (after a run, whatever its
     /// end). Returns one line per file that could not be kept, for the run's log; the others are stored.
-    public func collect(userID: UserID, launchID: String, runID: RunRowID, directory: String, patterns: [String]) -> [String] {
+    public func collect(userID: UserID, launchID: String, runID: RunRowID, directory: String, patterns: [String],
+                        excluding: Set<String> = []) -> [String] {
         guard !patterns.isEmpty else { return [] }
         let names: [String]
         do {
@@ -79,7 +80,8 @@ public struct RunFileLibrary: Sendable {
             return ["output files not collected: cannot list the working directory (\(error))"]
         }
         var problems: [String] = []
-        for name in names where ArtifactName.problem(name) == nil && patterns.contains(where: { OutputPattern.matches($0, name) }) {
+        for name in names where !excluding.contains(name) && ArtifactName.problem(name) == nil
+            && patterns.contains(where: { OutputPattern.matches($0, name) }) {
             do {
                 _ = try store(userID: userID, launchID: launchID, runID: runID, name: name, path: directory + "/" + name)
             } catch let error as RunFileError {
