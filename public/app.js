@@ -973,9 +973,12 @@
   var logSeq = 0;
   async function loadLogs() {
     if (!state.launch || !state.selectedRun) return;
+    stopFollowing();
+    if ($('run-logs-follow').checked) return followLogs();
     var seq = ++logSeq;
+    var stream = $('run-logs-stream').value;
     try {
-      var t = await api('GET', '/launches/' + encodeURIComponent(state.launch.launch_id) + '/tasks/' + encodeURIComponent(state.selectedRun) + '/logs', { text: true, accept: 'text/plain' });
+      var t = await api('GET', '/launches/' + encodeURIComponent(state.launch.launch_id) + '/tasks/' + encodeURIComponent(state.selectedRun) + '/logs' + (stream ? '?stream=' + stream : ''), { text: true, accept: 'text/plain' });
       if (seq !== logSeq) return;
       var s = t == null ? '' : String(t);
       if (s.length > MAX_SHOW) s = '\u2026 (' + (s.length - MAX_SHOW) + ' earlier characters not shown)\n' + s.slice(-MAX_SHOW);
@@ -986,7 +989,42 @@
     }
   }
 
+  /* Follow (issue 16): long polls of ?follow=true&offset=N, each answered by the server as soon as the stream grows
+     or the run ends (parked there, no thread held), until X-Sweep-Log-Complete; "stdout and stderr" follows stderr,
+     where functions print. Unticking, another run or closing the panel aborts the poll. */
+  var follower = null;
+  function stopFollowing() { if (follower) { follower.abort(); follower = null; } }
+  async function followLogs() {
+    stopFollowing();
+    if (!state.launch || !state.selectedRun) return;
+    var ctl = new AbortController(); follower = ctl;
+    ++logSeq;
+    var base = API + '/launches/' + encodeURIComponent(state.launch.launch_id) + '/tasks/' + encodeURIComponent(state.selectedRun) +
+      '/logs?stream=' + ($('run-logs-stream').value || 'stderr') + '&follow=true&wait=25&offset=';
+    var offset = 0, text = '';
+    $('run-logs').textContent = '(following\u2026)';
+    while (!ctl.signal.aborted) {
+      var res;
+      try {
+        res = await fetch(base + offset, { headers: Object.assign({ Accept: 'text/plain' }, authHeaders()), credentials: 'same-origin', cache: 'no-store', signal: ctl.signal });
+      } catch (e) {
+        if (!ctl.signal.aborted) $('run-logs').textContent = text + '\n(connection lost: follow stopped)';
+        break;
+      }
+      if (!res.ok) { $('run-logs').textContent = text + '\n(follow stopped: HTTP ' + res.status + ')'; break; }
+      var chunk = await res.text();
+      if (ctl.signal.aborted) return;
+      text += chunk;
+      if (text.length > MAX_SHOW) text = text.slice(-MAX_SHOW);
+      $('run-logs').textContent = text || '(no output yet)';
+      offset = parseInt(res.headers.get('X-Sweep-Log-Offset') || String(offset), 10);
+      if (res.headers.get('X-Sweep-Log-Complete') === 'true') break;
+    }
+    if (follower === ctl) { follower = null; $('run-logs-follow').checked = false; }
+  }
+
   function closeRunPanel(restoreFocus) {
+    stopFollowing();
     var prev = state.selectedRun;
     state.selectedRun = null;
     if (state.dag) state.dag.select(null);
@@ -1036,6 +1074,8 @@
     $('detail-close').addEventListener('click', closeLaunch);
     $('run-close').addEventListener('click', function () { closeRunPanel(true); });
     $('run-logs-refresh').addEventListener('click', loadLogs);
+    $('run-logs-stream').addEventListener('change', loadLogs);
+    $('run-logs-follow').addEventListener('change', loadLogs);
     $('run-panel').addEventListener('keydown', function (e) { if (e.key === 'Escape') closeRunPanel(true); });
     window.addEventListener('hashchange', function () { if (state.user) openFromHash(); });
     ['signin-username', 'signin-password', 'apikey-input'].forEach(function (id) {

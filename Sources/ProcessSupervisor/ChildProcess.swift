@@ -21,6 +21,8 @@ final class ChildProcess {
     var stdout: OutputCapture
     var stderr: OutputCapture
     var progress = ProgressLineScanner()
+    /// `ProcessSpec.reportsOutput`.
+    var reportsOutput = false
 
     var timedOut = false
     var cancelled = false

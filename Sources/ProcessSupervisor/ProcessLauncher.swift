@@ -56,10 +56,12 @@ struct ProcessLauncher: Sendable {
         input.write.setNonBlocking()
         output.read.setNonBlocking()
         errors.read.setNonBlocking()
-        return ChildProcess(
+        let child = ChildProcess(
             id: id, pid: pid, timeout: spec.timeout, directory: directory, input: spec.standardInput,
             outputBytes: spec.limits.outputBytes,
             standardInput: input.write, standardOutput: output.read, standardError: errors.read)
+        child.reportsOutput = spec.reportsOutput
+        return child
     }
 
     /// argv[0] with a `/` is used as given; otherwise it is looked up in the child's PATH, never the supervisor's.

@@ -18,6 +18,9 @@ public struct ProcessSpec: Sendable {
     /// Who owns a fresh working directory (chown after the files are written): a sandbox that drops to an
     /// unprivileged user must be able to enter and write it. nil: the supervisor's own user.
     public var directoryOwner: DirectoryOwner?
+    /// Report what the child writes as it arrives (`ProcessEvent.output`), for logs read while it runs; the
+    /// outcome keeps its capped copy either way.
+    public var reportsOutput = false
 
     public struct DirectoryOwner: Sendable, Hashable {
         public var uid: UInt32

@@ -175,6 +175,7 @@ final class SupervisorLoop {
             let count = read(fd.rawValue, scratch.baseAddress!, scratch.count)
             if count > 0 {
                 let chunk = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
+                if child.reportsOutput { shared.onEvent(.output(id: child.id, standardOutput: isStandardOutput, bytes: Array(chunk))) }
                 if isStandardOutput {
                     child.stdout.append(chunk)
                     for report in child.progress.scan(chunk) {

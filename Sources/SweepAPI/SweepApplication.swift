@@ -15,7 +15,7 @@ public struct SweepApplication: Sendable {
     /// Requests whose bodies the transport must hand over as a stream, unbuffered and past its usual body limit:
     /// artifact uploads (any size up to the stored-bytes limit).
     public static func streamsBody(_ method: HTTPMethod, _ path: String) -> Bool {
-        method == .PUT && path.hasPrefix("/api/v1/artifacts/")
+        method == .PUT && (path.hasPrefix("/api/v1/artifacts/") || path.hasPrefix("/api/v1/run/files/"))
     }
 
     /// `limits` are the defaults of users with no limits set (`SWEEP_LIMIT_*`, read by `sweep-api serve`);
@@ -55,6 +55,7 @@ public struct SweepApplication: Sendable {
             // Backend workflows (issue 15): /call and the run API's shared data and response items.
             CallController(database: database, limits: limits, parking: parking, interceptor: InterceptorRunner(egress: security.egress), artifacts: artifacts),
             RunDataController(database: database),
+            RunFileController(artifacts: artifacts, parking: parking),
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router

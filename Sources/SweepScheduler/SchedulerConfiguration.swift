@@ -43,6 +43,8 @@ public struct SchedulerConfiguration: Sendable {
     public var defaultMaxRunningRuns: Int = LimitDefaults.defaultMaxRunningRuns
     /// How tenant code is sandboxed here (bubblewrap for local functions, podman for containers).
     public var sandbox = SandboxSettings()
+    /// Where task files are staged from and collected into (the blob store); nil: tasks with files fail.
+    public var files: TaskFileServices? = nil
     /// The time transitions take as now: the database's, or one a test moves.
     public var clock: TransitionClock = .database
 

@@ -23,7 +23,7 @@ public final class SchedulerEngine: Sendable {
     let configuration: SchedulerConfiguration
     let logger: Logger
     let inbox = SchedulerInbox()
-    private let wake: SendableWake
+    let wake: SendableWake  // also woken by FileTransfers when a run's files are moved
 
     public init(configuration: SchedulerConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -137,6 +137,8 @@ public final class SchedulerEngine: Sendable {
                 if mail.waiting { lastWaiting = ContinuousClock.now - configuration.waitingInterval }
                 for launchID in mail.cancelledLaunches { abort(launchID: launchID) }
                 for event in mail.processEvents { handle(event) }
+                for transfer in mail.fileTransfers { handle(transfer) }
+                writeLiveOutput(now: .now)
                 for result in httpResults { handle(result) }
                 httpResults.removeAll()
                 let now = ContinuousClock.now
@@ -167,6 +169,7 @@ public final class SchedulerEngine: Sendable {
                         // A full batch means more are due: look again soon rather than a whole interval later.
                         lastRetention = now  // a failing sweep waits its interval too
                         let full = try retention.sweep(connection) == retention.batchSize
+                        _ = try collectOrphanedBlobs()  // the blobs of run files deleted with their launches
                         lastRetention = full ? now - configuration.retentionInterval + .milliseconds(100) : now
                     }
                 } catch {
@@ -300,6 +303,7 @@ public final class SchedulerEngine: Sendable {
             timeout = min(timeout, configuration.waitingInterval - (ContinuousClock.now - lastWaiting))
             if let due = nextDue { timeout = min(timeout, due - ContinuousClock.now) }
             if let due = progressThrottle.nextDue() { timeout = min(timeout, due - ContinuousClock.now) }
+            if let due = LiveOutput.shared.nextDue() { timeout = min(timeout, due - ContinuousClock.now) }
             return max(0, Int(clamping: timeout.milliseconds))
         }
 

@@ -10,6 +10,8 @@ final class SchedulerInbox: Sendable {
         /// A waiting run became due now or a child launch ended (NOTIFY `sweep_waiting`): run `WaitingService`.
         var waiting = false
         var stopping = false
+        /// Artifacts staged and output files collected off the loop's thread (`FileTransfers`).
+        var fileTransfers: [FileTransfer] = []
     }
 
     private let contents = Mutex(Contents())
@@ -26,6 +28,7 @@ final class SchedulerInbox: Sendable {
             let taken = current
             current.processEvents.removeAll()
             current.cancelledLaunches.removeAll()
+            current.fileTransfers.removeAll()
             current.ready = false
             current.waiting = false
             return taken

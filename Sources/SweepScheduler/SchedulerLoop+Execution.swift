@@ -49,11 +49,19 @@ extension SchedulerEngine.Loop {
             guard let code else { return fallBack(run, index, "function \(functionID) has no code uploaded") }
             var files = program.files
             files["code.zip"] = code
-            start(run, index, isFunction: true, bubblewrap.processSpec(SandboxSpec(
+            var workspace: TaskWorkspace?
+            switch createWorkspace(run) {
+            case .success(let created): workspace = created
+            case .failure(let error): return fail(run, error.description)
+            }
+            workspace?.ownFiles = Set(files.keys)
+            var spec = bubblewrap.processSpec(SandboxSpec(
                 arguments: program.arguments,
                 environment: LocalEnvironment.make(run: run, apiURL: configuration.sandbox.apiURL(hostURL: configuration.apiURL), layers: [],
                                                    extra: environment.merging(["SWEEP_FUNCTION_NAME": functionID]) { a, _ in a }),
-                standardInput: run.input.jsonBytes, files: files, timeout: .seconds(runtime), limits: Self.limits)))
+                standardInput: run.input.jsonBytes, files: files, timeout: .seconds(runtime), limits: Self.limits))
+            spec.workingDirectory = workspace?.work
+            startStaging(run, index, isFunction: true, spec, workspace: workspace)
         case .container(let target):
             guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
             startContainer(run, index, target, runtime: runtime)
@@ -97,10 +105,17 @@ extension SchedulerEngine.Loop {
         if mountsSocket { environment["SWEEP_API_SOCKET"] = environment["SWEEP_API_SOCKET"] ?? SandboxSettings.apiSocketInside }
         let labels = ["sweep.run": String(run.id), "sweep.launch": run.launchID, "sweep.scheduler": configuration.schedulerID,
                       ContainerReaper.pidLabel: String(getpid())]
-        start(run, index, isFunction: false, podman.processSpec(
+        let workspace: TaskWorkspace?
+        switch createWorkspace(run) {
+        case .success(let created): workspace = created
+        case .failure(let error): return fail(run, error.description)
+        }
+        var spec = podman.processSpec(
             SandboxSpec(arguments: run.plan.command ?? target.command ?? [], environment: environment, timeout: .seconds(runtime), limits: Self.limits),
             imageID: image.imageID, archive: archive, name: PodmanLauncher.containerName(runID: run.id, attempt: run.attempt),
-            labels: labels, cpu: target.cpu, memoryMB: target.memoryMB))
+            labels: labels, cpu: target.cpu, memoryMB: target.memoryMB, workDirectory: workspace?.work)
+        spec.workingDirectory = workspace?.root
+        startStaging(run, index, isFunction: false, spec, workspace: workspace)
         if archive != nil, inFlight[run.id] != nil { PodmanLauncher.loaded.carry(runID: run.id, imageID: image.imageID) }
     }
 
@@ -133,12 +148,16 @@ extension SchedulerEngine.Loop {
 
     static let limits = ResourceLimits(cpuSeconds: 3600, addressSpaceBytes: 4 << 30, openFiles: 1024, processes: 4096, outputBytes: 1 << 20)
 
-    mutating func start(_ run: ClaimedRun, _ index: Int, isFunction: Bool, _ spec: ProcessSpec) {
+    mutating func start(_ run: ClaimedRun, _ index: Int, isFunction: Bool, _ spec: ProcessSpec, workspace: TaskWorkspace? = nil) {
+        var spec = spec
+        spec.reportsOutput = true  // stdout and stderr reach run_logs while the task runs (LiveOutput)
         do {
             inFlight[run.id] = SchedulerEngine.InFlight(run: run, alternative: index, isFunction: isFunction)
+            if let workspace { TaskWorkspaces.shared.keep(workspace, runID: run.id) }
             try supervisor.start(spec, id: String(run.id))
         } catch {
             inFlight[run.id] = nil
+            TaskWorkspaces.shared.take(run.id)?.remove()
             fallBack(run, index, "cannot start the process: \(error)")
         }
     }
@@ -225,21 +244,35 @@ extension SchedulerEngine.Loop {
             // otherwise write as many events).
             let report = (flight.run, EventDraft(type: .taskProgress, runName: flight.run.name, data: data))
             if let now = progressThrottle.offer(runID, report, now: .now) { progress.append(now) }
+        case .output(let id, let standardOutput, let bytes):
+            guard let runID = Int64(id), let flight = inFlight[runID] else { return }
+            LiveOutput.shared.add(flight.run, standardOutput: standardOutput, bytes: bytes, cap: RunLogStore.capCharacters)
         case .finished(let id, let outcome):
             guard let runID = Int64(id) else { return }
             PodmanLauncher.loaded.settle(runID: runID, succeeded: outcome.exitCode == 0 && !outcome.timedOut && !outcome.cancelled)
-            guard let flight = inFlight[runID] else { return }
+            let workspace = TaskWorkspaces.shared.take(runID)
+            let unwritten = LiveOutput.shared.finish(runID)
+            guard let flight = inFlight[runID] else { workspace?.remove(); return }
             let held = progressThrottle.finish(runID)
             if outcome.signal != nil || outcome.timedOut || outcome.cancelled { removeContainer(of: flight) }
-            if outcome.cancelled { inFlight[runID] = nil; return }
+            if outcome.cancelled { inFlight[runID] = nil; workspace?.remove(); return }
             // Its last progress line is written before its end (reportProgress runs first in the step).
             if let held { progress.append(held) }
-            let logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)
-            switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds,
-                                                   admission: outputAdmission) {
-            case .success(let output): succeed(flight.run, output, logs: logs)
-            case .failure(let failure): fail(flight.run, failure.message, logs: logs)
-            }
+            if let workspace, collect(flight, outcome, unwritten: unwritten, from: workspace) { return }
+            workspace?.remove()
+            complete(flight, outcome, unwritten: unwritten, problems: [])
+        }
+    }
+
+    /// Records a process's end: the rest of its output streams, then its result.
+    mutating func complete(_ flight: SchedulerEngine.InFlight, _ outcome: ProcessOutcome, unwritten: LiveOutput.Pending?, problems: [String]) {
+        recordStreams(flight.run, unwritten: unwritten, problems: problems)
+        var logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)
+        if !problems.isEmpty { logs += problems.joined(separator: "\n") + "\n" }
+        switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds,
+                                               admission: outputAdmission) {
+        case .success(let output): succeed(flight.run, output, logs: logs)
+        case .failure(let failure): fail(flight.run, failure.message, logs: logs)
         }
     }
 

@@ -52,6 +52,16 @@ let configuration = {
         configuration.progressInterval = .milliseconds(milliseconds)
     }
     configuration.sandbox = SandboxSettings.fromEnvironment(environment)
+    // Task files: the worker's blob store and stored-bytes limit (SWEEP_BLOB_STORE, SWEEP_LIMIT_STORED_BYTES). Its
+    // pools open lazily, so a scheduler whose tasks declare no files never connects them.
+    do {
+        let files = Database(url: url, maxConnections: 4)
+        configuration.files = TaskFileServices(database: files, blobs: try BlobStoreFactory.make(environment: environment, database: files),
+                                               limits: try StorageLimits(environment: environment))
+    } catch {
+        logger.critical("\(error)")
+        exit(2)
+    }
     do {
         configuration.defaultMaxRunningRuns = try LimitDefaults(environment: environment).maxRunningRuns  // refused, not ignored
     } catch {

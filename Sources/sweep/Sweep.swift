@@ -25,7 +25,7 @@ struct Sweep: ParsableCommand {
             PsCommand<SucceededLaunches>.self, PsCommand<FailedLaunches>.self,
             WatchCommand.self, LogsCommand.self, CancelCommand.self, GraphCommand.self, SignalCommand.self,
             KeysCommand.self, UsersCommand.self,
-            ArtifactCommand.self,
+            ArtifactCommand.self, FilesCommand.self,
             RerunCommand.self, RemoveCommand.self,
             CallCommand.self,
         ]

@@ -15,6 +15,8 @@ final class EventRecorder: Sendable {
             progress.withLock { $0.append((id, percent, message)) }
         case .finished(let id, let outcome):
             outcomes.withLock { $0[id] = outcome }
+        case .output:
+            break
         }
         signal.signal()
     }

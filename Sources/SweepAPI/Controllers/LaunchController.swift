@@ -21,7 +21,7 @@ struct LaunchController: Controller {
         routes.tenant(.GET, "/api/v1/launches/{launch_id}", status)
         routes.tenant(.GET, "/api/v1/launches/{launch_id}/runs", LaunchRunsController(database: database).runs)
         routes.tenant(.POST, "/api/v1/launches/{launch_id}/cancel", cancel)
-        routes.tenant(.GET, "/api/v1/launches/{launch_id}/tasks/{run_id}/logs", logs)
+        // …/tasks/{run_id}/logs: RunFileController (streams apart, follow).
     }
 
     @Sendable func launch(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
@@ -152,14 +152,5 @@ struct LaunchController: Controller {
             "launch_id": .string(summary.id), "workflow_id": .string(summary.workflowID),
             "version": .int(Int64(summary.version)), "state": .string(summary.state),
         ], status: .accepted)
-    }
-
-    @Sendable func logs(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
-        let launchID = try request.parameter("launch_id")
-        let runID = try request.parameter("run_id")
-        guard let logs = try database.tenant(tenant.userID, { try LaunchStore($0).logs(launchID: launchID, runName: runID) }) else {
-            throw APIError.notFound("task run")
-        }
-        return .text(logs ?? "")
     }
 }

@@ -197,8 +197,13 @@ public struct Planner: Sendable {
             return .fail(TaskRunError(code: .inputRejected,
                 message: "the input, environment, command or static_output of task \(task.id) holds the NUL character (\\u0000) at \(pointer), which PostgreSQL cannot store"))
         }
-        return .execute(RunInput(input: runInput, environment: environment, command: command, staticOutput: staticOutput,
-                                 runtimeSeconds: properties.semantics.maxRuntime))
+        var prepared = RunInput(input: runInput, environment: environment, command: command, staticOutput: staticOutput,
+                                runtimeSeconds: properties.semantics.maxRuntime)
+        switch properties.files.evaluate(input: input, taskID: task.id) {
+        case .success(let files): prepared.files = files
+        case .failure(let error): return .fail(error)
+        }
+        return .execute(prepared)
     }
 
     /// A run's input is stored, read back by the scheduler that claims it, and sent to its executor: one nested

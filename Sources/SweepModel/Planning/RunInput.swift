@@ -14,6 +14,8 @@ public struct RunInput: Sendable, Hashable {
     public var staticOutput: JSONValue?
     /// The task's `max_runtime` (seconds), which overrides the workflow's `config.max_task_runtime`.
     public var runtimeSeconds: Int?
+    /// The run's input files (contents computed), artifacts and output patterns; nil when the task has none.
+    public var files: RunFiles?
 
     public init(input: JSONValue, environment: [EnvironmentVariable]? = nil, command: [String]? = nil, staticOutput: JSONValue? = nil,
                 runtimeSeconds: Int? = nil) {

@@ -16,6 +16,8 @@ public struct TaskProperties: Sendable, Hashable {
     public var staticOutput: StaticOutputProperty?
     /// The v1.1 properties (retries, timeouts, transform_input, enabled, label, description).
     public var semantics: TaskSemantics
+    /// `input_files`, `artifacts`, `output_files` (API.md "Files").
+    public var files: TaskFiles = TaskFiles()
 
     public init(
         position: String? = nil, delay: Int = 0, staticInput: JSONValue? = nil, replication: Replication = .none,
@@ -115,6 +117,7 @@ public struct TaskProperties: Sendable, Hashable {
             }
         }
         semantics = try TaskSemantics(reader)
+        files = try TaskFiles(reader)
     }
 
     static func parse(_ source: String, at pointer: JSONPointer, name: String, names: Set<String> = inputNames) throws(ValidationError) -> Expression {

@@ -16,12 +16,15 @@ struct ExecutionPlan: Sendable {
     var environment: [EnvironmentVariable]?
     /// The task's `max_runtime`, when it sets one (else the launch's `config.max_task_runtime` applies).
     var runtimeSeconds: Int?
+    /// Input files, artifacts and output patterns (`exec.files`), when the task declares any.
+    var files: RunFiles?
 
     init(_ json: JSONValue) {
         alternatives = (json["alternatives"]?.arrayValue ?? []).map(ExecutionPlan.alternative)
         command = json["command"]?.arrayValue?.compactMap(\.stringValue)
         environment = json["environment"]?.arrayValue.map(ExecutionPlan.environment)
         runtimeSeconds = json["runtime_seconds"]?.intValue.map(Int.init)
+        files = RunFiles(json: json["files"])
     }
 
     static func alternative(_ json: JSONValue) -> Alternative {

@@ -37,7 +37,7 @@ struct PodmanLauncher {
     static let hostEnvironment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/root"]
 
     func processSpec(_ spec: SandboxSpec, imageID: String, archive: [UInt8]?, name: String, labels: [String: String],
-                     cpu: Double?, memoryMB: Int?) -> ProcessSpec {
+                     cpu: Double?, memoryMB: Int?, workDirectory: String? = nil) -> ProcessSpec {
         var run = podman + [
             // passthrough: the container writes to this process's own stdout and stderr (our pipes). Attached
             // through conmon's socket instead, a container that exits at once could lose its output under load.
@@ -65,6 +65,8 @@ struct PodmanLauncher {
         for (key, value) in labels.sorted(by: { $0.key < $1.key }) { run += ["--label", "\(key)=\(value)"] }
         if let cpu { run += ["--cpus", String(Self.cores(cpu))] }
         if let memoryMB { run += ["--memory", "\(max(6, memoryMB))m"] }
+        // The task's files (TaskWorkspace): its working directory, writable by the container's user.
+        if let workDirectory { run += ["--volume", "\(workDirectory):/work:rw", "--workdir", "/work"] }
         for (key, value) in spec.environment.sorted(by: { $0.key < $1.key }) { run += ["--env", "\(key)=\(value)"] }
         run.append(String(imageID.dropFirst("sha256:".count)))
         run += spec.arguments

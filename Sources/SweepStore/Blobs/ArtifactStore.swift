@@ -18,11 +18,13 @@ public struct ArtifactStore {
         try tx.connection.query("SELECT pg_advisory_xact_lock(\(Self.storageLockClass), hashtext(\(String(tx.userID.rawValue))))")
     }
 
-    /// Bytes the user's artifacts occupy, leaving out the one named `excluding` (which an upload would replace).
+    /// Bytes the user's files occupy (artifacts, and run output files: one stored-bytes limit covers both), leaving
+    /// out the artifact named `excluding` (which an upload would replace).
     public func storedBytes(excluding name: String?) throws -> Int64 {
         try tx.connection.query("""
-            SELECT coalesce(sum(size), 0)::bigint AS bytes FROM artifacts
-            WHERE user_id = \(tx.userID) AND (\(name == nil) OR name <> \(name ?? ""))
+            SELECT (SELECT coalesce(sum(size), 0) FROM artifacts
+                    WHERE user_id = \(tx.userID) AND (\(name == nil) OR name <> \(name ?? "")))::bigint
+                 + (SELECT coalesce(sum(size), 0) FROM run_files WHERE user_id = \(tx.userID))::bigint AS bytes
             """)[0].decode(Int64.self, column: "bytes")
     }
 

@@ -212,8 +212,11 @@ public final class LaunchProgression {
                 row.merge(admit(spec, runInput)) { _, new in new }
                 if runInput.environment == nil, runInput.command == nil {
                     if sharedExec[spec.taskID] == nil { sharedExec[spec.taskID] = row["exec"] }
-                    row["exec"] = nil
-                    row["shared_exec"] = true
+                    // Input files computed per replica (contents_expr) make a run's plan its own.
+                    if runInput.files == nil || sharedExec[spec.taskID] == row["exec"] {
+                        row["exec"] = nil
+                        row["shared_exec"] = true
+                    }
                 }
             }
             return .object(row)

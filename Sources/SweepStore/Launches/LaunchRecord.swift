@@ -83,6 +83,7 @@ public struct LaunchPlan: Sendable {
         if let seconds = runInput.runtimeSeconds { plan["runtime_seconds"] = .int(Int64(seconds)) }
         // Read by the wait-time enforcer's index (migration 0014), only for tasks that set max_wait_time.
         if let seconds = planner.maxWaitTime(taskID: taskID) { plan["max_wait_seconds"] = .double(seconds) }
+        if let files = runInput.files { plan["files"] = files.json }
         return .object(plan)
     }
 }

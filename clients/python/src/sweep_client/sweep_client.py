@@ -249,10 +249,10 @@ class SweepClient:
         """Every launch's events of this user (SSE), without end: iterate until you have what you need."""
         return EventStream(self._http, "/api/v1/events", last_event_id=last_event_id, until_end=False)
 
-    def logs(self, launch_id, run_id):
-        """stdout and stderr of one task run, as text."""
+    def logs(self, launch_id, run_id, stream=None):
+        """stdout and stderr of one task run, as text; `stream="stdout"` or `"stderr"` for one of them."""
         return self._http.request("GET", f"/api/v1/launches/{_segment(launch_id)}/tasks/{_segment(run_id)}/logs",
-                                  headers={"Accept": "text/plain"}) or ""
+                                  params={"stream": stream}, headers={"Accept": "text/plain"}) or ""
 
     def progress(self, message, percent=None):
         """From inside a running task (a client made with its task token, see `for_task`): a `task.progress` event."""
@@ -260,6 +260,35 @@ class SweepClient:
         if percent is not None:
             body["percent"] = percent
         return self._http.request("POST", "/api/v1/progress", json_body=body)
+
+    # --- files (issue 16) ------------------------------------------------------------------------------------------
+    def upload_artifact(self, name, path):
+        """Uploads the file at `path` as artifact `name` (streamed, its SHA-256 checked by the server)."""
+        import hashlib
+        import os
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        with open(path, "rb") as f:
+            return self._http.request("PUT", f"/api/v1/artifacts/{_segment(name)}", data=f, content_type="application/octet-stream",
+                                      headers={"Content-Length": str(os.path.getsize(path)), "X-Sweep-Sha256": digest.hexdigest()})
+
+    def output_files(self, launch_id, run_id):
+        """The output files of one task run: `[{"name", "size", "sha256", "created_at"}]`."""
+        return self._http.request("GET", f"/api/v1/launches/{_segment(launch_id)}/tasks/{_segment(run_id)}/files")["items"]
+
+    def get_output_file(self, launch_id, run_id, name, save_as=None):
+        """An output file of a task run (SWEEP's `job.get_output_file`): its bytes, or, with `save_as`, written to that
+        path as it streams in (the path is returned)."""
+        response = self._http.open_stream(f"/api/v1/launches/{_segment(launch_id)}/tasks/{_segment(run_id)}/files/{_segment(name)}")
+        with response:
+            if save_as is None:
+                return response.read()
+            with open(save_as, "wb") as out:
+                for block in iter(lambda: response.read(1 << 20), b""):
+                    out.write(block)
+            return save_as
 
 
     # --- backend workflows (issue 15) --------------------------------------------------------------------------

@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import SweepCrypto
+import SweepModel
+import SweepStates
+
+/// Run output files end to end: rows in `run_files`, bytes in the configured `BlobStore`, sizes under the user's
+/// stored-bytes limit (shared with artifacts). Both ways in use it: the sandboxes' collection after a run
+/// (`collect`) and the run API's `PUT /run/files/{name}` (`store`); the API's file routes read through it.
+public struct RunFileLibrary: Sendable {
+    /// Output files one run may keep (globs over a directory the task fills could match thousands).
+    public static let maxFilesPerRun = 256
+
+    public let database: Database
+    public let blobs: any BlobStore
+    public let limits: StorageLimits
+    let logger: Logger
+
+    public init(database: Database, blobs: any BlobStore, limits: StorageLimits = StorageLimits(),
+                logger: Logger = Logger(label: "sweep.run-files")) {
+        self.database = database
+        self.blobs = blobs
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// Stores `length` bytes from `read` as output file `name` of the run (replacing one of that name).
+    public func store(userID: UserID, launchID: String, runID: RunRowID, name: String, length: Int64,
+                      from read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> RunFileRecord {
+        if let problem = ArtifactName.problem(name) { throw RunFileError.invalidName(problem) }
+        try database.tenant(userID) { tx in try checkLimits(tx, launchID: launchID, runID: runID, name: name, adding: length) }
+        let key = BlobKey.fresh(for: userID)
+        let hasher = SHA256Hasher()
+        do {
+            try blobs.put(key, length: length) { buffer in
+                let n = try read(buffer)
+                if n > 0 { hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) }
+                return n
+            }
+        } catch {
+            discard(key)
+            throw error
+        }
+        let sha256 = hasher.finalizeHex()
+        do {
+            return try database.tenant(userID) { tx in
+                try ArtifactStore(tx).lockStorage()
+                try checkLimits(tx, launchID: launchID, runID: runID, name: name, adding: length)
+                return try RunFileStore(tx).upsert(launchID: launchID, runID: runID, name: name, blobID: key.id, size: length, sha256: sha256)
+            }
+        } catch {
+            discard(key)
+            throw error
+        }
+    }
+
+    /// Stores the regular file at `path` (never through a symlink: the directory is the task's) as output file `name`.
+    public func store(userID: UserID, launchID: String, runID: RunRowID, name: String, path: String) throws -> RunFileRecord {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else { throw BlobError.backend("cannot open \(name): errno \(errno)") }
+        defer { close(fd) }
+        var status = Glibc.stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { throw BlobError.backend("\(name) is not a regular file") }
+        return try store(userID: userID, launchID: launchID, runID: runID, name: name, length: Int64(status.st_size)) { buffer in
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            guard n >= 0 else { throw BlobError.backend("cannot read \(name): errno \(errno)") }
+            return n
+        }
+    }
+
+    /// Collects the files at the top of `directory` whose names match one of `patterns` (after a run, whatever its
+    /// end). Returns one line per file that could not be kept, for the run's log; the others are stored.
+    public func collect(userID: UserID, launchID: String, runID: RunRowID, directory: String, patterns: [String],
+                        excluding: Set<String> = []) -> [String] {
+        guard !patterns.isEmpty else { return [] }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            return ["output files not collected: cannot list the working directory (\(error))"]
+        }
+        var problems: [String] = []
+        for name in names where !excluding.contains(name) && ArtifactName.problem(name) == nil
+            && patterns.contains(where: { OutputPattern.matches($0, name) }) {
+            do {
+                _ = try store(userID: userID, launchID: launchID, runID: runID, name: name, path: directory + "/" + name)
+            } catch let error as RunFileError {
+                problems.append("output file \(name) not kept: \(error)")
+                if case .tooManyFiles = error { break }
+            } catch {
+                problems.append("output file \(name) not kept: \(error)")
+            }
+        }
+        return problems
+    }
+
+    public func list(userID: UserID, launchID: String, runName: String) throws -> [RunFileRecord]? {
+        try database.tenant(userID) { tx in
+            let store = RunFileStore(tx)
+            guard let runID = try store.runRowID(launchID: launchID, runName: runName) else { return nil }
+            return try store.list(launchID: launchID, runID: runID)
+        }
+    }
+
+    public func find(userID: UserID, launchID: String, runName: String, name: String) throws -> RunFileRecord? {
+        try database.tenant(userID) { tx in
+            let store = RunFileStore(tx)
+            guard let runID = try store.runRowID(launchID: launchID, runName: runName) else { return nil }
+            return try store.find(launchID: launchID, runID: runID, name: name)
+        }
+    }
+
+    public func read(_ record: RunFileRecord, into write: (UnsafeRawBufferPointer) throws -> Bool) throws {
+        try blobs.get(record.blob, into: write)
+    }
+
+    private func checkLimits(_ tx: TenantTransaction, launchID: String, runID: RunRowID, name: String, adding length: Int64) throws {
+        let files = RunFileStore(tx)
+        if try files.find(launchID: launchID, runID: runID, name: name) == nil,
+           try files.count(launchID: launchID, runID: runID) >= Self.maxFilesPerRun {
+            throw RunFileError.tooManyFiles(limit: Self.maxFilesPerRun)
+        }
+        let limit = try limits.storedBytesLimit(tx)
+        let used = try ArtifactStore(tx).storedBytes(excluding: nil)
+        if used + length > limit {
+            throw RunFileError.storageLimitExceeded(limit: limit, used: used, requested: length)
+        }
+    }
+
+    private func discard(_ key: BlobKey) {
+        do {
+            try blobs.delete(key)
+        } catch {
+            logger.warning("could not delete an unreferenced blob", metadata: ["blob": "\(key)", "error": "\(error)"])
+        }
+    }
+}

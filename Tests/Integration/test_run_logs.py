@@ -1,0 +1,114 @@
+"""Issue 16, logs: a run's stdout and stderr kept apart (`?stream=`), readable while the run runs (`follow=true`
+long-polls, parked in the worker), and `sweep logs LAUNCH RUN --stderr --follow` printing a running task's lines
+as they come, until it ends."""
+import os
+import subprocess
+import time
+
+from stack import wait_until
+from sweep_fixtures import zip_of
+
+# Prints a line, then works a while (the task's own behaviour, not a test's wait), then prints the rest.
+SLOW = """import sys, time
+def handler(event, context):
+    print('first line', file=sys.stderr, flush=True)
+    time.sleep(float(event['static_input']['seconds']))
+    print('second line', file=sys.stderr, flush=True)
+    return {'done': True}
+"""
+
+
+def start_slow(user, seconds, workflow_id="slow"):
+    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code in (201, 409)
+    r = user.post("/api/v1/functions", json={"id": "slow", "destination_id": "here", "function_name": "slow", "runtime": "python3.8"})
+    assert r.status_code in (201, 409), r.text
+    assert user.put("/api/v1/functions/slow/code", data=zip_of({"main.py": SLOW}),
+                    headers={"Content-Type": "application/zip"}).status_code == 200
+    definition = {"workflow_id": workflow_id, "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "slow", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "static_input": {"seconds": seconds}}}]}
+    assert user.post("/api/v1/workflows", json=definition).status_code == 201
+    r = user.post(f"/api/v1/workflows/{workflow_id}/launches", json={})
+    assert r.status_code == 202, r.text
+    return r.json()["launch_id"]
+
+
+def follow(user, launch_id, offset, wait=30):
+    r = user.get(f"/api/v1/launches/{launch_id}/tasks/1/logs",
+                 params={"stream": "stderr", "follow": "true", "offset": offset, "wait": wait}, timeout=wait + 30)
+    assert r.status_code == 200, r.text
+    return r
+
+
+def test_follow_reads_a_running_task_line_by_line_until_it_ends(user):
+    launch_id = start_slow(user, 4)
+    first = follow(user, launch_id, 0)
+    # Answered while the task still works: its first line only.
+    assert first.text == "first line\n"
+    assert first.headers["X-Sweep-Run-State"] == "running"
+    assert first.headers["X-Sweep-Log-Complete"] == "false"
+    offset = int(first.headers["X-Sweep-Log-Offset"])
+    assert offset == len("first line\n")
+    text, complete = "", False
+    deadline = time.monotonic() + 60
+    while not complete and time.monotonic() < deadline:
+        r = follow(user, launch_id, offset)
+        text += r.text
+        offset = int(r.headers["X-Sweep-Log-Offset"])
+        complete = r.headers["X-Sweep-Log-Complete"] == "true"
+    assert complete and text == "second line\n"
+    assert r.headers["X-Sweep-Run-State"] == "succeeded"
+    # Whole streams afterwards: the function's result is its stdout; its prints are stderr.
+    assert user.get(f"/api/v1/launches/{launch_id}/tasks/1/logs", params={"stream": "stderr"}).text == "first line\nsecond line\n"
+    assert user.get(f"/api/v1/launches/{launch_id}/tasks/1/logs", params={"stream": "stdout"}).text == '{"done": true}'
+
+
+def test_a_follower_with_nothing_new_gets_an_empty_answer_at_its_wait(user):
+    launch_id = start_slow(user, 6, "quiet")
+    first = follow(user, launch_id, 0)
+    offset = int(first.headers["X-Sweep-Log-Offset"])
+    started = time.monotonic()
+    r = follow(user, launch_id, offset, wait=1)
+    assert r.text == "" and r.headers["X-Sweep-Log-Complete"] == "false"
+    assert 0.9 <= time.monotonic() - started < 5
+    assert int(r.headers["X-Sweep-Log-Offset"]) == offset
+
+
+def test_bad_log_parameters_are_400(user):
+    for params in ({"stream": "both"}, {"follow": "maybe"}, {"stream": "stderr", "follow": "true", "offset": "-1"},
+                   {"stream": "stderr", "follow": "true", "wait": "61"}):
+        r = user.get("/api/v1/launches/00000000-0000-0000-0000-000000000000/tasks/1/logs", params=params)
+        assert r.status_code == 400, (params, r.text)
+        assert r.json()["error"]["code"] == "invalid_parameter"
+
+
+def test_cli_follows_stderr_until_the_run_ends(stack, user, tmp_path):
+    launch_id = start_slow(user, 2, "cli_follow")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path),
+           "SWEEP_URL": stack.url, "SWEEP_API_KEY": user.key}
+    done = subprocess.run([stack.binary("sweep"), "logs", launch_id, "1", "--stderr", "--follow"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "first line\nsecond line\n"
+    assert user.get(f"/api/v1/launches/{launch_id}").json()["state"] == "succeeded"
+    out = subprocess.run([stack.binary("sweep"), "logs", launch_id, "1", "--stdout"], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout == '{"done": true}'
+
+
+def test_each_stream_is_capped_and_says_it_was_truncated(user):
+    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code in (201, 409)
+    assert user.post("/api/v1/functions", json={"id": "loud", "destination_id": "here", "function_name": "loud",
+                                                 "runtime": "python3.8"}).status_code == 201
+    code = "import sys\ndef handler(event, context):\n    sys.stderr.write('y' * ((1 << 20) + 5000))\n    return {}\n"
+    assert user.put("/api/v1/functions/loud/code", data=zip_of({"main.py": code}), headers={"Content-Type": "application/zip"}).status_code == 200
+    definition = {"workflow_id": "loud", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "loud", "priority": 1}], "successors": [],
+         "properties": {"position": "start"}}]}
+    assert user.post("/api/v1/workflows", json=definition).status_code == 201
+    r = user.post("/api/v1/workflows/loud/launches", json={"wait": 60}, timeout=90)
+    assert r.status_code == 200 and r.json()["state"] == "succeeded", r.text
+    logs = user.get(f"/api/v1/launches/{r.json()['launch_id']}/tasks/1/logs", params={"stream": "stderr"})
+    assert len(logs.text) == 1 << 20 and set(logs.text) == {"y"}
+    assert logs.headers["X-Sweep-Log-Truncated"] == "true"
+    out = user.get(f"/api/v1/launches/{r.json()['launch_id']}/tasks/1/logs", params={"stream": "stdout"})
+    assert out.text == "{}" and out.headers["X-Sweep-Log-Truncated"] == "false"
