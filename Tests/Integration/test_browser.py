@@ -10,6 +10,7 @@ Synchronisation is by WebDriverWait on page conditions only (no sleeps). Needs c
 import json
 import os
 import shutil
+import tempfile
 
 import pytest
 
@@ -57,7 +58,8 @@ def browser(monkeypatch):
     # Keep Chromium's profile, caches and temporary files inside the test output, out of the home folder: the
     # driver (and the browser it starts) get their own environment; Selenium Manager never goes online.
     monkeypatch.setenv("SE_OFFLINE", "true")
-    profile = os.path.join(out, "profile")
+    # A fresh profile per test: cookies ignore the port, so one test's session cookie would reach the next stack.
+    profile = tempfile.mkdtemp(prefix="profile-", dir=out)
     env = dict(os.environ, SE_OFFLINE="true")
     for var, sub in (("TMPDIR", "tmp"), ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache")):
         env[var] = os.path.join(out, sub)
@@ -82,6 +84,7 @@ def browser(monkeypatch):
         except WebDriverException:
             pass
         driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 # --- page helpers -----------------------------------------------------------------------------------------------

@@ -418,7 +418,7 @@ public enum TaskRunSQL {
     /// ended runs. Answers name, kind and waiting_on.
     public static let reopenRuns: SQLTemplate = """
         WITH picked AS (
-            SELECT r.id, (
+            SELECT r.id, r.user_id, (
                 SELECT count(*) FROM unnest(r.predecessors) AS p(name)
                 LEFT JOIN task_runs x ON x.launch_id = r.launch_id AND x.name = p.name
                 WHERE x.state IS NULL OR x.state NOT IN \(RunState.sqlList([.succeeded, .skipped])) OR p.name = ANY($names::text[])
@@ -426,6 +426,14 @@ public enum TaskRunSQL {
             FROM task_runs r
             WHERE r.launch_id = $launch::uuid AND r.name = ANY($names::text[]) AND r.state NOT IN \(open)
             FOR UPDATE
+        ),
+        -- A re-run run starts without the last execution's output files and logs (their blobs are queued for
+        -- deletion by run_files' trigger).
+        gone_files AS (
+            DELETE FROM run_files f USING picked p WHERE f.user_id = p.user_id AND f.launch_id = $launch::uuid AND f.run_id = p.id
+        ),
+        gone_logs AS (
+            DELETE FROM run_logs l USING picked p WHERE l.user_id = p.user_id AND l.launch_id = $launch::uuid AND l.run_id = p.id
         )
         UPDATE task_runs t SET state = \(RunState.pending.sql), waiting_on = p.waiting, input = NULL, output = NULL, error = NULL,
                exec = NULL, static_output = NULL, logs = NULL, started_at = NULL, finished_at = NULL, ready_at = NULL,
