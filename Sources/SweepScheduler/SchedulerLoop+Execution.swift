@@ -122,7 +122,11 @@ extension SchedulerEngine.Loop {
         // function with side effects deduplicates on them.
         var sweep: [String: JSONValue] = ["run_id": .string(run.name), "launch_id": .string(run.launchID), "token": .string(run.progressToken),
                                           "attempt": .int(Int64(run.attempt))]
-        if let apiURL { sweep["progress_url"] = .string(apiURL + "/api/v1/progress") }
+        if let apiURL {
+            sweep["progress_url"] = .string(apiURL + "/api/v1/progress")
+            // The run API's base (heartbeat, result, children, shared data …), API.md "The run API".
+            sweep["api_url"] = .string(apiURL)
+        }
         body["sweep"] = .object(sweep)
         return JSONValue.object(body).jsonBytes
     }

@@ -197,9 +197,6 @@ def test_features_without_their_runtime_are_refused_not_silently_stored(user, fu
         ({"tasks": [{"id": "1", "type": "timer", "properties": {"position": "start", "duration": 30}}]}, "/tasks/0/type"),
         ({"tasks": [{"id": "1", "type": "signal", "properties": {"position": "start", "timeout": 60}}]}, "/tasks/0/type"),
         ({"tasks": [{"id": "1", "type": "workflow", "properties": {"position": "start", "workflow_id": "child"}}]}, "/tasks/0/type"),
-        ({"tasks": [{"id": "1", "properties": {"position": "start"}, "execution_configurations": [
-            {"executor_type": "python-executor", "function": "gen_nums", "args": [1], "priority": 1}]}]},
-         "/tasks/0/execution_configurations/0/executor_type"),
     ]
     for definition, field in cases:
         r = register(user, {"workflow_id": "deferred", **definition})

@@ -28,9 +28,6 @@ private func refusal(_ json: JSONValue) -> ValidationError? {
         (TestSupport.workflowJSON([["id": "1", "type": "timer", "properties": ["position": "start", "duration": 1]]]), "/tasks/0/type"),
         (TestSupport.workflowJSON([["id": "1", "type": "signal", "properties": ["position": "start"]]]), "/tasks/0/type"),
         (TestSupport.workflowJSON([["id": "1", "type": "workflow", "properties": ["position": "start", "workflow_id": "child"]]]), "/tasks/0/type"),
-        (TestSupport.workflowJSON([["id": "1", "properties": ["position": "start"], "execution_configurations": [
-            ["function_def_id": "f", "priority": 1], ["executor_type": "python-executor", "function": "gen", "priority": 2]]]]),
-         "/tasks/0/execution_configurations/1/executor_type"),
     ]
     for (json, field) in cases {
         let error = refusal(json)
