@@ -17,7 +17,8 @@ extension TaskRunSQL {
     /// does not hold back another launch's few. Candidates come from the executor index in priority and ready
     /// order, a few batches deep, and are locked SKIP LOCKED so concurrent executors pass each other. No more runs
     /// than the user's running cap leaves room for (its `user_limits.max_running_runs`, else `$running_cap`).
-    /// Then the scheduler's claim transition (`start`) makes them running, and its events are announced.
+    /// Then the scheduler's claim transition (`start`) makes them running, and its events are announced; the runs
+    /// are answered in the order they were picked.
     public static let claimForExecutor: SQLTemplate = """
         WITH room AS (
             SELECT greatest(0, c.cap - (SELECT count(*) FROM (SELECT 1 FROM task_runs t WHERE t.user_id = $user AND t.state = \(RunState.running.sql)
@@ -45,7 +46,7 @@ extension TaskRunSQL {
                to_char((coalesce($now::timestamptz, now()) + make_interval(secs => $lease::int)) AT TIME ZONE 'UTC',
                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS lease_expires_at,
                (SELECT count(*) FROM announced) AS announced
-        FROM claimed c ORDER BY c.id
+        FROM claimed c JOIN ranked r ON r.id = c.id ORDER BY r.priority, r.turn, r.ready_at, r.id
         """
 
     /// Renews the lease of run `$run` while it is still running at attempt `$attempt` (the run API's heartbeat):
