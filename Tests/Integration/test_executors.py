@@ -43,8 +43,8 @@ def user(stack):
 class ExecutorProcess:
     """`sweep-executor` (the package's console entry point) serving handlers from `directory`."""
 
-    def __init__(self, stack, client, directory, functions, type="python-executor", name=None, concurrency=1, wait=5):
-        env = dict(os.environ, PYTHONPATH=CLIENT_SRC + os.pathsep + directory, SWEEP_URL=stack.url, SWEEP_API_KEY=client.key)
+    def __init__(self, stack, client, directory, functions, type="python-executor", name=None, concurrency=1, wait=5, env=None):
+        env = dict(os.environ, PYTHONPATH=CLIENT_SRC + os.pathsep + directory, SWEEP_URL=stack.url, SWEEP_API_KEY=client.key, **(env or {}))
         self.log_path = os.path.join(stack.workdir, f"executor-{name or type}-{time.monotonic_ns()}.log")
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(

@@ -34,7 +34,7 @@ public enum RunReportStore {
         try database.system { connection in
             try connection.transaction { connection in
                 guard let row = try connection.query("""
-                    SELECT static_output FROM task_runs
+                    SELECT static_output, cardinality(successors) = 0 AS leaf FROM task_runs
                     WHERE id = \(holder.runRowID) AND state = \(unsafeSQL: RunState.running.sql) AND attempt = \(holder.attempt)
                     """).first else { return false }
                 let outcome: RunCompletion.Outcome
@@ -47,8 +47,19 @@ public enum RunReportStore {
                 }
                 let completion = RunCompletion(runID: holder.runRowID, launchID: holder.launchID, attempt: holder.attempt, outcome: outcome,
                                                identity: .init(name: holder.runName, taskID: holder.taskID))
-                guard let plan = try (plans?.plan(connection, launchID: holder.launchID) ?? LaunchPlan.load(connection, launchID: holder.launchID)),
-                      let launch = try LaunchRecord.lock(connection, id: holder.launchID) else { return false }
+                guard let plan = try (plans?.plan(connection, launchID: holder.launchID) ?? LaunchPlan.load(connection, launchID: holder.launchID))
+                else { return false }
+                // A success that nothing waits for (no successors, not even children) in a launch without
+                // max_task_concurrency takes the schedulers' leaf path (`LeafCompletion`): the launch's row is
+                // locked only from its counter update to COMMIT, so executors reporting together do not queue.
+                if case .succeeded = outcome, try row.decode(Bool.self, column: "leaf"), plan.planner.workflow.config.maxTaskConcurrency == nil {
+                    guard let open = try LeafCompletion.record(connection, launchID: holder.launchID, [completion]) else { return false }
+                    if open == 0, let launch = try LaunchRecord.lock(connection, id: holder.launchID) {
+                        try LaunchProgression(connection: connection, launch: launch, plan: plan).flush()
+                    }
+                    return true
+                }
+                guard let launch = try LaunchRecord.lock(connection, id: holder.launchID) else { return false }
                 let progression = LaunchProgression(connection: connection, launch: launch, plan: plan)
                 let accepted = try progression.complete([completion])
                 try progression.flush()
