@@ -26,6 +26,7 @@ struct Sweep: ParsableCommand {
             WatchCommand.self, LogsCommand.self, CancelCommand.self, GraphCommand.self,
             KeysCommand.self, UsersCommand.self,
             ArtifactCommand.self,
+            ExecutorsCommand.self,
         ]
     )
 }

@@ -325,3 +325,16 @@ def test_priority_first_then_launches_take_turns(stack, user):
     # Priority 1 before 2; within it, the two launches alternate instead of the big one going first.
     assert order[:4] == [big, small, big, small] and order[4:] == [big, big], order
     assert low not in order
+
+
+def test_cli_lists_and_removes_executors(stack, user, tmp_path):
+    from test_cli import CLI
+    cli = CLI(stack, tmp_path, key=user.key)
+    ex = new_executor(user, "laptop", type="gpu-executor")
+    table = cli.ok("executors").stdout
+    assert ex["id"] in table and "laptop" in table and "gpu-executor" in table
+    listed = cli.json("executors", "list")
+    assert [(e["id"], e["running"]) for e in listed["items"]] == [(ex["id"], 0)]
+    assert "Removed executor" in cli.ok("executors", "rm", ex["id"]).stdout
+    cli.fails(4, "executors", "rm", ex["id"])
+    assert cli.json("executors")["items"] == []
