@@ -19,8 +19,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stack import ROOT, Stack, free_port, wait_until  # noqa: E402
 from sse_bench import percentile, sse  # noqa: E402  (sse_bench: Tests/Integration has an sse.py)
 from files_bench import files, static_server  # noqa: E402
+from executors_bench import executors  # noqa: E402
 
-SECTIONS = ("throughput", "latency", "limits", "sse", "files", "api")
+SECTIONS = ("throughput", "latency", "limits", "sse", "files", "api", "executors")
 
 WIDTH = int(os.environ.get("SWEEP_BENCH_WIDTH", "20000"))
 CHAIN = int(os.environ.get("SWEEP_BENCH_CHAIN", "200"))
@@ -313,6 +314,8 @@ def main():
             results["files"] = files(stack, client, static_dir, static_port)
         if "api" in only:
             results.update(run_api(stack, client, f"http://127.0.0.1:{static_port}/me.json"))
+        if "executors" in only:
+            results["executors"] = executors(stack, client, results)
         with open(os.path.join(workdir, "bench.json"), "w") as f:
             json.dump(results, f, indent=2)
     finally:

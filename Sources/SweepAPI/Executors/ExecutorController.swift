@@ -83,10 +83,11 @@ struct ExecutorController: Controller {
         let key = ExecutorStore.workKey(userID: userID, type: type)
         let board = self.board
         return try parking.park {
-            ParkedRequest(
-                channel: TaskRunSQL.executorWorkChannel, key: key, deadline: .now + .seconds(wait),
+            let waiter = ExecutorWorkBoard.Waiter(key: key, deadline: .now + .seconds(wait))
+            return ParkedRequest(
+                channel: TaskRunSQL.executorWorkChannel, key: key, deadline: waiter.deadline,
                 check: {
-                    guard try board.mayHaveWork(key) else { return nil }
+                    guard try waiter.shouldClaim(board) else { return nil }
                     let items = try claim()
                     if items.isEmpty { board.foundNothing(key); return nil }
                     return Self.answer(items)
