@@ -27,11 +27,12 @@ ALTER TABLE task_runs ADD COLUMN executor_priority integer GENERATED ALWAYS AS (
 
 -- Schedulers claim only runs without an executor type (TaskRunSQL.schedulerClaimable states this predicate), so
 -- their index leaves executors' runs out: a queue of 100,000 executor runs costs a scheduler's claim nothing.
--- Executors claim from their own index, their user and type leading, in priority order.
+-- Executors claim from their own index, their user and type leading, then the launch (the claim takes turns
+-- between launches), in priority and ready order within each.
 DROP INDEX task_runs_claimable_by_user_idx;
 CREATE INDEX task_runs_claimable_by_user_idx ON task_runs (user_id, ready_at, id)
     WHERE state = 'scheduled' AND NOT throttled AND executor_type IS NULL;
-CREATE INDEX task_runs_executor_claimable_idx ON task_runs (user_id, executor_type, executor_priority, ready_at, id)
+CREATE INDEX task_runs_executor_claimable_idx ON task_runs (user_id, executor_type, launch_id, executor_priority, ready_at, id)
     WHERE state = 'scheduled' AND NOT throttled AND executor_type IS NOT NULL;
 
 -- Parked long-polls of executors (ExecutorController) wait on this channel with `<user id>:<type>` as the key.

@@ -56,4 +56,14 @@ import Testing
         let sooner = try owner.launch("sooner")
         #expect(try assign(owner, type: "py", limit: 3).map(\.launchID) == [sooner, sooner, later])
     }
+
+    @Test func aLaunchWithAFewRunsIsNotHeldBackByAnEarlierLaunchsBacklog() throws {
+        let owner = try TestTenant.create(database)
+        try owner.registerWorkflow(executorWorkflow("backlog", type: "py", priority: 1, runs: 600))
+        try owner.registerWorkflow(executorWorkflow("few", type: "py", priority: 1, runs: 2))
+        let backlog = try owner.launch("backlog")
+        let few = try owner.launch("few")
+        let first = try assign(owner, type: "py", limit: 10).map(\.launchID)
+        #expect(first.filter { $0 == few }.count == 2 && first.filter { $0 == backlog }.count == 8, "\(first)")
+    }
 }

@@ -13,22 +13,35 @@ extension TaskRunSQL {
 
     /// Assigns up to `$limit` claimable runs of user `$user` and executor type `$executor_type` to executor
     /// `$scheduler` (`executor:<id>`) with a `$lease`-second lease: lower `priority` first, and within a priority
-    /// the launches take turns (each launch's oldest run, then each one's second, …), so one launch of 10,000 runs
-    /// does not hold back another launch's few. Candidates come from the executor index in priority and ready
-    /// order, a few batches deep, and are locked SKIP LOCKED so concurrent executors pass each other. No more runs
-    /// than the user's running cap leaves room for (its `user_limits.max_running_runs`, else `$running_cap`).
-    /// Then the scheduler's claim transition (`start`) makes them running, and its events are announced; the runs
-    /// are answered in the order they were picked.
+    /// the launches take turns (each launch's first run, then each one's second, …), so one launch of 10,000 runs
+    /// does not hold back another launch's few. The launches with claimable runs are found by a skip scan of
+    /// `task_runs_executor_claimable_idx` (one probe per launch); each offers its best runs (priority, then ready
+    /// order), a share of a few batches between them; the offers are locked SKIP LOCKED in turn order, so
+    /// concurrent executors pass each other. No more runs than the user's running cap leaves room for (its
+    /// `user_limits.max_running_runs`, else `$running_cap`). Then the scheduler's claim transition (`start`) makes
+    /// them running, and its events are announced; the runs are answered in the order they were picked.
     public static let claimForExecutor: SQLTemplate = """
-        WITH room AS (
+        WITH RECURSIVE launches AS (
+            (SELECT t.launch_id FROM task_runs t WHERE t.user_id = $user AND t.executor_type = $executor_type::text AND \(executorClaimable)
+             ORDER BY t.launch_id LIMIT 1)
+            UNION ALL
+            SELECT (SELECT t.launch_id FROM task_runs t
+                    WHERE t.user_id = $user AND t.executor_type = $executor_type::text AND \(executorClaimable) AND t.launch_id > l.launch_id
+                    ORDER BY t.launch_id LIMIT 1)
+            FROM launches l WHERE l.launch_id IS NOT NULL
+        ), room AS (
             SELECT greatest(0, c.cap - (SELECT count(*) FROM (SELECT 1 FROM task_runs t WHERE t.user_id = $user AND t.state = \(RunState.running.sql)
                                                                LIMIT c.cap) AS running))::int AS room
             FROM (SELECT coalesce((SELECT max_running_runs FROM user_limits WHERE user_id = $user), $running_cap::int) AS cap) AS c
+        ), offer AS (
+            SELECT greatest(1, $limit::int * 4 / greatest(1, count(*)))::int AS n FROM launches WHERE launch_id IS NOT NULL
         ), candidates AS (
-            SELECT t.id, t.launch_id, t.executor_priority AS priority, t.ready_at FROM task_runs t
-            WHERE t.user_id = $user AND t.executor_type = $executor_type::text AND \(executorClaimable)
-              AND t.ready_at <= coalesce($now::timestamptz, now())
-            ORDER BY t.executor_priority, t.ready_at, t.id LIMIT $limit::int * 4
+            SELECT c.* FROM launches l CROSS JOIN offer CROSS JOIN LATERAL (
+                SELECT t.id, t.launch_id, t.executor_priority AS priority, t.ready_at FROM task_runs t
+                WHERE t.user_id = $user AND t.executor_type = $executor_type::text AND t.launch_id = l.launch_id AND \(executorClaimable)
+                  AND t.ready_at <= coalesce($now::timestamptz, now())
+                ORDER BY t.executor_priority, t.ready_at, t.id LIMIT offer.n) AS c
+            WHERE l.launch_id IS NOT NULL
         ), ranked AS (
             SELECT id, priority, ready_at, row_number() OVER (PARTITION BY priority, launch_id ORDER BY ready_at, id) AS turn FROM candidates
         ), locked AS (
