@@ -4,9 +4,11 @@
   batches of 100 (`POST /api/v1/executors/{id}/assignments` with `max: 100`), then their results reported by
   REPORTERS threads (`POST /api/v1/run/result`); assignments/s and results/s, beside the scheduler's runs/s.
 - Idle cost: IDLE executors long-polling at once (`wait: 60`, parked in the worker) with nothing to do; the
-  database's transactions per second (pg_stat_database.xact_commit deltas over WINDOW seconds) with and without
-  them. Parked requests are re-checked every few seconds; the executors' work board makes a re-check sweep one
-  query for all of them, so the difference should be about zero.
+  database's transactions per second (pg_stat_database.xact_commit deltas over WINDOW seconds, inside one long-poll
+  period) with and without them. Parked requests are re-checked every few seconds; the executors' work board makes
+  a re-check sweep one query for all of them, so the difference should be about zero. (Each long-poll that ends
+  empty costs two transactions when the executor asks again: its last_seen_at and a claim; at `wait: 60` that is
+  2 per executor per minute.)
 """
 import asyncio
 import concurrent.futures
@@ -120,6 +122,8 @@ def idle_cost(stack, client):
     executors = []
     for i in range(IDLE):
         executors.append(client.post("/api/v1/executors", json={"name": f"idle-{i}", "type": f"idle-{i % 10}"}).json()["id"])
+    # PostgreSQL 15 publishes an idle backend's statistics up to 10 s late: let the set-up's commits land first.
+    time.sleep(11)
     before = touched(stack)
     baseline = commit_rate(stack, WINDOW / 2)
     parked_at = [None]
