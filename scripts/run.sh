@@ -59,7 +59,7 @@ else
   {
     echo "api $bin/sweep-api serve --socket $run_dir/api.sock"
     for i in $(seq 1 "${SWEEP_SCHEDULERS:-1}"); do
-      echo "scheduler-$i env SWEEP_LOCAL_EXEC=${SWEEP_LOCAL_EXEC:-1} $bin/sweep-scheduler"
+      echo "scheduler-$i env SWEEP_LOCAL_EXEC=${SWEEP_LOCAL_EXEC:-1} SWEEP_API_URL=${SWEEP_API_URL:-http://127.0.0.1:$port} $bin/sweep-scheduler"
     done
     echo "nginx $root/scripts/nginx-foreground.sh $run_dir"
   } >"$run_dir/services"

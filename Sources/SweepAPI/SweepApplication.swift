@@ -1,4 +1,5 @@
 import Logging
+import SweepModel
 import SweepStore
 import Web
 
@@ -11,6 +12,8 @@ public struct SweepApplication: Sendable {
     public let statuses: HTTPStatusCounts
     /// API key -> user; active once an `AuthCacheListener` runs for it.
     public let authCache: AuthCache
+    /// The lease of an executor's assignment unless configured (`SWEEP_EXECUTOR_LEASE_SECONDS`): heartbeats renew it.
+    public static let defaultExecutorLeaseSeconds = 60
 
     /// Requests whose bodies the transport must hand over as a stream, unbuffered and past its usual body limit:
     /// artifact uploads (any size up to the stored-bytes limit).
@@ -25,7 +28,8 @@ public struct SweepApplication: Sendable {
         database: Database, streams: (any EventStreams)? = nil, parking: ParkedRequests? = nil,
         progressInterval: Duration = ProgressThrottle<String, Never>.defaultInterval,
         security: SecuritySettings = SecuritySettings(), limits: LimitDefaults = LimitDefaults(),
-        artifacts: ArtifactLibrary? = nil, expectedMigrations: Set<Int>? = nil, authCache: AuthCache = AuthCache()
+        artifacts: ArtifactLibrary? = nil, expectedMigrations: Set<Int>? = nil, authCache: AuthCache = AuthCache(),
+        executorLeaseSeconds: Int = SweepApplication.defaultExecutorLeaseSeconds
     ) {
         self.database = database
         self.authCache = authCache
@@ -56,6 +60,8 @@ public struct SweepApplication: Sendable {
             CallController(database: database, limits: limits, parking: parking, interceptor: InterceptorRunner(egress: security.egress), artifacts: artifacts),
             RunDataController(database: database),
             RunFileController(artifacts: artifacts, parking: parking),
+            ExecutorController(database: database, limits: limits, parking: parking, leaseSeconds: executorLeaseSeconds),
+            RunReportController(database: database, leaseSeconds: executorLeaseSeconds, admission: OutputAdmission()),
         ]
         for controller in controllers { controller.register(&routes) }
         router = routes.router

@@ -24,10 +24,13 @@ struct ChainFastPath {
         guard let successor = plan.planner.plainSuccessor(of: record),
               case .execute(let runInput) = plan.planner.prepare(successor, predecessors: [record], launchInput: plan.input, in: ReplicaCounts())
         else { return nil }
+        let exec = plan.execPlan(successor.taskID, runInput)
+        // A successor run by a remote executor is claimed by one (`TaskRunSQL.claimForExecutor`), never here.
+        if exec["alternatives"]?.arrayValue?.first?["kind"]?.stringValue == "executor" { return nil }
         return try connection.query("""
             SELECT * FROM \(unsafeSQL: ChainStepRoutine.name)(
                 \(completion.runID), \(completion.attempt)::int, \(output)::jsonb, \(completion.logs)::text, \(completion.finishedAt.timeIntervalSince1970),
-                \(successor.name)::text, \(runInput.input)::jsonb, \(plan.execPlan(successor.taskID, runInput))::jsonb,
+                \(successor.name)::text, \(runInput.input)::jsonb, \(exec)::jsonb,
                 \(runInput.staticOutput ?? .null)::jsonb, \(schedulerID)::text, \(leaseSeconds)::int, \(clock.now)::timestamptz)
             """).first.map(ClaimedRun.init)
     }

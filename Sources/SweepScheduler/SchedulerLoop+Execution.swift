@@ -139,7 +139,7 @@ extension SchedulerEngine.Loop {
                                           "attempt": .int(Int64(run.attempt))]
         if let apiURL {
             sweep["progress_url"] = .string(apiURL + "/api/v1/progress")
-            // The run API's base (shared data, response items: backend workflows).
+            // The run API's base (heartbeat, result, children, shared data, response items, files), API.md "The run API".
             sweep["api_url"] = .string(apiURL)
         }
         body["sweep"] = .object(sweep)

@@ -59,11 +59,15 @@ struct ServeCommand: ParsableCommand {
             url: url, capacity: max(1, Int(environment["SWEEP_MAX_PARKED_REQUESTS"] ?? "") ?? ParkedRequests.defaultCapacity),
             logger: Logger(label: "sweep-api.parked"))
         parking.start()
+        // Remote executors' assignment leases (heartbeats renew them); tests shorten them to see a lease expire.
+        let executorLease = environment["SWEEP_EXECUTOR_LEASE_SECONDS"].flatMap { Int($0) } ?? SweepApplication.defaultExecutorLeaseSeconds
+        guard (1...3600).contains(executorLease) else { throw ValidationError("SWEEP_EXECUTOR_LEASE_SECONDS must be 1 to 3600 seconds") }
         let progressInterval = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? "").flatMap { $0 >= 0 ? Duration.milliseconds($0) : nil }
         let application = SweepApplication(
             database: store, streams: hub, parking: parking,
             progressInterval: progressInterval ?? ProgressThrottle<String, Never>.defaultInterval,
-            security: security, limits: limits, artifacts: artifacts, expectedMigrations: expected, authCache: authCache)
+            security: security, limits: limits, artifacts: artifacts, expectedMigrations: expected, authCache: authCache,
+            executorLeaseSeconds: executorLease)
         let server = FastCGIServer(
             configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes,
                                  streamsBody: SweepApplication.streamsBody),

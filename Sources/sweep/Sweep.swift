@@ -28,6 +28,7 @@ struct Sweep: ParsableCommand {
             ArtifactCommand.self, FilesCommand.self,
             RerunCommand.self, RemoveCommand.self,
             CallCommand.self,
+            ExecutorsCommand.self,
         ]
     )
 }

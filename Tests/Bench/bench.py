@@ -22,8 +22,9 @@ from files_bench import files, static_server  # noqa: E402
 from huge_bench import run_huge  # noqa: E402
 from call_bench import run_call  # noqa: E402
 from waiting_bench import run_waiting  # noqa: E402
+from executors_bench import executors  # noqa: E402
 
-SECTIONS = ("throughput", "latency", "limits", "sse", "files", "api", "huge", "call", "waiting")
+SECTIONS = ("throughput", "latency", "limits", "sse", "files", "api", "huge", "call", "waiting", "executors")
 
 WIDTH = int(os.environ.get("SWEEP_BENCH_WIDTH", "20000"))
 CHAIN = int(os.environ.get("SWEEP_BENCH_CHAIN", "200"))
@@ -322,6 +323,8 @@ def main():
             results.update(run_call(stack, client))
         if "waiting" in only:
             results["waiting"] = run_waiting(stack, client, cpu_seconds)
+        if "executors" in only:
+            results["executors"] = executors(stack, client, results)
         with open(os.path.join(workdir, "bench.json"), "w") as f:
             json.dump(results, f, indent=2)
     finally:

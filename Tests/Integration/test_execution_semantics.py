@@ -19,3 +19,4 @@ def test_http_functions_receive_run_id_and_attempt_as_headers_and_input(user, fu
         assert sweep["run_id"] == call["run"] and sweep["launch_id"] == call["launch"] == status["launch_id"]
         assert sweep["attempt"] == call["attempt"] == 1
         assert sweep["token"].startswith("tt_") and sweep["progress_url"].endswith("/api/v1/progress")
+        assert sweep["progress_url"] == sweep["api_url"] + "/api/v1/progress"

@@ -186,20 +186,18 @@ def test_bad_kinds_configs_and_outputs_are_422_with_their_field(user, functions)
         assert r.status_code == 422 and r.json()["error"]["code"] == code and r.json()["error"]["field"] == field, (definition, r.text)
 
 
-def test_features_without_their_runtime_are_refused_not_silently_stored(user, functions):
+def test_every_v11_feature_is_accepted_at_registration(user, functions):
     register_http_functions(user, functions.url, ["noop"])
     assert register(user, {"workflow_id": "child", "tasks": [start_task("noop")]}).status_code == 201
-    cases = [
-        ({"tasks": [{"id": "1", "properties": {"position": "start"}, "execution_configurations": [
-            {"executor_type": "python-executor", "function": "gen_nums", "args": [1], "priority": 1}]}]},
-         "/tasks/0/execution_configurations/0/executor_type"),
-    ]
-    for definition, field in cases:
-        r = register(user, {"workflow_id": "deferred", **definition})
-        assert r.status_code == 422, r.text
-        error = r.json()["error"]
-        assert error["code"] == "not_supported_yet" and error["field"] == field and "not supported yet" in error["message"], r.text
-    assert user.get("/api/v1/workflows/deferred").status_code == 404
+    every = {"workflow_id": "every", "config": {"retries": 1}, "output": "task_outputs['1']", "tasks": [
+        {**start_task("noop", retries=2, retry_delay=1, enabled=False, max_wait_time=60), "successors": ["t"]},
+        {"id": "t", "type": "timer", "properties": {"duration": 1}, "successors": ["s"]},
+        {"id": "s", "type": "signal", "properties": {"timeout": 60}, "successors": ["c"]},
+        {"id": "c", "type": "workflow", "properties": {"workflow_id": "child"}, "successors": ["x"]},
+        {"id": "x", "execution_configurations": [
+            {"executor_type": "python-executor", "function": "gen_nums", "args": [1], "priority": 1}]}]}
+    r = register(user, every)
+    assert r.status_code == 201, r.text
     # What runs today is accepted: retries 0, enabled true, max_runtime, labels.
     ok = {"workflow_id": "accepted", "config": {"retries": 0, "retry_delay": 5, "retry_backoff": 2},
           "tasks": [start_task("noop", retries=0, enabled=True, max_runtime=30, label="L", description="D", transform_input="input")]}

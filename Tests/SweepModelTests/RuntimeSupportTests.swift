@@ -13,18 +13,13 @@ private func refusal(_ json: JSONValue) -> ValidationError? {
     }
 }
 
-@Test func featuresWithoutTheirTransitionAreRefusedNamingTheField() {
-    let one = { (properties: [String: JSONValue]) in TestSupport.workflowJSON([TestSupport.task("1", properties: start.merging(properties) { _, new in new })]) }
-    let cases: [(JSONValue, String)] = [
-        (TestSupport.workflowJSON([["id": "1", "properties": ["position": "start"], "execution_configurations": [
-            ["function_def_id": "f", "priority": 1], ["executor_type": "python-executor", "function": "gen", "priority": 2]]]]),
-         "/tasks/0/execution_configurations/1/executor_type"),
-    ]
-    for (json, field) in cases {
-        let error = refusal(json)
-        #expect(error?.code == .notSupportedYet && error?.field == field, "\(field): \(String(describing: error))")
-        #expect(error?.message.contains("not supported yet") == true)
-    }
+@Test func everyV11FeatureRunsAndTheSwitchStillRefusesWhatABuildLacks() throws {
+    #expect(RuntimeSupport.supported == Set(RuntimeSupport.Feature.allCases))
+    let json = TestSupport.workflowJSON([TestSupport.task("1", properties: start.merging(["retries": 1]) { _, new in new })])
+    let workflow = try Workflow.registering(json, catalog: DefinitionCatalog(functionIDs: ["f"], workflowVersions: ["child": 1]))
+    let problems = RuntimeSupport.problems(in: workflow, supported: [])
+    #expect(problems.count == 1 && problems.first?.code == .notSupportedYet)
+    #expect(problems.first?.field == "/tasks/0/properties/retries")
 }
 
 @Test func retriesDisabledTasksAndMaxWaitTimeRun() {

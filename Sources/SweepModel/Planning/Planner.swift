@@ -107,6 +107,7 @@ public struct Planner: Sendable {
         case .success(let built): input = built
         case .failure(let error): return .fail(error)
         }
+        Self.gatherChildren(predecessors, plan: plan, into: &input)
         let properties = task.properties
 
         if case .scatter(let expression) = properties.replication {

@@ -19,7 +19,7 @@ public enum RuntimeSupport {
     }
 
     /// What this build runs. Every other feature is refused at registration.
-    public static let supported: Set<Feature> = [.retries, .disabledTask, .maxWaitTime, .timerTask, .signalTask, .workflowTask, .workflowOutput]
+    public static let supported: Set<Feature> = [.retries, .disabledTask, .maxWaitTime, .timerTask, .signalTask, .workflowTask, .workflowOutput, .executorType]
 
     /// The first use of each unsupported feature, in document order, with the field to point at.
     public static func problems(in workflow: Workflow, supported: Set<Feature> = supported) -> [ValidationError] {

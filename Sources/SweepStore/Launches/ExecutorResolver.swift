@@ -8,7 +8,8 @@ import SweepModel
 /// An alternative is one of:
 /// `{"kind": "http", "url", "function_id"}`, `{"kind": "local_function", "function_id", "runtime", "function_name",
 /// "code_sha256", "environment"}`, `{"kind": "process", "container_id", "image_name", "image_tag", "cpu", "memory",
-/// "command", "environment"}` (run with podman; the kind keeps its first name for launches already stored), or
+/// "command", "environment"}` (run with podman; the kind keeps its first name for launches already stored),
+/// `{"kind": "executor", "executor_type", "function", "args", "priority"}` (pulled by a remote executor), or
 /// `{"kind": "unavailable", "reason"}` (AWS/Azure destinations, or a definition deleted since registration).
 public struct ExecutorResolver {
     let tx: TenantTransaction
@@ -73,9 +74,11 @@ public struct ExecutorResolver {
                         "command": container.command.map { .array($0.map(JSONValue.string)) } ?? .null,
                         "environment": .array((container.environment ?? []).map(\.json)),
                     ]
-                case .executor(let type, _, _):
-                    // Refused at registration until remote executors exist (RuntimeSupport.Feature.executorType).
-                    return unavailable("executor type '\(type)' needs remote executors, which this installation does not run yet")
+                case .executor(let type, let function, let args):
+                    // Pulled by a remote executor of `type` (migration 0017 derives the run's executor_type from the
+                    // first alternative); a scheduler never claims it, and a later alternative is not tried.
+                    return ["kind": "executor", "executor_type": .string(type), "function": .string(function), "args": .array(args),
+                            "priority": .int(Int64(configuration.priority))]
                 }
             })
         }

@@ -317,12 +317,13 @@ public final class LaunchProgression {
     func makeReady(_ names: [String]) throws {
         guard !names.isEmpty else { return }
         let rows = try connection.query("""
-            SELECT id, name, task_id, replica_path, kind, predecessors, delay_seconds FROM task_runs
+            SELECT id, name, task_id, replica_path, kind, predecessors, delay_seconds, exec FROM task_runs
             WHERE launch_id = \(launchID)::uuid AND name = ANY(\(names)) AND state = \(unsafeSQL: RunState.pending.sql)
             ORDER BY id
             """)
         var specs: [(id: Int64, spec: RunSpec)] = []
         var predecessorNames = Set<String>()
+        var childExecs: [Int64: JSONValue] = [:]
         for row in rows {
             let spec = RunSpec(
                 name: try row.decode(String.self, column: "name"),
@@ -333,6 +334,7 @@ public final class LaunchProgression {
                 delaySeconds: try row.decode(Int.self, column: "delay_seconds"))
             specs.append((try row.decode(Int64.self, column: "id"), spec))
             predecessorNames.formUnion(spec.predecessors)
+            if !planner.isWorkflowTask(spec.taskID) { childExecs[specs.last!.id] = try row.decode(JSONValue?.self, column: "exec") ?? .null }
         }
         let records = try predecessorRecords(predecessorNames)
 
@@ -345,6 +347,14 @@ public final class LaunchProgression {
                 continue
             }
             let predecessors = spec.predecessors.compactMap { records[$0]?.record }
+            if let exec = childExecs[id] {
+                // A child added at run time (`addChildren`): resolved when added, its parent's output as input.
+                launch.ledger.admitted()
+                madeClaimable += 1
+                scheduled.append(["id": .int(id), "exec": exec, "static_output": .null, "throttled": false,
+                                  "input": Planner.childInput(parent: predecessors.first, staticInput: exec["static_input"], launchInput: plan.input)])
+                continue
+            }
             switch planner.prepare(spec, predecessors: predecessors, launchInput: plan.input, in: view, memo: memo) {
             case .execute(let runInput) where planner.waiting(taskID: spec.taskID) != nil:
                 waiting.append(waitingRow(id: id, spec: spec, runInput: runInput))

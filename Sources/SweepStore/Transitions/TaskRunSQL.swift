@@ -21,6 +21,11 @@ public enum TaskRunSQL {
         let p = t.isEmpty ? "" : t + "."
         return "\(p)state = \(RunState.scheduled.sql) AND NOT \(p)throttled"
     }
+    /// What schedulers may claim: the claimable runs without an executor type (migration 0017), the predicate of
+    /// `task_runs_claimable_by_user_idx` written out whole. Executors' runs are claimed by `claimForExecutor` alone.
+    static func schedulerClaimable(_ t: String = "") -> String {
+        claimable(t) + " AND \(t.isEmpty ? "" : t + ".")executor_type IS NULL"
+    }
     public static let open = RunState.sqlList(RunState.open)
 
     // MARK: - Creating runs
@@ -111,9 +116,9 @@ public enum TaskRunSQL {
     /// is a NULL.
     static let claimableUsers = """
         users AS (
-            (SELECT user_id FROM task_runs WHERE \(claimable()) ORDER BY user_id LIMIT 1)
+            (SELECT user_id FROM task_runs WHERE \(schedulerClaimable()) ORDER BY user_id LIMIT 1)
             UNION ALL
-            SELECT (SELECT t.user_id FROM task_runs t WHERE \(claimable("t")) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
+            SELECT (SELECT t.user_id FROM task_runs t WHERE \(schedulerClaimable("t")) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
             FROM users u WHERE u.user_id IS NOT NULL
         )
         """
@@ -174,13 +179,13 @@ public enum TaskRunSQL {
         ), fair AS (
             SELECT p.id FROM shares s CROSS JOIN LATERAL (
                 SELECT t.id FROM task_runs t
-                WHERE t.user_id = s.user_id AND \(claimable("t")) AND t.ready_at <= coalesce($now::timestamptz, now())
+                WHERE t.user_id = s.user_id AND \(schedulerClaimable("t")) AND t.ready_at <= coalesce($now::timestamptz, now())
                 ORDER BY t.ready_at, t.id LIMIT s.share
                 FOR UPDATE SKIP LOCKED) AS p
         ), rest AS (
             SELECT p.id FROM shares s CROSS JOIN LATERAL (
                 SELECT t.id FROM task_runs t
-                WHERE t.user_id = s.user_id AND \(claimable("t")) AND t.ready_at <= coalesce($now::timestamptz, now())
+                WHERE t.user_id = s.user_id AND \(schedulerClaimable("t")) AND t.ready_at <= coalesce($now::timestamptz, now())
                   AND t.id NOT IN (SELECT id FROM fair)
                 -- fair took at most `share` of this user's runs, so this keeps the user within its room.
                 ORDER BY t.ready_at, t.id LIMIT least($limit::int, s.room - s.share)
@@ -250,14 +255,14 @@ public enum TaskRunSQL {
     /// Seconds until the next delayed run becomes claimable (null when none is scheduled); one probe per user.
     public static let secondsToNextReady: SQLTemplate = """
         WITH RECURSIVE users AS (
-            (SELECT user_id FROM task_runs WHERE \(claimable()) ORDER BY user_id LIMIT 1)
+            (SELECT user_id FROM task_runs WHERE \(schedulerClaimable()) ORDER BY user_id LIMIT 1)
             UNION ALL
-            SELECT (SELECT t.user_id FROM task_runs t WHERE \(claimable("t")) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
+            SELECT (SELECT t.user_id FROM task_runs t WHERE \(schedulerClaimable("t")) AND t.user_id > u.user_id ORDER BY t.user_id LIMIT 1)
             FROM users u WHERE u.user_id IS NOT NULL
         )
         SELECT extract(epoch FROM min(next.ready_at) - coalesce($now::timestamptz, now()))::float8 AS s
         FROM users u CROSS JOIN LATERAL (
-            SELECT t.ready_at FROM task_runs t WHERE t.user_id = u.user_id AND \(claimable("t")) ORDER BY t.ready_at LIMIT 1) AS next
+            SELECT t.ready_at FROM task_runs t WHERE t.user_id = u.user_id AND \(schedulerClaimable("t")) ORDER BY t.ready_at LIMIT 1) AS next
         WHERE u.user_id IS NOT NULL
         """
 

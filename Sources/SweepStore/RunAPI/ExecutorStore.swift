@@ -1,0 +1,121 @@
+import Foundation
+import Postgres
+import SweepCrypto
+import SweepJSON
+import SweepStates
+
+/// The `executors` table (migration 0017) and executors' assignments. Everything but the assignment runs in the
+/// executor's user's transaction; the assignment is the claim (`TaskRunSQL.claimForExecutor`), run like a
+/// scheduler's on the system connection and scoped to the user by its own condition.
+public enum ExecutorStore {
+    /// An executor that asked for work within this many seconds is `online`: a long-poll waits at most 60 s, so
+    /// one that keeps polling is never seen offline.
+    public static let onlineWindowSeconds = 90
+
+    static let columns = """
+        id, name, type, created_at, last_seen_at, last_seen_at > now() - make_interval(secs => \(onlineWindowSeconds)) AS online,
+        (SELECT count(*) FROM task_runs t WHERE t.claimed_by = 'executor:' || e.id AND t.state = \(RunState.running.sql))::int AS running
+        """
+
+    public static func create(_ tx: TenantTransaction, name: String, type: String) throws -> ExecutorRecord {
+        let id = "ex_" + Hex.encode(SecureRandom.bytes(8))
+        let rows = try tx.connection.query("""
+            INSERT INTO executors AS e (user_id, id, name, type) VALUES (\(tx.userID), \(id), \(name), \(type))
+            RETURNING \(unsafeSQL: columns)
+            """)
+        return try decode(rows[0])
+    }
+
+    public static func list(_ tx: TenantTransaction, after cursor: String?, limit: Int) throws -> [ExecutorRecord] {
+        try tx.connection.query("""
+            SELECT \(unsafeSQL: columns) FROM executors e
+            WHERE user_id = \(tx.userID) AND (\(cursor == nil) OR id > \(cursor ?? "")) ORDER BY id LIMIT \(limit)
+            """).map(decode)
+    }
+
+    public static func find(_ tx: TenantTransaction, id: String) throws -> ExecutorRecord? {
+        try tx.connection.query("SELECT \(unsafeSQL: columns) FROM executors e WHERE user_id = \(tx.userID) AND id = \(id)").first.map(decode)
+    }
+
+    /// Removes the executor. Runs it holds keep their leases, which expire into retries unless it reports first.
+    public static func delete(_ tx: TenantTransaction, id: String) throws -> Bool {
+        try tx.connection.execute("DELETE FROM executors WHERE user_id = \(tx.userID) AND id = \(id)") > 0
+    }
+
+    /// Records that the executor asked for work; answers its type, or nil for an unknown executor.
+    public static func touch(_ tx: TenantTransaction, id: String) throws -> String? {
+        try tx.connection.query("""
+            UPDATE executors SET last_seen_at = now() WHERE user_id = \(tx.userID) AND id = \(id) RETURNING type
+            """).first.map { try $0.decode(String.self, column: "type") }
+    }
+
+    /// One run handed to an executor.
+    public struct Assignment: Sendable {
+        public let token: String
+        public let launchID: String
+        public let runID: String
+        public let taskID: String
+        public let attempt: Int
+        public let function: String
+        public let args: JSONValue
+        public let input: JSONValue
+        public let leaseExpiresAt: String
+
+        public var json: JSONValue {
+            ["token": .string(token), "launch_id": .string(launchID), "run_id": .string(runID), "task_id": .string(taskID),
+             "attempt": .int(Int64(attempt)), "function": .string(function), "args": args, "input": input,
+             "lease_expires_at": .string(leaseExpiresAt)]
+        }
+    }
+
+    /// Claims up to `limit` runs of `userID`'s `type` for executor `executorID` (one statement, autocommit).
+    public static func assign(
+        _ connection: PostgresConnection, userID: UserID, executorID: String, type: String, limit: Int, leaseSeconds: Int,
+        runningCap: Int, now: Date? = nil
+    ) throws -> [Assignment] {
+        let rows = try connection.query(TaskRunSQL.claimForExecutor.query([
+            "user": userID.postgresBind, "executor_type": type.postgresBind, "limit": limit.postgresBind,
+            "scheduler": ExecutorRecord.claimant(executorID).postgresBind, "lease": leaseSeconds.postgresBind,
+            "running_cap": runningCap.postgresBind, "now": now.postgresBind,
+        ]))
+        return try rows.map { row in
+            let exec = try row.decode(JSONValue?.self, column: "exec") ?? .null
+            let alternative = exec["alternatives"]?.arrayValue?.first ?? .null
+            return Assignment(
+                token: try row.decode(String.self, column: "token"), launchID: try row.decode(String.self, column: "launch_id"),
+                runID: try row.decode(String.self, column: "name"), taskID: try row.decode(String.self, column: "task_id"),
+                attempt: try row.decode(Int.self, column: "attempt"), function: alternative["function"]?.stringValue ?? "",
+                args: alternative["args"] ?? .array([]), input: try row.decode(JSONValue?.self, column: "input") ?? .object([:]),
+                leaseExpiresAt: try row.decode(String.self, column: "lease_expires_at"))
+        }
+    }
+
+    /// The user/type pairs with claimable executor runs right now: one index probe per pair (a skip scan of
+    /// `task_runs_executor_claimable_idx`). Parked long-polls consult this instead of each running a claim.
+    public static func typesWithWork(_ connection: PostgresConnection) throws -> Set<String> {
+        let rows = try connection.query("""
+            WITH RECURSIVE pairs AS (
+                (SELECT t.user_id, t.executor_type FROM task_runs t WHERE \(unsafeSQL: TaskRunSQL.executorClaimable) AND t.ready_at <= now()
+                 ORDER BY t.user_id, t.executor_type LIMIT 1)
+                UNION ALL
+                SELECT n.user_id, n.executor_type FROM pairs p CROSS JOIN LATERAL (
+                    SELECT t.user_id, t.executor_type FROM task_runs t WHERE \(unsafeSQL: TaskRunSQL.executorClaimable)
+                      AND (t.user_id, t.executor_type) > (p.user_id, p.executor_type) AND t.ready_at <= now()
+                    ORDER BY t.user_id, t.executor_type LIMIT 1) AS n
+            )
+            SELECT user_id::text || ':' || executor_type AS key FROM pairs
+            """)
+        return Set(try rows.map { try $0.decode(String.self, column: "key") })
+    }
+
+    /// The NOTIFY key of "work of `type` for `userID`" (migration 0017's trigger).
+    public static func workKey(userID: UserID, type: String) -> String { "\(userID.rawValue):\(type)" }
+
+    static func decode(_ row: PostgresRow) throws -> ExecutorRecord {
+        ExecutorRecord(
+            id: try row.decode(String.self, column: "id"), name: try row.decode(String.self, column: "name"),
+            type: try row.decode(String.self, column: "type"), createdAt: try row.decode(Date.self, column: "created_at"),
+            lastSeenAt: try row.decode(Date.self, column: "last_seen_at"), online: try row.decode(Bool.self, column: "online"),
+            running: try row.decode(Int.self, column: "running"))
+    }
+}

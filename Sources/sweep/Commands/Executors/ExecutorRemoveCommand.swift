@@ -1,0 +1,17 @@
+import ArgumentParser
+import SweepJSON
+
+/// `sweep executors rm ID`: runs it holds are retried elsewhere once their leases expire.
+struct ExecutorRemoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove an executor.", aliases: ["remove"])
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The executor id (from `sweep executors`).", valueName: "id"))
+    var id: String
+
+    func run() throws {
+        let answer = try options.client().request(.delete, ["executors", id])
+        options.emit(answer ?? ["removed": .string(id)]) { "Removed executor \(id)." }
+    }
+}
