@@ -252,6 +252,32 @@ def test_an_executor_error_fails_the_run_and_bad_reports_are_refused(stack, user
     assert by_run["1"]["state"] == "failed" and "it broke" in by_run["1"]["error"] and by_run["2"]["state"] == "upstream_failed"
 
 
+def test_an_executor_error_is_retried_unless_it_says_not_retryable(stack, user):
+    register(user, {"workflow_id": "retried", "tasks": [executor_task("1", "flaky", position="start", retries=1)]})
+    launched = launch(user, "retried", wait=0)
+    ex = new_executor(user)
+    [first] = assign(user, ex["id"], wait=5)
+    assert run_api(stack, first["token"], "/api/v1/run/result", {"error": {"message": "try again"}}).status_code == 200
+    [second] = assign(user, ex["id"], wait=30)
+    assert (second["run_id"], second["attempt"]) == ("1", 2)
+    events = user.get(f"/api/v1/launches/{launched['launch_id']}/events").json()["items"]
+    retrying = [e for e in events if e["event"] == "task.retrying"]
+    assert len(retrying) == 1 and "try again" in retrying[0]["data"]["error"], retrying
+    # Attempts remain (retries 1 was spent, but a non-retryable error would end it anyway): not retried again.
+    assert run_api(stack, second["token"], "/api/v1/run/result", {"error": {"message": "fatal", "retryable": False}}).status_code == 200
+    wait_until(lambda: status(user, launched["launch_id"])["state"] == "failed", what="launch to fail")
+
+    register(user, {"workflow_id": "fatal", "tasks": [executor_task("1", "fatal", position="start", retries=3)]})
+    launched = launch(user, "fatal", wait=0)
+    [item] = assign(user, ex["id"], wait=5)
+    assert run_api(stack, item["token"], "/api/v1/run/result", {"error": {"message": "no", "retryable": False}}).status_code == 200
+    wait_until(lambda: status(user, launched["launch_id"])["state"] == "failed", what="launch to fail")
+    run = runs(user, launched["launch_id"])["1"]
+    assert run["state"] == "failed" and run["attempt"] == 1 and "no" in run["error"]
+    events = user.get(f"/api/v1/launches/{launched['launch_id']}/events").json()["items"]
+    assert not [e for e in events if e["event"] == "task.retrying"]
+
+
 def test_assignment_requests_are_checked(stack, user):
     ex = new_executor(user)
     for body in ({"wait": 61}, {"wait": -1}, {"max": 0}, {"max": 101}, {"wait": "5"}):

@@ -38,15 +38,17 @@ public enum RunReportStore {
                     WHERE id = \(holder.runRowID) AND state = \(unsafeSQL: RunState.running.sql) AND attempt = \(holder.attempt)
                     """).first else { return false }
                 let outcome: RunCompletion.Outcome
+                var retryable = true
                 switch reported {
                 case .output(let output):
                     let final = Planner.output(executorOutput: output, staticOutput: try row.decode(JSONValue?.self, column: "static_output"))
                     if let reason = admission.problem(in: final) { outcome = .failed(OutputAdmission.message(reason)) } else { outcome = .succeeded(final) }
-                case .error(let message, _):
+                case .error(let message, let mayRetry):
                     outcome = .failed(StorableText.sanitised(message))
+                    retryable = mayRetry ?? true
                 }
                 let completion = RunCompletion(runID: holder.runRowID, launchID: holder.launchID, attempt: holder.attempt, outcome: outcome,
-                                               identity: .init(name: holder.runName, taskID: holder.taskID))
+                                               identity: .init(name: holder.runName, taskID: holder.taskID), retryable: retryable)
                 guard let plan = try (plans?.plan(connection, launchID: holder.launchID) ?? LaunchPlan.load(connection, launchID: holder.launchID))
                 else { return false }
                 // A success that nothing waits for (no successors, not even children) in a launch without
