@@ -40,16 +40,21 @@ def grow_to_100000_runs(stack, launch_id):
     """Copies the launch's real rows 1_A (to 1_<X>) and 2_A_A (to 2_<X>_<m>) with SQL, edges included."""
     ones = [letters(i) for i in range(REAL, WIDTH)]
     twos = [f"{x}_{letters(m)}" for x in ones for m in range(FOLLOWERS)]
+    # Generated columns (migration 0017's executor_type, executor_priority) take no value of their own.
+    [[columns]] = stack.psql("""
+        SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns
+        WHERE table_schema = 'public' AND table_name = 'task_runs' AND is_generated = 'NEVER'""")
+    picked = ", ".join("r." + c for c in columns.split(", "))
     stack.psql(f"""
         -- LATERAL: `(f(t)).*` would call f once per column.
-        INSERT INTO task_runs
-        SELECT r.* FROM task_runs t, unnest({sql_text_array(ones)}) AS x,
+        INSERT INTO task_runs ({columns})
+        SELECT {picked} FROM task_runs t, unnest({sql_text_array(ones)}) AS x,
              LATERAL jsonb_populate_record(t, jsonb_build_object(
                  'id', nextval('task_runs_id_seq'), 'name', '1_' || x,
                  'successors', (SELECT jsonb_agg('2_' || x || '_' || m) FROM unnest(ARRAY['A','B','C','D']) m))) AS r
         WHERE t.launch_id = '{launch_id}' AND t.name = '1_A';
-        INSERT INTO task_runs
-        SELECT r.* FROM task_runs t, unnest({sql_text_array(twos)}) AS x,
+        INSERT INTO task_runs ({columns})
+        SELECT {picked} FROM task_runs t, unnest({sql_text_array(twos)}) AS x,
              LATERAL jsonb_populate_record(t, jsonb_build_object(
                  'id', nextval('task_runs_id_seq'), 'name', '2_' || x,
                  'predecessors', jsonb_build_array('1_' || split_part(x, '_', 1)))) AS r
