@@ -78,7 +78,7 @@ INVALID_WORKFLOWS = [
     ("command not strings", [container_task("1", command=["sh", 3], **START)], "/tasks/0/properties/command/1", "invalid_command"),
     ("negative delay", [task("1", delay=-1, **START)], "/tasks/0/properties/delay", "out_of_range"),
     ("fractional delay", [task("1", delay=1.5, **START)], "/tasks/0/properties/delay", "invalid_type"),
-    ("huge multiplicity", [task("1", multiplicity=10_001, **START)], "/tasks/0/properties/multiplicity", "out_of_range"),
+    ("huge multiplicity", [task("1", multiplicity=100_001, **START)], "/tasks/0/properties/multiplicity", "out_of_range"),
 ]
 
 
