@@ -80,6 +80,23 @@ def answer(name, payload):
                                          headers={"Authorization": "Bearer " + sweep["token"], "Content-Type": "application/json"})
         with urllib.request.urlopen(request) as r:
             return 200, {"reported": r.status, "token": sweep["token"]}
+    if name == "spawn":
+        # Adds static_input.children (names) as run-time children running `noop`, before static_input.before when
+        # given, through the run API with the run's own token (ColonyOS add_child from an HTTP function).
+        import urllib.error
+        import urllib.request
+        sweep = payload.get("sweep", {})
+        body = {"children": [{"name": child, "execution_configurations": [{"function_def_id": "noop", "priority": 1}]}
+                             for child in static.get("children", [])]}
+        if static.get("before"):
+            body["before"] = static["before"]
+        request = urllib.request.Request(sweep["api_url"] + "/api/v1/run/children", method="POST", data=json.dumps(body).encode(),
+                                         headers={"Authorization": "Bearer " + sweep["token"], "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request) as r:
+                return 200, {"status": r.status, "answer": json.loads(r.read())}
+        except urllib.error.HTTPError as e:
+            return 200, {"status": e.code, "answer": json.loads(e.read())}
     return 200, {"fn": name}
 
 

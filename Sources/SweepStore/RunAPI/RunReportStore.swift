@@ -104,10 +104,19 @@ public enum RunReportStore {
             let connection = tx.connection
             guard let plan = try LaunchPlan.load(connection, launchID: holder.launchID),
                   let launch = try LaunchRecord.lock(connection, id: holder.launchID), !launch.isTerminal,
-                  !(try connection.query("""
-                      SELECT 1 FROM task_runs WHERE id = \(holder.runRowID) AND state = \(unsafeSQL: RunState.running.sql) AND attempt = \(holder.attempt)
-                      """).isEmpty)
+                  let caller = try connection.query("""
+                      SELECT executor_type IS NULL AS scheduled FROM task_runs
+                      WHERE id = \(holder.runRowID) AND state = \(unsafeSQL: RunState.running.sql) AND attempt = \(holder.attempt)
+                      """).first
             else { return .leaseLost }
+            // A scheduler records the success of a task with no successors in its workflow without planning
+            // (`LeafCompletion`, the hot path of wide scatters), so children of such a run would never be released:
+            // refuse them rather than let them wait forever. Executors' results take the general path.
+            if try caller.decode(Bool.self, column: "scheduled"), plan.planner.isLeaf(taskID: holder.taskID),
+               plan.planner.workflow.config.maxTaskConcurrency == nil {
+                return .conflict(code: "leaf_task", message: "task \(holder.taskID) has no successors in its workflow and runs on a scheduler, "
+                                 + "which records its end without releasing children: give it a successor (a task that gathers) or run it on an executor")
+            }
 
             let workflowTasks = plan.planner.workflow.tasks.map(\.id)
             for (index, child) in children.enumerated() {
