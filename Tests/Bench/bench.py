@@ -252,7 +252,7 @@ def run_api(stack, client, static_url):
     r = client.post("/api/v1/workflows/api_status/launches", json={"input": {"items": list(range(width))}}, timeout=120)
     launch_id = r.json()["launch_id"]
     assert wait_launch(client, launch_id)["state"] == "succeeded"
-    subprocess.run(["psql", stack.database_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
+    subprocess.run(["psql", stack.owner_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
     status_path = "/api/v1/launches/" + launch_id
     # One request at a time first: the answer's time and size for a single client.
     singles = []
