@@ -2,6 +2,7 @@
 nginx) and real executor processes (`sweep_client.executor` from clients/python): the ColonyOS two-step and
 map-reduce examples, user isolation, lease loss and re-assignment (409 `lease_lost` for the late result),
 progress on the launch's SSE stream, and schedulers never claiming an executor's run."""
+import hashlib
 import json
 import os
 import signal
@@ -276,6 +277,31 @@ def test_an_executor_error_is_retried_unless_it_says_not_retryable(stack, user):
     assert run["state"] == "failed" and run["attempt"] == 1 and "no" in run["error"]
     events = user.get(f"/api/v1/launches/{launched['launch_id']}/events").json()["items"]
     assert not [e for e in events if e["event"] == "task.retrying"]
+
+
+FILES = """
+def produce(ti):
+    data = ti.artifact("input.bin")
+    ti.put_file("result.txt", b"size=" + str(len(data)).encode())
+    ti.put_file("copy.bin", data)
+    return {"size": len(data)}
+"""
+
+
+def test_an_executor_reads_an_artifact_and_uploads_output_files(stack, user, executors, tmp_path):
+    data = os.urandom(3 * 1024 * 1024)
+    assert user.put("/api/v1/artifacts/input.bin", data=data).status_code == 201
+    register(user, {"workflow_id": "files", "tasks": [executor_task("1", "produce", position="start", artifacts=["input.bin"])]})
+    executors.append(ExecutorProcess(stack, user, handlers_dir(tmp_path, FILES), ["handlers:produce"]))
+    done = launch(user, "files")
+    assert done["state"] == "succeeded", done
+    assert runs(user, done["launch_id"])["1"]["output"] == {"size": len(data)}
+    base = f"/api/v1/launches/{done['launch_id']}/tasks/1/files"
+    listed = {f["name"]: f for f in user.get(base).json()["items"]}
+    assert set(listed) == {"result.txt", "copy.bin"}
+    assert listed["copy.bin"]["size"] == len(data) and listed["copy.bin"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert user.get(base + "/result.txt").content == f"size={len(data)}".encode()
+    assert user.get(base + "/copy.bin").content == data
 
 
 def test_assignment_requests_are_checked(stack, user):

@@ -70,6 +70,19 @@ class TaskInstance:
         """Sets the `meta` object of response item `item` (BE `ti.response_meta`)."""
         self._http.request("PUT", f"/api/v1/run/response/{_segment(item)}/meta", json_body=meta)
 
+    # --- files (HPC jobs as code) ----------------------------------------------------------------------------------
+    def artifact(self, name):
+        """The bytes of artifact `name`, which this run's task declares in `artifacts` (executors and HTTP functions
+        have no staged working directory)."""
+        response = self._http.open_stream(f"/api/v1/run/artifacts/{_segment(name)}", headers={"Accept": "application/octet-stream"})
+        with response:
+            return response.read()
+
+    def put_file(self, name, data):
+        """Keeps `data` (bytes, or a binary file open for reading) as output file `name` of this run, listed and
+        downloadable with the run's files."""
+        return self._http.request("PUT", f"/api/v1/run/files/{_segment(name)}", data=data, content_type="application/octet-stream")
+
     # --- children, progress, lease, result ------------------------------------------------------------------------
     def add_children(self, children, before=None):
         """Adds runs to this launch that start when this run succeeds (ColonyOS `add_child`); with `before`, that
