@@ -1,9 +1,14 @@
 """Issue 16, logs: a run's stdout and stderr kept apart (`?stream=`), readable while the run runs (`follow=true`
 long-polls, parked in the worker), and `sweep logs LAUNCH RUN --stderr --follow` printing a running task's lines
 as they come, until it ends."""
+import hashlib
 import os
 import subprocess
 import time
+
+import requests
+
+import sse
 
 from stack import wait_until
 from sweep_fixtures import zip_of
@@ -112,3 +117,58 @@ def test_each_stream_is_capped_and_says_it_was_truncated(user):
     assert logs.headers["X-Sweep-Log-Truncated"] == "true"
     out = user.get(f"/api/v1/launches/{r.json()['launch_id']}/tasks/1/logs", params={"stream": "stdout"})
     assert out.text == "{}" and out.headers["X-Sweep-Log-Truncated"] == "false"
+
+
+# Prints a line, then waits for the test's gate (an artifact of the user's, polled through the API with the key the
+# test hands it), then prints a second line and ends.
+GATED = """import os, sys, time, urllib.error, urllib.request
+def handler(event, context):
+    print('first line', file=sys.stderr, flush=True)
+    gate = urllib.request.Request(os.environ['SWEEP_API_URL'] + '/api/v1/artifacts/' + event['static_input']['gate'],
+                                  headers={'Authorization': 'Bearer ' + event['static_input']['key']})
+    while True:
+        try:
+            urllib.request.urlopen(gate).read()
+            break
+        except urllib.error.HTTPError:
+            time.sleep(0.05)
+    print('second line', file=sys.stderr, flush=True)
+    return {'done': True}
+"""
+
+
+def test_follow_as_sse_streams_lines_as_they_come_then_ends(user):
+    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code in (201, 409)
+    assert user.post("/api/v1/functions", json={"id": "gated", "destination_id": "here", "function_name": "gated",
+                                                 "runtime": "python3.8"}).status_code in (201, 409)
+    assert user.put("/api/v1/functions/gated/code", data=zip_of({"main.py": GATED}),
+                    headers={"Content-Type": "application/zip"}).status_code == 200
+    assert user.post("/api/v1/workflows", json={"workflow_id": "gated", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "gated", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "static_input": {"gate": "sse-gate", "key": user.key}}}]}).status_code == 201
+    r = user.post("/api/v1/workflows/gated/launches", json={})
+    assert r.status_code == 202, r.text
+    launch_id = r.json()["launch_id"]
+    stream = requests.get(f"{user.url}/api/v1/launches/{launch_id}/tasks/1/logs", params={"stream": "stderr", "follow": "true"},
+                          headers={"Authorization": "Bearer " + user.key, "Accept": "text/event-stream"}, stream=True, timeout=60)
+    assert stream.status_code == 200, stream.text
+    assert stream.headers["Content-Type"].startswith("text/event-stream")
+    received = sse.events(stream)
+    text = ""
+    while text != "first line\n":
+        _, event, data = next(received)
+        assert event == "log" and data["stream"] == "stderr" and data["offset"] == len(text), (event, data)
+        text += data["text"]
+    # The task is still held at its gate: open it, and the stream brings the second line, then the end.
+    upload = user.put("/api/v1/artifacts/sse-gate", data=b"go", headers={"X-Sweep-Sha256": hashlib.sha256(b"go").hexdigest()})
+    assert upload.status_code == 201, upload.text
+    while True:
+        _, event, data = next(received)
+        if event != "log":
+            break
+        assert data["offset"] == len(text)
+        text += data["text"]
+    assert text == "first line\nsecond line\n"
+    assert event == "end" and data["state"] == "succeeded", (event, data)
+    # The worker closed the stream after `end`.
+    assert next(received, None) is None

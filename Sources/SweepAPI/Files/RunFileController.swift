@@ -10,18 +10,25 @@ struct RunFileController: Controller {
     let artifacts: ArtifactLibrary
     let outputs: RunFileLibrary
     let parking: ParkedRequests?
+    var logStreams: (any RunLogStreams)? = nil
+    var limits = LimitDefaults()
+    var admission = StreamAdmission()
     var database: Database { artifacts.database }
 
-    init(artifacts: ArtifactLibrary, parking: ParkedRequests?) {
+    init(artifacts: ArtifactLibrary, parking: ParkedRequests?, logStreams: (any RunLogStreams)? = nil, limits: LimitDefaults = LimitDefaults(),
+         admission: StreamAdmission = StreamAdmission()) {
         self.artifacts = artifacts
         outputs = RunFileLibrary(database: artifacts.database, blobs: artifacts.blobs, limits: artifacts.limits)
         self.parking = parking
+        self.logStreams = logStreams
+        self.limits = limits
+        self.admission = admission
     }
 
     func register(_ routes: inout Routes) {
         routes.tenant(.GET, "/api/v1/launches/{launch_id}/tasks/{run_id}/files", list)
         routes.tenant(.GET, "/api/v1/launches/{launch_id}/tasks/{run_id}/files/{name}", download)
-        routes.tenant(.GET, "/api/v1/launches/{launch_id}/tasks/{run_id}/logs", RunLogReader(database: database, parking: parking).logs)
+        routes.tenant(.GET, "/api/v1/launches/{launch_id}/tasks/{run_id}/logs", RunLogReader(database: database, parking: parking, logStreams: logStreams, limits: limits, admission: admission).logs)
         routes.open(.GET, "/api/v1/run/artifacts/{name}", runArtifact)
         routes.open(.PUT, "/api/v1/run/files/{name}", runUpload)
     }

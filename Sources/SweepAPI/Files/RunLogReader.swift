@@ -18,6 +18,9 @@ struct RunLogReader: Sendable {
 
     let database: Database
     let parking: ParkedRequests?
+    var logStreams: (any RunLogStreams)? = nil
+    var limits = LimitDefaults()
+    var admission = StreamAdmission()
 
     @Sendable func logs(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let launchID = try request.parameter("launch_id")
@@ -36,6 +39,9 @@ struct RunLogReader: Sendable {
         let wait = try Self.integer(request, "wait", in: 0...Self.maxWaitSeconds) ?? Self.defaultWaitSeconds
         let userID = tenant.userID
         let database = self.database
+        if follow, let logStreams, request.header("accept")?.contains("text/event-stream") == true {
+            return try sse(request, tenant, launchID: launchID, runName: runName, stream: chosen, offset: offset, streams: logStreams)
+        }
         let read: @Sendable () throws -> RunLogStore.Read? = {
             try database.tenant(userID) { try RunLogStore.read($0, launchID: launchID, runName: runName, stream: chosen, offset: offset) }
         }
@@ -55,6 +61,31 @@ struct RunLogReader: Sendable {
                     return Self.answer(now, offset: offset, follow: true)
                 })
         }
+    }
+
+    /// `follow=true` with `Accept: text/event-stream`: the log as SSE from the worker's hub (no thread held),
+    /// `log` events as text arrives, then `end` with the run's state; a stream counts against `max_streams`.
+    /// `Last-Event-ID` (the offset reached) resumes.
+    private func sse(_ request: Request, _ tenant: Tenant, launchID: String, runName: String, stream: RunLogStream, offset: Int,
+                     streams: any RunLogStreams) throws -> Response {
+        var offset = offset
+        if let text = request.header("last-event-id"), !text.isEmpty {
+            guard let value = Int(text), value >= 0 else {
+                throw APIError.badRequest("invalid_parameter", "Last-Event-ID must be a log offset", field: "Last-Event-ID")
+            }
+            offset = value
+        }
+        guard try database.tenant(tenant.userID, { try RunLogStore.read($0, launchID: launchID, runName: runName, stream: stream, offset: offset) }) != nil else {
+            throw APIError.notFound("task run")
+        }
+        let maxStreams = try database.tenant(tenant.userID) { try UserLimitStore.find($0.connection, userID: $0.userID) }.effective(limits).maxStreams
+        guard let ticket = admission.admit(tenant.userID, limit: maxStreams) else {
+            throw LimitExceeded(.maxStreams, limit: Int64(maxStreams),
+                "you have \(maxStreams) event streams open on this server, the most allowed (max_streams)").apiError
+        }
+        var response = streams.openLog(userID: tenant.userID, launchID: launchID, runName: runName, stream: stream, offset: offset)
+        if let inner = response.stream { response.stream = StreamAdmission.AdmittedStream(inner: inner, ticket: ticket) }
+        return response
     }
 
     static func answer(_ read: RunLogStore.Read, offset: Int, follow: Bool) -> Response {

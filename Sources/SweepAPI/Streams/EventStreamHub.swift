@@ -11,7 +11,7 @@ import Web
 /// Serves every SSE stream of this worker from one thread and one LISTEN connection. A waiting stream costs a file
 /// descriptor and a few hundred bytes, never a request thread or a database connection; a slow or dead client is
 /// dropped (it resumes with Last-Event-ID) and never holds up the others.
-public final class EventStreamHub: EventStreams, Sendable {
+public final class EventStreamHub: EventStreams, RunLogStreams, Sendable {
     static let heartbeatInterval: Duration = .seconds(15)
     static let fetchLimit = 2000
     static let idleFetchMilliseconds: Int32 = 100
@@ -20,6 +20,7 @@ public final class EventStreamHub: EventStreams, Sendable {
     let url: String
     let logger: Logger
     private let incoming = Mutex<[EventStream]>([])
+    private let incomingLogs = Mutex<[LogStream]>([])
     private let stopping = Atomic<Bool>(false)
     private let wakePipe = WakePipe()
     private let finished = DispatchSemaphore(value: 0)
@@ -64,6 +65,28 @@ public final class EventStreamHub: EventStreams, Sendable {
         }
     }
 
+    // MARK: RunLogStreams
+
+    public func openLog(userID: UserID, launchID: String, runName: String, stream: RunLogStream, offset: Int) -> Response {
+        .streaming(HubLogStream(hub: self, userID: userID, launchID: launchID, runName: runName, stream: stream, offset: offset), headers: [
+            ("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-cache"),
+            ("X-Accel-Buffering", "no"),
+        ])
+    }
+
+    struct HubLogStream: ResponseStream {
+        let hub: EventStreamHub
+        let userID: UserID
+        let launchID: String
+        let runName: String
+        let stream: RunLogStream
+        let offset: Int
+        func attach(_ sink: any StreamSink) {
+            hub.incomingLogs.withLock { $0.append(LogStream(userID: userID, launchID: launchID, runName: runName, stream: stream, offset: offset, sink: sink)) }
+            hub.wake()
+        }
+    }
+
     func add(_ stream: EventStream) {
         incoming.withLock { $0.append(stream) }
         wake()
@@ -77,6 +100,7 @@ public final class EventStreamHub: EventStreams, Sendable {
 
     private func run() {
         var streams: [ObjectIdentifier: EventStream] = [:]
+        var logStreams: [ObjectIdentifier: LogStream] = [:]
         // Kept across reconnects: after PostgreSQL restarts, the hub reads on from the last event it took in, so
         // open streams get what was written meanwhile (no gap) and nothing twice (each stream's `lastSent`).
         var cursor: EventCursor? = nil
@@ -95,6 +119,8 @@ public final class EventStreamHub: EventStreams, Sendable {
                 if backoff.failures > 0 { logger.info("event hub reconnected", metadata: ["after_failures": "\(backoff.failures)"]) }
                 backoff.succeeded()
                 var lastHeartbeat = ContinuousClock.now
+                // Launches whose NOTIFY came since log streams were last read (log appends and run ends share it).
+                var logLaunches: Set<String> = []
                 var dirty = true
                 var lastFetch = ContinuousClock.now - Self.idleFetchInterval
                 while !stopping.load(ordering: .acquiring) {
@@ -118,9 +144,22 @@ public final class EventStreamHub: EventStreams, Sendable {
                         deliver(cursor?.accept(rows, now: .now) ?? [], to: &streams)
                         if cursor?.isWaitingOnGap == true { dirty = true }
                     }
+                    for stream in incomingLogs.withLock({ list -> [LogStream] in defer { list.removeAll() }; return list }) {
+                        logStreams[ObjectIdentifier(stream)] = stream
+                        guard stream.sink.write(Array(": connected\n\n".utf8)) else { logStreams[ObjectIdentifier(stream)] = nil; stream.sink.close(); continue }
+                        pump(stream, connection: connection, streams: &logStreams)
+                    }
+                    if !logLaunches.isEmpty {
+                        for stream in Array(logStreams.values) where logLaunches.contains(stream.launchID) {
+                            pump(stream, connection: connection, streams: &logStreams)
+                        }
+                        logLaunches.removeAll()
+                    }
                     let now = ContinuousClock.now
                     if now - lastHeartbeat >= .seconds(1) {
                         heartbeat(&streams, now: now)
+                        // The fallback for a NOTIFY missed (e.g. across a reconnect): every log stream is re-read.
+                        for stream in Array(logStreams.values) { pump(stream, connection: connection, streams: &logStreams) }
                         lastHeartbeat = now
                     }
                     // Sleep on the LISTEN socket and the wake pipe.
@@ -129,7 +168,9 @@ public final class EventStreamHub: EventStreams, Sendable {
                     let timeout: Int32 = dirty ? (streams.isEmpty ? Self.idleFetchMilliseconds : 20) : 1000
                     _ = poll(&fds, 2, timeout)
                     if fds[1].revents != 0 { drainWake() }
-                    if !(try listener.pendingNotifications()).isEmpty { dirty = true }
+                    let notifications = try listener.pendingNotifications()
+                    if !notifications.isEmpty { dirty = true }
+                    if !logStreams.isEmpty { for notification in notifications { logLaunches.insert(notification.payload) } }
                 }
             } catch {
                 if backoff.failures == 0 {
@@ -141,6 +182,8 @@ public final class EventStreamHub: EventStreams, Sendable {
         }
         for stream in streams.values { stream.sink.close() }
         for stream in incoming.withLock({ $0 }) { stream.sink.close() }
+        for stream in logStreams.values { stream.sink.close() }
+        for stream in incomingLogs.withLock({ $0 }) { stream.sink.close() }
     }
 
     /// A new stream first gets what it missed (after its Last-Event-ID) up to what the hub has delivered so far;
@@ -228,6 +271,38 @@ public final class EventStreamHub: EventStreams, Sendable {
             return false
         }
         return true
+    }
+
+    /// Sends a log stream the run's text past its offset, then `end` (and closes it) once the run has ended. Text
+    /// and state come from one statement, so text written before the end is never missed.
+    private func pump(_ stream: LogStream, connection: PostgresConnection, streams: inout [ObjectIdentifier: LogStream]) {
+        guard !stream.sink.isClosedByPeer else { return closeLog(stream, streams: &streams) }
+        do {
+            guard let read = try RunLogStore.read(connection, userID: stream.userID, launchID: stream.launchID, runName: stream.runName,
+                                                  stream: stream.stream, offset: stream.offset) else { return closeLog(stream, streams: &streams) }
+            var bytes: [UInt8] = []
+            if !read.text.isEmpty {
+                bytes += stream.logFrame(read.text)
+                stream.offset += read.text.unicodeScalars.count
+            }
+            let ended = !RunState.open.map(\.rawValue).contains(read.state)
+            if ended { bytes += stream.endFrame(state: read.state) }
+            let now = ContinuousClock.now
+            if bytes.isEmpty, now - stream.lastWrite >= Self.heartbeatInterval { bytes = Array(": heartbeat\n\n".utf8) }
+            if !bytes.isEmpty {
+                guard stream.sink.write(bytes) else { return closeLog(stream, streams: &streams) }
+                stream.lastWrite = now
+            }
+            if ended { closeLog(stream, streams: &streams) }
+        } catch {
+            logger.warning("log stream read failed", metadata: ["error": "\(error)"])
+            closeLog(stream, streams: &streams)
+        }
+    }
+
+    private func closeLog(_ stream: LogStream, streams: inout [ObjectIdentifier: LogStream]) {
+        streams[ObjectIdentifier(stream)] = nil
+        stream.sink.close()
     }
 
     private func heartbeat(_ streams: inout [ObjectIdentifier: EventStream], now: ContinuousClock.Instant) {

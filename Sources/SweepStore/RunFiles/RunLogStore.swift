@@ -45,11 +45,17 @@ public enum RunLogStore {
     /// The stream's text from character `offset` on (for a follower that has the rest), or nil when the user has no
     /// such run. A run that has not written to the stream reads as empty.
     public static func read(_ tx: TenantTransaction, launchID: String, runName: String, stream: RunLogStream, offset: Int = 0) throws -> Read? {
-        let row = try tx.connection.query("""
+        try read(tx.connection, userID: tx.userID, launchID: launchID, runName: runName, stream: stream, offset: offset)
+    }
+
+    /// The same on a connection that is not the user's own (the SSE hub's system-role connection), so scoped to
+    /// `userID` here.
+    public static func read(_ connection: PostgresConnection, userID: UserID, launchID: String, runName: String, stream: RunLogStream, offset: Int = 0) throws -> Read? {
+        let row = try connection.query("""
             SELECT r.state, substr(coalesce(l.text, ''), \(offset + 1)::int) AS text, coalesce(l.truncated, false) AS truncated
             FROM task_runs r LEFT JOIN run_logs l
               ON l.user_id = r.user_id AND l.launch_id = r.launch_id AND l.run_id = r.id AND l.stream = \(stream.rawValue)
-            WHERE r.user_id = \(tx.userID) AND r.launch_id = \(launchID)::uuid AND r.name = \(runName) AND r.kind = \(unsafeSQL: RunKind.task.sql)
+            WHERE r.user_id = \(userID) AND r.launch_id = \(launchID)::uuid AND r.name = \(runName) AND r.kind = \(unsafeSQL: RunKind.task.sql)
             """).first
         return try row.map { Read(text: try $0.decode(String.self, column: "text"), truncated: try $0.decode(Bool.self, column: "truncated"),
                                   state: try $0.decode(String.self, column: "state")) }

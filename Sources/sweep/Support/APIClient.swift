@@ -106,9 +106,9 @@ final class APIClient {
 extension APIClient {
     /// Streams a GET (for SSE): `onChunk` sees the 2xx body as it arrives; a non-2xx answer throws the API error.
     /// Transport failures come back as the `HTTPClientError`, since the watcher retries some of them.
-    func stream(_ segments: [String], headers more: [(name: String, value: String)], idleTimeout: Duration,
+    func stream(_ segments: [String], query: [(String, String?)] = [], headers more: [(name: String, value: String)], idleTimeout: Duration,
                 onChunk: ([UInt8]) -> Bool) throws -> HTTPResponse {
-        let request = HTTPRequest(method: .get, url: url(segments), headers: headers + more, timeout: .seconds(10))
+        let request = HTTPRequest(method: .get, url: url(segments, query: query), headers: headers + more, timeout: .seconds(10))
         let response = try streamingClient.stream(request, idleTimeout: idleTimeout, onChunk: onChunk)
         guard (200..<300).contains(response.status) else { throw CLIError(response: response) }
         return response

@@ -1,8 +1,9 @@
 import ArgumentParser
+import HTTPClient
 import SweepJSON
 
 /// `sweep logs ID RUN [--stdout|--stderr] [--follow]`: a task run's log, one stream of it, or a stream followed while
-/// the run runs (long polls of `?follow=true&offset=N` until the server says the run ended).
+/// the run runs (the SSE stream of `?follow=true`, resumed with Last-Event-ID if it drops, until its `end` event).
 struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs", abstract: "Print a task run's output (stdout and stderr, or one of them; --follow while it runs).")
@@ -47,14 +48,32 @@ struct LogsCommand: ParsableCommand {
             return
         }
         var offset = 0
-        while true {
-            let url = client.url(["launches", launch, "tasks", runID, "logs"],
-                                 query: [("stream", stream ?? "stderr"), ("follow", "true"), ("offset", String(offset)), ("wait", "30")])
-            let response = try client.exchange(.get, url, headers: [("Accept", "text/plain")], timeout: .seconds(90))
-            guard (200..<300).contains(response.status) else { throw CLIError(response: response) }
-            Terminal.write(response.bodyText)
-            offset = response.header("X-Sweep-Log-Offset").flatMap { Int($0) } ?? offset
-            if response.header("X-Sweep-Log-Complete") == "true" { return }
+        var ended = false
+        var failures = 0
+        while !ended {
+            var parser = SSEParser()
+            do {
+                let response = try client.stream(["launches", launch, "tasks", runID, "logs"], query: [("stream", stream ?? "stderr"), ("follow", "true")],
+                                      headers: [("Accept", "text/event-stream"), ("Last-Event-ID", String(offset))],
+                                      idleTimeout: LaunchWatcher.idleTimeout) { chunk in
+                    for event in parser.feed(chunk) {
+                        failures = 0
+                        if event.event == "end" { ended = true; return false }
+                        guard event.event == "log", let data = try? JSONParser.parse(event.data) else { continue }
+                        Terminal.write(data["text"]?.stringValue ?? "")
+                        offset = event.id.flatMap { Int($0) } ?? offset
+                    }
+                    return true
+                }
+                if !ended, response.header("Content-Type")?.contains("text/event-stream") != true {
+                    throw CLIError(.serverError, "the server did not answer with a log stream")
+                }
+            } catch let error as CLIError {
+                throw error
+            } catch let error as HTTPClientError {
+                failures += 1
+                if failures >= LaunchWatcher.maxConsecutiveFailures { throw CLIError(transport: error, url: client.baseURL) }
+            }
         }
     }
 }
