@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import SweepCrypto
 
 /// Artifacts end to end: metadata in `artifacts`, bytes in the configured `BlobStore`, sizes under the user's
 /// stored-bytes limit. The API's artifact routes use it, and so will the sandboxes that stage artifacts into a
@@ -30,20 +29,9 @@ public struct ArtifactLibrary: Sendable {
         try database.tenant(userID) { tx in try checkLimit(ArtifactStore(tx), tx: tx, name: name, adding: length) }
 
         let key = BlobKey.fresh(for: userID)
-        let hasher = SHA256Hasher()
-        do {
-            try blobs.put(key, length: length) { buffer in
-                let n = try read(buffer)
-                if n > 0 { hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) }
-                return n
-            }
-        } catch {
-            discard(key)
-            throw error
-        }
-        let sha256 = hasher.finalizeHex()
+        let sha256 = try blobs.putHashing(key, length: length, logger: logger, from: read)
         if let expectedSHA256, expectedSHA256 != sha256 {
-            discard(key)
+            blobs.discard(key, logger: logger)
             throw ArtifactError.digestMismatch(expected: expectedSHA256, actual: sha256)
         }
 
@@ -56,10 +44,10 @@ public struct ArtifactLibrary: Sendable {
                 return try store.upsert(name: name, blobID: key.id, size: length, sha256: sha256)
             }
         } catch {
-            discard(key)
+            blobs.discard(key, logger: logger)
             throw error
         }
-        if let replaced { discard(replaced) }
+        if let replaced { blobs.discard(replaced, logger: logger) }
         return record
     }
 
@@ -79,7 +67,7 @@ public struct ArtifactLibrary: Sendable {
     /// True when the artifact existed; its bytes are removed after its row.
     public func delete(userID: UserID, name: String) throws -> Bool {
         guard let key = try database.tenant(userID, { try ArtifactStore($0).delete(name: name) }) else { return false }
-        discard(key)
+        blobs.discard(key, logger: logger)
         return true
     }
 
@@ -95,16 +83,6 @@ public struct ArtifactLibrary: Sendable {
         let used = try store.storedBytes(excluding: name)
         if used + length > limit {
             throw ArtifactError.storageLimitExceeded(limit: limit, used: used, requested: length)
-        }
-    }
-
-    /// Deletes a blob nothing points at (a failed upload, a replaced or deleted artifact). A failure only leaves an
-    /// orphan behind, which is logged rather than failing a request that already did what it promised.
-    private func discard(_ key: BlobKey) {
-        do {
-            try blobs.delete(key)
-        } catch {
-            logger.warning("could not delete an unreferenced blob", metadata: ["blob": "\(key)", "error": "\(error)"])
         }
     }
 }

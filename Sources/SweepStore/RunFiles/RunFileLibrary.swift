@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import SweepCrypto
 import SweepModel
 import SweepStates
 
@@ -30,18 +29,7 @@ public struct RunFileLibrary: Sendable {
         if let problem = ArtifactName.problem(name) { throw RunFileError.invalidName(problem) }
         try database.tenant(userID) { tx in try checkLimits(tx, launchID: launchID, runID: runID, name: name, adding: length) }
         let key = BlobKey.fresh(for: userID)
-        let hasher = SHA256Hasher()
-        do {
-            try blobs.put(key, length: length) { buffer in
-                let n = try read(buffer)
-                if n > 0 { hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) }
-                return n
-            }
-        } catch {
-            discard(key)
-            throw error
-        }
-        let sha256 = hasher.finalizeHex()
+        let sha256 = try blobs.putHashing(key, length: length, logger: logger, from: read)
         do {
             return try database.tenant(userID) { tx in
                 try ArtifactStore(tx).lockStorage()
@@ -49,7 +37,7 @@ public struct RunFileLibrary: Sendable {
                 return try RunFileStore(tx).upsert(launchID: launchID, runID: runID, name: name, blobID: key.id, size: length, sha256: sha256)
             }
         } catch {
-            discard(key)
+            blobs.discard(key, logger: logger)
             throw error
         }
     }
@@ -124,14 +112,6 @@ public struct RunFileLibrary: Sendable {
         let used = try ArtifactStore(tx).storedBytes(excluding: nil)
         if used + length > limit {
             throw RunFileError.storageLimitExceeded(limit: limit, used: used, requested: length)
-        }
-    }
-
-    private func discard(_ key: BlobKey) {
-        do {
-            try blobs.delete(key)
-        } catch {
-            logger.warning("could not delete an unreferenced blob", metadata: ["blob": "\(key)", "error": "\(error)"])
         }
     }
 }
