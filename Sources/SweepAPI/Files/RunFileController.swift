@@ -43,7 +43,7 @@ struct RunFileController: Controller {
     @Sendable func download(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let launchID = try request.parameter("launch_id")
         let runID = try request.parameter("run_id")
-        let name = try Self.name(request)
+        let name = try ArtifactController.name(request)
         guard let record = try outputs.find(userID: tenant.userID, launchID: launchID, runName: runID, name: name) else {
             throw APIError.notFound("output file")
         }
@@ -59,7 +59,7 @@ struct RunFileController: Controller {
     /// (undeclared, or not uploaded), so a token reads no more of its user's files than its task named.
     @Sendable func runArtifact(_ request: Request, _ context: RequestContext) throws -> Response {
         let holder = try TaskTokenAuthenticator(database: database).holder(of: request)
-        let name = try Self.name(request)
+        let name = try ArtifactController.name(request)
         guard try database.system({ try RunDeclarations.declaresArtifact($0, runRowID: holder.runRowID, name: name) }),
               let record = try artifacts.find(userID: holder.userID, name: name) else {
             throw APIError.notFound("artifact")
@@ -74,7 +74,7 @@ struct RunFileController: Controller {
     /// `PUT /api/v1/run/files/{name}`: raw bytes (streamed), kept as an output file of the calling run.
     @Sendable func runUpload(_ request: Request, _ context: RequestContext) throws -> Response {
         let holder = try TaskTokenAuthenticator(database: database).holder(of: request)
-        let name = try Self.name(request)
+        let name = try ArtifactController.name(request)
         let body = request.bodyStream ?? BufferedBody(request.body)
         guard let length = body.declaredLength else {
             throw APIError(status: HTTPStatus(411), code: "length_required", message: "an output file upload needs a Content-Length header")
@@ -98,12 +98,6 @@ struct RunFileController: Controller {
         var response = Response.json(Self.render(record), status: .created)
         response.setHeader("Location", "/api/v1/launches/\(holder.launchID)/tasks/\(holder.runName)/files/\(name)")
         return response
-    }
-
-    static func name(_ request: Request) throws(APIError) -> String {
-        let name = try request.parameter("name")
-        if let problem = ArtifactName.problem(name) { throw APIError.invalid("invalid_name", problem, field: "name") }
-        return name
     }
 
     static func render(_ record: RunFileRecord) -> JSONValue {
