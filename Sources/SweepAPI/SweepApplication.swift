@@ -57,7 +57,7 @@ public struct SweepApplication: Sendable {
             ProgressController(database: database, coalescer: ProgressCoalescer(database: database, interval: progressInterval)),
             ArtifactController(library: artifacts),
             // Backend workflows (issue 15): /call and the run API's shared data and response items.
-            CallController(database: database, limits: limits, parking: parking, interceptor: InterceptorRunner(egress: security.egress), artifacts: artifacts),
+            CallController(database: database, limits: limits, parking: parking, artifacts: artifacts),
             RunDataController(database: database),
             RunFileController(artifacts: artifacts, parking: parking, logStreams: streams as? any RunLogStreams, limits: limits, admission: streamAdmission),
             ExecutorController(database: database, limits: limits, parking: parking, leaseSeconds: executorLeaseSeconds),

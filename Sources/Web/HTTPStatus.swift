@@ -21,6 +21,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let internalServerError = HTTPStatus(500)
     public static let serviceUnavailable = HTTPStatus(503)
     public static let badGateway = HTTPStatus(502)
+    public static let gatewayTimeout = HTTPStatus(504)
 
     public var reasonPhrase: String {
         switch code {
@@ -42,6 +43,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
         case 500: "Internal Server Error"
         case 502: "Bad Gateway"
         case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
         default: "Status \(code)"
         }
     }

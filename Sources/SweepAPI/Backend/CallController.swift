@@ -9,13 +9,13 @@ import Web
 /// Backend workflows (API.md "Backend workflows", issue 15): `/api/v1/workflows/{id}/call` runs a workflow like an
 /// endpoint. The request is checked against the workflow's `request` schema, shown to its interceptor, launched
 /// with input `{"method","url_params","req_body","req_form"}`, and answered with the response items its tasks
-/// composed. The wait is parked (`ParkedRequests`, DESIGN §3): no request thread waits for a launch.
+/// composed. The wait is parked (`ParkedRequests`, DESIGN §3): no request thread waits for a launch, nor for an
+/// interceptor, which runs as a launch of its own (`InterceptedCall`).
 struct CallController: Controller {
     let database: Database
     var limits = LimitDefaults()
     /// Where foreground calls park; nil (tests of the responder alone) answers like `?background=true`.
     var parking: ParkedRequests? = nil
-    let interceptor: InterceptorRunner
     let artifacts: ArtifactLibrary
 
     func register(_ routes: inout Routes) {
@@ -28,7 +28,8 @@ struct CallController: Controller {
     @Sendable func call(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let workflowID = try request.parameter("id")
         let userID = tenant.userID
-        let workflow = try Self.workflow(database, workflowID, userID)
+        let received = ContinuousClock.now
+        let (workflow, version) = try Self.workflow(database, workflowID, userID)
         let background = try Self.flag(request.query["background"], "background")
         let key = request.header("idempotency-key")
         if let key, !(1...200).contains(key.count) {
@@ -52,22 +53,18 @@ struct CallController: Controller {
         }
         // A retried call with the same key joins the first launch without running the interceptor again.
         let existing = try key.flatMap { key in try self.database.tenant(userID) { try LaunchStore($0).launchID(idempotencyKey: key) } }
-        if existing == nil, let functionID = workflow.backend.interceptorFunctionID {
-            let target = try self.database.tenant(userID) { try InterceptorTarget.resolve($0, functionID: functionID) }
-            guard case .http(let url) = target else {
-                if case .unavailable(let reason) = target {
-                    throw APIError.invalid("interceptor_unavailable", reason, field: "/interceptor/function_def_id")
-                }
-                throw APIError.notFound("interceptor")
-            }
-            let changed = try interceptor.run(url: url, workflowID: workflowID, input: input)
-            do {
-                input = try schema.recheck(changed)
-            } catch {
-                throw APIError.invalid("invalid_request", "after the interceptor: " + error.message, field: error.field)
-            }
-        }
         try LaunchController.checkInput(input)
+        let timeout = workflow.config.callTimeout ?? BackendDefinition.defaultCallTimeout
+        if existing == nil, let interceptor = workflow.backend.interceptor {
+            guard let parking else {
+                throw APIError(status: .serviceUnavailable, code: "interceptor_unavailable", message: "this server cannot wait for an interceptor")
+            }
+            let call = InterceptedCall(
+                database: database, limits: limits, parking: parking, userID: userID, workflowID: workflowID, schema: schema, request: input,
+                key: key, background: background, declared: workflow.backend.response.map(\.name), callDeadline: received + .seconds(timeout),
+                timeoutSeconds: workflow.config.interceptorTimeout ?? BackendDefinition.defaultInterceptorTimeout)
+            return try call.park(workflow: workflow, version: version, interceptor: interceptor)
+        }
 
         let database = self.database
         let limits = self.limits
@@ -77,7 +74,6 @@ struct CallController: Controller {
             return try Self.launch(database, limits, userID, workflowID, input: input, key: key)
         }
         guard !background, let parking else { return try Self.handedOver(database, try create(), userID) }
-        let timeout = workflow.config.callTimeout ?? BackendDefinition.defaultCallTimeout
         return try parking.park {
             let launchID = try create()
             return ParkedRequest(
@@ -88,18 +84,19 @@ struct CallController: Controller {
     }
 
     @Sendable func openAPI(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
-        let workflow = try Self.workflow(database, try request.parameter("id"), tenant.userID)
+        let (workflow, _) = try Self.workflow(database, try request.parameter("id"), tenant.userID)
         return .json(CallOpenAPI.document(for: workflow))
     }
 
     // MARK: Steps
 
-    static func workflow(_ database: Database, _ workflowID: String, _ userID: UserID) throws -> Workflow {
+    /// The workflow's latest version, parsed, and its number.
+    static func workflow(_ database: Database, _ workflowID: String, _ userID: UserID) throws -> (Workflow, Int) {
         guard let stored = try database.tenant(userID, { try WorkflowStore($0).find(workflowID: workflowID) }) else {
             throw APIError.notFound("workflow")
         }
         do {
-            return try Workflow(json: stored.definition)
+            return (try Workflow(json: stored.definition), stored.version)
         } catch {
             throw APIError.invalid("invalid_definition", "the stored workflow cannot be read: \(error.message)", field: error.field)
         }
@@ -173,12 +170,16 @@ struct CallController: Controller {
         return ["artifact": .string(record.name), "filename": .string(file.filename), "size": .int(record.size), "sha256": .string(record.sha256)]
     }
 
-    static func launch(_ database: Database, _ limits: LimitDefaults, _ userID: UserID, _ workflowID: String, input: JSONValue, key: String?) throws -> String {
+    /// The call's launch; `also` runs in the same transaction (an intercepted call deletes its interceptor's launch).
+    static func launch(_ database: Database, _ limits: LimitDefaults, _ userID: UserID, _ workflowID: String, input: JSONValue, key: String?,
+                       also: (TenantTransaction) throws -> Void = { _ in }) throws -> String {
         let result: LaunchStore.CreateResult
         do {
             result = try database.tenant(userID) { tx in
                 let effective = try UserLimitStore.find(tx.connection, userID: tx.userID).effective(limits)
-                return try LaunchStore(tx).create(workflowID: workflowID, input: input, idempotencyKey: key, limits: effective)
+                let created = try LaunchStore(tx).create(workflowID: workflowID, input: input, idempotencyKey: key, limits: effective)
+                try also(tx)
+                return created
             }
         } catch let error as ValidationError {
             throw error.apiError

@@ -73,6 +73,13 @@ public final class ParkedRequests: Sendable {
         }
     }
 
+    /// What a parked request's `check` answers when its answer is a second wait (a `/call` whose interceptor
+    /// accepted waits for its launch next): the connection moves to `request`, keeping its place (no 429).
+    public func continued(_ request: ParkedRequest) -> Response {
+        count.add(1, ordering: .relaxed)
+        return .parked(Attachment(registry: self, request: request))
+    }
+
     struct Attachment: ResponseStream {
         let registry: ParkedRequests
         let request: ParkedRequest
@@ -222,6 +229,12 @@ public final class ParkedRequests: Sendable {
     }
 
     private func finish(_ entry: Entry, with response: Response, entries: inout [ObjectIdentifier: Entry]) {
+        if response.isParked, let next = response.stream {
+            // `continued`: the same connection waits again, on the next request; this place is given back.
+            guard entries.removeValue(forKey: ObjectIdentifier(entry)) != nil else { return }
+            count.subtract(1, ordering: .relaxed)
+            return next.attach(entry.sink)
+        }
         entry.sink.respond(response)
         drop(entry, entries: &entries)
     }

@@ -6,16 +6,26 @@ import SweepJSON
 public struct BackendDefinition: Sendable, Hashable {
     public static let defaultCallTimeout = 30
     public static let maxCallTimeout = 3600
+    /// Seconds an interceptor has from the call to its answer (claim, start and run), `config.interceptor_timeout`.
+    public static let defaultInterceptorTimeout = 10
+    /// An interceptor is a check or a small rewrite in front of a waiting caller, not a job.
+    public static let maxInterceptorTimeout = 300
 
     public var request: RequestSchema?
     public var response: [ResponseItem]
-    /// The function definition that sees (and may change or reject) each call first.
-    public var interceptorFunctionID: String?
+    /// What sees (and may change or reject) each call first: any executable a task may run as (a function of any
+    /// destination, a container, an executor type), run as a task is (`InterceptorLaunch`).
+    public var interceptor: ExecutionConfiguration?
 
-    public init(request: RequestSchema? = nil, response: [ResponseItem] = [], interceptorFunctionID: String? = nil) {
+    /// The interceptor's function definition, when it is one (registration checks it exists).
+    public var interceptorFunctionID: String? {
+        if case .function(let id)? = interceptor?.executable { id } else { nil }
+    }
+
+    public init(request: RequestSchema? = nil, response: [ResponseItem] = [], interceptor: ExecutionConfiguration? = nil) {
         self.request = request
         self.response = response
-        self.interceptorFunctionID = interceptorFunctionID
+        self.interceptor = interceptor
     }
 
     init(_ reader: FieldReader) throws(ValidationError) {
@@ -40,12 +50,10 @@ public struct BackendDefinition: Sendable, Hashable {
             response = []
         }
         if let value = reader.value("interceptor") {
-            let interceptor = try FieldReader(value, at: reader.pointer / "interceptor", what: "interceptor")
-            let id = try interceptor.requiredString("function_def_id")
-            try Identifier.check(id, at: reader.pointer / "interceptor" / "function_def_id", name: "function_def_id")
-            interceptorFunctionID = id
+            // The shape of a task's execution configuration: function_def_id, container_def_id or executor_type.
+            interceptor = try ExecutionConfiguration(json: value, at: reader.pointer / "interceptor")
         } else {
-            interceptorFunctionID = nil
+            interceptor = nil
         }
     }
 

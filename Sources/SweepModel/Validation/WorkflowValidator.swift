@@ -12,6 +12,9 @@ public enum WorkflowValidator {
         if let catalog, let id = workflow.backend.interceptorFunctionID, !catalog.functionIDs.contains(id) {
             problems.append(ValidationError(.root / "interceptor" / "function_def_id", .unknownFunction, "function definition \(id) is not registered"))
         }
+        if let catalog, case .container(let id)? = workflow.backend.interceptor?.executable, !catalog.containerIDs.contains(id) {
+            problems.append(ValidationError(.root / "interceptor" / "container_def_id", .unknownContainer, "container definition \(id) is not registered"))
+        }
         if workflow.tasks.count > ModelLimits.maxTasks {
             problems.append(ValidationError(tasksPointer, .tooManyTasks, "a workflow has at most \(ModelLimits.maxTasks) tasks, this one has \(workflow.tasks.count)"))
         }

@@ -9,6 +9,8 @@ public struct WorkflowConfig: Sendable, Hashable {
     public var retry: RetrySettings
     /// Seconds a foreground `/call` waits before handing over with 202 (backend workflows); nil: the default.
     public var callTimeout: Int?
+    /// Seconds a backend workflow's interceptor has to answer (`BackendDefinition.defaultInterceptorTimeout`).
+    public var interceptorTimeout: Int?
 
     public init(maxTaskConcurrency: Int? = nil, maxTaskRuntime: Int? = nil, retry: RetrySettings = RetrySettings()) {
         self.maxTaskConcurrency = maxTaskConcurrency
@@ -22,5 +24,6 @@ public struct WorkflowConfig: Sendable, Hashable {
         maxTaskRuntime = try reader.integer("max_task_runtime", in: 1...ModelLimits.maxDelaySeconds)
         retry = try RetrySettings(reader)
         callTimeout = try reader.integer("call_timeout", in: 1...Int64(BackendDefinition.maxCallTimeout))
+        interceptorTimeout = try reader.integer("interceptor_timeout", in: 1...Int64(BackendDefinition.maxInterceptorTimeout))
     }
 }

@@ -31,7 +31,14 @@ public struct LaunchStore {
             if version != nil, let latest = try WorkflowStore(tx).find(workflowID: workflowID) { return .versionNotFound(latest: latest.version) }
             return .workflowNotFound
         }
-        let workflow = try Workflow(json: stored.definition)
+        return try insert(workflowID: workflowID, version: stored.version, definition: stored.definition, input: input,
+                          idempotencyKey: idempotencyKey, limits: limits, isInterceptor: false)
+    }
+
+    /// Creates a launch of `definition` (a stored workflow version's, or an interceptor's: `InterceptorLaunch`).
+    func insert(workflowID: String, version: Int, definition: JSONValue, input: JSONValue?, idempotencyKey: String?,
+                limits: LimitDefaults?, isInterceptor: Bool, executors resolved: JSONValue? = nil) throws -> CreateResult {
+        let workflow = try Workflow(json: definition)
         var planner = try Planner(workflow: workflow)
         if let limits {
             planner.budget = RunBudget(maxRuns: limits.maxReplicasPerLaunch)
@@ -43,11 +50,12 @@ public struct LaunchStore {
                     "you have \(inFlight) launches waiting or running, the most allowed (max_launches_in_flight); retry when one ends")
             }
         }
-        let executors = try ExecutorResolver(tx).resolve(workflow)
+        let executors = try resolved ?? ExecutorResolver(tx).resolve(workflow)
         let rows = try tx.connection.query("""
-            INSERT INTO launches (user_id, workflow_id, version, definition, executors, input, idempotency_key, max_concurrency, max_runtime_seconds)
-            VALUES (\(tx.userID), \(workflowID), \(stored.version), \(stored.definition)::jsonb, \(executors)::jsonb, \(input)::jsonb,
-                    \(idempotencyKey), \(workflow.config.maxTaskConcurrency), \(workflow.config.maxTaskRuntime))
+            INSERT INTO launches (user_id, workflow_id, version, definition, executors, input, idempotency_key, max_concurrency, max_runtime_seconds,
+                                  is_interceptor)
+            VALUES (\(tx.userID), \(workflowID), \(version), \(definition)::jsonb, \(executors)::jsonb, \(input)::jsonb,
+                    \(idempotencyKey), \(workflow.config.maxTaskConcurrency), \(workflow.config.maxTaskRuntime), \(isInterceptor))
             ON CONFLICT (user_id, idempotency_key) DO NOTHING
             RETURNING id::text AS id
             """)
@@ -109,7 +117,7 @@ public struct LaunchStore {
         }
         return try tx.connection.query("""
             SELECT \(unsafeSQL: LaunchSummary.columns) FROM launches
-            WHERE user_id = \(tx.userID) AND (\(state == nil) OR state = \(state ?? ""))
+            WHERE user_id = \(tx.userID) AND NOT is_interceptor AND (\(state == nil) OR state = \(state ?? ""))
               AND (\(parentLaunchID == nil) OR parent_launch_id = nullif(\(parentLaunchID ?? ""), '')::uuid)
               AND (\(workflowID == nil) OR workflow_id = \(workflowID ?? ""))
               AND (\(afterTime == nil) OR (created_at, id::text) < (\(afterTime ?? Date()), \(afterID)))
