@@ -40,8 +40,8 @@ public enum InterceptorVerdict: Sendable, Equatable {
             || error.hasPrefix("the function's result is not JSON") || error.hasPrefix("the function returned ") {
             return .failed(limited(error))
         }
-        // An executor's reported error, a local function platform's own words: the interceptor's message as it is.
-        return .rejected(limited(error))
+        // An executor's reported error: its first line (the Python executor sends "ValueError: …" and a traceback).
+        return .rejected(limited(firstLine(error) ?? error))
     }
 
     /// The interceptor's own words in a JSON answer: `{"error": "…"}`, `{"error": {"message": "…"}}`,
@@ -56,7 +56,14 @@ public enum InterceptorVerdict: Sendable, Equatable {
 
     /// The last non-empty line, without a Python exception's class (`ValueError: too young` says `too young`).
     static func lastLine(_ text: String) -> String? {
-        guard let line = text.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters() }).last(where: { !$0.isEmpty }) else { return nil }
+        text.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters() }).last(where: { !$0.isEmpty }).map(withoutExceptionClass)
+    }
+
+    static func firstLine(_ text: String) -> String? {
+        text.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters() }).first(where: { !$0.isEmpty }).map(withoutExceptionClass)
+    }
+
+    static func withoutExceptionClass(_ line: String) -> String {
         if let colon = line.firstIndex(of: ":"), line[colon...].hasPrefix(": ") {
             let name = line[..<colon]
             let isIdentifier = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
