@@ -175,7 +175,7 @@ def executor(stack, user, tmp_path):
     env = dict(os.environ, PYTHONPATH=CLIENT_SRC + os.pathsep + str(tmp_path), SWEEP_URL=stack.url, SWEEP_API_KEY=user.key)
     log = open(os.path.join(stack.workdir, f"executor-guard-{time.monotonic_ns()}.log"), "ab")
     proc = subprocess.Popen([sys.executable, "-c", "import sys; from sweep_client.executor import main; sys.exit(main())",
-                             "--type", "guards", "--name", "guard-1", "--wait", "5", "handlers:guard"],
+                             "--type", "guards", "--name", "guard-1", "--wait", "1", "handlers:guard"],
                             cwd=str(tmp_path), env=env, stdout=log, stderr=subprocess.STDOUT)
     yield proc
     proc.send_signal(signal.SIGTERM)
