@@ -92,7 +92,7 @@ def assert_rejected(client, response, message):
     assert response.json()["error"] == {"code": "rejected_by_interceptor", "message": message}
     interceptor_launch = response.headers["X-Sweep-Interceptor-Launch-Id"]
     status = client.get(f"/api/v1/launches/{interceptor_launch}").json()
-    assert status["state"] == "failed" and [t["run_id"] for t in status["tasks"]] == ["interceptor"]
+    assert status["state"] == "failed" and status["interceptor"] is True and [t["run_id"] for t in status["tasks"]] == ["interceptor"]
     assert interceptor_launch not in [launch["launch_id"] for launch in launches_of(client)]
     return interceptor_launch
 
@@ -125,7 +125,8 @@ def test_a_local_interceptor_changes_the_request_and_rejects_with_its_message(us
     r = call(user, "local_guarded", json={"var": 5})
     assert seen_request(r)["req_body"] == {"var": 10, "checked_by": "bubblewrap"}
     launch_id = r.headers["X-Sweep-Launch-Id"]
-    assert user.get(f"/api/v1/launches/{launch_id}").json()["input"]["req_body"] == {"var": 10, "checked_by": "bubblewrap"}
+    status = user.get(f"/api/v1/launches/{launch_id}").json()
+    assert status["input"]["req_body"] == {"var": 10, "checked_by": "bubblewrap"} and "interceptor" not in status
     # The call that went on leaves one launch, its own: the interceptor's launch was deleted with it.
     assert [launch["launch_id"] for launch in launches_of(user, "local_guarded")] == [launch_id]
 

@@ -4,13 +4,19 @@ import SweepStore
 /// JSON shapes of launches and task runs (API.md).
 enum LaunchRendering {
     static func summary(_ launch: LaunchSummary) -> JSONValue {
-        [
+        var summary: JSONValue = [
             "launch_id": .string(launch.id), "workflow_id": .string(launch.workflowID), "version": .int(Int64(launch.version)),
             "state": .string(launch.state), "created_at": Timestamp.json(launch.createdAt),
             "started_at": Timestamp.json(launch.startedAt), "finished_at": Timestamp.json(launch.finishedAt),
             "progress": ["finished": .int(Int64(launch.finishedRuns)), "total": .int(Int64(launch.totalRuns)), "failed": .int(Int64(launch.failedRuns))],
             "parent_launch_id": launch.parentLaunchID.map(JSONValue.string) ?? .null, "parent_run_id": launch.parentRunName.map(JSONValue.string) ?? .null,
         ]
+        // Only on the launches that ran a call's interceptor (listings leave those out): every other shape is unchanged.
+        if launch.isInterceptor, case .object(var object) = summary {
+            object["interceptor"] = true
+            summary = .object(object)
+        }
+        return summary
     }
 
     /// A launch's status: the summary, `task_counts`, `tasks_truncated`, and, spliced in as JSON text without

@@ -6,7 +6,8 @@ import SweepStates
 public struct LaunchSummary: Sendable {
     static let columns = """
         id::text AS id, workflow_id, version, state, input, output, created_at, started_at, finished_at, total_runs, finished_runs, failed_runs,
-        parent_launch_id::text AS parent_launch_id, (SELECT r.name FROM task_runs r WHERE r.id = parent_run_id) AS parent_run_name
+        parent_launch_id::text AS parent_launch_id, (SELECT r.name FROM task_runs r WHERE r.id = parent_run_id) AS parent_run_name,
+        is_interceptor
         """
     public let id: String
     public let workflowID: String
@@ -23,6 +24,8 @@ public struct LaunchSummary: Sendable {
     /// The launch whose `workflow` task started this one, and that task's run name (nil for a top launch).
     public let parentLaunchID: String?
     public let parentRunName: String?
+    /// A backend workflow's interceptor run for one call (migration 0021), not a launch the user made.
+    public let isInterceptor: Bool
 
     init(_ row: PostgresRow) throws {
         id = try row.decode(String.self, column: "id")
@@ -39,6 +42,7 @@ public struct LaunchSummary: Sendable {
         failedRuns = try row.decode(Int.self, column: "failed_runs")
         parentLaunchID = try row.decode(String?.self, column: "parent_launch_id")
         parentRunName = try row.decode(String?.self, column: "parent_run_name")
+        isInterceptor = try row.decode(Bool.self, column: "is_interceptor")
     }
 
     public var isTerminal: Bool { LaunchState.isTerminal(state) }
