@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from sse import events as sse_events
 from stack import ROOT, Stack, wait_until
 from sweep_fixtures import register_demo_container, register_http_functions, zip_of
 
@@ -135,6 +136,16 @@ def test_a_local_interceptor_changes_the_request_and_rejects_with_its_message(us
     # Its logs are there for whoever debugs the interceptor (the traceback on stderr).
     logs = user.get(f"/api/v1/launches/{interceptor_launch}/tasks/interceptor/logs").text
     assert "ValueError: var must not be negative" in logs
+    # Its event stream replays its life like any launch's (the page follows it the same way).
+    with user.session.get(f"{user.url}/api/v1/launches/{interceptor_launch}/events", headers={"Accept": "text/event-stream"},
+                          stream=True, timeout=30) as stream:
+        assert stream.status_code == 200
+        kinds = []
+        for _, kind, data in sse_events(stream):
+            kinds.append((kind, data.get("run_id")))
+            if kind.startswith("launch.") and kind not in ("launch.created", "launch.started"):
+                break
+    assert ("task.failed", "interceptor") in kinds and kinds[-1] == ("launch.failed", None), kinds
     assert [launch["launch_id"] for launch in launches_of(user, "local_guarded")] == [launch_id]
     # The interceptor's answer is checked against the schema like the request was.
     local_function(user, "breaker", "def handler(event, context):\n    return {'req_body': {'var': 'many'}}\n")
