@@ -40,7 +40,7 @@ import Testing
         let parsed = try Workflow(json: definition)
         #expect(parsed.tasks.map(\.id) == [InterceptorLaunch.taskID])
         let properties = definition["tasks"]?.arrayValue?.first?["properties"]
-        #expect(properties?["max_runtime"] == 7 && properties?["retries"] == 0 && properties?["transform_input"] == "launch_input")
+        #expect(properties?["max_runtime"] == .int(Int64(7 + InterceptorLaunch.runtimeGraceSeconds)) && properties?["retries"] == 0 && properties?["transform_input"] == "launch_input")
         // A container has no stdin: the request is a file in its working directory.
         #expect(properties?["input_files"]?.arrayValue?.first?["name"] == .string(InterceptorLaunch.requestFile))
         let function = InterceptorLaunch.definition(workflowID: "be", interceptor: ExecutionConfiguration(executable: .function(id: "f")),

@@ -54,6 +54,11 @@ public enum CallOpenAPI {
                 "502": ["description": "workflow_failed (with launch_id)", "content": ["application/json": ["schema": error]]],
             ],
         ]
+        if workflow.backend.interceptor != nil, case .object(var responses)? = operation["responses"] {
+            responses["504"] = ["description": "interceptor_timeout: the interceptor did not answer within config.interceptor_timeout",
+                                "content": ["application/json": ["schema": error]]]
+            operation["responses"] = .object(responses)
+        }
         var withBody = operation
         withBody["requestBody"] = ["required": false, "content": .object(content)]
         func op(_ method: String, _ base: [String: JSONValue]) -> JSONValue {

@@ -14,7 +14,12 @@ public enum InterceptorLaunch {
     /// stdin: a local function reads the request there, an HTTP function in its body, an executor in `ti.input`).
     public static let requestFile = "request.json"
 
-    /// The definition the interceptor's launch snapshots: one task, run at most `timeoutSeconds`.
+    /// The run's own `max_runtime` beyond the call's bound: the parked call's deadline (from the call's arrival)
+    /// decides and cancels the launch; the run's limit is the backstop that stops a process nobody waits for any
+    /// more (a call whose client hung up), and must not race the deadline to a different answer.
+    public static let runtimeGraceSeconds = 5
+
+    /// The definition the interceptor's launch snapshots: one task, run at most `timeoutSeconds` (+ the grace).
     public static func definition(workflowID: String, interceptor: ExecutionConfiguration, timeoutSeconds: Int, request: JSONValue) -> JSONValue {
         var configuration: [String: JSONValue] = ["priority": 1]
         switch interceptor.executable {
@@ -26,7 +31,7 @@ public enum InterceptorLaunch {
             configuration["args"] = .array(args)
         }
         var properties: [String: JSONValue] = [
-            "position": "start", "transform_input": "launch_input", "max_runtime": .int(Int64(timeoutSeconds)), "retries": 0,
+            "position": "start", "transform_input": "launch_input", "max_runtime": .int(Int64(timeoutSeconds + runtimeGraceSeconds)), "retries": 0,
             "description": .string("the interceptor of workflow \(workflowID)"),
         ]
         let text = String(decoding: request.jsonBytes, as: UTF8.self)
