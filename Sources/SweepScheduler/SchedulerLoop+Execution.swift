@@ -202,7 +202,8 @@ extension SchedulerEngine.Loop {
         switch completion.result {
         case .success(let response):
             guard (200..<300).contains(response.status) else {
-                let excerpt = String(decoding: response.body.prefix(200), as: UTF8.self)
+                // 1,000 bytes: an interceptor's refusal is read back from this text (`InterceptorVerdict`), whole.
+                let excerpt = String(decoding: response.body.prefix(1000), as: UTF8.self)
                 return fail(run, "the function answered HTTP \(response.status): \(excerpt)", retryable: Self.retryable(response))
             }
             switch outputAdmission.decode(response.body) {

@@ -62,6 +62,8 @@ import Testing
         #expect(verdict(#"the function answered HTTP 400: {"error": "var must not be negative"}"#) == .rejected("var must not be negative"))
         #expect(verdict(#"the function answered HTTP 403: {"error": {"message": "no"}}"#) == .rejected("no"))
         #expect(verdict("the function answered HTTP 418: teapot") == .rejected("teapot"))
+        let long = String(repeating: "why ", count: 200)
+        #expect(verdict("the function answered HTTP 422: {\"error\": \"\(long)\"}") == .rejected(long))
         #expect(verdict("the function answered HTTP 500: ") == .rejected("the interceptor refused the call (HTTP 500)"))
         #expect(verdict("the process exited with code 1: Traceback (most recent call last):\n  File \"x\"\nValueError: var must not be negative\n")
                 == .rejected("var must not be negative"))
