@@ -315,3 +315,14 @@ def test_waiting_intercepted_calls_hold_no_request_thread(user):
         barrier.stop()
     assert [seen_request(r)["req_body"] for r in answers] == [{"var": i, "released": True} for i in range(parties)]
     assert len(launches_of(user, "crowded")) == parties
+
+
+def test_an_idempotency_key_joins_the_first_intercepted_launch(user):
+    register(user, "keyed_guard", {"function_def_id": "intercept"})
+    key = {"Idempotency-Key": f"order-{time.monotonic_ns()}"}
+    first = call(user, "keyed_guard", json={"var": 2}, headers=key)
+    assert seen_request(first)["req_body"] == {"var": 4, "intercepted": True}
+    # The retry is answered by the first launch: the interceptor does not run again (a rejection would show it).
+    again = call(user, "keyed_guard", json={"var": -2}, headers=key)
+    assert again.status_code == 200 and again.headers["X-Sweep-Launch-Id"] == first.headers["X-Sweep-Launch-Id"], again.text
+    assert len(launches_of(user, "keyed_guard")) == 1
