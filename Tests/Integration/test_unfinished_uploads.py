@@ -77,11 +77,11 @@ def test_a_killed_workers_unfinished_uploads_are_swept_and_live_blobs_stay(blob_
     wait_until(lambda: len(pending(stack, user_id)) == 1, what="the first upload's journal entry")
 
     # Upload 2: every byte sent, then held before its row by the storage lock the test holds.
-    holder = subprocess.Popen(["psql", stack.owner_url, "-X", "-q", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+    holder = subprocess.Popen(["psql", stack.owner_url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     holder.stdin.write(f"SELECT pg_advisory_lock({STORAGE_LOCK_CLASS}, hashtext('{user_id}'));\n\\echo locked\n")
     holder.stdin.flush()
-    assert holder.stdout.readline().strip() == "locked"
+    wait_until(lambda: holder.stdout.readline().strip() == "locked", what="the storage lock held")
     try:
         whole = os.urandom(3 << 20)
         complete = begin_upload(stack, user.key, "whole.bin", len(whole))
