@@ -1,15 +1,13 @@
 """Browser tests (Chromium, fresh profile) of the status page following a launch live: a re-run
 (POST /launches/{id}/rerun, made elsewhere) is followed without a reload, both when the page watched the launch end
-and when it opens the launch while the re-run runs (its stream holds the old end first); and the log Follow toggle
-reads the SSE log stream (one request for the whole run, lines shown as the task prints them)."""
+and when it opens the launch while the re-run runs (its stream holds the old end first). (The log Follow toggle's SSE
+stream is tested in test_browser_logs.py.)"""
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
 
 from stack import wait_until
 from sweep_fixtures import register_http_functions
-from test_browser import browser, click_node, node_states, sign_in, signed_in_as, visible, wait  # noqa: F401 (browser: fixture)
-from test_run_logs import start_slow
+from test_browser import browser, node_states, sign_in, signed_in_as, visible, wait  # noqa: F401 (browser: fixture)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -69,26 +67,3 @@ def test_a_page_opened_during_a_rerun_follows_it_past_the_old_end(stack, user, f
     # The launch's event history now holds its first end, then launch.rerun and the re-run's events.
     open_page(browser, stack, user, launch_id)
     follow_rerun(browser, user, launch_id)
-
-
-def test_follow_reads_the_sse_log_stream_while_a_local_task_prints(stack, user, browser):
-    launch_id = start_slow(user, 3, "page_follow_sse")
-    sign_in(browser, stack, user.username, user.password)
-    signed_in_as(browser, user.username)
-    browser.get(f"{stack.url}/#launch={launch_id}")
-    click_node(browser, "1")
-    visible(browser, "run-panel")
-    Select(browser.find_element(By.ID, "run-logs-stream")).select_by_value("stderr")
-    browser.find_element(By.ID, "run-logs-follow").click()
-    logs = lambda d: d.find_element(By.ID, "run-logs").text  # noqa: E731
-    wait(browser).until(lambda d: "first line" in logs(d))
-    assert "second line" not in logs(browser), "shown while the task still works on"
-    assert user.get(f"/api/v1/launches/{launch_id}").json()["tasks"][0]["state"] == "running"
-    wait(browser, 60).until(lambda d: "second line" in logs(d))
-    assert logs(browser) == "first line\nsecond line"
-    wait(browser).until(lambda d: not d.find_element(By.ID, "run-logs-follow").is_selected())
-    # One request carried both lines and the end: the SSE stream, not a long poll per line.
-    follows = browser.execute_script(
-        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
-        ".filter(function (n) { return n.indexOf('follow=true') >= 0; });")
-    assert len(follows) == 1 and "wait=" not in follows[0] and "offset=" not in follows[0], follows

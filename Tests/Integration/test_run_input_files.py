@@ -9,12 +9,10 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 import requests
 
-from stack import Stack
 from sweep_fixtures import launch, runs_by_id
-from test_executors import ExecutorProcess, handlers_dir
+from test_executors import ExecutorProcess, handlers_dir, stack, user  # noqa: F401 (fixtures)
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "clients", "python", "src"))
 from sweep_client.task import TaskInstance  # noqa: E402
@@ -22,25 +20,6 @@ from sweep_client.task import TaskInstance  # noqa: E402
 SAMPLE = "variable nsteps equal {} # simulation steps"
 INPUT_FILES = [{"name": "sample.in", "contents_expr": "'variable nsteps equal ' + str(static_input['nsteps']) + ' # simulation steps'"},
                {"name": "notes.txt", "contents": "fixed text\n"}]
-
-
-@pytest.fixture(scope="module")
-def stack():
-    s = Stack()
-    try:
-        s.start(schedulers=1)
-        yield s
-    finally:
-        s.stop()
-
-
-_users = [0]
-
-
-@pytest.fixture
-def user(stack):
-    _users[0] += 1
-    return stack.create_user(f"inf{_users[0]}-{os.getpid()}")
 
 
 class InputReadingFunction:

@@ -8,37 +8,13 @@ import http.client
 import os
 import signal
 import subprocess
-import tempfile
 from urllib.parse import urlparse
 
-import pytest
-
-from moto_s3 import MotoS3
-from stack import Stack, wait_until
+from stack import wait_until
+from test_task_files import files_stack  # noqa: F401 (fixture: the stack on each blob store)
 
 STORAGE_LOCK_CLASS = 0x5346494C  # ArtifactStore.storageLockClass ("SFIL")
 LIVE = os.urandom(1_500_000)
-
-
-@pytest.fixture(scope="module", params=["postgres", "s3"])
-def blob_stack(request):
-    moto = None
-    stack = None
-    try:
-        env = {"SWEEP_LIMIT_STORED_BYTES": str(64 << 20), "SWEEP_RETENTION_INTERVAL_MS": "200"}
-        if request.param == "s3":
-            moto = MotoS3(tempfile.mkdtemp(prefix="moto-", dir=os.environ.get("SWEEP_TEST_OUTPUT")))
-            env.update(moto.stack_env())
-        stack = Stack(env=env, worker_threads=4)
-        stack.backend = request.param
-        stack.moto = moto
-        stack.start(schedulers=0)
-        yield stack
-    finally:
-        if stack:
-            stack.stop()
-        if moto:
-            moto.stop()
 
 
 def begin_upload(stack, key, name, length):
@@ -63,8 +39,8 @@ def pending(stack, user_id):
     return [row[0] for row in stack.psql("SELECT blob_id FROM pending_blobs WHERE user_id = :'p1' ORDER BY started_at", user_id)]
 
 
-def test_a_killed_workers_unfinished_uploads_are_swept_and_live_blobs_stay(blob_stack):
-    stack = blob_stack
+def test_a_killed_workers_unfinished_uploads_are_swept_and_live_blobs_stay(files_stack):
+    stack = files_stack
     user = stack.create_user(f"uu-{stack.backend}-{os.getpid()}")
     user_id = stack.psql("SELECT id FROM users WHERE username = :'p1'", user.username)[0][0]
     assert user.put("/api/v1/artifacts/live.bin", data=LIVE).status_code == 201
@@ -110,16 +86,11 @@ def test_a_killed_workers_unfinished_uploads_are_swept_and_live_blobs_stay(blob_
     assert blob_exists(stack, user_id, whole_blob)
     assert [row[0] for row in stack.psql("SELECT name FROM artifacts WHERE user_id = :'p1'", user_id)] == ["live.bin"]
 
-    # Their clock moved past the grace period (24 hours by default): a scheduler deletes the blob and the entries.
+    # Their clock moved past the grace period (24 hours by default): the scheduler deletes the blob and the entries.
     stack.psql("UPDATE pending_blobs SET started_at = started_at - interval '25 hours' WHERE user_id = :'p1'", user_id)
-    scheduler = stack.start_scheduler()
-    try:
-        wait_until(lambda: pending(stack, user_id) == [], what="the entries swept")
-        assert not blob_exists(stack, user_id, whole_blob)
-        assert not blob_exists(stack, user_id, entries[0])
-    finally:
-        scheduler.terminate()
-        scheduler.wait(timeout=15)
+    wait_until(lambda: pending(stack, user_id) == [], what="the entries swept")
+    assert not blob_exists(stack, user_id, whole_blob)
+    assert not blob_exists(stack, user_id, entries[0])
 
     # Live blobs are untouched, and uploads work as before.
     got = user.get("/api/v1/artifacts/live.bin")
