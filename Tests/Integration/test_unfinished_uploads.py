@@ -84,6 +84,9 @@ def test_a_killed_workers_unfinished_uploads_are_swept_and_live_blobs_stay(files
     # The crash left both entries and the whole blob; nothing points at them.
     assert pending(stack, user_id) == entries
     assert blob_exists(stack, user_id, whole_blob)
+    # A put cut off mid-body stores nothing on either store (PostgreSQL rolls the chunks back, S3 keeps no partial
+    # object): only its entry is left. The whole blob of the second upload is what would leak without the sweeper.
+    assert not blob_exists(stack, user_id, entries[0])
     assert [row[0] for row in stack.psql("SELECT name FROM artifacts WHERE user_id = :'p1'", user_id)] == ["live.bin"]
 
     # Their clock moved past the grace period (24 hours by default): the scheduler deletes the blob and the entries.
