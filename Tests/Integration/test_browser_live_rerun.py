@@ -1,7 +1,7 @@
 """Browser tests (Chromium, fresh profile) of the status page following a launch live: a re-run
-(POST /launches/{id}/rerun, made elsewhere) is followed without a reload, both when the page watched the launch end
-and when it opens the launch while the re-run runs (its stream holds the old end first). (The log Follow toggle's SSE
-stream is tested in test_browser_logs.py.)"""
+(POST /launches/{id}/rerun, made elsewhere) is followed without a reload when the page watched the launch end, when it
+opened the launch after its end, and when it opens the launch while the re-run runs (its stream holds the old end
+first). (The log Follow toggle's SSE stream is tested in test_browser_logs.py.)"""
 import pytest
 from selenium.webdriver.common.by import By
 
@@ -57,6 +57,18 @@ def test_the_page_follows_a_rerun_of_the_launch_it_watched_end(stack, user, func
     assert user.post(f"/api/v1/launches/{launch_id}/rerun", json={"tasks": ["b"]}).status_code == 202
     follow_rerun(browser, user, launch_id)
     assert run_attempt(user, launch_id, "a")["attempt"] == 1, "a was not run again"
+
+
+def test_the_page_follows_a_rerun_of_a_launch_opened_after_its_end(stack, user, functions, browser):
+    register_rerun_workflow(user, functions, "page_rerun_ended", 2)
+    launch_id = user.post("/api/v1/workflows/page_rerun_ended/launches", json={"wait": 30}).json()["launch_id"]
+    assert user.get(f"/api/v1/launches/{launch_id}").json()["state"] == "succeeded"
+    open_page(browser, stack, user, launch_id)
+    wait(browser).until(lambda d: launch_state(d) == "succeeded" and node_states(d).get("b") == "succeeded")
+    # The page watches the user's stream from the launch's last event on, so a re-run made before that stream
+    # connects is replayed to it, not missed.
+    assert user.post(f"/api/v1/launches/{launch_id}/rerun", json={"tasks": ["b"]}).status_code == 202
+    follow_rerun(browser, user, launch_id)
 
 
 def test_a_page_opened_during_a_rerun_follows_it_past_the_old_end(stack, user, functions, browser):
