@@ -58,6 +58,7 @@
     staleRuns: new Set(), // run_ids whose state came from an event without their output/error
     selectedRun: null,
     stream: null,
+    rerunWatch: null,
     dag: null,
     refetchTimer: null,
     pollTimer: null,
@@ -616,11 +617,13 @@
       var r = await api('GET', '/launches/' + encodeURIComponent(id) + '/events');
       if (seq !== state.openSeq) return;
       items(r).items.forEach(function (ev) {
+        if (ev.id != null && (state.lastEventId == null || +ev.id > +state.lastEventId)) state.lastEventId = ev.id;
         var type = ev.event || ev.type;
         var data = ev.data && typeof ev.data === 'object' ? ev.data : ev;
         if (type === 'task.progress' && data.run_id != null) recordProgress(data);
       });
       if (state.selectedRun) renderRunPanel();
+      if (!items(r).next) watchForRerun(id); // the last event known: a re-run is watched for after it
     } catch (e) { /* optional */ }
   }
 
@@ -795,7 +798,6 @@
   function startStream(id) {
     stopStream();
     var seq = state.openSeq;
-    var sawEnd = false;
     state.stream = new SSE.LiveStream({
       url: API + '/launches/' + encodeURIComponent(id) + '/events',
       headers: authHeaders,
@@ -808,15 +810,15 @@
           reconnecting: info && info.delayMs != null ? 'reconnecting in ' + (info.delayMs / 1000).toFixed(1) + ' s' : 'reconnecting\u2026'
         }[s] || s;
         setConn(s, text);
-        if (s === 'closed') { state.stream = null; scheduleRefetch(50); }
+        if (s === 'closed') { state.stream = null; scheduleRefetch(50); watchForRerun(id); }
       },
       onEvent: function (ev) {
         if (seq !== state.openSeq) return;
         if (ev.id != null) state.lastEventId = ev.id;
-        if (LAUNCH_EVENT_STATE[ev.type] && ev.type !== 'launch.started') sawEnd = true;
         handleEvent(ev);
       },
-      isFinished: function () { return sawEnd; },
+      // No isFinished: the stream also closes at an end a re-run came after (its history holds the old end, then
+      // launch.rerun). Only the launch's state says it is over; otherwise the stream resumes after that end.
       checkFinished: async function () {
         try {
           var l = await api('GET', '/launches/' + encodeURIComponent(id));
@@ -832,7 +834,40 @@
     }).start();
   }
 
+  /* A re-run (POST /launches/{id}/rerun, from the CLI, the client or another tab) re-opens an ended launch. While
+     an ended launch is shown, the user's event stream is read from this launch's last event on, for its
+     launch.rerun; then the launch's own stream is followed again from that point (the re-run's runs, states and
+     new end). A launch opened long after its end is only checked by the list's refresh (a replay of every event of
+     the user since then would cost more than it is worth). */
+  var RERUN_WATCH_MS = 3600 * 1000;
+  function watchForRerun(id) {
+    stopRerunWatch();
+    var l = state.launch;
+    if (state.lastEventId == null || !l || !LAUNCH_DONE[l.state]) return;
+    if (l.finished_at && Date.now() - Date.parse(l.finished_at) > RERUN_WATCH_MS) return;
+    var seq = state.openSeq;
+    state.rerunWatch = new SSE.LiveStream({
+      url: API + '/events',
+      headers: authHeaders,
+      lastEventId: state.lastEventId,
+      maxDelay: 8000,
+      onEvent: function (ev) {
+        if (seq !== state.openSeq || ev.type !== 'launch.rerun') return;
+        var d = null;
+        try { d = JSON.parse(ev.data); } catch (e) { return; }
+        if (!d || String(d.launch_id) !== String(id)) return;
+        stopRerunWatch();
+        startStream(id); // resumes after the old end: launch.rerun and all that follows
+      }
+    }).start();
+  }
+  function stopRerunWatch() {
+    if (state.rerunWatch) state.rerunWatch.stop();
+    state.rerunWatch = null;
+  }
+
   function stopStream() {
+    stopRerunWatch();
     if (state.stream) state.stream.stop();
     state.stream = null;
     if (state.refetchTimer) clearTimeout(state.refetchTimer);
@@ -870,6 +905,14 @@
     if (data.launch_id != null && String(data.launch_id) !== String(l.launch_id)) return;
     var type = ev.type;
 
+    if (type === 'launch.rerun') {
+      // The launch runs again: its re-run runs come back as scheduled or pending (refetched: some may be new).
+      l.state = 'running'; l.finished_at = null;
+      renderLaunchMeta();
+      announce('Launch ' + l.launch_id + ' re-run.');
+      scheduleRefetch(50);
+      return;
+    }
     if (type.indexOf('launch.') === 0) {
       var ls = data.state || LAUNCH_EVENT_STATE[type];
       if (ls) {
@@ -989,38 +1032,45 @@
     }
   }
 
-  /* Follow (issue 16): long polls of ?follow=true&offset=N, each answered by the server as soon as the stream grows
-     or the run ends (parked there, no thread held), until X-Sweep-Log-Complete; "stdout and stderr" follows stderr,
-     where functions print. Unticking, another run or closing the panel aborts the poll. */
+  /* Follow: the log's SSE stream (?follow=true with Accept: text/event-stream, served by the worker's event hub, no
+     thread held), as `sweep logs --follow` reads it: `log` events carry the text, their id the characters sent so
+     far, so a dropped connection resumes with Last-Event-ID and loses nothing; `end` says the run ended. "stdout and
+     stderr" follows stderr, where functions print. Unticking, another run or closing the panel stops the stream. */
   var follower = null;
-  function stopFollowing() { if (follower) { follower.abort(); follower = null; } }
-  async function followLogs() {
+  function stopFollowing() { if (follower) { follower.stop(); follower = null; } }
+  function followLogs() {
     stopFollowing();
     if (!state.launch || !state.selectedRun) return;
-    var ctl = new AbortController(); follower = ctl;
     ++logSeq;
-    var base = API + '/launches/' + encodeURIComponent(state.launch.launch_id) + '/tasks/' + encodeURIComponent(state.selectedRun) +
-      '/logs?stream=' + ($('run-logs-stream').value || 'stderr') + '&follow=true&wait=25&offset=';
-    var offset = 0, text = '';
+    var text = '', ended = false, stream;
     $('run-logs').textContent = '(following\u2026)';
-    while (!ctl.signal.aborted) {
-      var res;
-      try {
-        res = await fetch(base + offset, { headers: Object.assign({ Accept: 'text/plain' }, authHeaders()), credentials: 'same-origin', cache: 'no-store', signal: ctl.signal });
-      } catch (e) {
-        if (!ctl.signal.aborted) $('run-logs').textContent = text + '\n(connection lost: follow stopped)';
-        break;
-      }
-      if (!res.ok) { $('run-logs').textContent = text + '\n(follow stopped: HTTP ' + res.status + ')'; break; }
-      var chunk = await res.text();
-      if (ctl.signal.aborted) return;
-      text += chunk;
-      if (text.length > MAX_SHOW) text = text.slice(-MAX_SHOW);
-      $('run-logs').textContent = text || '(no output yet)';
-      offset = parseInt(res.headers.get('X-Sweep-Log-Offset') || String(offset), 10);
-      if (res.headers.get('X-Sweep-Log-Complete') === 'true') break;
-    }
-    if (follower === ctl) { follower = null; $('run-logs-follow').checked = false; }
+    var done = function (note) {
+      if (follower !== stream) return;
+      follower = null;
+      $('run-logs-follow').checked = false;
+      if (note) $('run-logs').textContent = text ? text + '\n' + note : note;
+    };
+    stream = follower = new SSE.LiveStream({
+      url: API + '/launches/' + encodeURIComponent(state.launch.launch_id) + '/tasks/' + encodeURIComponent(state.selectedRun) +
+        '/logs?stream=' + ($('run-logs-stream').value || 'stderr') + '&follow=true',
+      headers: authHeaders,
+      lastEventId: 0,
+      onEvent: function (ev) {
+        if (follower !== stream) return;
+        var d = null;
+        try { d = JSON.parse(ev.data); } catch (e) { return; }
+        if (ev.type === 'end') { ended = true; return; }
+        if (ev.type !== 'log' || !d) return;
+        text += d.text || '';
+        if (text.length > MAX_SHOW) text = text.slice(-MAX_SHOW);
+        $('run-logs').textContent = text || '(no output yet)';
+      },
+      isFinished: function () { return ended; },
+      onStatus: function (s) {
+        if (s === 'closed') done(text ? null : '(no output)');
+      },
+      onFatal: function (status) { done('(follow stopped: HTTP ' + status + ')'); }
+    }).start();
   }
 
   function closeRunPanel(restoreFocus) {

@@ -60,6 +60,7 @@ public struct SweepApplication: Sendable {
             CallController(database: database, limits: limits, parking: parking, artifacts: artifacts),
             RunDataController(database: database),
             RunFileController(artifacts: artifacts, parking: parking, logStreams: streams as? any RunLogStreams, limits: limits, admission: streamAdmission),
+            RunInputFileController(database: database),
             ExecutorController(database: database, limits: limits, parking: parking, leaseSeconds: executorLeaseSeconds),
             RunReportController(database: database, leaseSeconds: executorLeaseSeconds, admission: OutputAdmission()),
         ]

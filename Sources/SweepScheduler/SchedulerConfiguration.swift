@@ -45,6 +45,9 @@ public struct SchedulerConfiguration: Sendable {
     public var sandbox = SandboxSettings()
     /// Where task files are staged from and collected into (the blob store); nil: tasks with files fail.
     public var files: TaskFileServices? = nil
+    /// How long an upload may take before its journalled blob counts as a crash's leftover
+    /// (`SWEEP_BLOB_UPLOAD_GRACE_SECONDS`; `UnfinishedUploadSweeper`).
+    public var uploadGraceSeconds: Int = UnfinishedUploadSweeper.defaultGraceSeconds
     /// The time transitions take as now: the database's, or one a test moves.
     public var clock: TransitionClock = .database
 

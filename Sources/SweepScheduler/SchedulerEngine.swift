@@ -88,6 +88,8 @@ public final class SchedulerEngine: Sendable {
         let waitTimes: WaitTimeEnforcer
         var lastWaitCheck = ContinuousClock.now - .seconds(3600)
         let waiting: WaitingService
+        /// Blobs of uploads a crash cut off (nil when this scheduler has no blob store); runs with retention.
+        let unfinishedUploads: UnfinishedUploadSweeper?
         var lastWaiting = ContinuousClock.now - .seconds(3600)
         var inFlight: [Int64: InFlight] = [:]
         var ready: [RunCompletion] = []
@@ -125,6 +127,9 @@ public final class SchedulerEngine: Sendable {
             self.expander = Expander(planners: planners, clock: configuration.clock)
             self.waitTimes = WaitTimeEnforcer(planners: planners, clock: configuration.clock)
             self.waiting = WaitingService(clock: configuration.clock, planners: planners)
+            self.unfinishedUploads = configuration.files.map {
+                UnfinishedUploadSweeper(blobs: $0.outputs.blobs, graceSeconds: configuration.uploadGraceSeconds, clock: configuration.clock)
+            }
         }
 
         mutating func run() {
@@ -170,6 +175,7 @@ public final class SchedulerEngine: Sendable {
                         lastRetention = now  // a failing sweep waits its interval too
                         let full = try retention.sweep(connection) == retention.batchSize
                         _ = try collectOrphanedBlobs()  // the blobs of run files deleted with their launches
+                        _ = try unfinishedUploads?.sweep(connection)  // the blobs of uploads a crash cut off
                         lastRetention = full ? now - configuration.retentionInterval + .milliseconds(100) : now
                     }
                 } catch {

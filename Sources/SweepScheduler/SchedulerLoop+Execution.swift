@@ -142,6 +142,9 @@ extension SchedulerEngine.Loop {
             // The run API's base (heartbeat, result, children, shared data, response items, files), API.md "The run API".
             sweep["api_url"] = .string(apiURL)
         }
+        // Input files are read through the run API (`GET /run/input_files/{name}`): an HTTP function has no working
+        // directory of ours to find them in.
+        if let inputs = run.plan.files?.inputFiles, !inputs.isEmpty { sweep["input_files"] = .array(inputs.map { .string($0.name) }) }
         body["sweep"] = .object(sweep)
         return JSONValue.object(body).jsonBytes
     }

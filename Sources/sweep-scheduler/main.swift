@@ -51,6 +51,9 @@ let configuration = {
     if let milliseconds = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? ""), milliseconds >= 0 {
         configuration.progressInterval = .milliseconds(milliseconds)
     }
+    if let seconds = Int(environment["SWEEP_BLOB_UPLOAD_GRACE_SECONDS"] ?? ""), seconds > 0 {
+        configuration.uploadGraceSeconds = seconds
+    }
     configuration.sandbox = SandboxSettings.fromEnvironment(environment)
     // Task files: the worker's blob store and stored-bytes limit (SWEEP_BLOB_STORE, SWEEP_LIMIT_STORED_BYTES). Its
     // pools open lazily, so a scheduler whose tasks declare no files never connects them.

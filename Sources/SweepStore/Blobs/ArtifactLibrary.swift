@@ -25,10 +25,14 @@ public struct ArtifactLibrary: Sendable {
     /// `expectedSHA256` (lowercase hex), when given, must match the bytes, or nothing is stored.
     public func upload(userID: UserID, name: String, length: Int64, expectedSHA256: String? = nil,
                        from read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> ArtifactRecord {
-        // Refuse early, before reading a byte, when the announced length cannot fit.
-        try database.tenant(userID) { tx in try checkLimit(ArtifactStore(tx), tx: tx, name: name, adding: length) }
-
+        // Refuse early, before reading a byte, when the announced length cannot fit; journal the blob before its first
+        // byte is written, so a crash mid-upload leaves it to UnfinishedUploadSweeper.
         let key = BlobKey.fresh(for: userID)
+        try database.tenant(userID) { tx in
+            try checkLimit(ArtifactStore(tx), tx: tx, name: name, adding: length)
+            try PendingBlobStore.begin(tx, key)
+        }
+
         let sha256 = try blobs.putHashing(key, length: length, logger: logger, from: read)
         if let expectedSHA256, expectedSHA256 != sha256 {
             blobs.discard(key, logger: logger)
@@ -41,6 +45,7 @@ public struct ArtifactLibrary: Sendable {
                 let store = ArtifactStore(tx)
                 try store.lockStorage()
                 try checkLimit(store, tx: tx, name: name, adding: length)
+                guard try PendingBlobStore.finish(tx, key) else { throw BlobError.sweptWhileUploading }
                 return try store.upsert(name: name, blobID: key.id, size: length, sha256: sha256)
             }
         } catch {

@@ -60,11 +60,13 @@ public enum ExecutorStore {
         public let args: JSONValue
         public let input: JSONValue
         public let leaseExpiresAt: String
+        /// Names of the run's input files, read through the run API (`GET /run/input_files/{name}`).
+        public var inputFiles: [String] = []
 
         public var json: JSONValue {
             ["token": .string(token), "launch_id": .string(launchID), "run_id": .string(runID), "task_id": .string(taskID),
              "attempt": .int(Int64(attempt)), "function": .string(function), "args": args, "input": input,
-             "lease_expires_at": .string(leaseExpiresAt)]
+             "lease_expires_at": .string(leaseExpiresAt), "input_files": .array(inputFiles.map(JSONValue.string))]
         }
     }
 
@@ -81,12 +83,14 @@ public enum ExecutorStore {
         return try rows.map { row in
             let exec = try row.decode(JSONValue?.self, column: "exec") ?? .null
             let alternative = exec["alternatives"]?.arrayValue?.first ?? .null
-            return Assignment(
+            var assignment = Assignment(
                 token: try row.decode(String.self, column: "token"), launchID: try row.decode(String.self, column: "launch_id"),
                 runID: try row.decode(String.self, column: "name"), taskID: try row.decode(String.self, column: "task_id"),
                 attempt: try row.decode(Int.self, column: "attempt"), function: alternative["function"]?.stringValue ?? "",
                 args: alternative["args"] ?? .array([]), input: try row.decode(JSONValue?.self, column: "input") ?? .object([:]),
                 leaseExpiresAt: try row.decode(String.self, column: "lease_expires_at"))
+            assignment.inputFiles = RunInputFile.names(inExec: exec)
+            return assignment
         }
     }
 

@@ -27,13 +27,17 @@ public struct RunFileLibrary: Sendable {
     public func store(userID: UserID, launchID: String, runID: RunRowID, name: String, length: Int64,
                       from read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> RunFileRecord {
         if let problem = ArtifactName.problem(name) { throw RunFileError.invalidName(problem) }
-        try database.tenant(userID) { tx in try checkLimits(tx, launchID: launchID, runID: runID, name: name, adding: length) }
         let key = BlobKey.fresh(for: userID)
+        try database.tenant(userID) { tx in
+            try checkLimits(tx, launchID: launchID, runID: runID, name: name, adding: length)
+            try PendingBlobStore.begin(tx, key)  // before the first byte: see ArtifactLibrary.upload
+        }
         let sha256 = try blobs.putHashing(key, length: length, logger: logger, from: read)
         do {
             return try database.tenant(userID) { tx in
                 try ArtifactStore(tx).lockStorage()
                 try checkLimits(tx, launchID: launchID, runID: runID, name: name, adding: length)
+                guard try PendingBlobStore.finish(tx, key) else { throw BlobError.sweptWhileUploading }
                 return try RunFileStore(tx).upsert(launchID: launchID, runID: runID, name: name, blobID: key.id, size: length, sha256: sha256)
             }
         } catch {
@@ -44,16 +48,8 @@ public struct RunFileLibrary: Sendable {
 
     /// Stores the regular file at `path` (never through a symlink: the directory is the task's) as output file `name`.
     public func store(userID: UserID, launchID: String, runID: RunRowID, name: String, path: String) throws -> RunFileRecord {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else { throw BlobError.backend("cannot open \(name): errno \(errno)") }
-        defer { close(fd) }
-        var status = Glibc.stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { throw BlobError.backend("\(name) is not a regular file") }
-        return try store(userID: userID, launchID: launchID, runID: runID, name: name, length: Int64(status.st_size)) { buffer in
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            guard n >= 0 else { throw BlobError.backend("cannot read \(name): errno \(errno)") }
-            return n
-        }
+        let file = try RegularFileSource(path: path, name: name)
+        return try store(userID: userID, launchID: launchID, runID: runID, name: name, length: file.length, from: file.read)
     }
 
     /// Collects the files at the top of `directory` whose names match one of `patterns` (after a run, whatever its

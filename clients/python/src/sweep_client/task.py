@@ -38,11 +38,12 @@ class TaskInstance:
         """Inside an HTTP function: the `sweep` object of the task input (`token`, `api_url`)."""
         sweep = task_input["sweep"]
         return cls(sweep["api_url"], sweep["token"], {"launch_id": sweep.get("launch_id"), "run_id": sweep.get("run_id"),
-                                                      "attempt": sweep.get("attempt"), "input": task_input})
+                                                      "attempt": sweep.get("attempt"), "input": task_input,
+                                                      "input_files": sweep.get("input_files", [])})
 
     def __getattr__(self, name):
         assignment = self.__dict__.get("assignment") or {}
-        if name in ("launch_id", "run_id", "task_id", "attempt", "function", "args", "input", "lease_expires_at"):
+        if name in ("launch_id", "run_id", "task_id", "attempt", "function", "args", "input", "lease_expires_at", "input_files"):
             return assignment.get(name)
         raise AttributeError(name)
 
@@ -77,6 +78,18 @@ class TaskInstance:
         response = self._http.open_stream(f"/api/v1/run/artifacts/{_segment(name)}", headers={"Accept": "application/octet-stream"})
         with response:
             return response.read()
+
+    def input_file(self, name):
+        """The bytes of input file `name` of this run's task (`input_files`, contents evaluated for this run): what a
+        local function or container finds in its working directory, read through the run API here. `ti.input_files`
+        (from the assignment, or the HTTP function's `sweep` object) names them; `list_input_files()` asks the API."""
+        response = self._http.open_stream(f"/api/v1/run/input_files/{_segment(name)}", headers={"Accept": "application/octet-stream"})
+        with response:
+            return response.read()
+
+    def list_input_files(self):
+        """This run's input files as `[{"name", "size", "sha256"}]`, in declared order."""
+        return self._http.request("GET", "/api/v1/run/input_files")["items"]
 
     def put_file(self, name, data):
         """Keeps `data` (bytes, or a binary file open for reading) as output file `name` of this run, listed and
