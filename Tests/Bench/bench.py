@@ -318,7 +318,7 @@ def main():
         if "api" in only:
             results.update(run_api(stack, client, f"http://127.0.0.1:{static_port}/me.json"))
         if "huge" in only:
-            results.update(run_huge(stack, client, wait_launch))
+            results.update(run_huge(stack, client, wait_launch, cpu_seconds))
         if "call" in only:
             results.update(run_call(stack, client))
         if "waiting" in only:

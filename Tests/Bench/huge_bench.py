@@ -30,7 +30,7 @@ def peak_rss_mb(pid):
     return float("nan")
 
 
-def run_huge(stack, client, wait_launch):
+def run_huge(stack, client, wait_launch, cpu_seconds=None):
     results = {}
     while len(stack.schedulers) < 2:
         stack.start_scheduler()
@@ -67,11 +67,13 @@ def run_huge(stack, client, wait_launch):
             {"id": "2", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": [],
              "properties": {"scatter": "predecessor_outputs['1']['numbers']"}}]}).status_code == 201
         subprocess.run(["psql", stack.owner_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
+        cpu_before = cpu_seconds(stack) if cpu_seconds else None
         r = client.post("/api/v1/workflows/fanout/launches", json={}, timeout=60)
         assert r.status_code == 202, r.text
         launch_id = r.json()["launch_id"]
         status = wait_launch(client, launch_id, timeout=600)
         assert status["state"] == "succeeded", status["state"]
+        cpu_after = cpu_seconds(stack) if cpu_seconds else None
     finally:
         server.stop()
     # The predecessor's end (its result reached the scheduler) and the first replica's start (claimed), both stored.
@@ -84,4 +86,10 @@ def run_huge(stack, client, wait_launch):
     print(f"   predecessor end -> first replica start: {delay_ms:.1f} ms (target <= 100 ms)", flush=True)
     print(f"   {rate:.0f} runs/s counted from the predecessor's end (target >= 6,000)", flush=True)
     results.update(fanout_first_ms=delay_ms, fanout_runs_per_s=rate)
+    if cpu_before:
+        # The same budget as the throughput section prints, for this case (the predecessor's run included).
+        per_run = {part: (cpu_after[part] - cpu_before[part]) / FANOUT * 1e6 for part in cpu_before}
+        parts = ", ".join(f"{part} {us:.0f}" for part, us in sorted(per_run.items(), key=lambda kv: -kv[1]))
+        print(f"      CPU per task run (us): {parts}; total {sum(per_run.values()):.0f} (load average {os.getloadavg()[0]:.1f})", flush=True)
+        results.update(fanout_cpu_us=per_run)
     return results

@@ -33,7 +33,7 @@ extension LaunchProgression {
     /// Inserts `specs` (of gate `gate`, nil: the launch's start) at once when few, else their first chunk, counting
     /// all of them and leaving a cursor for the rest.
     func insertExpanding(_ specs: [RunSpec], gate: String?) throws {
-        guard specs.count > Self.firstChunk else { return try insert(specs) }
+        guard specs.count > Self.firstChunk else { try insert(specs); return }
         let tasks = specs.filter { $0.kind == .task }.count
         launch.ledger.inserted(tasks: tasks, gates: specs.count - tasks)
         ExpansionSpecs.shared.remember(specs, launchID: launch.id, gate: gate)
@@ -79,6 +79,41 @@ extension LaunchProgression {
             let waiting = try connection.query(bound(ExpansionSQL.deferredGates)).map { try $0.decode(String.self, column: "name") }
             try makeReady(waiting)
         }
+        return true
+    }
+
+    /// The next chunk of the launch's expansion under way without the launch's row lock, when it needs none: the
+    /// launch has no max_task_concurrency, the chunk is not the last (the last ends the cursor and expands the
+    /// gates that waited), and every run of it is inserted scheduled (its predecessors all succeeded, so no
+    /// completion can race its link into their successor lists, and no other run or counter moves). Its only
+    /// write to the launch row is `LaunchSQL.countAdmitted`, last, which holds the row lock only to COMMIT: the
+    /// completions of both schedulers no longer queue behind a whole chunk (with the lock, each chunk of a
+    /// scatter over a predecessor's output stalled every completion of the launch while it planned and
+    /// inserted 2,000 runs). The launch record was read without a lock and is never written back. Answers true
+    /// when a chunk was inserted, false when no expansion is under way, nil when this chunk needs the lock (the
+    /// caller then takes `continueExpansion` under it; nothing was written). Throws `LaunchEndedMidChunk` when
+    /// the launch ended meanwhile: the caller must roll back.
+    public func continueExpansionUnlocked() throws -> Bool? {
+        guard launch.maxConcurrency == nil, !launch.isTerminal else { return nil }
+        guard let row = try connection.query(bound(ExpansionSQL.pending)).first else { return false }
+        let gate = try row.decode(String?.self, column: "gate")
+        let next = try row.decode(Int.self, column: "next_offset")
+        let total = try row.decode(Int.self, column: "total")
+        let end = min(total, next + Self.laterChunk)
+        guard end < total else { return nil }
+        let specs = try ExpansionSpecs.shared.specs(launchID: launch.id, gate: gate, total: total) { try planned(gate: gate) }
+        guard specs.count == total else {
+            throw LaunchStoreError("the expansion of \(gate ?? "the start") of launch \(launch.id) planned \(specs.count) runs, its cursor says \(total)")
+        }
+        let chunk = specs[next..<end]
+        guard chunk.allSatisfy({ $0.kind == .task }),
+              try insert(Array(chunk), countingRuns: false, scheduledEvents: gate == nil, onlyIfAllReady: true)
+        else { return nil }
+        try connection.query(bound(ExpansionSQL.advance, ["next": end.postgresBind]))
+        let counted = try connection.query(bound(LaunchSQL.countAdmitted, [
+            "admitted": chunk.count.postgresBind, "notify_events": (gate == nil).postgresBind,
+        ]))[0].decode(Int.self, column: "counted")
+        guard counted == 1 else { throw LaunchEndedMidChunk(launchID: launch.id) }
         return true
     }
 

@@ -190,9 +190,15 @@ public final class LaunchProgression {
     /// lists, and moves on those that are ready at once (or can never run). A run whose predecessors already all
     /// succeeded and that simply executes is inserted `scheduled`, with its input: a scatter of 20,000 replicas is
     /// one INSERT, not an INSERT and an UPDATE of every row.
-    func insert(_ specs: [RunSpec], countingRuns: Bool = true, scheduledEvents: Bool = true) throws {
-        guard !specs.isEmpty else { return }
+    ///
+    /// With `onlyIfAllReady`, writes nothing and answers false unless every run is inserted scheduled (its
+    /// predecessors all succeeded, it executes, and it is admitted): such a chunk moves no other run and no
+    /// counter but active_runs (`continueExpansionUnlocked`).
+    @discardableResult
+    func insert(_ specs: [RunSpec], countingRuns: Bool = true, scheduledEvents: Bool = true, onlyIfAllReady: Bool = false) throws -> Bool {
+        guard !specs.isEmpty else { return true }
         let records = try predecessorRecords(Set(specs.flatMap(\.predecessors)))
+        var ready = 0
         let memo = ScatterMemo()
         // What a run executes is the same for every run of a task without its own command or environment: sent
         // once per task, not once per replica (20,000 copies of it were a third of a wide scatter's JSON).
@@ -210,6 +216,7 @@ public final class LaunchProgression {
                case .execute(let runInput) = planner.prepare(spec, predecessors: spec.predecessors.compactMap { records[$0]?.record },
                                                              launchInput: plan.input, in: view, memo: memo) {
                 row.merge(admit(spec, runInput)) { _, new in new }
+                if row["throttled"] == .bool(false) { ready += 1 }
                 if runInput.environment == nil, runInput.command == nil {
                     if sharedExec[spec.taskID] == nil { sharedExec[spec.taskID] = row["exec"] }
                     // Input files computed per replica (contents_expr) make a run's plan its own.
@@ -221,6 +228,7 @@ public final class LaunchProgression {
             }
             return .object(row)
         }
+        if onlyIfAllReady, ready < specs.count { return false }
         let inserted = try connection.query(bound(TaskRunSQL.insertRuns, [
             "rows": JSONValue.array(rows).postgresBind, "shared_exec": JSONValue.object(sharedExec).postgresBind,
             "scheduled_events": scheduledEvents.postgresBind,
@@ -247,12 +255,13 @@ public final class LaunchProgression {
             .map { try $0.decode(String.self, column: "name") }
         if !doomed.isEmpty { try markUpstreamFailed(doomed) }
         let doomedSet = Set(doomed)
-        var ready: [String] = []
+        var pending: [String] = []
         for row in inserted where try row.decode(String.self, column: "state") == RunState.pending.rawValue && row.decode(Int.self, column: "waiting_on") == 0 {
             let name = try row.decode(String.self, column: "name")
-            if !doomedSet.contains(name) { ready.append(name) }
+            if !doomedSet.contains(name) { pending.append(name) }
         }
-        try makeReady(ready)
+        try makeReady(pending)
+        return true
     }
 
     /// Existing runs that new runs name as predecessors: their records for the planner, and whether they succeeded.

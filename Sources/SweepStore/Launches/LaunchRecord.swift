@@ -22,12 +22,26 @@ public struct LaunchRecord: Sendable {
     /// rows that reference the launch (events appended by another scheduler's claim) need not wait for it. The
     /// input is not read here: it never changes, and a scatter's input can be megabytes (`LaunchPlan` holds it).
     public static func lock(_ connection: PostgresConnection, id: String) throws -> LaunchRecord? {
-        let rows = try connection.query("""
+        try connection.query("""
             SELECT id::text AS id, user_id, state, max_concurrency, max_runtime_seconds,
                    replica_counts, open_runs, active_runs, total_runs, finished_runs, failed_runs
             FROM launches WHERE id = \(id)::uuid FOR NO KEY UPDATE
-            """)
-        guard let row = rows.first else { return nil }
+            """).first.map(record)
+    }
+
+    /// The launch row as it is now, without a lock: for a transition that writes the launch row only by relative
+    /// updates under a lock taken last (`LaunchProgression.continueExpansionUnlocked`); its ledger is never written
+    /// back.
+    public static func read(_ connection: PostgresConnection, id: String) throws -> LaunchRecord? {
+        try connection.query("""
+            SELECT id::text AS id, user_id, state, max_concurrency, max_runtime_seconds,
+                   replica_counts, open_runs, active_runs, total_runs, finished_runs, failed_runs
+            FROM launches WHERE id = \(id)::uuid
+            """).first.map(record)
+    }
+
+    private static func record(_ row: PostgresRow) throws -> LaunchRecord {
+        let id = try row.decode(String.self, column: "id")
         var counts: [String: Int] = [:]
         for (key, value) in try row.decode(JSONValue.self, column: "replica_counts").objectValue ?? [:] {
             counts[key] = value.intValue.map(Int.init)

@@ -106,4 +106,20 @@ public enum LaunchSQL {
             ORDER BY created_at, id
             LIMIT $batch::int FOR UPDATE SKIP LOCKED)
         """
+
+    /// A chunk of a chunked expansion inserted without the launch's row lock (`continueExpansionUnlocked`) counts
+    /// its `$admitted` runs as claimable on launch `$launch`, here, last, so the row lock is held only to COMMIT,
+    /// and only while the launch is still open: a cancel or an end committed meanwhile makes this answer 0, and
+    /// the caller rolls the chunk back (its runs must not be claimed in an ended launch). Wakes the event
+    /// streams when the chunk appended events (`$notify_events`). Answers counted (0 or 1).
+    public static let countAdmitted: SQLTemplate = """
+        WITH counted AS (
+            UPDATE launches SET active_runs = active_runs + $admitted::int
+            WHERE id = $launch::uuid AND state NOT IN \(LaunchState.sqlList(LaunchState.terminal))
+            RETURNING id
+        )
+        SELECT count(*)::int AS counted,
+               CASE WHEN $notify_events::bool AND count(*) > 0 THEN pg_notify('\(EventWriter.channel)', $launch::text) END AS notified
+        FROM counted
+        """
 }

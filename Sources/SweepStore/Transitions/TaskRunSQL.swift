@@ -130,7 +130,7 @@ public enum TaskRunSQL {
     /// CTE `room(user_id, room, near)` for the users of CTE `users`: room = the user's running cap (its
     /// `user_limits.max_running_runs`, else `$running_cap`, the scheduler's SWEEP_LIMIT_RUNNING_RUNS) minus its
     /// running runs; `near` when concurrent claims could pass the cap together. The count stops at the cap (LIMIT)
-    /// and walks `task_runs_running_by_user_idx` (migration 0012): one short index probe per user.
+    /// and walks `task_runs_running_by_user_idx` (migrations 0012, 0024): one short index probe per user.
     static let userRoom = """
         room AS (
             SELECT u.user_id, greatest(0, left_over)::int AS room, left_over < $limit::int * \(concurrentClaimsBound) AS near
