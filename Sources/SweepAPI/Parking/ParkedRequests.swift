@@ -161,11 +161,12 @@ public final class ParkedRequests: Sendable {
             for entry in incoming.withLock({ list -> [Entry] in defer { list.removeAll() }; return list }) {
                 entries[ObjectIdentifier(entry)] = entry
                 let channel = entry.request.channel
-                // A channel listened to since before the request parked, with every notification since remembered:
-                // it needs a check now only if its key was notified meanwhile (a launch that ended before it was
-                // attached); otherwise its notification is still to come. This saves a transaction per `/call`.
-                if let listenedAt = channels[channel], listenedAt < entry.since, ContinuousClock.now - entry.since < Self.recentWindow,
-                   let key = entry.request.key, recent["\(channel)\u{1}\(key)"] == nil {
+                // What the request waits for began after it parked, on a channel listened to since before, with every
+                // notification since remembered: it needs a check now only if its key was notified meanwhile (a
+                // launch that ended before it was attached); otherwise its notification is still to come. This saves
+                // a transaction per `/call`.
+                if entry.request.startedHere, let listenedAt = channels[channel], listenedAt < entry.since,
+                   ContinuousClock.now - entry.since < Self.recentWindow, let key = entry.request.key, recent["\(channel)\u{1}\(key)"] == nil {
                     continue
                 }
                 // LISTEN before the first check, so an end between the check and the LISTEN cannot be missed.
