@@ -277,6 +277,7 @@ public final class SchedulerEngine: Sendable {
         /// Successes with a plain successor: recorded and the successor claimed in one statement each
         /// (`ChainFastPath`); the others stay in `ready` for the general path.
         mutating func chainSteps() throws {
+            if ready.count > 1, try chainStepsTogether() { return }
             var index = 0
             while index < ready.count {
                 // Each call commits on its own: settle this completion before the next can throw. An output that
@@ -295,6 +296,29 @@ public final class SchedulerEngine: Sendable {
                     index += 1
                 }
             }
+        }
+
+        /// The pass's chain steps in one transaction: one commit (one WAL flush, one turn at the lock PostgreSQL
+        /// takes to commit a NOTIFY) instead of one each, which with 64 foreground calls in flight was most of the
+        /// loop's time per step. Launches are taken in id order, as `Completer` takes them. False, with nothing
+        /// changed, when an output PostgreSQL refuses rolled the batch back: `chainSteps` then takes the steps one
+        /// by one, where that completion fails alone.
+        mutating func chainStepsTogether() throws -> Bool {
+            let completions = ready
+            let order = completions.indices.sorted { completions[$0].launchID < completions[$1].launchID }
+            let chain = self.chain
+            let claimed: [(Int, ClaimedRun)]
+            do {
+                claimed = try connection.transaction { connection in
+                    try order.compactMap { index in try chain.completeAndClaim(connection, completions[index]).map { (index, $0) } }
+                }
+            } catch let error as PostgresError where error.isRunLevel {
+                return false
+            }
+            let taken = Set(claimed.map(\.0))
+            ready = completions.indices.filter { !taken.contains($0) }.map { completions[$0] }
+            for (_, next) in claimed.sorted(by: { $0.0 < $1.0 }) { dispatch(next, alternative: 0) }
+            return true
         }
 
         func pollTimeout() -> Int {

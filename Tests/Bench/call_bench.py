@@ -16,6 +16,7 @@ from sse_bench import percentile
 CALLERS = int(os.environ.get("SWEEP_BENCH_CALL_CALLERS", "64"))
 SECONDS = float(os.environ.get("SWEEP_BENCH_CALL_SECONDS", "15"))
 BURST = int(os.environ.get("SWEEP_BENCH_CALL_BURST", "1000"))
+SEQUENTIAL = int(os.environ.get("SWEEP_BENCH_CALL_SEQUENTIAL", "200"))
 
 
 def commit_ms(url):
@@ -55,6 +56,14 @@ def run_call(stack, client):
           flush=True)
     register(client)
     url = f"{client.url}/api/v1/workflows/call3/call"
+    # One caller at a time first: the latency of a call on its own, with nothing queued in front of it.
+    single = session(1, client.key)
+    sequential = []
+    for n in range(SEQUENTIAL):
+        started = time.monotonic()
+        r = single.post(url, params={"n": n}, json={"caller": 0}, timeout=120)
+        assert r.status_code == 200, r.text
+        sequential.append((time.monotonic() - started) * 1000)
     http = session(CALLERS, client.key)
     latencies, failures = [], []
     lock = threading.Lock()
@@ -76,9 +85,12 @@ def run_call(stack, client):
     wall = time.monotonic() - started
     commit = commit_ms(stack.owner_url)
     results = {"call_rps": len(latencies) / wall, "call_p50_ms": percentile(latencies, 0.5), "call_p99_ms": percentile(latencies, 0.99),
-               "call_failures": len(failures), "commit_ms": commit}
+               "call_failures": len(failures), "commit_ms": commit,
+               "single_p50_ms": percentile(sequential, 0.5), "single_p99_ms": percentile(sequential, 0.99)}
     print(f"   {results['call_rps']:.1f} calls/s   p50 {results['call_p50_ms']:.1f} ms   p99 {results['call_p99_ms']:.1f} ms"
           f"   ({len(latencies)} calls, {len(failures)} not 200)   single-client commit {commit:.3f} ms", flush=True)
+    print(f"   one caller at a time: p50 {results['single_p50_ms']:.1f} ms   p99 {results['single_p99_ms']:.1f} ms   ({len(sequential)} calls)",
+          flush=True)
     assert not failures, failures[:5]
 
     print(f"== call: {BURST} foreground calls waiting at once on one worker ({stack.worker_threads} request threads)", flush=True)

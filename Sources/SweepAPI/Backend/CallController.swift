@@ -69,15 +69,16 @@ struct CallController: Controller {
         let database = self.database
         let limits = self.limits
         let declared = workflow.backend.response.map(\.name)
-        let create: () throws -> String = {
-            if let existing { return existing }
+        // The launch's id, and whether this call created it (rather than joined it by its idempotency key).
+        let create: () throws -> (String, Bool) = {
+            if let existing { return (existing, false) }
             return try Self.launch(database, limits, userID, workflowID, input: input, key: key)
         }
-        guard !background, let parking else { return try Self.handedOver(database, try create(), userID) }
+        guard !background, let parking else { return try Self.handedOver(database, try create().0, userID) }
         return try parking.park {
-            let launchID = try create()
+            let (launchID, created) = try create()
             return ParkedRequest(
-                channel: SchedulerChannels.launchDone, key: launchID, deadline: .now + .seconds(timeout),
+                channel: SchedulerChannels.launchDone, key: launchID, deadline: .now + .seconds(timeout), startedHere: created,
                 check: { try Self.answer(database, launchID, userID, declared) },
                 timedOut: { try Self.handedOver(database, launchID, userID) })
         }
@@ -170,9 +171,10 @@ struct CallController: Controller {
         return ["artifact": .string(record.name), "filename": .string(file.filename), "size": .int(record.size), "sha256": .string(record.sha256)]
     }
 
-    /// The call's launch; `also` runs in the same transaction (an intercepted call deletes its interceptor's launch).
+    /// The call's launch and whether this call created it (rather than joined it by its idempotency key); `also`
+    /// runs in the same transaction (an intercepted call deletes its interceptor's launch).
     static func launch(_ database: Database, _ limits: LimitDefaults, _ userID: UserID, _ workflowID: String, input: JSONValue, key: String?,
-                       also: (TenantTransaction) throws -> Void = { _ in }) throws -> String {
+                       also: (TenantTransaction) throws -> Void = { _ in }) throws -> (String, Bool) {
         let result: LaunchStore.CreateResult
         do {
             result = try database.tenant(userID) { tx in
@@ -188,7 +190,8 @@ struct CallController: Controller {
         }
         switch result {
         case .workflowNotFound, .versionNotFound: throw APIError.notFound("workflow")
-        case .created(let id), .existing(let id): return id
+        case .created(let id): return (id, true)
+        case .existing(let id): return (id, false)
         }
     }
 

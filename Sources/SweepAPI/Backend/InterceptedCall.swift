@@ -93,7 +93,7 @@ struct InterceptedCall: Sendable {
         do {
             launchID = try CallController.launch(database, limits, userID, workflowID, input: input, key: key) { tx in
                 try InterceptorLaunchStore(tx).remove(launchID: interceptorLaunchID)
-            }
+            }.0
         } catch let error as APIError {
             return Self.refusal(error, interceptorLaunchID)
         }

@@ -18,6 +18,14 @@ public final class ParkedRequests: Sendable {
     static let recheckInterval: Duration = .seconds(5)
     /// How often requests whose client hung up are looked for.
     static let hangUpInterval: Duration = .seconds(1)
+    /// How long the keys of notifications read are remembered: a request parked on a channel already listened to
+    /// is checked at once only when its key was notified meanwhile (`serve`), which needs every notification
+    /// since it parked; older requests are checked at once as before.
+    static let recentWindow: Duration = .seconds(5)
+    /// How many checks run at once when several requests are woken together: each is a short transaction whose
+    /// time is mostly round trips, and one thread checking 64 calls' launches in turn was what held them back.
+    /// Two, within the two connections the worker's pool has beyond its request threads.
+    static let checkWidth = 2
 
     let url: String
     let capacity: Int
@@ -65,8 +73,11 @@ public final class ParkedRequests: Sendable {
                 message: "\(capacity) requests are waiting on this server already; retry without wait, or later",
                 extraHeaders: [("Retry-After", "1")])
         }
+        // Before `prepare`, which may start what the request waits for (a launch): a notification about it can only
+        // come after this instant.
+        let since = ContinuousClock.now
         do {
-            return .parked(Attachment(registry: self, request: try prepare()))
+            return .parked(Attachment(registry: self, request: try prepare(), since: since))
         } catch {
             count.subtract(1, ordering: .relaxed)
             throw error
@@ -83,19 +94,24 @@ public final class ParkedRequests: Sendable {
     struct Attachment: ResponseStream {
         let registry: ParkedRequests
         let request: ParkedRequest
+        let since: ContinuousClock.Instant
         func attach(_ sink: any StreamSink) {
-            registry.incoming.withLock { $0.append(Entry(request: request, sink: sink)) }
+            registry.incoming.withLock { $0.append(Entry(request: request, sink: sink, since: since)) }
             registry.wake()
         }
     }
 
     final class Entry: @unchecked Sendable {
-        // @unchecked: handed over once through `incoming`; afterwards only the registry thread touches it.
+        // @unchecked: handed over once through `incoming`; afterwards only the registry thread touches it (and,
+        // during `checkAll`, one checking thread its `request.check`).
         let request: ParkedRequest
         let sink: any StreamSink
-        init(request: ParkedRequest, sink: any StreamSink) {
+        /// When `park` began, before what the request waits for was started.
+        let since: ContinuousClock.Instant
+        init(request: ParkedRequest, sink: any StreamSink, since: ContinuousClock.Instant) {
             self.request = request
             self.sink = sink
+            self.since = since
         }
     }
 
@@ -137,28 +153,43 @@ public final class ParkedRequests: Sendable {
     /// Serves until the listener breaks (throws) or the registry stops; with no listener, only until the next
     /// retry is due.
     private func serve(_ entries: inout [ObjectIdentifier: Entry], listener: PostgresListener?) throws {
-        var channels: Set<String> = []
+        /// Each channel listened to on this connection, and when its LISTEN had taken effect.
+        var channels: [String: ContinuousClock.Instant] = [:]
+        /// The keys ("channel\u{1}payload") notified on this connection within `recentWindow`, and when read.
+        var recent: [String: ContinuousClock.Instant] = [:]
+        var lastPrune = ContinuousClock.now
         var lastRecheck = ContinuousClock.now
         var lastHangUpCheck = ContinuousClock.now
         // Everything parked so far is checked once the listener is up: notifications sent while none listened
         // are lost.
         var recheckAll = listener != nil
         while !stopping.load(ordering: .acquiring) {
+            var arrived: [Entry] = []
             for entry in incoming.withLock({ list -> [Entry] in defer { list.removeAll() }; return list }) {
                 entries[ObjectIdentifier(entry)] = entry
+                let channel = entry.request.channel
+                // What the request waits for began after it parked, on a channel listened to since before, with every
+                // notification since remembered: it needs a check now only if its key was notified meanwhile (a
+                // launch that ended before it was attached); otherwise its notification is still to come. This saves
+                // a transaction per `/call`.
+                if entry.request.startedHere, let listenedAt = channels[channel], listenedAt < entry.since,
+                   ContinuousClock.now - entry.since < Self.recentWindow, let key = entry.request.key, recent["\(channel)\u{1}\(key)"] == nil {
+                    continue
+                }
                 // LISTEN before the first check, so an end between the check and the LISTEN cannot be missed.
-                if let listener, !channels.contains(entry.request.channel) {
-                    try listener.listen(entry.request.channel)
-                    channels.insert(entry.request.channel)
-                }
-                check(entry, entries: &entries)
-            }
-            if recheckAll, let listener {
-                for channel in Set(entries.values.map(\.request.channel)).subtracting(channels) {
+                if let listener, channels[channel] == nil {
                     try listener.listen(channel)
-                    channels.insert(channel)
+                    channels[channel] = .now
                 }
-                for entry in Array(entries.values) { check(entry, entries: &entries) }
+                arrived.append(entry)
+            }
+            checkAll(arrived, entries: &entries)
+            if recheckAll, let listener {
+                for channel in Set(entries.values.map(\.request.channel)) where channels[channel] == nil {
+                    try listener.listen(channel)
+                    channels[channel] = .now
+                }
+                checkAll(Array(entries.values), entries: &entries)
                 recheckAll = false
                 lastRecheck = .now
             }
@@ -178,14 +209,20 @@ public final class ParkedRequests: Sendable {
             _ = poll(&fds, 2, Int32(clamping: timeout.milliseconds + 1))
             if fds[1].revents != 0 { drainWake() }
             let notifications = try listener.pendingNotifications()
+            let read = ContinuousClock.now
+            if read - lastPrune >= Self.recentWindow {
+                recent = recent.filter { read - $0.value < Self.recentWindow }
+                lastPrune = read
+            }
             guard !notifications.isEmpty else { continue }
             let keys = Set(notifications.map { "\($0.channel)\u{1}\($0.payload)" })
+            for key in keys { recent[key] = read }
             let wildcards = Set(notifications.map(\.channel))
-            for entry in Array(entries.values) {
+            let woken = entries.values.filter { entry in
                 let request = entry.request
-                let woken = request.key.map { keys.contains("\(request.channel)\u{1}\($0)") } ?? wildcards.contains(request.channel)
-                if woken { check(entry, entries: &entries) }
+                return request.key.map { keys.contains("\(request.channel)\u{1}\($0)") } ?? wildcards.contains(request.channel)
             }
+            checkAll(woken, entries: &entries)
         }
     }
 
@@ -204,13 +241,40 @@ public final class ParkedRequests: Sendable {
         }
     }
 
-    private func check(_ entry: Entry, entries: inout [ObjectIdentifier: Entry]) {
-        do {
-            if let response = try entry.request.check() { finish(entry, with: response, entries: &entries) }
-        } catch {
+    /// Checks `batch`, up to `checkWidth` at once, and answers those that are ready.
+    private func checkAll(_ batch: [Entry], entries: inout [ObjectIdentifier: Entry]) {
+        guard batch.count > 1 else {
+            for entry in batch { finish(entry, checked: Result { try entry.request.check() }, entries: &entries) }
+            return
+        }
+        let results = CheckResults(count: batch.count)
+        let width = min(Self.checkWidth, batch.count)
+        DispatchQueue.concurrentPerform(iterations: width) { lane in
+            for index in stride(from: lane, to: batch.count, by: width) {
+                results.set(index, Result { try batch[index].request.check() })
+            }
+        }
+        for (index, entry) in batch.enumerated() { finish(entry, checked: results.get(index), entries: &entries) }
+    }
+
+    private func finish(_ entry: Entry, checked: Result<Response?, any Error>, entries: inout [ObjectIdentifier: Entry]) {
+        switch checked {
+        case .success(let response?): finish(entry, with: response, entries: &entries)
+        case .success(nil): break
+        case .failure(let error):
             // The database is away: keep waiting; the deadline still answers.
             logger.warning("parked request check failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// The answers of one `checkAll`, each slot written by one checking thread.
+    private final class CheckResults: @unchecked Sendable {
+        // @unchecked: every access holds `lock`.
+        private let lock = NSLock()
+        private var results: [Result<Response?, any Error>]
+        init(count: Int) { results = Array(repeating: .success(nil), count: count) }
+        func set(_ index: Int, _ result: Result<Response?, any Error>) { lock.withLock { results[index] = result } }
+        func get(_ index: Int) -> Result<Response?, any Error> { lock.withLock { results[index] } }
     }
 
     private func answer(_ entry: Entry, at now: ContinuousClock.Instant, entries: inout [ObjectIdentifier: Entry]) {
