@@ -86,6 +86,7 @@ public final class SchedulerEngine: Sendable {
         let retention: Retention
         var lastRetention = ContinuousClock.now - .seconds(3600)
         let waitTimes: WaitTimeEnforcer
+        let runtimes: RuntimeEnforcer
         var lastWaitCheck = ContinuousClock.now - .seconds(3600)
         let waiting: WaitingService
         var lastWaiting = ContinuousClock.now - .seconds(3600)
@@ -124,7 +125,9 @@ public final class SchedulerEngine: Sendable {
             self.rescuer = Rescuer(clock: configuration.clock)
             self.expander = Expander(planners: planners, clock: configuration.clock)
             self.waitTimes = WaitTimeEnforcer(planners: planners, clock: configuration.clock)
-            self.waiting = WaitingService(clock: configuration.clock, planners: planners)
+            self.runtimes = RuntimeEnforcer(defaultRuntimeSeconds: configuration.defaultRuntimeSeconds, clock: configuration.clock)
+            self.waiting = WaitingService(clock: configuration.clock, planners: planners,
+                                          defaultMaxLaunchesInFlight: configuration.defaultMaxLaunchesInFlight)
         }
 
         mutating func run() {
@@ -156,6 +159,7 @@ public final class SchedulerEngine: Sendable {
                     }
                     if now - lastWaitCheck >= configuration.waitCheckInterval {
                         lastWaitCheck = now  // a failing pass waits its interval too
+                        ready += try runtimes.enforce(connection)  // executors' runs past max_runtime
                         if try waitTimes.enforce(connection) == WaitTimeEnforcer.batch {
                             lastWaitCheck = now - configuration.waitCheckInterval + .milliseconds(100)
                         }
