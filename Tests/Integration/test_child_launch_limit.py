@@ -61,7 +61,7 @@ def test_a_child_launch_waits_for_a_place_and_starts_when_one_frees(stack, admin
     # The user has two launches in flight: the parent's child may not be made, so its task keeps waiting.
     wait_until(lambda: deferred(stack, parent), timeout=15, what="the child launch held back")
     assert children(user, parent) == []
-    assert run_state(user, parent, "kid") == "waiting" and status(user, parent)["state"] == "running"
+    assert run_state(user, parent, "kid") == "waiting" and status(user, parent)["state"] in ("waiting", "running")
     assert in_flight(stack, user) == 2
     # It keeps waiting through further passes of the waiting service, and the API refuses a third launch as usual.
     wait_until(lambda: deferred(stack, parent) and children(user, parent) == [] and in_flight(stack, user) == 2
@@ -69,7 +69,7 @@ def test_a_child_launch_waits_for_a_place_and_starts_when_one_frees(stack, admin
                               "l.id = t.launch_id WHERE t.launch_id = :'p1'::uuid AND t.name = 'kid'", parent)[0][0] == "t",
                timeout=15, what="a second deferral")
     refused = user.post("/api/v1/workflows/hold/launches", json={})
-    assert refused.status_code == 429 and refused.json()["error"]["field"] == "max_launches_in_flight", refused.text
+    assert refused.status_code == 429 and refused.json()["error"]["field"] == "/max_launches_in_flight", refused.text
     # A place frees: the child starts, and the user is at the limit again, never over it.
     signal(user, blocker, "go")
     kid = wait_until(lambda: children(user, parent), timeout=15, what="the child launch")[0]["launch_id"]
