@@ -18,7 +18,8 @@ extension TaskRunSQL {
     /// `task_runs_executor_claimable_idx` (one probe per launch); each offers its best runs (priority, then ready
     /// order), a share of a few batches between them; the offers are locked SKIP LOCKED in turn order, so
     /// concurrent executors pass each other. No more runs than the user's running cap leaves room for (its
-    /// `user_limits.max_running_runs`, else `$running_cap`). Then the scheduler's claim transition (`start`) makes
+    /// `user_limits.max_running_runs`, else `$running_cap`; exact, as it runs after `lockExecutorClaim` in the same
+    /// transaction). `work_left` says whether another claim could take more right now. Then the scheduler's claim transition (`start`) makes
     /// them running, and its events are announced; the runs are answered in the order they were picked.
     public static let claimForExecutor: SQLTemplate = """
         WITH RECURSIVE launches AS (
