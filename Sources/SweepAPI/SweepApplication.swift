@@ -38,10 +38,12 @@ public struct SweepApplication: Sendable {
         let streamAdmission = StreamAdmission()
         var routes = Routes(authenticator: Authenticator(database: database, sessionIdleSeconds: security.sessionIdleSeconds, cache: authCache))
         let routerReference = RouterReference()
+        let executorClaims = ExecutorClaimCounts()
         let artifacts = artifacts ?? ArtifactLibrary(database: database, blobs: PostgresBlobStore(database: database))
         let controllers: [any Controller] = [
             HealthController(database: database),
-            OperationsController(database: database, expectedMigrations: expectedMigrations, statuses: statuses, router: routerReference),
+            OperationsController(database: database, expectedMigrations: expectedMigrations, statuses: statuses, router: routerReference,
+                                 executorClaims: executorClaims, parking: parking),
             AuthController(database: database),
             APIKeyController(database: database),
             UserController(database: database),
@@ -61,7 +63,7 @@ public struct SweepApplication: Sendable {
             RunDataController(database: database),
             RunFileController(artifacts: artifacts, parking: parking, logStreams: streams as? any RunLogStreams, limits: limits, admission: streamAdmission),
             RunInputFileController(database: database),
-            ExecutorController(database: database, limits: limits, parking: parking, leaseSeconds: executorLeaseSeconds),
+            ExecutorController(database: database, limits: limits, parking: parking, leaseSeconds: executorLeaseSeconds, counts: executorClaims),
             RunReportController(database: database, leaseSeconds: executorLeaseSeconds, admission: OutputAdmission()),
         ]
         for controller in controllers { controller.register(&routes) }

@@ -41,6 +41,9 @@ public struct SchedulerConfiguration: Sendable {
     /// Runs of one user running at once when its `user_limits` row sets none (`SWEEP_LIMIT_RUNNING_RUNS`, read as
     /// the worker reads it: `LimitDefaults`); the claim leaves the rest scheduled.
     public var defaultMaxRunningRuns: Int = LimitDefaults.defaultMaxRunningRuns
+    /// Launches of one user waiting or running at once when its `user_limits` row sets none
+    /// (`SWEEP_LIMIT_LAUNCHES_IN_FLIGHT`, as the worker reads it): a child launch waits while its user is there.
+    public var defaultMaxLaunchesInFlight: Int = LimitDefaults.defaultMaxLaunchesInFlight
     /// How tenant code is sandboxed here (bubblewrap for local functions, podman for containers).
     public var sandbox = SandboxSettings()
     /// Where task files are staged from and collected into (the blob store); nil: tasks with files fail.

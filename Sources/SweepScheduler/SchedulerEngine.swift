@@ -86,6 +86,7 @@ public final class SchedulerEngine: Sendable {
         let retention: Retention
         var lastRetention = ContinuousClock.now - .seconds(3600)
         let waitTimes: WaitTimeEnforcer
+        let runtimes: RuntimeEnforcer
         var lastWaitCheck = ContinuousClock.now - .seconds(3600)
         let waiting: WaitingService
         /// Blobs of uploads a crash cut off (nil when this scheduler has no blob store); runs with retention.
@@ -126,7 +127,9 @@ public final class SchedulerEngine: Sendable {
             self.rescuer = Rescuer(clock: configuration.clock)
             self.expander = Expander(planners: planners, clock: configuration.clock)
             self.waitTimes = WaitTimeEnforcer(planners: planners, clock: configuration.clock)
-            self.waiting = WaitingService(clock: configuration.clock, planners: planners)
+            self.runtimes = RuntimeEnforcer(defaultRuntimeSeconds: configuration.defaultRuntimeSeconds, clock: configuration.clock)
+            self.waiting = WaitingService(clock: configuration.clock, planners: planners,
+                                          defaultMaxLaunchesInFlight: configuration.defaultMaxLaunchesInFlight)
             self.unfinishedUploads = configuration.files.map {
                 UnfinishedUploadSweeper(blobs: $0.outputs.blobs, graceSeconds: configuration.uploadGraceSeconds, clock: configuration.clock)
             }
@@ -161,6 +164,7 @@ public final class SchedulerEngine: Sendable {
                     }
                     if now - lastWaitCheck >= configuration.waitCheckInterval {
                         lastWaitCheck = now  // a failing pass waits its interval too
+                        ready += try runtimes.enforce(connection)  // executors' runs past max_runtime
                         if try waitTimes.enforce(connection) == WaitTimeEnforcer.batch {
                             lastWaitCheck = now - configuration.waitCheckInterval + .milliseconds(100)
                         }

@@ -21,9 +21,14 @@ struct WaitingService {
     /// `SchedulerChannels.waiting` wakes it at once: a child's end, a run due now).
     static let defaultInterval: Duration = .milliseconds(250)
 
+    /// How soon a child launch held back by its user's `max_launches_in_flight` is tried again.
+    static let atLimitRecheckSeconds = 1.0
+
     var clock: TransitionClock = .database
     var batch = WaitingService.defaultBatch
     let planners: PlannerCache
+    /// `SWEEP_LIMIT_LAUNCHES_IN_FLIGHT`: the limit of users whose `user_limits` row sets none.
+    var defaultMaxLaunchesInFlight = LimitDefaults.defaultMaxLaunchesInFlight
 
     /// One pass; returns how many runs it moved on (a full batch means: look again soon).
     func pass(_ connection: PostgresConnection) throws -> Int {
@@ -79,9 +84,18 @@ struct WaitingService {
             }
         case .workflow:
             switch try ChildLaunch.start(connection, userID: launch.userID, parentID: launchID, run: run, attempt: attempt,
-                                         waiting: waiting, input: try row.decode(JSONValue?.self, column: "input")) {
+                                         waiting: waiting, input: try row.decode(JSONValue?.self, column: "input"),
+                                         defaultMaxLaunchesInFlight: defaultMaxLaunchesInFlight) {
             case .started:
                 try connection.execute(TaskRunSQL.clearDeadline.query(["run": run.postgresBind, "attempt": attempt.postgresBind]))
+            case .atLimit:
+                // The user has max_launches_in_flight launches already: the parent run keeps waiting (it never
+                // fails for this) and its child is tried again shortly, when one of them may have ended.
+                try connection.execute(TaskRunSQL.dueLater.query([
+                    "run": run.postgresBind, "attempt": attempt.postgresBind, "now": clock.now.postgresBind,
+                    "seconds": Self.atLimitRecheckSeconds.postgresBind,
+                ]))
+                return false
             case .refused(let error):
                 try progression.completeWaiting(run: run, attempt: attempt, outcome: .failed(error.description))
             }

@@ -57,7 +57,9 @@ struct ServeCommand: ParsableCommand {
         logger.info("blob store", metadata: ["store": "\(artifacts.blobs.name)", "stored_bytes_limit": "\(artifacts.limits.defaultStoredBytes)"])
         let parking = ParkedRequests(
             url: url, capacity: max(1, Int(environment["SWEEP_MAX_PARKED_REQUESTS"] ?? "") ?? ParkedRequests.defaultCapacity),
-            logger: Logger(label: "sweep-api.parked"))
+            logger: Logger(label: "sweep-api.parked"),
+            sweepInterval: Int(environment["SWEEP_PARKED_RECHECK_MS"] ?? "").flatMap { $0 > 0 ? Duration.milliseconds($0) : nil }
+                ?? ParkedRequests.recheckInterval)
         parking.start()
         // Remote executors' assignment leases (heartbeats renew them); tests shorten them to see a lease expire.
         let executorLease = environment["SWEEP_EXECUTOR_LEASE_SECONDS"].flatMap { Int($0) } ?? SweepApplication.defaultExecutorLeaseSeconds

@@ -66,7 +66,9 @@ let configuration = {
         exit(2)
     }
     do {
-        configuration.defaultMaxRunningRuns = try LimitDefaults(environment: environment).maxRunningRuns  // refused, not ignored
+        let limits = try LimitDefaults(environment: environment)  // refused, not ignored
+        configuration.defaultMaxRunningRuns = limits.maxRunningRuns
+        configuration.defaultMaxLaunchesInFlight = limits.maxLaunchesInFlight
     } catch {
         logger.critical("\(error)")
         exit(2)

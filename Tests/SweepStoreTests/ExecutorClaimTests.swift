@@ -66,4 +66,58 @@ import Testing
         let first = try assign(owner, type: "py", limit: 10).map(\.launchID)
         #expect(first.filter { $0 == few }.count == 2 && first.filter { $0 == backlog }.count == 8, "\(first)")
     }
+
+    func claim(_ tenant: TestTenant, limit: Int, cap: Int = LimitDefaults.defaultMaxRunningRuns, now: Date? = nil) throws -> ExecutorStore.Claim {
+        try ExecutorStore.claim(driver.connection, userID: tenant.userID, executorID: "ex_test", type: "py", limit: limit,
+                                leaseSeconds: 60, runningCap: cap, now: now)
+    }
+
+    /// Parked long-polls hand a notification on to the next waiter only when a claim says more is claimable now.
+    @Test func aClaimSaysWhetherWorkIsLeftForTheNextExecutor() throws {
+        let owner = try TestTenant.create(database)
+        try owner.registerWorkflow(executorWorkflow("three", type: "py", priority: 1, runs: 3))
+        _ = try owner.launch("three")
+        let first = try claim(owner, limit: 2)
+        #expect(first.items.count == 2 && first.workLeft)
+        let second = try claim(owner, limit: 2)
+        #expect(second.items.count == 1 && !second.workLeft)
+        let third = try claim(owner, limit: 2)
+        #expect(third.items.isEmpty && !third.workLeft)
+        // At the running cap nothing more is claimable, however many runs are scheduled.
+        let capped = try TestTenant.create(database)
+        try capped.registerWorkflow(executorWorkflow("many", type: "py", priority: 1, runs: 5))
+        _ = try capped.launch("many")
+        let atCap = try claim(capped, limit: 1, cap: 1)
+        #expect(atCap.items.count == 1 && !atCap.workLeft)
+        #expect(try claim(capped, limit: 1, cap: 1).items.isEmpty)
+    }
+
+    /// `RuntimeEnforcer`'s read: an executor's running run past its task's max_runtime (else the launch's, else the
+    /// scheduler's default), counted from the attempt's start, with the injected clock.
+    @Test func executorRunsPastTheirRuntimeAreFound() throws {
+        let owner = try TestTenant.create(database)
+        try owner.registerWorkflow("""
+            {"workflow_id": "timed", "tasks": [{"id": "a", "execution_configurations": [{"executor_type": "py", "function": "f", "priority": 1}],
+             "successors": [], "properties": {"position": "start", "max_runtime": 5}}]}
+            """)
+        try owner.registerWorkflow(executorWorkflow("untimed", type: "py", priority: 1, runs: 1))
+        let timed = try owner.launch("timed")
+        let untimed = try owner.launch("untimed")
+        let start = Date(timeIntervalSince1970: 2_000_000_000)
+        #expect(try claim(owner, limit: 2, now: start).items.count == 2)
+        func overdue(after seconds: Double) throws -> [String: Int] {
+            let rows = try driver.connection.query(TaskRunSQL.overdueExecutorRuns.query([
+                "now": start.addingTimeInterval(seconds).postgresBind, "default_runtime": 30.postgresBind, "batch": 100.postgresBind,
+            ]))
+            return Dictionary(uniqueKeysWithValues: try rows.map {
+                (try $0.decode(String.self, column: "launch_id"), try $0.decode(Int.self, column: "seconds"))
+            })
+        }
+        #expect(try overdue(after: 4.5).isEmpty)
+        #expect(try overdue(after: 5.5) == [timed: 5])
+        #expect(try overdue(after: 31) == [timed: 5, untimed: 30])
+        // A run that ended is not looked at.
+        try driver.connection.execute("UPDATE task_runs SET state = 'succeeded' WHERE launch_id = \(timed)::uuid")
+        #expect(try overdue(after: 31) == [untimed: 30])
+    }
 }

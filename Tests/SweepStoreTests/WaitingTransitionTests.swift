@@ -172,4 +172,33 @@ import Testing
         #expect(error.hasPrefix("output_failed"))
         #expect(try t.events(bad).last == "launch.failed")
     }
+
+    /// A child launch takes a place of `max_launches_in_flight` like any launch: at the limit nothing is made and the
+    /// parent keeps waiting; a child made before is found however full the user is.
+    @Test func aChildLaunchWaitsWhileItsUserIsAtMaxLaunchesInFlight() throws {
+        let t = try tenant()
+        try t.registerWorkflow(TestWorkflows.single("kid"))
+        try t.registerWorkflow(#"{"workflow_id": "p", "tasks": [{"id": "w", "type": "workflow", "successors": [], "properties": {"position": "start", "workflow_id": "kid"}}]}"#)
+        let id = try t.launch("p")
+        let run = try driver.value(Int64.self, "SELECT id FROM task_runs WHERE launch_id = \(id)::uuid AND name = 'w'")
+        let waiting = WaitingTask(.workflow(workflowID: "kid", version: nil))!
+        func start(limit: Int) throws -> ChildLaunch.Outcome {
+            try driver.connection.transaction { connection in
+                try ChildLaunch.start(connection, userID: t.userID, parentID: id, run: run, attempt: 1, waiting: waiting, input: nil,
+                                      defaultMaxLaunchesInFlight: limit)
+            }
+        }
+        guard case .atLimit = try start(limit: 1) else { Issue.record("the parent alone fills a limit of 1"); return }
+        #expect(try driver.value(Int.self, "SELECT count(*)::int FROM launches WHERE parent_launch_id = \(id)::uuid") == 0)
+        guard case .started(let child) = try start(limit: 2) else { Issue.record("no child under a limit of 2"); return }
+        guard case .started(let again) = try start(limit: 1) else { Issue.record("the existing child not found at the limit"); return }
+        #expect(child == again)
+        // The user's own limit wins over the default.
+        try UserLimitStore.put(driver.connection, userID: t.userID, UserLimits(maxLaunchesInFlight: 2))
+        guard case .atLimit = try driver.connection.transaction({ connection in
+            try ChildLaunch.start(connection, userID: t.userID, parentID: id, run: run, attempt: 2, waiting: waiting, input: nil,
+                                  defaultMaxLaunchesInFlight: 100)
+        }) else { Issue.record("the user's limit of 2 not applied"); return }
+    }
 }
+

@@ -5,8 +5,9 @@ import Web
 /// `/api/v1/executors`: remote executors register, are listed and removed, and pull assignments: runs of their own
 /// user and `type` (an `executor_type` execution configuration), each leased like a scheduler's claim.
 /// `POST …/assignments` with `wait` parks (DESIGN §3): no request thread and no connection per waiting executor;
-/// a NOTIFY of "work of type T for user U" (migration 0017's trigger) wakes it, and `ExecutorWorkBoard` keeps the
-/// registry's periodic re-checks of idle executors nearly free.
+/// a NOTIFY of "work of type T for user U" (migration 0017's trigger) wakes one waiter of that key, which hands on
+/// to the next when its claim left work (`SingleWake`), and `ExecutorWorkBoard` keeps the registry's periodic
+/// re-checks of idle executors nearly free.
 struct ExecutorController: Controller {
     static let maxWaitSeconds: Int64 = 60
     static let maxBatch: Int64 = 100
@@ -18,12 +19,15 @@ struct ExecutorController: Controller {
     var parking: ParkedRequests? = nil
     var leaseSeconds: Int = ExecutorController.defaultLeaseSeconds
     let board: ExecutorWorkBoard
+    let counts: ExecutorClaimCounts
 
-    init(database: Database, limits: LimitDefaults, parking: ParkedRequests?, leaseSeconds: Int) {
+    init(database: Database, limits: LimitDefaults, parking: ParkedRequests?, leaseSeconds: Int,
+         counts: ExecutorClaimCounts = ExecutorClaimCounts()) {
         self.database = database
         self.limits = limits
         self.parking = parking
         self.leaseSeconds = leaseSeconds
+        self.counts = counts
         board = ExecutorWorkBoard(database: database)
     }
 
@@ -74,25 +78,37 @@ struct ExecutorController: Controller {
         let batch = Int(try body.optionalInt("max", in: 1...Self.maxBatch) ?? 1)
         let userID = tenant.userID
         guard let type = try database.tenant(userID, { try ExecutorStore.touch($0, id: id) }) else { throw APIError.notFound("executor") }
-        let database = self.database, lease = leaseSeconds, cap = limits.maxRunningRuns
-        let claim: @Sendable () throws -> [ExecutorStore.Assignment] = {
-            try database.system { try ExecutorStore.assign($0, userID: userID, executorID: id, type: type, limit: batch, leaseSeconds: lease, runningCap: cap) }
+        let database = self.database, lease = leaseSeconds, cap = limits.maxRunningRuns, counts = self.counts
+        let claim: @Sendable () throws -> ExecutorStore.Claim = {
+            let claim = try database.system {
+                try ExecutorStore.claim($0, userID: userID, executorID: id, type: type, limit: batch, leaseSeconds: lease, runningCap: cap)
+            }
+            (claim.items.isEmpty ? counts.empty : counts.assigned).add()
+            return claim
         }
+        // Taken before the first claim: a notification read from here on may be one this request missed.
+        let since = ContinuousClock.now
         let first = try claim()
-        guard first.isEmpty, wait > 0, let parking else { return Self.answer(first) }
+        guard first.items.isEmpty, wait > 0, let parking else { return Self.answer(first.items) }
         let key = ExecutorStore.workKey(userID: userID, type: type)
         let board = self.board
         return try parking.park {
-            let waiter = ExecutorWorkBoard.Waiter(key: key, deadline: .now + .seconds(wait))
-            return ParkedRequest(
-                channel: TaskRunSQL.executorWorkChannel, key: key, deadline: waiter.deadline,
+            ParkedRequest(
+                channel: TaskRunSQL.executorWorkChannel, key: key, deadline: .now + .seconds(wait),
+                // The periodic re-check and the deadline's last look: a claim only when the board lists the key.
                 check: {
-                    guard try waiter.shouldClaim(board) else { return nil }
-                    let items = try claim()
-                    if items.isEmpty { board.foundNothing(key); return nil }
-                    return Self.answer(items)
+                    guard try board.mayHaveWork(key) else { return nil }
+                    let taken = try claim()
+                    if taken.items.isEmpty { board.foundNothing(key); return nil }
+                    return Self.answer(taken.items)
                 },
-                timedOut: { Self.answer([]) })
+                timedOut: { Self.answer([]) },
+                // A NOTIFY of the key: claim at once, and say whether the next waiter should try too.
+                singleWake: SingleWake(since: since) {
+                    let taken = try claim()
+                    if taken.items.isEmpty { board.foundNothing(key); return SingleWake.Taken(response: nil, workLeft: false) }
+                    return SingleWake.Taken(response: Self.answer(taken.items), workLeft: taken.workLeft)
+                })
         }
     }
 

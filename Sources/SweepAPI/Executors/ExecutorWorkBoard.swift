@@ -4,15 +4,12 @@ import SweepStore
 
 /// Which users' executor types have claimable runs, shared by every parked long-poll of this worker, so that 1,000
 /// idle executors cost the database one cheap query per re-check sweep instead of 1,000 claims. The parked-request
-/// registry checks each waiter when a NOTIFY of its key arrives, and every few seconds (`recheckInterval`) anyway.
-/// A waiter's check (`Waiter.shouldClaim`) claims at once when it was checked moments ago (so this call is a
-/// NOTIFY's, not the sweep's); a sweep's call first asks the board, which refreshes itself (one skip scan over
-/// the executors' claim index) when older than `freshness`, and claims only when the board lists its key.
+/// registry wakes one waiter of a key per NOTIFY (`SingleWake`), which claims at once; its periodic re-checks
+/// (`recheckInterval`: every parked request every few seconds, and at its deadline) first ask the board, which
+/// refreshes itself (one skip scan over the executors' claim index) when older than `freshness`, and claim only
+/// when the board lists the key.
 final class ExecutorWorkBoard: Sendable {
     static let freshness: Duration = .milliseconds(500)
-    /// The registry re-checks every parked request this often (ParkedRequests.recheckInterval, 5 s); a call sooner
-    /// than this after the waiter's previous one is not the sweep's.
-    static let sweepGap: Duration = .seconds(4)
 
     private struct State {
         var keys: Set<String> = []
@@ -42,29 +39,5 @@ final class ExecutorWorkBoard: Sendable {
     /// A claim for `key` found nothing.
     func foundNothing(_ key: String) {
         _ = state.withLock { $0.keys.remove(key) }
-    }
-
-    /// One parked long-poll's view: when it was last checked, to tell a NOTIFY's call from the sweep's.
-    final class Waiter: Sendable {
-        let key: String
-        let deadline: ContinuousClock.Instant
-        private let lastCheck = Mutex<ContinuousClock.Instant?>(nil)
-
-        init(key: String, deadline: ContinuousClock.Instant) {
-            self.key = key
-            self.deadline = deadline
-        }
-
-        /// Whether this check should run a claim: always for a NOTIFY's call; for the sweep's (or the first, or
-        /// the one at the deadline), only when the board lists the key.
-        func shouldClaim(_ board: ExecutorWorkBoard) throws -> Bool {
-            let now = ContinuousClock.now
-            let previous = lastCheck.withLock { last -> ContinuousClock.Instant? in
-                defer { last = now }
-                return last
-            }
-            if let previous, now - previous < ExecutorWorkBoard.sweepGap, now < deadline { return true }
-            return try board.mayHaveWork(key)
-        }
     }
 }

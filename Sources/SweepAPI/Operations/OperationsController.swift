@@ -14,6 +14,10 @@ struct OperationsController: Controller {
     let runStarts = RunStartMetrics()
     /// The route table, known only once every controller registered; filled by the application.
     let router: RouterReference
+    /// Executors' claims run by this worker (`ExecutorController`).
+    var executorClaims = ExecutorClaimCounts()
+    /// The worker's parked requests, for `sweep_parked_requests`.
+    var parking: ParkedRequests? = nil
 
     func register(_ routes: inout Routes) {
         routes.open(.GET, "/livez") { _, _ in .json(["status": "ok"]) }
@@ -81,6 +85,13 @@ struct OperationsController: Controller {
         out.sample("sweep_scheduler_claims_total", [], Double(runStarts.claims.value))
         out.family("sweep_queue_wait_seconds", "histogram", "Time from a run being ready to its start, for runs started since this worker's first scrape.")
         out.histogram("sweep_queue_wait_seconds", [], runStarts.queueWait)
+        out.family("sweep_executor_claims_total", "counter", "Executor claim queries run by this worker, by whether they assigned runs.")
+        out.sample("sweep_executor_claims_total", [("result", "assigned")], Double(executorClaims.assigned.value))
+        out.sample("sweep_executor_claims_total", [("result", "empty")], Double(executorClaims.empty.value))
+        if let parking {
+            out.family("sweep_parked_requests", "gauge", "Requests parked on this worker (long-polls, waits), held by its registry.")
+            out.sample("sweep_parked_requests", [], Double(parking.registeredCount))
+        }
         out.family("sweep_metrics_scrape_errors", "gauge", "Database-derived metric families left out of this scrape.")
         out.sample("sweep_metrics_scrape_errors", [], Double(failures))
         return .text(out.text, contentType: PrometheusText.contentType)

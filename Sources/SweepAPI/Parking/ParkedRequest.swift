@@ -15,16 +15,22 @@ public struct ParkedRequest: Sendable {
     public let check: @Sendable () throws -> Response?
     /// The answer at the deadline (for `wait`: 202 with the launch's summary and `Location`).
     public let timedOut: @Sendable () throws -> Response
+    /// Set for requests competing for the same work: a notification of `key` wakes one of them (`SingleWake`)
+    /// instead of running every one's `check`. Needs a `key`.
+    public let singleWake: SingleWake?
 
     public init(
         channel: String, key: String?, deadline: ContinuousClock.Instant, startedHere: Bool = false,
-        check: @escaping @Sendable () throws -> Response?, timedOut: @escaping @Sendable () throws -> Response
+        check: @escaping @Sendable () throws -> Response?, timedOut: @escaping @Sendable () throws -> Response,
+        singleWake: SingleWake? = nil
     ) {
+        precondition(singleWake == nil || key != nil, "a single wake needs a key")
         self.channel = channel
         self.key = key
         self.deadline = deadline
         self.startedHere = startedHere
         self.check = check
         self.timedOut = timedOut
+        self.singleWake = singleWake
     }
 }

@@ -15,7 +15,7 @@ public final class ParkedRequests: Sendable {
     public static let defaultCapacity = 2_000
     /// NOTIFY is an accelerator (DESIGN §8): every parked request is checked again this often anyway, so a
     /// notification lost in a reconnect delays an answer by at most this much.
-    static let recheckInterval: Duration = .seconds(5)
+    public static let recheckInterval: Duration = .seconds(5)
     /// How often requests whose client hung up are looked for.
     static let hangUpInterval: Duration = .seconds(1)
     /// How long the keys of notifications read are remembered: a request parked on a channel already listened to
@@ -29,18 +29,25 @@ public final class ParkedRequests: Sendable {
 
     let url: String
     let capacity: Int
+    /// `recheckInterval` unless configured (`SWEEP_PARKED_RECHECK_MS`; tests lengthen it to see what notifications
+    /// alone do).
+    let sweepInterval: Duration
     let logger: Logger
     private let incoming = Mutex<[Entry]>([])
     /// Parked or about to be: counts against `capacity` from `park` until answered.
     private let count = Atomic<Int>(0)
+    /// Held by the registry thread right now (registered, not yet answered): `/metrics`' `sweep_parked_requests`.
+    private let registered = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let wakePipe = WakePipe()
     private let finished = DispatchSemaphore(value: 0)
 
-    public init(url: String, capacity: Int = ParkedRequests.defaultCapacity, logger: Logger) {
+    public init(url: String, capacity: Int = ParkedRequests.defaultCapacity, logger: Logger,
+                sweepInterval: Duration = ParkedRequests.recheckInterval) {
         precondition(capacity > 0, "a registry holds at least one request")
         self.url = url
         self.capacity = capacity
+        self.sweepInterval = sweepInterval
         self.logger = logger
     }
 
@@ -62,6 +69,9 @@ public final class ParkedRequests: Sendable {
 
     /// How many requests wait right now.
     public var parkedCount: Int { count.load(ordering: .relaxed) }
+
+    /// How many of them the registry holds (checked once and waiting for a notification or their deadline).
+    public var registeredCount: Int { registered.load(ordering: .relaxed) }
 
     /// The response that parks the request `prepare` makes; a 429, before `prepare` runs, when `capacity` requests
     /// wait already. What `prepare` throws is thrown (and frees the place).
@@ -88,7 +98,7 @@ public final class ParkedRequests: Sendable {
     /// accepted waits for its launch next): the connection moves to `request`, keeping its place (no 429).
     public func continued(_ request: ParkedRequest) -> Response {
         count.add(1, ordering: .relaxed)
-        return .parked(Attachment(registry: self, request: request))
+        return .parked(Attachment(registry: self, request: request, since: .now))
     }
 
     struct Attachment: ResponseStream {
@@ -108,6 +118,8 @@ public final class ParkedRequests: Sendable {
         let sink: any StreamSink
         /// When `park` began, before what the request waits for was started.
         let since: ContinuousClock.Instant
+        /// Single-wake waiters of a key are woken oldest first.
+        let arrived = ContinuousClock.now
         init(request: ParkedRequest, sink: any StreamSink, since: ContinuousClock.Instant) {
             self.request = request
             self.sink = sink
@@ -163,6 +175,10 @@ public final class ParkedRequests: Sendable {
         // Everything parked so far is checked once the listener is up: notifications sent while none listened
         // are lost.
         var recheckAll = listener != nil
+        // When each single-wake key (channel and payload) was last notified: a waiter registered after a
+        // notification it may have missed takes at once (`SingleWake.since`). Pruned with every re-check sweep.
+        var singleChannels: Set<String> = []
+        var lastNotified: [String: ContinuousClock.Instant] = [:]
         while !stopping.load(ordering: .acquiring) {
             var arrived: [Entry] = []
             for entry in incoming.withLock({ list -> [Entry] in defer { list.removeAll() }; return list }) {
@@ -181,9 +197,18 @@ public final class ParkedRequests: Sendable {
                     try listener.listen(channel)
                     channels[channel] = .now
                 }
+                if let single = entry.request.singleWake, let key = entry.request.key {
+                    singleChannels.insert(channel)
+                    if let notified = lastNotified["\(channel)\u{1}\(key)"], notified >= single.since {
+                        _ = take(entry, entries: &entries)
+                        continue
+                    }
+                }
                 arrived.append(entry)
             }
             checkAll(arrived, entries: &entries)
+            // Counted once checked: a request counted here waits for a notification or its deadline.
+            registered.store(entries.count, ordering: .relaxed)
             if recheckAll, let listener {
                 for channel in Set(entries.values.map(\.request.channel)) where channels[channel] == nil {
                     try listener.listen(channel)
@@ -192,6 +217,7 @@ public final class ParkedRequests: Sendable {
                 checkAll(Array(entries.values), entries: &entries)
                 recheckAll = false
                 lastRecheck = .now
+                lastNotified = lastNotified.filter { lastRecheck - $0.value < Self.recheckInterval }
             }
             let now = ContinuousClock.now
             for entry in Array(entries.values) where entry.request.deadline <= now { answer(entry, at: now, entries: &entries) }
@@ -199,7 +225,7 @@ public final class ParkedRequests: Sendable {
                 for entry in Array(entries.values) where entry.sink.isClosedByPeer { drop(entry, entries: &entries) }
                 lastHangUpCheck = now
             }
-            if now - lastRecheck >= Self.recheckInterval { recheckAll = true }
+            if now - lastRecheck >= sweepInterval { recheckAll = true }
             guard let listener else { return }
 
             let nearest = entries.values.map(\.request.deadline).min().map { max(.zero, $0 - now) } ?? .seconds(1)
@@ -215,14 +241,43 @@ public final class ParkedRequests: Sendable {
                 lastPrune = read
             }
             guard !notifications.isEmpty else { continue }
-            let keys = Set(notifications.map { "\($0.channel)\u{1}\($0.payload)" })
-            for key in keys { recent[key] = read }
+            // How many notifications each key got: PostgreSQL folds identical ones of one transaction, so each is
+            // a transaction that made work (for single-wake keys: one waiter to wake, at least).
+            var counts: [String: Int] = [:]
+            for notification in notifications {
+                let key = "\(notification.channel)\u{1}\(notification.payload)"
+                counts[key, default: 0] += 1
+                recent[key] = read
+                if singleChannels.contains(notification.channel) { lastNotified[key] = read }
+            }
             let wildcards = Set(notifications.map(\.channel))
-            let woken = entries.values.filter { entry in
+            var singles: [String: [Entry]] = [:]
+            var woken: [Entry] = []
+            for entry in entries.values {
                 let request = entry.request
-                return request.key.map { keys.contains("\(request.channel)\u{1}\($0)") } ?? wildcards.contains(request.channel)
+                if request.singleWake != nil, let key = request.key {
+                    let full = "\(request.channel)\u{1}\(key)"
+                    if counts[full] != nil { singles[full, default: []].append(entry) }
+                    continue
+                }
+                if request.key.map({ counts["\(request.channel)\u{1}\($0)"] != nil }) ?? wildcards.contains(request.channel) {
+                    woken.append(entry)
+                }
             }
             checkAll(woken, entries: &entries)
+            for (key, waiters) in singles {
+                // One waiter per notification, oldest first; one that took work and says more is left hands on to
+                // the next; one that found nothing ends the round (the work went elsewhere).
+                var due = counts[key] ?? 0
+                for entry in waiters.sorted(by: { $0.arrived < $1.arrived }) {
+                    guard due > 0 else { break }
+                    due -= 1
+                    switch take(entry, entries: &entries) {
+                    case .nothing: due = 0
+                    case .took(let workLeft): if workLeft { due += 1 }
+                    }
+                }
+            }
         }
     }
 
@@ -232,6 +287,7 @@ public final class ParkedRequests: Sendable {
         while !stopping.load(ordering: .acquiring), ContinuousClock.now < until {
             for entry in incoming.withLock({ list -> [Entry] in defer { list.removeAll() }; return list }) {
                 entries[ObjectIdentifier(entry)] = entry
+                registered.store(entries.count, ordering: .relaxed)
             }
             let now = ContinuousClock.now
             for entry in Array(entries.values) where entry.request.deadline <= now { answer(entry, at: now, entries: &entries) }
@@ -277,6 +333,22 @@ public final class ParkedRequests: Sendable {
         func get(_ index: Int) -> Result<Response?, any Error> { lock.withLock { results[index] } }
     }
 
+    enum TakeResult { case nothing, took(workLeft: Bool) }
+
+    /// Wakes a single-wake waiter: it answers if its `take` found work.
+    private func take(_ entry: Entry, entries: inout [ObjectIdentifier: Entry]) -> TakeResult {
+        guard let single = entry.request.singleWake else { return .nothing }
+        do {
+            let taken = try single.take()
+            guard let response = taken.response else { return .nothing }
+            finish(entry, with: response, entries: &entries)
+            return .took(workLeft: taken.workLeft)
+        } catch {
+            logger.warning("parked request take failed", metadata: ["error": "\(error)"])
+            return .nothing
+        }
+    }
+
     private func answer(_ entry: Entry, at now: ContinuousClock.Instant, entries: inout [ObjectIdentifier: Entry]) {
         // One last look: it may have ended since the last notification.
         if let response = try? entry.request.check() { return finish(entry, with: response, entries: &entries) }
@@ -305,6 +377,7 @@ public final class ParkedRequests: Sendable {
 
     private func drop(_ entry: Entry, entries: inout [ObjectIdentifier: Entry]) {
         guard entries.removeValue(forKey: ObjectIdentifier(entry)) != nil else { return }
+        registered.store(entries.count, ordering: .relaxed)
         entry.sink.close()
         count.subtract(1, ordering: .relaxed)
     }

@@ -14,14 +14,20 @@ public enum ChildLaunch {
         case started(childID: String)
         /// The child cannot be made: the parent run fails with this error.
         case refused(TaskRunError)
+        /// The user has `max_launches_in_flight` launches waiting or running: nothing was made, the parent run
+        /// keeps waiting and its child is tried again later (a child launch waits for a place, never fails for it).
+        case atLimit
     }
 
     static func idempotencyKey(run: Int64, attempt: Int) -> String { "sweep-child:\(run):\(attempt)" }
 
     /// Makes (or finds) the child of run `run` (row id) at `attempt` of launch `parentID`, in the caller's
-    /// transaction, which holds the parent launch's lock.
+    /// transaction, which holds the parent launch's lock. A new child takes a place of the user's
+    /// `max_launches_in_flight` (its `user_limits` row, else `defaultMaxLaunchesInFlight`) under the same
+    /// per-user admission lock as the API's launch creation, so the two together never pass it.
     public static func start(_ connection: PostgresConnection, userID: UserID, parentID: String, run: Int64, attempt: Int,
-                             waiting: WaitingTask, input: JSONValue?) throws -> Outcome {
+                             waiting: WaitingTask, input: JSONValue?,
+                             defaultMaxLaunchesInFlight: Int = LimitDefaults.defaultMaxLaunchesInFlight) throws -> Outcome {
         guard let workflowID = waiting.workflowID else {
             return .refused(TaskRunError(code: .childLaunchFailed, message: "the workflow task names no workflow_id"))
         }
@@ -31,10 +37,17 @@ public enum ChildLaunch {
             return .refused(TaskRunError(code: .workflowDepthExceeded,
                 message: "launching workflow \(workflowID) would nest child launches \(depth + 1) deep, more than the limit of \(ModelLimits.maxWorkflowNesting)"))
         }
+        let key = idempotencyKey(run: run, attempt: attempt)
+        let made = try !connection.query("SELECT 1 FROM launches WHERE user_id = \(userID) AND idempotency_key = \(key)").isEmpty
+        if !made {
+            try UserLimitStore.lockLaunchAdmission(connection, userID: userID)
+            let limit = try UserLimitStore.find(connection, userID: userID).maxLaunchesInFlight ?? defaultMaxLaunchesInFlight
+            if try UserLimitStore.launchesInFlight(connection, userID: userID) >= limit { return .atLimit }
+        }
         let result: LaunchStore.CreateResult
         do {
             result = try LaunchStore(TenantTransaction(connection: connection, userID: userID)).create(
-                workflowID: workflowID, version: waiting.version, input: input, idempotencyKey: idempotencyKey(run: run, attempt: attempt))
+                workflowID: workflowID, version: waiting.version, input: input, idempotencyKey: key)
         } catch let error as ValidationError {
             return .refused(TaskRunError(code: .childLaunchFailed, message: "workflow \(workflowID) could not be launched: \(error.message)"))
         }

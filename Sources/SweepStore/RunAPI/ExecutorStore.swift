@@ -70,17 +70,38 @@ public enum ExecutorStore {
         }
     }
 
-    /// Claims up to `limit` runs of `userID`'s `type` for executor `executorID` (one statement, autocommit).
+    /// What one claim took, and whether another claim could take more right now (a parked long-poll then wakes
+    /// the next waiter: `SingleWake`).
+    public struct Claim: Sendable {
+        public let items: [Assignment]
+        public let workLeft: Bool
+    }
+
+    /// Claims up to `limit` runs of `userID`'s `type` for executor `executorID`.
     public static func assign(
         _ connection: PostgresConnection, userID: UserID, executorID: String, type: String, limit: Int, leaseSeconds: Int,
         runningCap: Int, now: Date? = nil
     ) throws -> [Assignment] {
-        let rows = try connection.query(TaskRunSQL.claimForExecutor.query([
-            "user": userID.postgresBind, "executor_type": type.postgresBind, "limit": limit.postgresBind,
-            "scheduler": ExecutorRecord.claimant(executorID).postgresBind, "lease": leaseSeconds.postgresBind,
-            "running_cap": runningCap.postgresBind, "now": now.postgresBind,
-        ]))
-        return try rows.map { row in
+        try claim(connection, userID: userID, executorID: executorID, type: type, limit: limit, leaseSeconds: leaseSeconds,
+                  runningCap: runningCap, now: now).items
+    }
+
+    /// Claims up to `limit` runs of `userID`'s `type` for executor `executorID`: one transaction that first takes
+    /// the user's claim lock (`TaskRunSQL.lockExecutorClaim`), so the running cap holds exactly under concurrent
+    /// assignments, then claims (`TaskRunSQL.claimForExecutor`).
+    public static func claim(
+        _ connection: PostgresConnection, userID: UserID, executorID: String, type: String, limit: Int, leaseSeconds: Int,
+        runningCap: Int, now: Date? = nil
+    ) throws -> Claim {
+        let rows = try connection.transaction { connection in
+            _ = try connection.query(TaskRunSQL.lockExecutorClaim.query(["user": userID.postgresBind]))
+            return try connection.query(TaskRunSQL.claimForExecutor.query([
+                "user": userID.postgresBind, "executor_type": type.postgresBind, "limit": limit.postgresBind,
+                "scheduler": ExecutorRecord.claimant(executorID).postgresBind, "lease": leaseSeconds.postgresBind,
+                "running_cap": runningCap.postgresBind, "now": now.postgresBind,
+            ]))
+        }
+        let items = try rows.map { row in
             let exec = try row.decode(JSONValue?.self, column: "exec") ?? .null
             let alternative = exec["alternatives"]?.arrayValue?.first ?? .null
             var assignment = Assignment(
@@ -92,6 +113,7 @@ public enum ExecutorStore {
             assignment.inputFiles = RunInputFile.names(inExec: exec)
             return assignment
         }
+        return Claim(items: items, workLeft: try rows.first?.decode(Bool.self, column: "work_left") ?? false)
     }
 
     /// The user/type pairs with claimable executor runs right now: one index probe per pair (a skip scan of

@@ -18,7 +18,8 @@ extension TaskRunSQL {
     /// `task_runs_executor_claimable_idx` (one probe per launch); each offers its best runs (priority, then ready
     /// order), a share of a few batches between them; the offers are locked SKIP LOCKED in turn order, so
     /// concurrent executors pass each other. No more runs than the user's running cap leaves room for (its
-    /// `user_limits.max_running_runs`, else `$running_cap`). Then the scheduler's claim transition (`start`) makes
+    /// `user_limits.max_running_runs`, else `$running_cap`; exact, as it runs after `lockExecutorClaim` in the same
+    /// transaction). `work_left` says whether another claim could take more right now. Then the scheduler's claim transition (`start`) makes
     /// them running, and its events are announced; the runs are answered in the order they were picked.
     public static let claimForExecutor: SQLTemplate = """
         WITH RECURSIVE launches AS (
@@ -58,7 +59,12 @@ extension TaskRunSQL {
         SELECT c.id, c.launch_id::text AS launch_id, c.name, c.task_id, c.attempt, c.input, c.exec, c.token,
                to_char((coalesce($now::timestamptz, now()) + make_interval(secs => $lease::int)) AT TIME ZONE 'UTC',
                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS lease_expires_at,
-               (SELECT count(*) FROM announced) AS announced
+               (SELECT count(*) FROM announced) AS announced,
+               -- Whether another claim could take more now (room left under the cap, and a claimable run this one
+               -- did not take): parked long-polls hand a notification on to the next waiter only then.
+               ((SELECT room FROM room) > (SELECT count(*) FROM locked) AND EXISTS (
+                   SELECT 1 FROM task_runs t WHERE t.user_id = $user AND t.executor_type = $executor_type::text AND \(executorClaimable)
+                     AND t.ready_at <= coalesce($now::timestamptz, now()) AND t.id NOT IN (SELECT id FROM locked))) AS work_left
         FROM claimed c JOIN ranked r ON r.id = c.id ORDER BY r.priority, r.turn, r.ready_at, r.id
         """
 
@@ -86,5 +92,33 @@ extension TaskRunSQL {
         UPDATE task_runs SET predecessors = predecessors || $names::text[], waiting_on = waiting_on + cardinality($names::text[])
         WHERE launch_id = $launch::uuid AND name = $before::text AND state = \(RunState.pending.sql)
         RETURNING id
+        """
+}
+
+extension TaskRunSQL {
+    /// The first statement of an executor's claim, in its transaction: waits for user `$user`'s claim lock (the
+    /// transaction-scoped advisory lock of the schedulers' claim, `lockUsersNearCap`: migration 0012's number and
+    /// the user), so `claimForExecutor`, the next statement, counts the user's running runs in a snapshot taken
+    /// after every claim that held it before committed. Concurrent assignments of one user, and an assignment
+    /// beside a scheduler's claim of a user near its cap, thus never pass the running cap together. Always taken
+    /// (not only near the cap, as the schedulers do): any number of executors may ask at once, and one user's
+    /// claims are short.
+    public static let lockExecutorClaim: SQLTemplate = """
+        SELECT pg_advisory_xact_lock(12, ($user::bigint % 2147483647)::integer)::text AS locked
+        """
+
+    /// Running runs of executors (`executor_type` set) past their `max_runtime`: the task's (`exec.runtime_seconds`),
+    /// else the launch's `config.max_task_runtime`, else `$default_runtime` (the scheduler's, as for the runs it
+    /// executes itself), counted from the attempt's start (a read; the enforcer fails them through the completer,
+    /// fenced by `attempt`). Walks `task_runs_executor_running_idx` (migration 0025) in start order, from the runs
+    /// started at least a second ago (the shortest runtime): empty, so free, when no executor runs.
+    public static let overdueExecutorRuns: SQLTemplate = """
+        SELECT t.id, t.launch_id::text AS launch_id, t.attempt, r.seconds
+        FROM task_runs t JOIN launches l ON l.id = t.launch_id
+        CROSS JOIN LATERAL (SELECT coalesce((t.exec ->> 'runtime_seconds')::int, l.max_runtime_seconds, $default_runtime::int) AS seconds) AS r
+        WHERE t.state = \(RunState.running.sql) AND t.executor_type IS NOT NULL
+          AND t.started_at < coalesce($now::timestamptz, now()) - interval '1 second'
+          AND t.started_at + make_interval(secs => r.seconds) < coalesce($now::timestamptz, now())
+        ORDER BY t.started_at LIMIT $batch::int
         """
 }

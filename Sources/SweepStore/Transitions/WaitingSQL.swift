@@ -130,3 +130,13 @@ extension LaunchSQL {
         WHERE user_id = $user AND parent_launch_id = $launch::uuid AND state NOT IN \(LaunchState.sqlList(LaunchState.terminal)) ORDER BY id
         """
 }
+
+extension TaskRunSQL {
+    /// Waiting run `$run` at attempt `$attempt` is due again `$seconds` from now: a `workflow` run whose child could
+    /// not be made yet because its user is at `max_launches_in_flight` (`ChildLaunch.Outcome.atLimit`). It keeps
+    /// waiting, with no event (nothing happened to it), and the waiting service tries its child again then.
+    public static let dueLater: SQLTemplate = """
+        UPDATE task_runs SET ready_at = coalesce($now::timestamptz, now()) + make_interval(secs => $seconds::float8)
+        WHERE id = $run AND state = \(RunState.waiting.sql) AND attempt = $attempt::int
+        """
+}

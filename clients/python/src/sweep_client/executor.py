@@ -59,6 +59,8 @@ class Executor:
         # The long-poll outlives `wait`: the transport's timeout is longer.
         self._http = Transport(self.url, api_key=api_key, timeout=max(timeout, self.wait + 30))
         self._stop = threading.Event()
+        # Wakes the heartbeat thread when runs arrive: idle, it sleeps up to 5 s, longer than a short lease.
+        self._new_runs = threading.Event()
         self._running = {}  # token -> TaskInstance
         self._lock = threading.Lock()
         self._slots = threading.Semaphore(self.concurrency)
@@ -97,6 +99,7 @@ class Executor:
     def stop(self):
         """Asks `run()` to return once the runs in hand are reported."""
         self._stop.set()
+        self._new_runs.set()
 
     def run(self, max_runs=None):
         """Serves until `stop()` (or until `max_runs` runs were reported)."""
@@ -145,6 +148,7 @@ class Executor:
                     ti = TaskInstance(self.url, item["token"], item)
                     with self._lock:
                         self._running[item["token"]] = ti
+                    self._new_runs.set()
                     if self.concurrency == 1:
                         self._execute(ti)
                     else:
@@ -156,6 +160,7 @@ class Executor:
             for worker in workers:
                 worker.join()
             self._stop.set()
+            self._new_runs.set()
             heartbeats.join(timeout=5)
 
     # --- one run -----------------------------------------------------------------------------------------------
@@ -226,7 +231,8 @@ class Executor:
                         continue
                     left = lease
                 pause = min(pause, max(0.05, left - lease * 2 / 3))
-            self._stop.wait(pause)
+            self._new_runs.wait(pause)
+            self._new_runs.clear()
 
 
 def main(argv=None):
