@@ -69,10 +69,11 @@ def test_every_kind_of_request_is_answered_over_kept_fastcgi_connections():
                     seen.append(("unknown-method", r.status_code, None))
                     r = session.put(f"{stack.url}/api/v1/artifacts/k{index}_{i}", data=os.urandom(200_000), headers=headers, timeout=30)
                     seen.append(("upload", r.status_code, None))
-                    # A stream the client drops after its first line: nginx closes that FastCGI connection.
+                    # A stream the client drops after its first line (a replayed event): nginx closes that FastCGI
+                    # connection.
                     with session.get(f"{stack.url}/api/v1/events", headers={**headers, **SSE}, stream=True, timeout=30) as s:
                         first = next(s.iter_lines())
-                    seen.append(("sse-dropped", s.status_code, first))
+                    seen.append(("sse-dropped", s.status_code, first.startswith((b"id:", b":"))))
                     r = session.get(f"{stack.url}/api/v1/me", headers=headers, timeout=30)
                     seen.append(("me", r.status_code, None))
             return seen
@@ -98,7 +99,7 @@ def test_every_kind_of_request_is_answered_over_kept_fastcgi_connections():
                 thread.join()
         assert len(answers) == ROUNDS * CLIENTS * 9
         expected = {("wait", 200, "succeeded"), ("sse-ended", 200, "launch.succeeded"), ("rerun", 202, None), ("define", 201, None),
-                    ("bad", 400, None), ("unknown-method", 405, None), ("upload", 201, None), ("sse-dropped", 200, ": connected"), ("me", 200, None)}
+                    ("bad", 400, None), ("unknown-method", 405, None), ("upload", 201, None), ("sse-dropped", 200, True), ("me", 200, None)}
         wrong = [a for a in answers if a not in expected]
         assert not wrong, wrong[:10]
         assert hammered and set(hammered) == {200}, sorted(set(hammered))
