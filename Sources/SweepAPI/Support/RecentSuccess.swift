@@ -2,25 +2,45 @@ import Synchronization
 
 /// Remembers when a check last succeeded, so a cheap caller can reuse a success younger than `freshness` instead of
 /// checking again: `/api/v1/health` under load ran `SELECT 1` on every call, a database round trip that made it
-/// slower than an authenticated `/me` (which the auth cache answers without one). A failure is never remembered:
-/// while the check fails, every caller runs it (and answers its error), exactly as before.
+/// slower than an authenticated `/me` (which the auth cache answers without one).
+///
+/// Once the success is stale, one caller checks again while the others keep answering from it (for at most
+/// `grace`): when every request thread checked at once, each second all of them waited on the same slow round trip
+/// (`make bench` saw a p99 of 220 ms). A failure is never reused: after one, every caller checks (and answers the
+/// error) until a check succeeds, exactly as before.
 final class RecentSuccess: Sendable {
-    /// Nanoseconds of `ContinuousClock` since `origin` at the last success; `Int64.min` before the first one.
-    private let last = Atomic<Int64>(.min)
+    /// Nanoseconds of `ContinuousClock` since `origin`; `Int64.min` for never.
+    private let lastSuccess = Atomic<Int64>(.min)
+    private let lastFailure = Atomic<Int64>(.min)
+    private let checking = Atomic<Bool>(false)
     private let origin = ContinuousClock.now
     let freshness: Duration
+    let grace: Duration
 
-    init(freshness: Duration) {
+    init(freshness: Duration, grace: Duration = .seconds(10)) {
         self.freshness = freshness
+        self.grace = grace
     }
 
-    /// Runs `check` unless it succeeded within `freshness`; rethrows its failure.
+    /// Runs `check` unless it succeeded within `freshness` (or, while another caller checks, within `grace`);
+    /// rethrows its failure.
     func check(now: ContinuousClock.Instant = .now, _ check: () throws -> Void) rethrows {
         let elapsed = Self.nanoseconds(now - origin)
-        let previous = last.load(ordering: .acquiring)
-        if previous != .min, elapsed - previous < Self.nanoseconds(freshness) { return }
-        try check()
-        last.store(elapsed, ordering: .releasing)
+        let success = lastSuccess.load(ordering: .acquiring)
+        let age = success == .min ? Int64.max : elapsed - success
+        if age < Self.nanoseconds(freshness) { return }
+        let failedSince = lastFailure.load(ordering: .acquiring) > success
+        let leader = !failedSince && checking.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        if !failedSince, !leader, age < Self.nanoseconds(grace) { return }
+        defer { if leader { checking.store(false, ordering: .releasing) } }
+        do {
+            try check()
+        } catch {
+            // Later than the success it read, even for a check that began before it: a failure must count.
+            lastFailure.max(max(elapsed, success == .min ? elapsed : success + 1), ordering: .releasing)
+            throw error
+        }
+        lastSuccess.max(elapsed, ordering: .releasing)
     }
 
     private static func nanoseconds(_ duration: Duration) -> Int64 {
