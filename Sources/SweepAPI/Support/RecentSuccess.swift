@@ -5,8 +5,8 @@ import Synchronization
 /// slower than an authenticated `/me` (which the auth cache answers without one).
 ///
 /// Once the success is stale, one caller checks again while the others keep answering from it (for at most
-/// `grace`): when every request thread checked at once, each second all of them waited on the same slow round trip
-/// (`make bench` saw a p99 of 220 ms). A failure is never reused: after one, every caller checks (and answers the
+/// `grace`): otherwise, each second, every request thread that arrives before the first check returns waits on
+/// its own round trip to a possibly busy database. A failure is never reused: after one, every caller checks (and answers the
 /// error) until a check succeeds, exactly as before.
 final class RecentSuccess: Sendable {
     /// Nanoseconds of `ContinuousClock` since `origin`; `Int64.min` for never.
