@@ -42,11 +42,13 @@ final class FastCGIRequest {
     func finishKeepingConnection() -> Int32? {
         if active, handle.pointee.keepConnection != 0 {
             // The connection carries the next request after this one's end of stdin (an empty FCGI_STDIN record);
-            // read up to it so the next read starts at the next FCGI_BEGIN_REQUEST.
-            var scratch = [CChar](repeating: 0, count: 4096)
-            var left = 1 << 20
-            while left > 0, FCGX_GetStr(&scratch, Int32(scratch.count), handle.pointee.in) > 0 { left -= scratch.count }
-            if left <= 0 { handle.pointee.keepConnection = 0 }  // an unread large body: not worth reading, close
+            // read up to it so the next read starts at the next FCGI_BEGIN_REQUEST. All of it, however large a
+            // body the handler left unread: closing instead (as a 1 MiB cap once did) comes right after our
+            // END_REQUEST, when nginx already counts the connection as free and may have sent the next request
+            // on it ("upstream prematurely closed connection", and nginx retries no POST).
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 8192) { scratch in
+                while FCGX_GetStr(scratch.baseAddress!, Int32(scratch.count), handle.pointee.in) > 0 {}
+            }
         }
         finish()
         let fd = handle.pointee.ipcFd

@@ -123,7 +123,7 @@ public final class FastCGIServer: Sendable {
                 do throws(APIError) {
                     // The same edge checks as every other request (EdgeCheck), before the body is read.
                     try EdgeCheck.path(path)
-                    var request = Request(method: method, path: path, query: try EdgeCheck.query(queryString), headers: try fcgi.headers())
+                    var request = Request(method: method, path: path, query: try EdgeCheck.query(queryString), lowercasedHeaders: try fcgi.headers())
                     request.bodyStream = reader
                     response = respond(to: request, context: context)
                 } catch {
@@ -139,7 +139,7 @@ public final class FastCGIServer: Sendable {
                         throw APIError.badRequest("invalid_path", "the request line is not valid UTF-8")
                     }
                     try EdgeCheck.path(path)
-                    let request = Request(method: method, path: path, query: try EdgeCheck.query(queryString), headers: try fcgi.headers(),
+                    let request = Request(method: method, path: path, query: try EdgeCheck.query(queryString), lowercasedHeaders: try fcgi.headers(),
                                           body: fcgi.readBody(length: length))
                     response = respond(to: request, context: context)
                 } catch {
@@ -158,7 +158,9 @@ public final class FastCGIServer: Sendable {
             return true
         }
         response.setHeader("X-Request-Id", requestID)
-        fcgi.write(Array(Self.head(of: response).utf8))
+        // Headers and a plain body go out as one buffer: one copy into libfcgi's stream, one write(2) at finish.
+        let plainBody = response.stream == nil && (response.bodyProducer == nil || methodName == "HEAD")
+        fcgi.write(Self.message(of: response, body: plainBody ? response.body : []))
         let elapsed = ContinuousClock.now - start
         let millis = elapsed.fractionalMilliseconds
         logger.info("request", metadata: [
@@ -180,7 +182,6 @@ public final class FastCGIServer: Sendable {
             }
             return false
         }
-        fcgi.write(response.body)
         return false
     }
 
@@ -195,17 +196,43 @@ public final class FastCGIServer: Sendable {
         }
     }
 
-    static func head(of response: Response) -> String {
-        var text = "Status: \(response.status.code) \(response.status.reasonPhrase)\r\n"
+    /// The CGI response head (`Status:` and the headers), then `body`, as bytes. Built on bytes, not by String
+    /// interpolation: this runs for every answer.
+    static func message(of response: Response, body: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + response.headers.count * 48 + body.count)
+        out.append(contentsOf: "Status: ".utf8)
+        out.append(contentsOf: String(response.status.code).utf8)
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: response.status.reasonPhrase.utf8)
+        out.append(contentsOf: crlf)
         var hasLength = false
         for (name, value) in response.headers {
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: ": ".utf8)
             // Header injection guard: a value never carries a line break.
-            let clean = value.filter { $0 != "\r" && $0 != "\n" }
-            text += "\(name): \(clean)\r\n"
-            if name.lowercased() == "content-length" { hasLength = true }
+            for byte in value.utf8 where byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\n") { out.append(byte) }
+            out.append(contentsOf: crlf)
+            if !hasLength, Self.isContentLength(name) { hasLength = true }
         }
-        if response.stream == nil, !hasLength { text += "Content-Length: \(response.body.count)\r\n" }
-        return text + "\r\n"
+        if response.stream == nil, !hasLength {
+            out.append(contentsOf: "Content-Length: ".utf8)
+            out.append(contentsOf: String(response.body.count).utf8)
+            out.append(contentsOf: crlf)
+        }
+        out.append(contentsOf: crlf)
+        out.append(contentsOf: body)
+        return out
+    }
+
+    private static let crlf: [UInt8] = [13, 10]
+
+    private static func isContentLength(_ name: String) -> Bool {
+        let wanted = "content-length".utf8
+        guard name.utf8.count == wanted.count else { return false }
+        return zip(name.utf8, wanted).allSatisfy { byte, lower in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == lower
+        }
     }
 
     private func split(_ uri: String) -> (String, String) {

@@ -18,12 +18,16 @@ final class FastCGIStreamSink: StreamSink, @unchecked Sendable {
         self.poller = poller
     }
 
+    /// A stream that lets go of its sink without closing it must not leave the connection to `FastCGIRequest`'s
+    /// deinit, which closes it right after its END_REQUEST, when nginx may already reuse a kept connection.
+    deinit { close() }
+
     func respond(_ response: Response) -> Bool {
         var response = response
         response.setHeader("X-Request-Id", requestID)
         let written = lock.withLock { () -> Bool in
             guard let request else { return false }
-            return request.write(Array(FastCGIServer.head(of: response).utf8)) && request.write(response.body) && request.flush()
+            return request.write(FastCGIServer.message(of: response, body: response.body)) && request.flush()
         }
         close()
         return written

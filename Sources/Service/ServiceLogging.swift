@@ -1,12 +1,10 @@
 import Logging
 
-/// The processes' logging: standard error, at `SWEEP_LOG_LEVEL` (`info` when unset or unknown).
+/// The processes' logging: standard error, at `SWEEP_LOG_LEVEL` (`info` when unset or unknown), in swift-log's
+/// stream format through `ServiceLogHandler` (no lock shared by the request threads).
 public enum ServiceLogging {
     public static func bootstrap(_ environment: [String: String]) {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: environment["SWEEP_LOG_LEVEL"] ?? "info") ?? .info
-            return handler
-        }
+        let level = Logger.Level(rawValue: environment["SWEEP_LOG_LEVEL"] ?? "info") ?? .info
+        LoggingSystem.bootstrap { label in ServiceLogHandler(label: label, level: level) }
     }
 }

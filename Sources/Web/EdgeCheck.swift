@@ -25,6 +25,8 @@ public enum EdgeCheck {
     /// 400 `invalid_path` when a path segment decodes to something no id can be (malformed escapes, invalid UTF-8,
     /// NUL). The router still answers 404 for well-formed paths it does not know.
     public static func path(_ path: String) throws(APIError) {
+        // Without an escape a segment decodes to itself (valid UTF-8, being a String): only NUL is left to find.
+        if !path.utf8.contains(UInt8(ascii: "%")), storable(path) { return }
         for segment in path.split(separator: "/") {
             guard let decoded = QueryString.percentDecode(String(segment)), storable(decoded) else {
                 throw APIError.badRequest("invalid_path", "the path holds a segment that is not valid percent-encoded UTF-8 text without NUL")

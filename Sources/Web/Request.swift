@@ -22,6 +22,15 @@ public struct Request: Sendable {
         self.body = body
     }
 
+    /// For a transport whose header names are lowercase already (FastCGI's CGI parameters): no second pass.
+    public init(method: HTTPMethod, path: String, query: [String: String], lowercasedHeaders: [String: String], body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = lowercasedHeaders
+        self.body = body
+    }
+
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 
     /// The cookie of that name from the `Cookie` header.
@@ -68,7 +77,23 @@ public struct Request: Sendable {
 
 extension StringProtocol {
     /// Without leading and trailing spaces.
-    public var trimmingSpaces: String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    public var trimmingSpaces: String { String(self).trimmingSpacesOfString }
+}
+
+extension String {
+    /// Works on bytes: it runs on every request's `Authorization` header, and the Character walk it replaces (twice
+    /// reversed, generic over StringProtocol) was 18% of a `GET /api/v1/me` in the profile. Bytes give the same
+    /// answer as Characters when what borders the removed spaces is ASCII (a space followed by a combining mark is
+    /// one Character, not " "); anything else takes the Character walk.
+    fileprivate var trimmingSpacesOfString: String {
+        let utf8 = self.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, utf8[start] == UInt8(ascii: " ") { start = utf8.index(after: start) }
+        while end > start, utf8[utf8.index(before: end)] == UInt8(ascii: " ") { end = utf8.index(before: end) }
+        if start == utf8.startIndex, end == utf8.endIndex { return self }
+        let asciiBorders = (start == end || utf8[start] < 0x80) && (end == start || utf8[utf8.index(before: end)] < 0x80)
+        guard asciiBorders else { return String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()) }
+        return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 }

@@ -42,7 +42,7 @@ public struct Router: Responder {
     public func respond(to request: Request, context: RequestContext) throws -> Response {
         // One spelling per route: a trailing or doubled slash names nothing. nginx limits login by its normalised
         // path, so another spelling that still reached the handler would be a way around that limit.
-        guard request.path == "/" || (request.path.hasPrefix("/") && !request.path.hasSuffix("/") && !request.path.contains("//")) else {
+        guard request.path == "/" || Self.isCanonical(request.path) else {
             throw APIError.notFound("route \(request.path)")
         }
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
@@ -60,6 +60,23 @@ public struct Router: Responder {
         }
         if allowed.isEmpty { throw APIError.notFound("route \(request.path)") }
         throw APIError.methodNotAllowed(allowed)
+    }
+
+    /// Starts with a slash, does not end with one, holds no two in a row. On bytes: `String.contains("//")`
+    /// (StringProcessing's generic search) was 4% of a `GET /api/v1/me` in the profile.
+    static func isCanonical(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        var first = true
+        for byte in path.utf8 {
+            if first {
+                guard byte == UInt8(ascii: "/") else { return false }
+                first = false
+            } else if byte == UInt8(ascii: "/"), previous == byte {
+                return false
+            }
+            previous = byte
+        }
+        return !first && previous != UInt8(ascii: "/")
     }
 
     static func match(_ segments: [Segment], _ parts: [String]) -> [String: String]? {
