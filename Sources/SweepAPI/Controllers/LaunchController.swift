@@ -106,9 +106,9 @@ struct LaunchController: Controller {
         try database.tenant(userID) { tx in
             let query = LaunchStatusQuery(tx)
             guard let (summary, input, output) = try query.summaryWithRawInputOutput(launchID: launchID) else { return nil }
-            let (runs, truncated) = try query.firstRuns(launchID: launchID)
+            let (tasks, truncated) = try query.firstRuns(launchID: launchID)
             let body = LaunchRendering.statusBody(
-                summary, input: input, output: output, tasksJSON: LaunchRendering.firstRuns(runs), truncated: truncated,
+                summary, input: input, output: output, tasksJSON: tasks, truncated: truncated,
                 taskCounts: try query.taskCounts(launchID: launchID))
             // Backend workflows: what the launch's tasks shared (`ti.push`).
             return (summary.state, LaunchRendering.adding("shared", .object(try LaunchSharedDataStore(tx).all(launchID: launchID)), to: body))

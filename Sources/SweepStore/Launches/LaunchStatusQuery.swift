@@ -39,11 +39,11 @@ public struct LaunchStatusQuery {
                 Array(try row.decode(String.self, column: "output_json").utf8))
     }
 
-    /// The first runs as `ListedRun`s (JSON parts as text, timestamps formatted), and whether more exist. PostgreSQL
+    /// The first runs as a JSON array (API.md's task run shape), and whether more exist. PostgreSQL writes each
+    /// cell's text (JSON parts as JSON, timestamps in RFC 3339) and `FirstRunsJSON` splices them in place. PostgreSQL
     /// once rendered the whole array (json_build_object per run), but at about 0.7 us of CPU per key that was 8 ms
-    /// of a 10,000-run launch's status, and `sweep_rfc3339`, not inlined until migration 0023, another 8: the
-    /// worker splices the texts in about 1 ms (`LaunchRendering.firstRuns`).
-    public func firstRuns(launchID: String) throws -> (runs: [ListedRun], truncated: Bool) {
+    /// of a 10,000-run launch's status, and `sweep_rfc3339`, not inlined until migration 0023, another 8.
+    public func firstRuns(launchID: String) throws -> (json: [UInt8], truncated: Bool) {
         let rows = try tx.connection.query("""
             WITH page AS (
                 SELECT id, name, task_id, state, attempt, input, output, error, predecessors, successors,
@@ -81,19 +81,8 @@ public struct LaunchStatusQuery {
             FROM page p CROSS JOIN hidden h LEFT JOIN texts x ON x.task_id = p.task_id
             ORDER BY p.id
             """)
-        var runs: [ListedRun] = []
-        runs.reserveCapacity(min(rows.count, Self.firstPageSize))
-        for row in rows.prefix(Self.firstPageSize) {
-            runs.append(ListedRun(
-                name: try row.decode(String.self, at: 0), taskID: try row.decode(String.self, at: 1),
-                state: try row.decode(String.self, at: 2), attempt: try row.decode(Int.self, at: 3),
-                inputJSON: try row.decode(String.self, at: 4), outputJSON: try row.decode(String.self, at: 5),
-                error: try row.decode(String?.self, at: 6), createdAt: try row.decode(String.self, at: 7),
-                startedAt: try row.decode(String?.self, at: 8), finishedAt: try row.decode(String?.self, at: 9),
-                predecessorsJSON: try row.decode(String.self, at: 10), successorsJSON: try row.decode(String.self, at: 11),
-                extraJSON: try row.decode(String?.self, at: 12)))
-        }
-        return (runs, rows.count > Self.firstPageSize)
+        // Column order: FirstRunsJSON.Column.
+        return (FirstRunsJSON.write(rows, limit: Self.firstPageSize), rows.count > Self.firstPageSize)
     }
 
     /// One aggregate over the (launch_id, task_id, state, id) INCLUDE (kind, user_id) index: no heap row is read for pages
