@@ -86,6 +86,7 @@ def test_a_100000_replica_launch_stays_usable_and_finds_a_replica_by_name(stack,
         driver.find_element(By.CSS_SELECTOR, '#find-run button[type="submit"]').click()
         wait(driver).until(EC.text_to_be_present_in_element((By.ID, "run-id"), name))
         elapsed = time.monotonic() - started
+        print(f"found {name} in {elapsed:.2f} s")
         assert driver.find_element(By.ID, "run-panel").is_displayed()
         assert driver.find_element(By.ID, "run-state").get_attribute("data-state") == "cancelled"
         assert elapsed < 2.0, f"finding {name} took {elapsed:.2f} s"
