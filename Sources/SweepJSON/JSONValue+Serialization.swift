@@ -49,8 +49,13 @@ extension JSONValue {
     /// A JSON string literal. Works on UTF-8 bytes: multi-byte sequences pass through untouched; control
     /// characters and U+2028/U+2029 (which break JavaScript embedding) are escaped.
     public static func writeEscaped(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { writeEscaped(utf8: $0, to: &out) }
+    }
+
+    /// A JSON string literal of UTF-8 text given as bytes (a database cell read in place).
+    public static func writeEscaped(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let bytes = Array(s.utf8)
         var i = 0
         while i < bytes.count {
             let byte = bytes[i]

@@ -101,14 +101,15 @@ struct LaunchController: Controller {
         return Self.jsonBody(status.body)
     }
 
-    /// The launch's state and its status document (JSON bytes, mostly rendered by PostgreSQL: `LaunchStatusQuery`).
+    /// The launch's state and its status document (JSON bytes spliced from texts PostgreSQL wrote: `LaunchStatusQuery`).
     static func fullStatus(_ database: Database, _ launchID: String, _ userID: UserID) throws -> (state: String, body: [UInt8])? {
         try database.tenant(userID) { tx in
             let query = LaunchStatusQuery(tx)
             guard let (summary, input, output) = try query.summaryWithRawInputOutput(launchID: launchID) else { return nil }
-            let (tasks, truncated) = try query.renderedFirstRuns(launchID: launchID)
+            let (tasks, truncated) = try query.firstRuns(launchID: launchID)
             let body = LaunchRendering.statusBody(
-                summary, input: input, output: output, tasksJSON: tasks, truncated: truncated, taskCounts: try query.taskCounts(launchID: launchID))
+                summary, input: input, output: output, tasksJSON: tasks, truncated: truncated,
+                taskCounts: try query.taskCounts(launchID: launchID))
             // Backend workflows: what the launch's tasks shared (`ti.push`).
             return (summary.state, LaunchRendering.adding("shared", .object(try LaunchSharedDataStore(tx).all(launchID: launchID)), to: body))
         }

@@ -20,7 +20,7 @@ enum LaunchRendering {
     }
 
     /// A launch's status: the summary, `task_counts`, `tasks_truncated`, and, spliced in as JSON text without
-    /// parsing them again, its input, output and first runs as PostgreSQL rendered them (`LaunchStatusQuery`).
+    /// parsing them again, its input, output and first runs as PostgreSQL wrote them (`LaunchStatusQuery`).
     static func statusBody(_ launch: LaunchSummary, input: [UInt8], output: [UInt8], tasksJSON: [UInt8], truncated: Bool,
                            taskCounts: [String: [String: Int]]) -> [UInt8] {
         guard case .object(var object) = summary(launch) else { return [] }
