@@ -602,6 +602,9 @@
         setConn('closed', 'finished');
         loadEventHistory(id, seq);
       } else {
+        // A large launch's history (an event or two per replica: 200,000 for 100,000 replicas) is not replayed: the
+        // status counts its runs as of its newest event, and the stream starts after that one.
+        if (l.tasks_truncated && l.last_event_id != null) state.lastEventId = String(l.last_event_id);
         startStream(id);
       }
     } catch (e) {
@@ -815,7 +818,7 @@
       onEvent: function (ev) {
         if (seq !== state.openSeq) return;
         if (ev.id != null) state.lastEventId = ev.id;
-        handleEvent(ev);
+        if (state.large) queueEvent(ev); else handleEvent(ev);
       },
       // No isFinished: the stream also closes at an end a re-run came after (its history holds the old end, then
       // launch.rerun). Only the launch's state says it is over; otherwise the stream resumes after that end.
@@ -872,6 +875,7 @@
     state.stream = null;
     if (state.refetchTimer) clearTimeout(state.refetchTimer);
     state.refetchTimer = null;
+    pendingEvents = [];
     setConn('idle', 'not connected');
   }
 
@@ -886,6 +890,37 @@
         if (seq === state.openSeq) applyLaunch(l, false);
       } catch (e) { /* next event will retry */ }
     }, ms);
+  }
+
+  /* A large launch's events are handled in batches, one per animation frame (or every 100 ms in a hidden tab, where
+     frames stop): the runs shown are updated once per batch and the progress bar and the launch's row once, where
+     one event at a time redrew them for each of thousands of events a second. */
+  var pendingEvents = [], flushQueued = false;
+  function queueEvent(ev) {
+    pendingEvents.push(ev);
+    if (flushQueued) return;
+    flushQueued = true;
+    if (window.requestAnimationFrame && !document.hidden) requestAnimationFrame(flushEvents);
+    else setTimeout(flushEvents, 100);
+  }
+  function flushEvents() {
+    flushQueued = false;
+    var batch = pendingEvents;
+    pendingEvents = [];
+    state.batch = new Map(); // run_id -> the run as the batch left it
+    try {
+      batch.forEach(handleEvent);
+    } finally {
+      var changed = state.batch;
+      state.batch = null;
+      if (state.launch && changed.size) {
+        var unknown = false;
+        changed.forEach(function (run) { if (!state.dag.updateRun(run)) unknown = true; });
+        if (unknown) scheduleRefetch(50);
+        updateLaunchProgress();
+        if (state.selectedRun && changed.has(state.selectedRun)) renderRunPanel();
+      }
+    }
   }
 
   function recordProgress(d) {
@@ -935,6 +970,7 @@
 
     if (type === 'task.progress') {
       recordProgress(data);
+      if (state.batch) { state.batch.set(id, run); return; }
       state.dag.updateRun(run);
       if (state.selectedRun === id) renderRunPanel();
       return;
@@ -950,13 +986,12 @@
     if ('error' in data) upd.error = data.error;
     state.runs.set(id, upd);
     if (DAG.FINISHED[ns] && !('output' in data && 'error' in data)) state.staleRuns.add(id);
+    // outputs and errors are in the launch document: fetch once the run finished
+    if (state.selectedRun === id && DAG.FINISHED[ns] && !('output' in data)) scheduleRefetch(300);
+    if (state.batch) { state.batch.set(id, upd); return; } // drawn once at the end of the batch
     if (!state.dag.updateRun(upd)) { scheduleRefetch(50); return; }
     updateLaunchProgress();
-    if (state.selectedRun === id) {
-      renderRunPanel();
-      // outputs and errors are in the launch document: fetch once the run finished
-      if (DAG.FINISHED[ns] && !('output' in data)) scheduleRefetch(300);
-    }
+    if (state.selectedRun === id) renderRunPanel();
   }
 
   /* ---------- run panel ---------- */

@@ -4,8 +4,8 @@ and a given replica is found by name in under 2 s. Headless Chromium driven by S
 The launch is made through the API and expanded by the real chunked expansion (README "Huge launches"): a scatter
 of 100,000 replicas of a signal task over the launch input. The API inserts the first chunk, the schedulers the
 rest; each replica enters `waiting` as it is inserted, so nothing executes and the launch's cost is its expansion
-(measured: PLATFORM notes of branch i17s). The test cancels the launch before the page opens it (see there why),
-and deletes it at the end."""
+(measured: PLATFORM notes of branch i17s). The page opens the launch while it is live (100,000 replicas waiting,
+100,001 events in its history); the test cancels it at the end and deletes it."""
 import time
 
 import pytest
@@ -56,12 +56,7 @@ def test_a_100000_replica_launch_stays_usable_and_finds_a_replica_by_name(stack,
         # No run was ever claimed (waiting runs are not), so the launch itself is still `waiting`.
         assert status["state"] == "waiting" and status["progress"]["total"] == REPLICAS, (status["state"], status["progress"])
         assert status["tasks_truncated"] is True and len(status["tasks"]) == 1_000
-
-        # Cancelled before the page opens it, as the copied launch this test used before was: on the page of the
-        # live launch (whose event stream holds 100,000 task.waiting events) finding a run took 3.3 s at load
-        # average 22 (PLATFORM notes, i17s); not examined further yet. The replicas keep their real rows.
-        cancel(user, launch_id)
-        cancelled = True
+        assert status["last_event_id"] > 0
 
         # The browser profile folder is shared with the other browser test: start signed out.
         driver.get(stack.url + "/")
@@ -77,6 +72,12 @@ def test_a_100000_replica_launch_stays_usable_and_finds_a_replica_by_name(stack,
         # The page holds per-task aggregates and the first runs, not a node per run.
         assert driver.execute_script("return document.getElementsByTagName('*').length") < 20_000
         assert int(driver.find_element(By.ID, "detail-progress").get_attribute("max")) == REPLICAS
+        # The live stream starts after the newest event the status saw rather than replaying the launch's 100,000
+        # task.waiting events (that replay outran the connection, which the worker drops for a slow reader, and every
+        # reconnect refetched the 1 MB status: PLATFORM notes of branch page). Nothing happens to waiting replicas,
+        # so the page's resume point stays the status's.
+        wait(driver).until(lambda d: d.find_element(By.ID, "sse-status").get_attribute("data-state") == "live")
+        assert driver.execute_script("return SweepApp.state.lastEventId") == str(status["last_event_id"])
 
         name = f"1_{letters(87_345)}"  # far beyond the first 1,000 runs
         field = driver.find_element(By.ID, "find-run-name")
@@ -88,7 +89,7 @@ def test_a_100000_replica_launch_stays_usable_and_finds_a_replica_by_name(stack,
         elapsed = time.monotonic() - started
         print(f"found {name} in {elapsed:.2f} s")
         assert driver.find_element(By.ID, "run-panel").is_displayed()
-        assert driver.find_element(By.ID, "run-state").get_attribute("data-state") == "cancelled"
+        assert driver.find_element(By.ID, "run-state").get_attribute("data-state") == "waiting"
         assert elapsed < 2.0, f"finding {name} took {elapsed:.2f} s"
 
         field = driver.find_element(By.ID, "find-run-name")
@@ -96,6 +97,11 @@ def test_a_100000_replica_launch_stays_usable_and_finds_a_replica_by_name(stack,
         field.send_keys("1_NOPE")
         driver.find_element(By.CSS_SELECTOR, '#find-run button[type="submit"]').click()
         wait(driver).until(EC.text_to_be_present_in_element((By.ID, "find-run-result"), "No run named 1_NOPE"))
+
+        cancel(user, launch_id)
+        cancelled = True
+        # The page follows the live launch to its end.
+        wait(driver, 120).until(lambda d: d.find_element(By.ID, "launch-state").get_attribute("data-state") == "cancelled")
     finally:
         if not cancelled:
             cancel(user, launch_id)

@@ -24,6 +24,9 @@ def test_large_launch_status_is_truncated_with_counts_and_runs_page_through_ever
     assert len(status["tasks"]) == 1_000
     assert status["task_counts"] == {"1": {"succeeded": WIDTH}, "2": {"succeeded": 1}}
     assert status["progress"]["total"] == WIDTH + 1
+    # Where a client resumes the launch's event stream instead of replaying it: the id of its newest event.
+    events = all_items(user, f"/api/v1/launches/{status['launch_id']}/events", limit=500)
+    assert len(events) > WIDTH and status["last_event_id"] == max(e["id"] for e in events)
     # The first runs in run order: the scatter's replicas come before its successor.
     assert [t["task_id"] for t in status["tasks"]] == ["1"] * 1_000
 

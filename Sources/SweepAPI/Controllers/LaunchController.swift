@@ -106,12 +106,14 @@ struct LaunchController: Controller {
         try database.tenant(userID) { tx in
             let query = LaunchStatusQuery(tx)
             guard let (summary, input, output) = try query.summaryWithRawInputOutput(launchID: launchID) else { return nil }
+            let lastEventID = try query.lastEventID(launchID: launchID)
             let (tasks, truncated) = try query.firstRuns(launchID: launchID)
             let body = LaunchRendering.statusBody(
                 summary, input: input, output: output, tasksJSON: tasks, truncated: truncated,
                 taskCounts: try query.taskCounts(launchID: launchID))
             // Backend workflows: what the launch's tasks shared (`ti.push`).
-            return (summary.state, LaunchRendering.adding("shared", .object(try LaunchSharedDataStore(tx).all(launchID: launchID)), to: body))
+            let withShared = LaunchRendering.adding("shared", .object(try LaunchSharedDataStore(tx).all(launchID: launchID)), to: body)
+            return (summary.state, LaunchRendering.adding("last_event_id", .int(lastEventID), to: withShared))
         }
     }
 

@@ -85,6 +85,15 @@ public struct LaunchStatusQuery {
         return (FirstRunsJSON.write(rows, limit: Self.firstPageSize), rows.count > Self.firstPageSize)
     }
 
+    /// The id of the launch's newest event (0 when it has none), from the (launch_id, id) index: where the status page
+    /// starts the event stream of a large launch instead of replaying its history (100,000 `task.waiting` events).
+    /// Read before the runs and counts, so an event committed after this read is replayed rather than missed.
+    public func lastEventID(launchID: String) throws -> Int64 {
+        try tx.connection.query("""
+            SELECT coalesce(max(id), 0) AS id FROM events WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID)
+            """).first?.decode(Int64.self, column: "id") ?? 0
+    }
+
     /// One aggregate over the (launch_id, task_id, state, id) INCLUDE (kind, user_id) index: no heap row is read for pages
     /// the visibility map marks all-visible.
     public func taskCounts(launchID: String) throws -> [String: [String: Int]] {
