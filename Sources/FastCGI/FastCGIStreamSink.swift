@@ -44,6 +44,16 @@ final class FastCGIStreamSink: StreamSink, @unchecked Sendable {
         }
     }
 
+    var canTakeMore: Bool {
+        lock.withLock {
+            guard let request else { return false }
+            // POLLOUT on a unix or TCP stream socket means a good part of its send buffer (hundreds of KB here) is
+            // free, so a replay batch of at most `EventStreamHub.replayBatchBytes` does not block the hub thread.
+            var pfd = pollfd(fd: request.connectionFD, events: Int16(POLLOUT), revents: 0)
+            return poll(&pfd, 1, 0) == 1 && pfd.revents & Int16(POLLOUT) != 0 && pfd.revents & Int16(POLLERR | POLLHUP) == 0
+        }
+    }
+
     var isClosedByPeer: Bool {
         lock.withLock {
             guard let request else { return true }

@@ -77,11 +77,18 @@ public protocol StreamSink: AnyObject, Sendable {
     func write(_ bytes: [UInt8]) -> Bool
     /// True when the peer hung up (checked without blocking).
     var isClosedByPeer: Bool { get }
+    /// True when a write of a few tens of kilobytes would not block right now (checked without blocking): a
+    /// stream catching up on history waits for this instead of being dropped as too slow.
+    var canTakeMore: Bool { get }
     func close()
     /// Answers a parked request with a whole response (status, headers, body) and ends it; false when the client
     /// is gone.
     @discardableResult
     func respond(_ response: Response) -> Bool
+}
+
+extension StreamSink {
+    public var canTakeMore: Bool { true }
 }
 
 extension String {

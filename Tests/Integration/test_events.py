@@ -117,3 +117,42 @@ def test_local_processes_report_progress_lines(user):
     assert status["state"] == "succeeded", status
     progress = [(e["data"].get("percent"), e["data"]["message"]) for e in all_events_json(user, status["launch_id"]) if e["event"] == "task.progress"]
     assert progress == [(25.0, "quarter"), (75.0, "most")]
+
+
+def test_a_long_history_reaches_a_slow_reader_on_one_connection(user, functions):
+    """A stream asked for a long history (thousands of events) gets all of it on one connection even when the
+    client reads slowly: the hub sends it in batches as the client can take them instead of dropping the client
+    as too slow (which made it reconnect and start again)."""
+    import socket
+    from urllib.parse import urlparse
+
+    register_http_functions(user, functions.url, ["noop"])
+    assert user.post("/api/v1/workflows", json={"workflow_id": "history", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "scatter": "launch_input['items']"}}]}).status_code == 201
+    launch_id = launch(user, "history", input={"items": list(range(3000))})["launch_id"]
+    wait_until(lambda: user.get(f"/api/v1/launches/{launch_id}").json()["state"] == "succeeded", timeout=120)
+    status = user.get(f"/api/v1/launches/{launch_id}").json()
+    stored = [e["id"] for e in all_events_json(user, status["launch_id"])]
+    assert len(stored) > 6000
+
+    target = urlparse(user.url)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # A small receive window and small reads: the server's writes outrun this reader many times over.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(60)
+    sock.connect((target.hostname, target.port))
+    request = (f"GET /api/v1/launches/{status['launch_id']}/events HTTP/1.0\r\nHost: {target.hostname}\r\n"
+               f"Accept: text/event-stream\r\nAuthorization: {user.session.headers['Authorization']}\r\n"
+               "Connection: close\r\n\r\n")
+    sock.sendall(request.encode())
+    data = bytearray()
+    while True:
+        chunk = sock.recv(512)
+        if not chunk:
+            break
+        data += chunk
+    sock.close()
+    received = [int(line[4:]) for line in data.decode().split("\n") if line.startswith("id: ")]
+    assert received == stored  # every event, in order, once, on this one connection
+    assert "event: launch.succeeded" in data.decode()

@@ -9,6 +9,9 @@ final class EventStream: @unchecked Sendable {
     var lastSent: Int64
     let sink: any StreamSink
     var lastWrite: ContinuousClock.Instant
+    /// Still being sent its history (events after its Last-Event-ID up to what the hub has delivered): live
+    /// events skip it meanwhile, and the hub's replay reaches them in turn.
+    var catchingUp = true
 
     init(userID: UserID, launchID: String?, after: Int64, sink: any StreamSink) {
         self.userID = userID

@@ -14,6 +14,13 @@ import Web
 public final class EventStreamHub: EventStreams, RunLogStreams, Sendable {
     static let heartbeatInterval: Duration = .seconds(15)
     static let fetchLimit = 2000
+    /// A replay writes at most about this much per stream per turn of the hub loop, and only when the client can
+    /// take it without blocking (`StreamSink.canTakeMore`): a long history (a 100,000-run launch has 100,000+
+    /// events) then flows as fast as the client reads, without holding the thread that serves every other stream
+    /// and without dropping the client as too slow, which made it reconnect and start again.
+    static let replayBatchBytes = 32 * 1024
+    /// Rows read per replay batch (small events: `replayBatchBytes` usually ends a batch first).
+    static let replayBatchRows = 500
     static let idleFetchMilliseconds: Int32 = 100
     static let idleFetchInterval = Duration.milliseconds(idleFetchMilliseconds)
 
@@ -130,7 +137,12 @@ public final class EventStreamHub: EventStreams, RunLogStreams, Sendable {
                         cursor?.forgetPending()
                         dirty = true
                         streams[ObjectIdentifier(stream)] = stream
+                    }
+                    // New streams, and those whose history did not fit one turn: one batch each.
+                    var replaying = false
+                    for stream in Array(streams.values) where stream.catchingUp {
                         replay(stream, upTo: cursor?.contiguous ?? 0, connection: connection, streams: &streams)
+                        if stream.catchingUp, streams[ObjectIdentifier(stream)] != nil { replaying = true }
                     }
                     // With no stream open, the cursor only has to keep up, not deliver: read at most every
                     // `idleFetchInterval` rather than on every NOTIFY (three per task run: the hub's work would
@@ -165,7 +177,7 @@ public final class EventStreamHub: EventStreams, RunLogStreams, Sendable {
                     // Sleep on the LISTEN socket and the wake pipe.
                     var fds = [pollfd(fd: listener.socket, events: Int16(POLLIN), revents: 0),
                                pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0)]
-                    let timeout: Int32 = dirty ? (streams.isEmpty ? Self.idleFetchMilliseconds : 20) : 1000
+                    let timeout: Int32 = replaying ? 5 : dirty ? (streams.isEmpty ? Self.idleFetchMilliseconds : 20) : 1000
                     _ = poll(&fds, 2, timeout)
                     if fds[1].revents != 0 { drainWake() }
                     let notifications = try listener.pendingNotifications()
@@ -186,30 +198,49 @@ public final class EventStreamHub: EventStreams, RunLogStreams, Sendable {
         for stream in incomingLogs.withLock({ $0 }) { stream.sink.close() }
     }
 
-    /// A new stream first gets what it missed (after its Last-Event-ID) up to what the hub has delivered so far;
-    /// later events reach it through `deliver`.
+    /// A new stream first gets what it missed (after its Last-Event-ID) up to what the hub has delivered so far,
+    /// one batch of at most `replayBatchBytes` per call, sent only when the client can take it; later events reach
+    /// it through `deliver` once it has caught up (`catchingUp` false).
     private func replay(_ stream: EventStream, upTo limit: Int64, connection: PostgresConnection, streams: inout [ObjectIdentifier: EventStream]) {
         do {
-            while stream.lastSent < limit {
+            if stream.lastSent < limit {
+                // A client that cannot take more right now waits for its next turn (the heartbeat sweep closes one
+                // that hung up); it is not dropped as too slow while its history is still coming.
+                guard stream.sink.canTakeMore else { return }
                 let rows = try connection.query("""
                     SELECT id, user_id, launch_id::text AS launch_id, type, data::text AS data FROM events
                     WHERE user_id = \(stream.userID) AND id > \(stream.lastSent) AND id <= \(limit)
                       AND (\(stream.launchID == nil) OR launch_id = \(stream.launchID ?? "00000000-0000-0000-0000-000000000000")::uuid)
-                    ORDER BY id LIMIT \(Self.fetchLimit)
+                    ORDER BY id LIMIT \(Self.replayBatchRows)
                     """).map(Self.decode)
-                if rows.isEmpty { stream.lastSent = max(stream.lastSent, limit); break }
-                for row in rows where !send(row, to: stream, streams: &streams) { return }
+                var batch: [UInt8] = []
+                var last = stream.lastSent
+                var ends = false
+                for row in rows {
+                    batch += row.frame
+                    last = row.id
+                    if stream.launchID != nil, row.endsLaunch { ends = true; break }
+                    if batch.count >= Self.replayBatchBytes { break }
+                }
+                if !batch.isEmpty {
+                    guard stream.sink.write(batch) else { return close(stream, streams: &streams) }
+                    stream.lastWrite = .now
+                }
+                if ends { return close(stream, streams: &streams) }
+                // Fewer rows than asked and all of them sent (or none): nothing this stream wants is left up to `limit`.
+                let allSent = rows.count < Self.replayBatchRows && last == (rows.last?.id ?? last)
+                stream.lastSent = allSent ? max(last, limit) : last
+                if stream.lastSent < limit { return }
             }
+            stream.catchingUp = false
             // A launch that already ended: the stream ends once its history is sent.
-            if let launchID = stream.launchID, streams[ObjectIdentifier(stream)] != nil {
+            if let launchID = stream.launchID {
                 let ended = try connection.query("SELECT state FROM launches WHERE id = \(launchID)::uuid AND state IN \(unsafeSQL: LaunchState.sqlList(LaunchState.terminal))")
                 if !ended.isEmpty, try connection.query("SELECT 1 AS one FROM events WHERE launch_id = \(launchID)::uuid AND id > \(stream.lastSent)").isEmpty {
-                    close(stream, streams: &streams)
+                    return close(stream, streams: &streams)
                 }
             }
-            if streams[ObjectIdentifier(stream)] != nil, !stream.sink.write(Array(": connected\n\n".utf8)) {
-                close(stream, streams: &streams)
-            }
+            if !stream.sink.write(Array(": connected\n\n".utf8)) { close(stream, streams: &streams) }
         } catch {
             logger.warning("event replay failed", metadata: ["error": "\(error)"])
             close(stream, streams: &streams)
@@ -241,7 +272,7 @@ public final class EventStreamHub: EventStreams, RunLogStreams, Sendable {
         // encode its frame once, not once per stream (`frame` serializes the JSON), and give each stream all of
         // its new events in one write: one poll() + one write() per stream per fetch instead of per event.
         let frames = rows.map(\.frame)
-        for stream in Array(streams.values) {
+        for stream in Array(streams.values) where !stream.catchingUp {
             var batch: [UInt8] = []
             var last = stream.lastSent
             var ends = false
@@ -256,21 +287,6 @@ public final class EventStreamHub: EventStreams, RunLogStreams, Sendable {
             stream.lastWrite = .now
             if ends { close(stream, streams: &streams) }
         }
-    }
-
-    /// False when the stream ended (client gone, or its launch ended).
-    private func send(_ row: StoredEventRow, to stream: EventStream, streams: inout [ObjectIdentifier: EventStream]) -> Bool {
-        guard stream.sink.write(row.frame) else {
-            close(stream, streams: &streams)
-            return false
-        }
-        stream.lastSent = row.id
-        stream.lastWrite = .now
-        if stream.launchID != nil, row.endsLaunch {
-            close(stream, streams: &streams)
-            return false
-        }
-        return true
     }
 
     /// Sends a log stream the run's text past its offset, then `end` (and closes it) once the run has ended. Text

@@ -60,6 +60,7 @@ public final class StreamAdmission: Sendable {
 
         func write(_ bytes: [UInt8]) -> Bool { inner.write(bytes) }
         var isClosedByPeer: Bool { inner.isClosedByPeer }
+        var canTakeMore: Bool { inner.canTakeMore }
         func close() { inner.close() }
         @discardableResult
         func respond(_ response: Response) -> Bool { inner.respond(response) }
