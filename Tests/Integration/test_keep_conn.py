@@ -1,4 +1,4 @@
-"""Issue 17: nginx keeps its FastCGI connections to the worker (`fastcgi_keep_conn on` in `/api/`). Every load that
+"""Issue 17: nginx keeps its FastCGI connections to the worker (`fastcgi_keep_conn on` in every location that reaches it). Every load that
 once met "upstream prematurely closed connection" on a kept connection must be answered, all at once, from several
 clients over kept client connections: parked launch `wait`s (answered later from another thread), POSTs with bodies
 larger than one FastCGI record, bodies the worker refuses before reading them (a 405 for an unknown method with a
@@ -7,6 +7,7 @@ artifact uploads (their own nginx location, which may be handed a kept connectio
 `GET /me` and `/health`."""
 import concurrent.futures
 import os
+import re
 import threading
 
 import requests
@@ -25,13 +26,31 @@ def socket_count(pid):
     return sum(1 for fd in os.listdir(f"/proc/{pid}/fd") if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"))
 
 
+def locations_without_keep_conn(config):
+    """The `location` blocks that pass to the worker without `fastcgi_keep_conn on`. nginx 1.22 caches the connection
+    of an unbuffered response (SSE) even there, while the worker closes it: none may exist."""
+    missing = []
+    for block in re.findall(r"location[^{]*\{[^}]*\}", config):
+        if "fastcgi_pass sweep_api;" in block and "fastcgi_keep_conn on;" not in block:
+            missing.append(block.split("{")[0].strip())
+    return missing
+
+
+def test_every_location_that_reaches_the_worker_keeps_its_connection():
+    config = open(os.path.join(os.path.dirname(__file__), "..", "..", "nginx", "sweep.conf.template")).read()
+    assert config.count("fastcgi_pass sweep_api;") >= 8
+    assert locations_without_keep_conn(config) == []
+    # The check itself finds a location that lacks it.
+    assert locations_without_keep_conn("location /x/ {\n fastcgi_pass sweep_api;\n}") == ["location /x/"]
+
+
 def test_every_kind_of_request_is_answered_over_kept_fastcgi_connections():
     stack = Stack(worker_threads=4)
     server = FunctionServer()
     try:
         stack.start(schedulers=1)
         template = open(os.path.join(stack.workdir, "nginx.conf")).read()
-        assert "fastcgi_keep_conn on;" in template
+        assert locations_without_keep_conn(template) == []
         client = stack.create_user("keeper")
         register_http_functions(client, server.url, ["noop"])
         assert client.post("/api/v1/workflows", json={"workflow_id": "quick", "tasks": [
