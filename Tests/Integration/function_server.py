@@ -71,6 +71,11 @@ def answer(name, payload):
         gate(static["gate"]).wait()
         sweep = payload.get("sweep", {})
         return 200, {"gate": static["gate"], "run": sweep.get("run_id"), "attempt": sweep.get("attempt")}
+    if name == "gate_attempt":
+        # Like "gate", with a gate per attempt ("<gate>@<attempt>"): a re-run is held apart from the run before it.
+        sweep = payload.get("sweep", {})
+        gate(f"{static['gate']}@{sweep.get('attempt')}").wait()
+        return 200, {"attempt": sweep.get("attempt")}
     if name == "progress":
         # Reports progress with the run's own token, as a long task would.
         import urllib.request

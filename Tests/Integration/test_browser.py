@@ -11,8 +11,10 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 
 import pytest
+import requests
 
 from selenium import webdriver
 from selenium.common.exceptions import (ElementClickInterceptedException, StaleElementReferenceException,  # noqa: E402
@@ -148,11 +150,11 @@ def node_states(driver):
         " m[g.getAttribute('data-run-id')] = g.getAttribute('data-state'); }); return m;")
 
 
-def register_scatter_workflow(client, functions, workflow_id, seconds, last_seconds=None):
-    """Seed example2's shape (1 -> scatter 2 over 1's tiles -> 3) with the slow function in 2 and 3."""
-    register_http_functions(client, functions.url, ["firstFunc", "slow"])
+def register_scatter_workflow(client, functions, workflow_id, seconds, last_gate):
+    """Seed example2's shape (1 -> scatter 2 over 1's tiles -> 3) with the slow function in 2; 3 runs until the
+    test opens its gate (the page is checked while the launch still runs, however slow the machine)."""
+    register_http_functions(client, functions.url, ["firstFunc", "slow", "gate"])
     slow = {"static_input": {"seconds": seconds}}
-    slow_last = {"static_input": {"seconds": last_seconds if last_seconds is not None else seconds}}
     definition = {
         "workflow_id": workflow_id,
         "config": {},
@@ -161,8 +163,8 @@ def register_scatter_workflow(client, functions, workflow_id, seconds, last_seco
              "successors": ["2"], "properties": {"position": "start"}},
             {"id": "2", "execution_configurations": [{"function_def_id": "slow", "priority": 1}],
              "successors": ["3"], "properties": {"scatter": "predecessor_outputs['1']['tile']", **slow}},
-            {"id": "3", "execution_configurations": [{"function_def_id": "slow", "priority": 1}],
-             "successors": [], "properties": slow_last},
+            {"id": "3", "execution_configurations": [{"function_def_id": "gate", "priority": 1}],
+             "successors": [], "properties": {"static_input": {"gate": last_gate}}},
         ],
     }
     r = client.post("/api/v1/workflows", json=definition)
@@ -177,7 +179,8 @@ def test_status_page_end_to_end(stack, user, other_user, functions, browser):
     # The seed's scatter example as is, and the same shape with slow functions (so the page sees it run).
     register_http_functions(user, functions.url, SEED_FUNCTIONS)
     assert user.post("/api/v1/workflows", json=seed_example("example2")).status_code == 201
-    register_scatter_workflow(user, functions, workflow_id, seconds=1, last_seconds=2)
+    last_gate = f"browser-scatter-3-{uuid.uuid4().hex}"
+    register_scatter_workflow(user, functions, workflow_id, seconds=1, last_gate=last_gate)
 
     # 1. A wrong password shows the error box (role=alert) and no app.
     sign_in(driver, stack, user.username, user.password + "-wrong")
@@ -234,8 +237,8 @@ def test_status_page_end_to_end(stack, user, other_user, functions, browser):
                        and d.find_element(By.ID, "sse-status").get_attribute("data-state") == "live")
     driver.execute_script("window.__sweepNoReload = true")  # gone if the page reloads
 
-    # 3a. While task 3 runs (2 s), select the finished replica 2_A with the keyboard (Enter): its output shows at
-    # once, before the launch ends (task events carry no outputs: the page must fetch them).
+    # 3a. While task 3 runs (held at its gate), select the finished replica 2_A with the keyboard (Enter): its output
+    # shows at once, before the launch ends (task events carry no outputs: the page must fetch them).
     wait(driver).until(lambda d: observe(d).get("2_A") == "succeeded")
     press_enter_on_node(driver, "2_A")
     visible(driver, "run-panel")
@@ -254,6 +257,7 @@ def test_status_page_end_to_end(stack, user, other_user, functions, browser):
     assert driver.find_element(By.ID, "run-state").get_attribute("data-state") == "succeeded"
     assert '"tile_id": 1' in driver.find_element(By.ID, "run-input").text
     assert shown_while["launch"] == "running", "2_A's output only showed once the launch had ended"
+    requests.post(functions.url + "_open/" + last_gate, timeout=10).raise_for_status()
 
     def all_succeeded(d):
         states = observe(d)

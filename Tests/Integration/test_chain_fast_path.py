@@ -2,6 +2,8 @@
 claimed, by one statement (the routine sweep_chain_step, built from the statements of the general path); what it
 writes must be exactly what the general path writes. Which path a completion takes is asserted by the Swift tests
 of the scheduler (SweepSchedulerTests), which call each path directly."""
+import requests
+
 from sweep_fixtures import launch, register_http_functions
 from stack import wait_until
 from test_events import all_events_json
@@ -59,11 +61,12 @@ def test_fast_path_writes_what_the_general_path_writes(stack, user, functions):
 
 def test_a_stale_attempt_takes_nothing(stack, user, functions):
     """The function is fenced like the general path: a result for an attempt that is not the running one changes
-    nothing and claims nothing; the real result then moves the chain on as usual."""
-    register_http_functions(user, functions.url, ["slow", "chain_b"])
+    nothing and claims nothing; the real result then moves the chain on as usual. Task a waits at a gate until the
+    stale result has been tried and its absence checked (a fixed sleep could end first on a loaded machine)."""
+    register_http_functions(user, functions.url, ["gate", "chain_b"])
     definition = {"workflow_id": "fenced_chain", "tasks": [
-        {"id": "a", "execution_configurations": [{"function_def_id": "slow", "priority": 1}], "successors": ["b"],
-         "properties": {"position": "start", "static_input": {"seconds": 1.5}}},
+        {"id": "a", "execution_configurations": [{"function_def_id": "gate", "priority": 1}], "successors": ["b"],
+         "properties": {"position": "start", "static_input": {"gate": "fenced_chain_a"}}},
         {"id": "b", "execution_configurations": [{"function_def_id": "chain_b", "priority": 1}], "successors": []}]}
     assert user.post("/api/v1/workflows", json=definition).status_code == 201
     launch_id = user.post("/api/v1/workflows/fenced_chain/launches", json={}).json()["launch_id"]
@@ -75,9 +78,11 @@ def test_a_stale_attempt_takes_nothing(stack, user, functions):
     assert rows == []
     assert stack.psql("SELECT name, state, attempt FROM task_runs WHERE launch_id = :'p1' ORDER BY name", launch_id) == [
         ["a", "running", attempt], ["b", "pending", "0"]]
+    requests.post(functions.url + "_open/fenced_chain_a", timeout=5).raise_for_status()
     status = wait_until(lambda: (lambda s: s if s["state"] in ("succeeded", "failed") else None)(
         user.get("/api/v1/launches/" + launch_id).json()), timeout=30, what="launch end")
     assert status["state"] == "succeeded"
     runs = {t["run_id"]: t for t in status["tasks"]}
-    assert runs["a"]["output"] == {"slept": 1.5} and runs["b"]["attempt"] == 1
-    assert runs["b"]["input"] == {"predecessor_outputs": {"a": {"slept": 1.5}}, "static_input": {}}
+    output = {"gate": "fenced_chain_a", "run": "a", "attempt": int(attempt)}
+    assert runs["a"]["output"] == output and runs["b"]["attempt"] == 1
+    assert runs["b"]["input"] == {"predecessor_outputs": {"a": output}, "static_input": {}}

@@ -6,7 +6,10 @@ import Synchronization
 /// Rate limits `POST /api/v1/progress` per run (per task token): a report within the interval after the last one
 /// written is held, replaced by later ones (the latest message wins), and written by this object's thread when the
 /// interval has passed. A task posting progress in a tight loop costs the database one event per interval, not
-/// one per post, and its last message still arrives.
+/// one per post, and its last message still arrives. Two threads write (a request's and the flushing one), outside
+/// the lock: the throttle tracks each run's write in flight, so a run's events are written one at a time, in the
+/// order they were posted, at least an interval apart (a held report's write, slow under load, was once overtaken
+/// by the next post's).
 final class ProgressCoalescer: Sendable {
     struct Report: Sendable {
         let percent: Double?
@@ -22,7 +25,7 @@ final class ProgressCoalescer: Sendable {
     init(database: Database, interval: Duration, logger: Logger = Logger(label: "sweep-api.progress")) {
         self.database = database
         self.logger = logger
-        throttle = Mutex(ProgressThrottle(interval: interval))
+        throttle = Mutex(ProgressThrottle(interval: interval, tracksWrites: true))
     }
 
     /// Writes the report now (true: the token was valid) or holds it for later (true after checking the token).
@@ -30,6 +33,7 @@ final class ProgressCoalescer: Sendable {
     func report(token: String, _ report: Report) throws -> Bool {
         let now = throttle.withLock { $0.offer(token, report, now: .now) }
         if let now {
+            defer { written(token) }
             return try database.system { try ProgressStore.report($0, token: token, percent: now.percent, message: now.message) }
         }
         guard try database.system({ try ProgressStore.isRunning($0, token: token) }) else {
@@ -39,6 +43,13 @@ final class ProgressCoalescer: Sendable {
         startIfNeeded()
         wake.signal()
         return true
+    }
+
+    /// A run's write ended (either way): its next report may go out an interval from now; the flushing thread
+    /// learns when (a report held during the write had no due time).
+    private func written(_ token: String) {
+        throttle.withLock { $0.written(token, now: .now) }
+        wake.signal()
     }
 
     private func startIfNeeded() {
@@ -66,6 +77,7 @@ final class ProgressCoalescer: Sendable {
                 } catch {
                     logger.warning("could not write a held progress report", metadata: ["error": "\(error)"])
                 }
+                throttle.withLock { $0.written(token, now: .now) }
             }
         }
     }
