@@ -28,12 +28,14 @@ public enum TaskRunSQL {
     }
     public static let open = RunState.sqlList(RunState.open)
 
-    /// The state guard of a statement that finds its runs by id (completions, retries, lease renewals): `state =`
-    /// compared under the "C" collation. Text equality is the same under every deterministic collation, but a
-    /// condition of another collation does not prove a partial index's predicate, so the planner cannot answer
-    /// `state = 'running'` from `task_runs_running_by_user_idx`. It did: with statistics taken while few runs ran
-    /// (a `VACUUM ANALYZE` before a launch), a batch of 64 completions hashed every running run of the table
-    /// (a thousand heap fetches, 2-9 ms) instead of 64 primary-key probes (0.3 ms; issue 17, branch tpw).
+    /// The state guard of a statement that finds its runs by id (lease renewals, hand-backs, a retry, a failure):
+    /// `state =` compared under the "C" collation. Text equality is the same under every deterministic collation,
+    /// but a condition of another collation does not prove a partial index's predicate, so the planner cannot answer
+    /// `state = 'running'` from `task_runs_running_by_user_idx`. With statistics taken while few runs ran (a
+    /// `VACUUM ANALYZE` before a launch) it did: a renewal of 256 leases walked every running run and compared each
+    /// with all 256 ids. Not for `recordSuccesses`: a batch of completions joined by key then hashed a seq scan of
+    /// the table while it was small, which cost more buffer reads per run (38 against 28) than walking the running
+    /// runs (bounded by the running cap) as it does (issue 17, branch tpw).
     static func byIDGuard(_ state: RunState, _ t: String = "") -> String {
         "\(t.isEmpty ? "" : t + ".")state = \(state.sql) COLLATE \"C\""
     }
@@ -336,7 +338,7 @@ public enum TaskRunSQL {
             UPDATE task_runs t SET state = \(RunState.succeeded.sql), output = r.output, logs = r.logs, finished_at = to_timestamp(r.finished),
                    lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
             FROM results r
-            WHERE t.id = r.id AND \(byIDGuard(.running, "t")) AND t.attempt = r.attempt
+            WHERE t.id = r.id AND t.state = \(RunState.running.sql) AND t.attempt = r.attempt
             RETURNING t.id, t.launch_id, t.name, t.successors, t.user_id
         ), logged AS (
             INSERT INTO events (user_id, launch_id, run_name, type, data)
