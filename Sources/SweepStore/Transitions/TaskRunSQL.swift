@@ -143,8 +143,11 @@ public enum TaskRunSQL {
     /// `user_limits.max_running_runs`, else `$running_cap`, the scheduler's SWEEP_LIMIT_RUNNING_RUNS) minus its
     /// running runs; `near` when concurrent claims could pass the cap together. The count stops at the cap (LIMIT)
     /// and walks `task_runs_running_by_user_idx` (migrations 0012, 0024): one short index probe per user.
+    /// MATERIALIZED: inlined, the count (a scalar subquery in a LATERAL) was copied into every place that reads
+    /// `room` or `near`, and ran four times per claim (auto_explain: four walks of ~870 running runs, each with its
+    /// heap fetches, ~0.55 ms apiece), where once per user is enough (issue 17, branch tpw).
     static let userRoom = """
-        room AS (
+        room AS MATERIALIZED (
             SELECT u.user_id, greatest(0, left_over)::int AS room, left_over < $limit::int * \(concurrentClaimsBound) AS near
             FROM users u LEFT JOIN user_limits ul ON ul.user_id = u.user_id
             CROSS JOIN LATERAL (SELECT coalesce(ul.max_running_runs, $running_cap::int) AS cap) AS c
