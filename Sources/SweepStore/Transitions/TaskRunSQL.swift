@@ -180,16 +180,18 @@ public enum TaskRunSQL {
     /// ready_at, id): SKIP LOCKED, so concurrent claims pass each other. No user gets more runs than its running cap
     /// leaves room for (`userRoom`); over it, runs stay scheduled. `$held` is what `lockUsersNearCap` answered.
     public static let pickFairly: SQLTemplate = """
-        \(claimableUsers), ranked AS (
-            SELECT user_id, row_number() OVER (ORDER BY user_id) - 1 AS rank, count(*) OVER () AS n
-            FROM users WHERE user_id IS NOT NULL
-        ), \(userRoom), shares AS (
+        \(claimableUsers), \(userRoom), ranked AS (
+            -- Ranked from `room` itself (the same users), so no join meets two lists of users: the claim routine
+            -- plans without hash joins, and a nested loop over two CTEs would grow with the square of the users.
+            SELECT user_id, room, near, row_number() OVER (ORDER BY user_id) - 1 AS rank, count(*) OVER () AS n
+            FROM room
+        ), shares AS (
             -- The per-user running cap: a share is at most the user's room, which is none for a user near its cap
             -- whose claim lock another claim holds. What a capped user leaves goes to the others through `rest`.
             SELECT r.user_id, a.room, least(a.room,
                    $limit::int / r.n + (((r.rank - (turn.n % r.n) * ($limit::int % r.n)) % r.n + r.n) % r.n < $limit::int % r.n)::int) AS share
-            FROM ranked r JOIN room w ON w.user_id = r.user_id
-            CROSS JOIN LATERAL (SELECT CASE WHEN NOT w.near OR r.user_id = ANY($held::bigint[]) THEN w.room ELSE 0 END AS room) AS a,
+            FROM ranked r
+            CROSS JOIN LATERAL (SELECT CASE WHEN NOT r.near OR r.user_id = ANY($held::bigint[]) THEN r.room ELSE 0 END AS room) AS a,
             (SELECT nextval('sweep_claim_turn') AS n) AS turn
         ), fair AS (
             SELECT p.id FROM shares s CROSS JOIN LATERAL (
