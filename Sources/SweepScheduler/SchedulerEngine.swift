@@ -346,6 +346,8 @@ public final class SchedulerEngine: Sendable {
             try connection.execute(TaskRunSQL.renewLeases.query([
                 "ids": Array(inFlight.keys).postgresBind, "scheduler": configuration.schedulerID.postgresBind,
                 "lease": configuration.leaseSeconds.postgresBind, "now": configuration.clock.now.postgresBind,
+                // Runs claimed in the last half interval keep their lease to the next renewal (TaskRunSQL.renewLeases).
+                "held": (Double(max(1, configuration.leaseSeconds / 3)) / 2).postgresBind,
             ]))
         }
 

@@ -85,13 +85,30 @@ import Testing
         let later = Date().addingTimeInterval(25)
         try driver.connection.execute(TaskRunSQL.renewLeases.query([
             "ids": [run.id].postgresBind, "scheduler": driver.scheduler.postgresBind, "lease": 30.postgresBind, "now": later.postgresBind,
+            "held": 5.0.postgresBind,
         ]))
         let rescued = try driver.connection.query(TaskRunSQL.rescue.query(["now": Date().addingTimeInterval(40).postgresBind, "batch": 100.postgresBind]))
         #expect(rescued.isEmpty, "the lease runs to 55 s from now")
         let renewedByOther = try driver.connection.execute(TaskRunSQL.renewLeases.query([
             "ids": [run.id].postgresBind, "scheduler": "someone-else".postgresBind, "lease": 30.postgresBind, "now": Date?.none.postgresBind,
+            "held": 0.0.postgresBind,
         ]))
         #expect(renewedByOther == 0, "only the lease holder renews")
+    }
+
+    @Test func aLeaseHeldLessThanTheGivenTimeIsNotRewritten() throws {
+        let (_, _) = try user(ready: 1)
+        let run = try driver.claim()[0]
+        func renew(at now: Date) throws -> Int {
+            try driver.connection.execute(TaskRunSQL.renewLeases.query([
+                "ids": [run.id].postgresBind, "scheduler": driver.scheduler.postgresBind, "lease": 30.postgresBind,
+                "now": now.postgresBind, "held": 5.0.postgresBind,
+            ]))
+        }
+        #expect(try renew(at: Date().addingTimeInterval(2)) == 0, "claimed 2 s ago: its lease still has 28 s")
+        #expect(try renew(at: Date().addingTimeInterval(8)) == 1, "held 8 s: renewed")
+        let rescued = try driver.connection.query(TaskRunSQL.rescue.query(["now": Date().addingTimeInterval(35).postgresBind, "batch": 100.postgresBind]))
+        #expect(rescued.isEmpty, "the renewed lease runs to 38 s from now")
     }
 
     @Test func anExpiredLeaseIsRescuedWithItsAttemptCountedAndItsEvent() throws {

@@ -4,7 +4,7 @@ import SweepStore
 import Web
 
 /// Claims and their queue wait (ready -> started), accumulated from the database on each scrape: the scheduler
-/// processes write `started_at` on every claim, so counting starts since the previous scrape gives a counter and
+/// processes append a `task.started` event on every claim, so counting starts since the previous scrape gives a counter and
 /// a histogram without the schedulers exporting anything. Counting starts at this worker's first scrape (a counter
 /// reset, which Prometheus handles).
 final class RunStartMetrics: Sendable {
@@ -13,8 +13,9 @@ final class RunStartMetrics: Sendable {
 
     let queueWait = LatencyHistogram(bounds: RunStartMetrics.bounds)
     let claims = AtomicCounter()
-    /// Where the last scrape stopped; the lock also keeps two concurrent scrapes from counting the same starts.
-    private let watermark = Mutex<Date?>(nil)
+    /// The event id where the last scrape stopped; the lock also keeps two concurrent scrapes from counting the same
+    /// starts.
+    private let watermark = Mutex<Int64?>(nil)
 
     func refresh(_ query: OperationsQuery) throws {
         try watermark.withLock { since in

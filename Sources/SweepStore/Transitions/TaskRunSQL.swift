@@ -28,6 +28,18 @@ public enum TaskRunSQL {
     }
     public static let open = RunState.sqlList(RunState.open)
 
+    /// The state guard of a statement that finds its runs by id (lease renewals, hand-backs, a retry, a failure):
+    /// `state =` compared under the "C" collation. Text equality is the same under every deterministic collation,
+    /// but a condition of another collation does not prove a partial index's predicate, so the planner cannot answer
+    /// `state = 'running'` from `task_runs_running_by_user_idx`. With statistics taken while few runs ran (a
+    /// `VACUUM ANALYZE` before a launch) it did: a renewal of 256 leases walked every running run and compared each
+    /// with all 256 ids. Not for `recordSuccesses`: a batch of completions joined by key then hashed a seq scan of
+    /// the table while it was small, which cost more buffer reads per run (38 against 28) than walking the running
+    /// runs (bounded by the running cap) as it does (issue 17, branch tpw).
+    static func byIDGuard(_ state: RunState, _ t: String = "") -> String {
+        "\(t.isEmpty ? "" : t + ".")state = \(state.sql) COLLATE \"C\""
+    }
+
     // MARK: - Creating runs
 
     /// Inserts planned runs of launch `$launch` (user `$user`) from `$rows` (JSON records: name, task_id, kind,
@@ -131,8 +143,11 @@ public enum TaskRunSQL {
     /// `user_limits.max_running_runs`, else `$running_cap`, the scheduler's SWEEP_LIMIT_RUNNING_RUNS) minus its
     /// running runs; `near` when concurrent claims could pass the cap together. The count stops at the cap (LIMIT)
     /// and walks `task_runs_running_by_user_idx` (migrations 0012, 0024): one short index probe per user.
+    /// MATERIALIZED: inlined, the count (a scalar subquery in a LATERAL) was copied into every place that reads
+    /// `room` or `near`, and ran four times per claim (auto_explain: four walks of ~870 running runs, each with its
+    /// heap fetches, ~0.55 ms apiece), where once per user is enough (issue 17, branch tpw).
     static let userRoom = """
-        room AS (
+        room AS MATERIALIZED (
             SELECT u.user_id, greatest(0, left_over)::int AS room, left_over < $limit::int * \(concurrentClaimsBound) AS near
             FROM users u LEFT JOIN user_limits ul ON ul.user_id = u.user_id
             CROSS JOIN LATERAL (SELECT coalesce(ul.max_running_runs, $running_cap::int) AS cap) AS c
@@ -165,16 +180,18 @@ public enum TaskRunSQL {
     /// ready_at, id): SKIP LOCKED, so concurrent claims pass each other. No user gets more runs than its running cap
     /// leaves room for (`userRoom`); over it, runs stay scheduled. `$held` is what `lockUsersNearCap` answered.
     public static let pickFairly: SQLTemplate = """
-        \(claimableUsers), ranked AS (
-            SELECT user_id, row_number() OVER (ORDER BY user_id) - 1 AS rank, count(*) OVER () AS n
-            FROM users WHERE user_id IS NOT NULL
-        ), \(userRoom), shares AS (
+        \(claimableUsers), \(userRoom), ranked AS (
+            -- Ranked from `room` itself (the same users), so no join meets two lists of users: the claim routine
+            -- plans without hash joins, and a nested loop over two CTEs would grow with the square of the users.
+            SELECT user_id, room, near, row_number() OVER (ORDER BY user_id) - 1 AS rank, count(*) OVER () AS n
+            FROM room
+        ), shares AS (
             -- The per-user running cap: a share is at most the user's room, which is none for a user near its cap
             -- whose claim lock another claim holds. What a capped user leaves goes to the others through `rest`.
             SELECT r.user_id, a.room, least(a.room,
                    $limit::int / r.n + (((r.rank - (turn.n % r.n) * ($limit::int % r.n)) % r.n + r.n) % r.n < $limit::int % r.n)::int) AS share
-            FROM ranked r JOIN room w ON w.user_id = r.user_id
-            CROSS JOIN LATERAL (SELECT CASE WHEN NOT w.near OR r.user_id = ANY($held::bigint[]) THEN w.room ELSE 0 END AS room) AS a,
+            FROM ranked r
+            CROSS JOIN LATERAL (SELECT CASE WHEN NOT r.near OR r.user_id = ANY($held::bigint[]) THEN r.room ELSE 0 END AS room) AS a,
             (SELECT nextval('sweep_claim_turn') AS n) AS turn
         ), fair AS (
             SELECT p.id FROM shares s CROSS JOIN LATERAL (
@@ -268,10 +285,16 @@ public enum TaskRunSQL {
 
     // MARK: - Leases
 
-    /// Extends the leases of scheduler `$scheduler` on runs `$ids` by `$lease` seconds from now.
+    /// Extends the leases of scheduler `$scheduler` on runs `$ids` by `$lease` seconds from now, for those held at
+    /// least `$held` seconds (whose lease has less than `$lease - $held` left). A run claimed since the last renewal
+    /// is left for the next one, which comes before its lease runs short: the scheduler renews every third of a
+    /// lease and passes half of that as `$held`. Every renewal rewrites a run row and its index entries (the lease
+    /// is indexed); runs that end within milliseconds of their claim were renewed for nothing (0.05-0.15 updates
+    /// per run of a 20,000-replica scatter, issue 17).
     public static let renewLeases: SQLTemplate = """
         UPDATE task_runs SET lease_expires_at = coalesce($now::timestamptz, now()) + make_interval(secs => $lease::int)
-        WHERE id = ANY($ids::bigint[]) AND claimed_by = $scheduler::text AND state = \(RunState.running.sql)
+        WHERE id = ANY($ids::bigint[]) AND claimed_by = $scheduler::text AND \(byIDGuard(.running))
+          AND lease_expires_at < coalesce($now::timestamptz, now()) + make_interval(secs => $lease::int - $held::float8)
         """
 
     /// running -> scheduled for runs `$ids` still leased to scheduler `$scheduler`, which is stopping: they run
@@ -279,7 +302,7 @@ public enum TaskRunSQL {
     public static let handBack: SQLTemplate = """
         UPDATE task_runs SET state = \(RunState.scheduled.sql), claimed_by = NULL, lease_expires_at = NULL,
                ready_at = coalesce($now::timestamptz, now()), max_attempts = max_attempts + 1, progress_token_hash = NULL
-        WHERE id = ANY($ids::bigint[]) AND claimed_by = $scheduler::text AND state = \(RunState.running.sql)
+        WHERE id = ANY($ids::bigint[]) AND claimed_by = $scheduler::text AND \(byIDGuard(.running))
         """
 
     /// running -> scheduled for up to `$batch` runs whose lease expired before `$now` (their scheduler died) and
@@ -337,7 +360,7 @@ public enum TaskRunSQL {
     public static let recordFailure: SQLTemplate = """
         UPDATE task_runs SET state = \(RunState.failed.sql), error = $message::text, logs = $logs::text, finished_at = $finished::timestamptz,
                lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL
-        WHERE id = $run AND launch_id = $launch::uuid AND state = \(RunState.running.sql) AND attempt = $attempt::int
+        WHERE id = $run AND launch_id = $launch::uuid AND \(byIDGuard(.running)) AND attempt = $attempt::int
         RETURNING name, successors
         """
 
@@ -469,7 +492,7 @@ extension TaskRunSQL {
             UPDATE task_runs t SET state = \(RunState.scheduled.sql), claimed_by = NULL, lease_expires_at = NULL, progress_token_hash = NULL,
                    ready_at = coalesce($now::timestamptz, now()) + make_interval(secs => r.delay), logs = coalesce(r.logs, t.logs)
             FROM retries r
-            WHERE t.id = r.id AND t.state = \(RunState.running.sql) AND t.attempt = r.attempt
+            WHERE t.id = r.id AND \(byIDGuard(.running, "t")) AND t.attempt = r.attempt
             RETURNING t.id, t.launch_id, t.user_id, t.name, t.attempt, t.ready_at, r.error
         ), retried AS (
             INSERT INTO events (user_id, launch_id, run_name, type, data)
@@ -491,7 +514,7 @@ extension TaskRunSQL {
     /// and the executions charged to it (`houseMaxAttempts`), lost leases included.
     public static let retryState: SQLTemplate = """
         SELECT task_id, attempt - (max_attempts - \(houseMaxAttempts)) AS charged FROM task_runs
-        WHERE id = $run AND state = \(RunState.running.sql) AND attempt = $attempt::int
+        WHERE id = $run AND \(byIDGuard(.running)) AND attempt = $attempt::int
         """
 
     /// pending -> skipped for run `$run` of a disabled task (`enabled: false`): never executed, output `{}`, with
