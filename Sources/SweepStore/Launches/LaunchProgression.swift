@@ -203,34 +203,49 @@ public final class LaunchProgression {
         // What a run executes is the same for every run of a task without its own command or environment: sent
         // once per task, not once per replica (20,000 copies of it were a third of a wide scatter's JSON).
         var sharedExec: [String: JSONValue] = [:]
-        let rows: [JSONValue] = specs.map { spec in
-            var row: [String: JSONValue] = [
-                "name": .string(spec.name), "task_id": .string(spec.taskID), "kind": .string(spec.kind.rawValue),
-                "path": .array(spec.replicaPath.map { .int(Int64($0)) }), "preds": .array(spec.predecessors.map(JSONValue.string)),
-                "delay": .int(Int64(spec.delaySeconds)),
-                "waiting": .int(Int64(spec.predecessors.filter { records[$0]?.succeeded != true }.count)),
-            ]
+        var templates = ReplicaTemplates()
+        var rows = RunRows(capacity: specs.count * 160)
+        for spec in specs {
+            let waiting = spec.predecessors.reduce(0) { $0 + (records[$1]?.succeeded == true ? 0 : 1) }
+            rows.begin(spec, waiting: waiting)
+            defer { rows.end() }
             // Waiting kinds (timer, signal, workflow) are inserted pending and enter `waiting` through `makeReady`.
-            if spec.kind == .task, planner.isEnabled(taskID: spec.taskID), planner.waiting(taskID: spec.taskID) == nil,
-               spec.predecessors.allSatisfy({ records[$0]?.succeeded == true }),
-               case .execute(let runInput) = planner.prepare(spec, predecessors: spec.predecessors.compactMap { records[$0]?.record },
-                                                             launchInput: plan.input, in: view, memo: memo) {
-                row.merge(admit(spec, runInput)) { _, new in new }
-                if row["throttled"] == .bool(false) { ready += 1 }
-                if runInput.environment == nil, runInput.command == nil {
-                    if sharedExec[spec.taskID] == nil { sharedExec[spec.taskID] = row["exec"] }
-                    // Input files computed per replica (contents_expr) make a run's plan its own.
-                    if runInput.files == nil || sharedExec[spec.taskID] == row["exec"] {
-                        row["exec"] = nil
-                        row["shared_exec"] = true
-                    }
+            guard spec.kind == .task, waiting == 0, planner.isEnabled(taskID: spec.taskID), planner.waiting(taskID: spec.taskID) == nil
+            else { continue }
+            // A replica of a scatter whose preparation does not look at its element: its input stamped from the
+            // template of its scatter (planned once per chunk), not prepared on its own.
+            if let index = spec.replicaPath.last,
+               let template = templates.template(for: spec, planning: {
+                   planner.replicaTemplate(for: spec, predecessors: spec.predecessors.compactMap { records[$0]?.record },
+                                           launchInput: plan.input, in: view, memo: memo)
+               }), template.accepts(replica: index) {
+                let throttled = admitted()
+                if !throttled { ready += 1 }
+                if sharedExec[spec.taskID] == nil { sharedExec[spec.taskID] = plan.execPlan(spec.taskID, template.shared) }
+                rows.field("input") { template.writeInput(replica: index, to: &$0) }
+                rows.field("shared_exec", true)
+                rows.field("static_output", template.shared.staticOutput ?? .null)
+                rows.field("throttled", .bool(throttled))
+                continue
+            }
+            guard case .execute(let runInput) = planner.prepare(spec, predecessors: spec.predecessors.compactMap { records[$0]?.record },
+                                                                launchInput: plan.input, in: view, memo: memo)
+            else { continue }
+            var row = admit(spec, runInput)
+            if row["throttled"] == .bool(false) { ready += 1 }
+            if runInput.environment == nil, runInput.command == nil {
+                if sharedExec[spec.taskID] == nil { sharedExec[spec.taskID] = row["exec"] }
+                // Input files computed per replica (contents_expr) make a run's plan its own.
+                if runInput.files == nil || sharedExec[spec.taskID] == row["exec"] {
+                    row["exec"] = nil
+                    row["shared_exec"] = true
                 }
             }
-            return .object(row)
+            for (key, value) in row { rows.field(key, value) }
         }
         if onlyIfAllReady, ready < specs.count { return false }
         let inserted = try connection.query(bound(TaskRunSQL.insertRuns, [
-            "rows": JSONValue.array(rows).postgresBind, "shared_exec": JSONValue.object(sharedExec).postgresBind,
+            "rows": rows.bind.postgresBind, "shared_exec": JSONValue.object(sharedExec).postgresBind,
             "scheduled_events": scheduledEvents.postgresBind,
         ]))
         let tasks = specs.filter { $0.kind == .task }.count
@@ -283,15 +298,22 @@ public final class LaunchProgression {
         return records
     }
 
-    /// A run that executes: its input, what to run, and whether max_task_concurrency holds it back. Counts it as
-    /// active (claimable) unless held back.
-    private func admit(_ spec: RunSpec, _ runInput: RunInput) -> [String: JSONValue] {
+    /// Counts a run that executes as active (claimable), unless max_task_concurrency holds it back; answers whether
+    /// it is held back (throttled).
+    private func admitted() -> Bool {
         let throttled = !launch.ledger.hasRoom(under: launch.maxConcurrency)
         if !throttled {
             launch.ledger.admitted()
             // Delayed runs notify too: idle schedulers recompute when to wake.
             madeClaimable += 1
         }
+        return throttled
+    }
+
+    /// A run that executes: its input, what to run, and whether max_task_concurrency holds it back. Counts it as
+    /// active (claimable) unless held back.
+    private func admit(_ spec: RunSpec, _ runInput: RunInput) -> [String: JSONValue] {
+        let throttled = admitted()
         return ["input": runInput.input, "exec": plan.execPlan(spec.taskID, runInput),
                 "static_output": runInput.staticOutput ?? .null, "throttled": .bool(throttled)]
     }
