@@ -132,9 +132,12 @@ extension SchedulerEngine.Loop {
 
     /// The task input, plus `sweep`: who the run is and how to report progress (API.md, issue 5).
     static func httpBody(_ run: ClaimedRun, apiURL: String?) -> [UInt8] {
-        guard case .object(var body) = run.input else { return run.input.jsonBytes }
-        // run_id and attempt, like the X-Sweep-Run-Id and X-Sweep-Attempt headers: execution is at least once, so a
-        // function with side effects deduplicates on them.
+        httpBody(input: run.inputJSON, sweep: sweepObject(run, apiURL: apiURL))
+    }
+
+    /// `sweep` of a run's HTTP body: run_id and attempt, like the X-Sweep-Run-Id and X-Sweep-Attempt headers
+    /// (execution is at least once, so a function with side effects deduplicates on them).
+    static func sweepObject(_ run: ClaimedRun, apiURL: String?) -> [String: JSONValue] {
         var sweep: [String: JSONValue] = ["run_id": .string(run.name), "launch_id": .string(run.launchID), "token": .string(run.progressToken),
                                           "attempt": .int(Int64(run.attempt))]
         if let apiURL {
@@ -145,9 +148,33 @@ extension SchedulerEngine.Loop {
         // Input files are read through the run API (`GET /run/input_files/{name}`): an HTTP function has no working
         // directory of ours to find them in.
         if let inputs = run.plan.files?.inputFiles, !inputs.isEmpty { sweep["input_files"] = .array(inputs.map { .string($0.name) }) }
-        body["sweep"] = .object(sweep)
-        return JSONValue.object(body).jsonBytes
+        return sweep
     }
+
+    /// The body of an HTTP call: `input` (JSON text) with `"sweep": sweep` added when it is an object. Spliced as
+    /// bytes (`{"sweep":…,` then the input's own members) when the input has no "sweep" anywhere, so none of its own
+    /// members is replaced; otherwise parsed, `sweep` set over its own, and serialised again. Not an object: sent
+    /// as it is.
+    static func httpBody(input: [UInt8], sweep: [String: JSONValue]) -> [UInt8] {
+        guard let open = input.firstIndex(where: { !JSONDepth.isWhitespace($0) }), input[open] == UInt8(ascii: "{") else { return input }
+        guard !input.contains(subsequence: Self.sweepKey) else {
+            guard case .object(var body)? = try? JSONParser.parse(input) else { return input }
+            body["sweep"] = .object(sweep)
+            return JSONValue.object(body).jsonBytes
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count + 320)
+        out.append(contentsOf: "{\"sweep\":".utf8)
+        JSONValue.object(sweep).write(to: &out)
+        let rest = input[(open + 1)...]
+        if let next = rest.firstIndex(where: { !JSONDepth.isWhitespace($0) }), input[next] != UInt8(ascii: "}") {
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: rest)
+        return out
+    }
+
+    private static let sweepKey = Array("\"sweep\"".utf8)
 
     static let limits = ResourceLimits(cpuSeconds: 3600, addressSpaceBytes: 4 << 30, openFiles: 1024, processes: 4096, outputBytes: 1 << 20)
 

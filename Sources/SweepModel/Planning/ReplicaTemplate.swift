@@ -28,12 +28,12 @@ public struct ReplicaTemplate: Sendable {
         let bytes = input.jsonBytes
         var mark: [UInt8] = []
         JSONValue.writeEscaped(Self.placeholder, to: &mark)
-        guard let start = Self.find(mark, in: bytes) else { return nil }
+        guard let start = bytes.firstIndex(ofSubsequence: mark) else { return nil }
         self.shared = shared
         self.list = list
         prefix = Array(bytes[..<start])
         suffix = Array(bytes[(start + mark.count)...])
-        guard Self.find(mark, in: suffix) == nil else { return nil }
+        guard !suffix.contains(subsequence: mark) else { return nil }
         depth = input.nestingDepth
     }
 
@@ -52,16 +52,6 @@ public struct ReplicaTemplate: Sendable {
         out.append(contentsOf: prefix)
         list[index].write(to: &out)
         out.append(contentsOf: suffix)
-    }
-
-    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard let first = needle.first, haystack.count >= needle.count else { return nil }
-        var index = 0
-        while index <= haystack.count - needle.count {
-            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
-            index += 1
-        }
-        return nil
     }
 }
 

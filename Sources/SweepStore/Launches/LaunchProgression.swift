@@ -17,6 +17,8 @@ public final class LaunchProgression {
     private var madeClaimable = 0
     /// Events were appended by statements of this transaction (besides `events`).
     private var wroteEvents = false
+    /// Runs read as predecessors that had succeeded or were skipped (`predecessorRecords`).
+    private var finishedRecords: [String: RunRecord] = [:]
 
     /// The time statements take as now; nil: the database's (tests move it).
     let now: Date?
@@ -280,20 +282,30 @@ public final class LaunchProgression {
     }
 
     /// Existing runs that new runs name as predecessors: their records for the planner, and whether they succeeded.
+    /// Those that succeeded (or were skipped) are kept for the rest of the transaction, where they cannot change: a
+    /// gate's expansion read its predecessor's output (20,000 elements) once to decide the count and again to
+    /// insert the first chunk, on the path between that predecessor's end and its first replica's start.
     private func predecessorRecords(_ names: Set<String>) throws -> [String: (record: RunRecord, succeeded: Bool)] {
         guard !names.isEmpty else { return [:] }
         var records: [String: (record: RunRecord, succeeded: Bool)] = [:]
+        var unknown: [String] = []
+        for name in names {
+            if let record = finishedRecords[name] { records[name] = (record, true) } else { unknown.append(name) }
+        }
+        guard !unknown.isEmpty else { return records }
         for row in try connection.query("""
             SELECT name, task_id, replica_path, output, state FROM task_runs
-            WHERE launch_id = \(launchID)::uuid AND name = ANY(\(Array(names)))
+            WHERE launch_id = \(launchID)::uuid AND name = ANY(\(unknown))
             """) {
             let name = try row.decode(String.self, column: "name")
-            records[name] = (RunRecord(
+            let record = RunRecord(
                 name: name, taskID: try row.decode(String.self, column: "task_id"),
                 replicaPath: try row.decode([Int64].self, column: "replica_path").map(Int.init),
-                output: try row.decode(JSONValue?.self, column: "output") ?? .object([:])),
-                // A skipped run (enabled: false) lets its successors proceed, with output {}.
-                [RunState.succeeded.rawValue, RunState.skipped.rawValue].contains(try row.decode(String.self, column: "state")))
+                output: try row.decode(JSONValue?.self, column: "output") ?? .object([:]))
+            // A skipped run (enabled: false) lets its successors proceed, with output {}.
+            let succeeded = [RunState.succeeded.rawValue, RunState.skipped.rawValue].contains(try row.decode(String.self, column: "state"))
+            records[name] = (record, succeeded)
+            if succeeded { finishedRecords[name] = record }
         }
         return records
     }
