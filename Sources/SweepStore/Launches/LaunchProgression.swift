@@ -72,12 +72,12 @@ public final class LaunchProgression {
             return 0
         }
         var accepted = 0
-        let successes = completions.compactMap(\.successRecord)
-        if !successes.isEmpty {
+        if let successes = RunCompletion.successRecords(completions) {
             // One round trip: record the results, append their events, and count down their successors; answers
             // how many were accepted and which successors are now ready.
-            let row = try bulk(successes.count) { try connection.query(bound(Self.recordAndCountDown, [
-                "results": JSONValue.array(successes).postgresBind,
+            let successCount = completions.reduce(0) { if case .succeeded = $1.outcome { $0 + 1 } else { $0 } }
+            let row = try bulk(successCount) { try connection.query(bound(Self.recordAndCountDown, [
+                "results": successes.postgresBind,
             ]))[0] }
             let count = try row.decode(Int.self, column: "accepted")
             accepted += count
