@@ -427,7 +427,7 @@ public final class LaunchProgression {
             "run": gateID.postgresBind, "output": JSONValue.object(["replicas": .int(Int64(count))]).postgresBind,
         ]))
         launch.ledger.expanded(gate: gate.name, taskID: gate.taskID, replicas: count)
-        try insertExpanding(planner.expand(gate: gate, replicaCount: count, in: view).runs, gate: gate.name)
+        try insertExpanding(gate: gate, count: count)
         if let row = rows.first {
             try makeReady(try countDown(try row.decode([String].self, column: "successors")))
         }
