@@ -95,7 +95,9 @@ public struct Planner: Sendable {
                 runs.append(RunSpec(name: ReplicaName.name(task: id, path: outer), taskID: id, replicaPath: outer, kind: .scatter,
                                     predecessors: predecessorNames(id, outer, view)))
             }
-            for path in table.instances[id] ?? [] where !old.hasInstance(id, path) {
+            // A task with no instance before (the replicas of the gate that expands): nothing to look up.
+            let hadInstances = old.hasInstances(of: id)
+            for path in table.instances[id] ?? [] where !hadInstances || !old.hasInstance(id, path) {
                 total += 1
                 tasks += 1
                 guard runs.count < limit else { continue }

@@ -74,24 +74,6 @@ struct RunRows {
     }
 
     static func appendInt(_ value: Int, to out: inout [UInt8]) {
-        if value < 0 {
-            out.append(UInt8(ascii: "-"))
-            if value == .min { out.append(contentsOf: String(value).utf8.dropFirst()); return }
-            appendInt(-value, to: &out)
-            return
-        }
-        if value < 10 { out.append(UInt8(ascii: "0") + UInt8(value)); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = value, length = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while n > 0 {
-                buffer[19 - length] = UInt8(ascii: "0") + UInt8(n % 10)
-                n /= 10
-                length += 1
-            }
-            out.append(contentsOf: buffer[(20 - length)...])
-        }
+        JSONValue.writeInt(Int64(value), to: &out)
     }
 }
