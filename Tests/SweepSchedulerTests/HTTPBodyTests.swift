@@ -6,7 +6,7 @@ import Testing
 private let sweep: [String: JSONValue] = ["run_id": "2_A", "launch_id": "l-1", "token": "t\"ok", "attempt": 2]
 
 private func body(_ input: String) throws -> JSONValue {
-    try JSONParser.parse(SchedulerEngine.Loop.httpBody(input: Array(input.utf8), sweep: sweep))
+    try JSONParser.parse(SchedulerEngine.Loop.httpBody(input: Array(input.utf8), sweep: JSONValue.object(sweep).jsonBytes))
 }
 
 @Test func theInputsMembersAndSweepMakeTheBody() throws {
@@ -26,4 +26,18 @@ private func body(_ input: String) throws -> JSONValue {
 @Test func anInputThatIsNotAnObjectIsSentAsItIs() throws {
     #expect(try body(#"[1, 2]"#) == [1, 2])
     #expect(try body(#""text""#) == "text")
+}
+
+@Test func theSweepObjectWrittenAsBytesIsTheOneTheAPIDescribes() throws {
+    for (apiURL, files) in [(String?.some("http://127.0.0.1:8080"), [String]?.some(["a.txt", "b \"q\".csv"])), (nil, nil), ("http://x", [])] {
+        let written = SchedulerEngine.Loop.sweepJSON(runName: "2_B", launchID: "launch-1", token: "tok\\en", attempt: 3,
+                                                     inputFiles: files, apiURL: apiURL)
+        var expected: [String: JSONValue] = ["run_id": "2_B", "launch_id": "launch-1", "token": "tok\\en", "attempt": 3]
+        if let apiURL {
+            expected["progress_url"] = .string(apiURL + "/api/v1/progress")
+            expected["api_url"] = .string(apiURL)
+        }
+        if let files, !files.isEmpty { expected["input_files"] = .array(files.map(JSONValue.string)) }
+        #expect(written == JSONValue.object(expected).jsonBytes, "sorted keys, compact, as before")
+    }
 }
