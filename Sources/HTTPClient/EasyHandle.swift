@@ -74,8 +74,9 @@ final class EasyHandle {
             guard !value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) else {
                 throw .invalidRequest("header \(name) has CR, LF or NUL in its value")
             }
-            if name.lowercased() == "expect" { sawExpect = true }
-            if name.lowercased() == "x-amz-content-sha256" { sawContentSHA = true }
+            // Compared without lowercasing a copy of every header name of every request.
+            if Self.namesMatch(name, "expect") { sawExpect = true }
+            if Self.namesMatch(name, "x-amz-content-sha256") { sawContentSHA = true }
             // libcurl: "Name:" alone removes a header curl would add; "Name;" sends it with an empty value.
             try headers.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
         }
@@ -112,6 +113,15 @@ final class EasyHandle {
             try guardEgress(sink)
         }
         return headers
+    }
+
+    /// Whether header name `name` is `lowercase` (ASCII, case-insensitively, as HTTP compares field names).
+    static func namesMatch(_ name: String, _ lowercase: StaticString) -> Bool {
+        lowercase.withUTF8Buffer { expected in
+            name.utf8.count == expected.count && zip(name.utf8, expected).allSatisfy { a, b in
+                a == b || (a >= 0x41 && a <= 0x5A && a + 0x20 == b)
+            }
+        }
     }
 
     /// Checks each resolved address at connect time. libcurl's connection cache reuses only connections this

@@ -227,7 +227,7 @@ public final class PostgresConnection {
                 formats[k] = 1
             }
         }
-        let statement = preparedStatementName(query.sql, types, file: file, line: line)
+        let statement = query.replansEachTime ? nil : preparedStatementName(query.sql, types, file: file, line: line)
         let res: OpaquePointer? = buffer.withUnsafeBufferPointer { base in
             let raw = UnsafeRawPointer(base.baseAddress!)
             let values: [UnsafePointer<CChar>?] = offsets.map {

@@ -4,6 +4,10 @@
 public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringConvertible {
     public internal(set) var sql: String
     public internal(set) var binds: [PostgresBind]
+    /// Planned afresh on every execution (never a cached prepared statement): for statements whose table changes
+    /// size by orders of magnitude between runs. A prepared statement's generic plan, made once while the table
+    /// was empty (just after VACUUM ANALYZE), read the whole table on every later call when it held 20,000 rows.
+    public private(set) var replansEachTime = false
 
     public init(unsafeSQL sql: String, binds: [PostgresBind] = []) {
         self.sql = sql
@@ -21,6 +25,13 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
     }
 
     public var description: String { sql }
+
+    /// This query, planned on each execution with the table's size at that moment (`replansEachTime`).
+    public func plannedEachTime() -> PostgresQuery {
+        var copy = self
+        copy.replansEachTime = true
+        return copy
+    }
 
     public struct StringInterpolation: StringInterpolationProtocol {
         var sql: String

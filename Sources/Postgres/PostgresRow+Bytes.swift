@@ -15,3 +15,12 @@ extension PostgresRow {
         return try withExtendedLifetime(result) { try body(UnsafeBufferPointer(start: p, count: Int(PQgetlength(h, r, c)))) }
     }
 }
+
+extension PostgresRow {
+    /// The text of column `name` as the server sent it, copied out (nil for NULL or no such column): for values passed
+    /// on as they are (a run's stored JSON input sent to its function) rather than decoded.
+    public func bytes(column name: String) -> [UInt8]? {
+        guard let column = result.columnIndex[name] else { return nil }
+        return withBytes(at: column) { $0.map(Array.init) }
+    }
+}

@@ -15,7 +15,7 @@ extension JSONValue {
         switch self {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
         case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
-        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .int(let i): JSONValue.writeInt(i, to: &out)
         case .double(let d): out.append(contentsOf: JSONValue.format(d).utf8)
         case .string(let s): JSONValue.writeEscaped(s, to: &out)
         case .array(let a):
@@ -35,6 +35,21 @@ extension JSONValue {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// An integer's decimal digits, without a String per number (a 20,000-element list of numbers is a run's
+    /// output, written on the way to its scatter's first replica).
+    public static func writeInt(_ value: Int64, to out: inout [UInt8]) {
+        guard value != .min else { out.append(contentsOf: String(value).utf8); return }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var n = value.magnitude
+        if n < 10 { out.append(UInt8(ascii: "0") + UInt8(n)); return }
+        let start = out.count
+        while n > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(n % 10))
+            n /= 10
+        }
+        out[start...].reverse()
     }
 
     /// Doubles print as JSON numbers; non-finite values (which JSON cannot hold) become null.

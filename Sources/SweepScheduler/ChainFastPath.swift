@@ -32,6 +32,6 @@ struct ChainFastPath {
                 \(completion.runID), \(completion.attempt)::int, \(output)::jsonb, \(completion.logs)::text, \(completion.finishedAt.timeIntervalSince1970),
                 \(successor.name)::text, \(runInput.input)::jsonb, \(exec)::jsonb,
                 \(runInput.staticOutput ?? .null)::jsonb, \(schedulerID)::text, \(leaseSeconds)::int, \(clock.now)::timestamptz)
-            """).first.map(ClaimedRun.init)
+            """).first.map { try ClaimedRun($0) }
     }
 }

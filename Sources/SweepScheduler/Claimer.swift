@@ -13,6 +13,8 @@ struct Claimer {
     var clock: TransitionClock = .database
     /// The running cap of users without a `user_limits` value (`SchedulerConfiguration.defaultMaxRunningRuns`).
     var defaultMaxRunningRuns: Int = LimitDefaults.defaultMaxRunningRuns
+    /// The exec texts of recent claims, parsed once (`ExecutionPlans`).
+    let plans = ExecutionPlans()
 
     /// Claims up to `limit` runs; call inside a transaction (the events commit with the claim). A claimed row that
     /// cannot be decoded (its input no longer parses) comes back as a failure to record, not as an error: one run
@@ -26,7 +28,7 @@ struct Claimer {
                                                         \(defaultMaxRunningRuns)::int)
             """) {
             do {
-                runs.append(try ClaimedRun(row))
+                runs.append(try ClaimedRun(row, plans: plans))
             } catch {
                 rejected.append(RunCompletion(
                     runID: try row.decode(Int64.self, column: "id"), launchID: try row.decode(String.self, column: "launch_id"),

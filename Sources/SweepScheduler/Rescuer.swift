@@ -17,9 +17,10 @@ struct Rescuer {
     /// Requeues what can be retried; returns failures for runs that used up their attempts.
     func rescue(_ connection: PostgresConnection) throws -> [RunCompletion] {
         let now = clock.now.postgresBind
-        let requeued = try connection.query(TaskRunSQL.rescue.query(["now": now, "batch": Self.batch.postgresBind]))
+        // Planned each time, like every periodic read of task_runs here: see `WaitingService.pass`.
+        let requeued = try connection.query(TaskRunSQL.rescue.query(["now": now, "batch": Self.batch.postgresBind]).plannedEachTime())
         if !requeued.isEmpty { try connection.notify(channel: SchedulerChannels.ready, payload: "") }
-        return try connection.query(TaskRunSQL.expiredOutOfAttempts.query(["now": now, "batch": Self.batch.postgresBind])).map { row in
+        return try connection.query(TaskRunSQL.expiredOutOfAttempts.query(["now": now, "batch": Self.batch.postgresBind]).plannedEachTime()).map { row in
             let attempt = try row.decode(Int.self, column: "attempt")
             return RunCompletion(
                 runID: try row.decode(Int64.self, column: "id"), launchID: try row.decode(String.self, column: "launch_id"),

@@ -22,9 +22,10 @@ struct RuntimeEnforcer {
 
     /// The failures of one pass (empty when nothing is overdue).
     func enforce(_ connection: PostgresConnection) throws -> [RunCompletion] {
+        // Planned each time (a generic plan made while task_runs was empty scans it): see `WaitingService.pass`.
         try connection.query(TaskRunSQL.overdueExecutorRuns.query([
             "now": clock.now.postgresBind, "default_runtime": defaultRuntimeSeconds.postgresBind, "batch": Self.batch.postgresBind,
-        ])).map { row in
+        ]).plannedEachTime()).map { row in
             RunCompletion(
                 runID: try row.decode(Int64.self, column: "id"), launchID: try row.decode(String.self, column: "launch_id"),
                 attempt: try row.decode(Int.self, column: "attempt"),

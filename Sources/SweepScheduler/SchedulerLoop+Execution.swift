@@ -132,22 +132,69 @@ extension SchedulerEngine.Loop {
 
     /// The task input, plus `sweep`: who the run is and how to report progress (API.md, issue 5).
     static func httpBody(_ run: ClaimedRun, apiURL: String?) -> [UInt8] {
-        guard case .object(var body) = run.input else { return run.input.jsonBytes }
-        // run_id and attempt, like the X-Sweep-Run-Id and X-Sweep-Attempt headers: execution is at least once, so a
-        // function with side effects deduplicates on them.
-        var sweep: [String: JSONValue] = ["run_id": .string(run.name), "launch_id": .string(run.launchID), "token": .string(run.progressToken),
-                                          "attempt": .int(Int64(run.attempt))]
-        if let apiURL {
-            sweep["progress_url"] = .string(apiURL + "/api/v1/progress")
-            // The run API's base (heartbeat, result, children, shared data, response items, files), API.md "The run API".
-            sweep["api_url"] = .string(apiURL)
-        }
-        // Input files are read through the run API (`GET /run/input_files/{name}`): an HTTP function has no working
-        // directory of ours to find them in.
-        if let inputs = run.plan.files?.inputFiles, !inputs.isEmpty { sweep["input_files"] = .array(inputs.map { .string($0.name) }) }
-        body["sweep"] = .object(sweep)
-        return JSONValue.object(body).jsonBytes
+        httpBody(input: run.inputJSON, sweep: sweepJSON(runName: run.name, launchID: run.launchID, token: run.progressToken,
+                                                        attempt: run.attempt, inputFiles: run.plan.files?.inputFiles.map(\.name), apiURL: apiURL))
     }
+
+    /// `sweep` of a run's HTTP body, as JSON with its keys in order: run_id and attempt, like the X-Sweep-Run-Id and
+    /// X-Sweep-Attempt headers (execution is at least once, so a function with side effects deduplicates on them);
+    /// the progress URL and the run API's base (heartbeat, result, children, shared data, response items, files,
+    /// API.md "The run API"); input files, read through the run API (`GET /run/input_files/{name}`): an HTTP function
+    /// has no working directory of ours to find them in. Written as bytes: a dictionary per call, sorted and
+    /// serialised, was a share of every dispatch.
+    static func sweepJSON(runName: String, launchID: String, token: String, attempt: Int, inputFiles: [String]?, apiURL: String?) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(320)
+        out.append(UInt8(ascii: "{"))
+        if let apiURL {
+            out.append(contentsOf: "\"api_url\":".utf8)
+            JSONValue.writeEscaped(apiURL, to: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: "\"attempt\":".utf8)
+        JSONValue.writeInt(Int64(attempt), to: &out)
+        if let inputFiles, !inputFiles.isEmpty {
+            out.append(contentsOf: ",\"input_files\":".utf8)
+            JSONValue.array(inputFiles.map(JSONValue.string)).write(to: &out)
+        }
+        out.append(contentsOf: ",\"launch_id\":".utf8)
+        JSONValue.writeEscaped(launchID, to: &out)
+        if let apiURL {
+            out.append(contentsOf: ",\"progress_url\":".utf8)
+            JSONValue.writeEscaped(apiURL + "/api/v1/progress", to: &out)
+        }
+        out.append(contentsOf: ",\"run_id\":".utf8)
+        JSONValue.writeEscaped(runName, to: &out)
+        out.append(contentsOf: ",\"token\":".utf8)
+        JSONValue.writeEscaped(token, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// The body of an HTTP call: `input` (JSON text) with `"sweep": sweep` (JSON text) added when it is an object.
+    /// Spliced as bytes (`{"sweep":…,` then the input's own members) when the input has no "sweep" anywhere, so none
+    /// of its own members is replaced; otherwise parsed, `sweep` set over its own, and serialised again. Not an
+    /// object: sent as it is.
+    static func httpBody(input: [UInt8], sweep: [UInt8]) -> [UInt8] {
+        guard let open = input.firstIndex(where: { !JSONDepth.isWhitespace($0) }), input[open] == UInt8(ascii: "{") else { return input }
+        guard !input.contains(subsequence: Self.sweepKey) else {
+            guard case .object(var body)? = try? JSONParser.parse(input) else { return input }
+            body["sweep"] = (try? JSONParser.parse(sweep)) ?? .null
+            return JSONValue.object(body).jsonBytes
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count + sweep.count + 16)
+        out.append(contentsOf: "{\"sweep\":".utf8)
+        out.append(contentsOf: sweep)
+        let rest = input[(open + 1)...]
+        if let next = rest.firstIndex(where: { !JSONDepth.isWhitespace($0) }), input[next] != UInt8(ascii: "}") {
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: rest)
+        return out
+    }
+
+    private static let sweepKey = Array("\"sweep\"".utf8)
 
     static let limits = ResourceLimits(cpuSeconds: 3600, addressSpaceBytes: 4 << 30, openFiles: 1024, processes: 4096, outputBytes: 1 << 20)
 

@@ -22,7 +22,8 @@ struct WaitTimeEnforcer {
     /// One pass; returns how many overdue runs it saw (failed now, or by someone else meanwhile).
     func enforce(_ connection: PostgresConnection) throws -> Int {
         let now = clock.now
-        let rows = try connection.query(TaskRunSQL.overdueWaits.query(["now": now.postgresBind, "batch": Self.batch.postgresBind]))
+        // Planned each time (a generic plan made while task_runs was empty scans it): see `WaitingService.pass`.
+        let rows = try connection.query(TaskRunSQL.overdueWaits.query(["now": now.postgresBind, "batch": Self.batch.postgresBind]).plannedEachTime())
         var byLaunch: [String: [RunRowID]] = [:]
         for row in rows {
             byLaunch[try row.decode(String.self, column: "launch_id"), default: []].append(try row.decode(Int64.self, column: "id"))

@@ -178,6 +178,17 @@ import Testing
         #expect(try db.query("SELECT \(1)::bigint + 1").first?.decode(Int.self, at: 0) == 2)
     }
 
+    @Test func aQueryPlannedEachTimeIsNeverPrepared() throws {
+        let db = try TestDatabase.connect()
+        let sql = "SELECT count(*) FROM pg_class WHERE relpages >= "
+        let countPrepared = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT count(*) FROM pg_class WHERE relpages >= %'"
+        for _ in 0..<4 { _ = try db.query(PostgresQuery(unsafeSQL: sql + "$1::int", binds: [0.postgresBind]).plannedEachTime()) }
+        #expect(try db.query(PostgresQuery(unsafeSQL: countPrepared)).first?.decode(Int.self, at: 0) == 0)
+        // The same text without the flag is prepared on its second run (the statement cache's rule).
+        for _ in 0..<2 { _ = try db.query(PostgresQuery(unsafeSQL: sql + "$1::int", binds: [0.postgresBind])) }
+        #expect(try db.query(PostgresQuery(unsafeSQL: countPrepared)).first?.decode(Int.self, at: 0) == 1)
+    }
+
     @Test func simpleQueryRunsScripts() throws {
         let db = try TestDatabase.connect()
         try db.simpleQuery(

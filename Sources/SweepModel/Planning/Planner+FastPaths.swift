@@ -23,3 +23,10 @@ extension Planner {
         plan.tasks[taskID] != nil && plan.graph.successors(of: taskID).isEmpty
     }
 }
+
+extension Planner {
+    /// Whether runs of this task are not replicated at all (one run, named as the task, replica path []).
+    public func isUnreplicated(taskID: String) -> Bool {
+        plan.tasks[taskID] != nil && plan.chain(taskID).isEmpty
+    }
+}

@@ -68,21 +68,44 @@ public struct Planner: Sendable {
         return dependencies.allSatisfy { dependency in dependency.paths.allSatisfy { table.hasInstance(dependency.task, $0) } }
     }
 
+    /// The first `limit` runs of what `expand(gate:replicaCount:in:)` gives, and how many runs it gives in all
+    /// (`total`, of which `tasks` are task runs rather than gates), without building the others: a run's spec
+    /// (its name, its predecessors' names) is most of planning a wide expansion, and only the first chunk of one
+    /// is inserted at once, on the path between the gate's predecessor's end and its first replica's start.
+    public func expand(gate: RunSpec, replicaCount: Int, in view: some LaunchView, first limit: Int) -> (runs: [RunSpec], total: Int, tasks: Int) {
+        let before = OverridingView(base: view, taskID: gate.taskID, outerPath: gate.replicaPath, count: nil)
+        let after = OverridingView(base: view, taskID: gate.taskID, outerPath: gate.replicaPath, count: replicaCount)
+        return runSpecs(for: units(in: after), excluding: units(in: before), in: after, limit: limit)
+    }
+
     func runSpecs(for table: UnitTable, excluding old: UnitTable, in view: some LaunchView) -> [RunSpec] {
+        runSpecs(for: table, excluding: old, in: view, limit: .max).runs
+    }
+
+    /// The specs of the units of `table` not in `old`, in topological order, built for the first `limit` only.
+    func runSpecs(for table: UnitTable, excluding old: UnitTable, in view: some LaunchView, limit: Int) -> (runs: [RunSpec], total: Int, tasks: Int) {
         var runs: [RunSpec] = []
+        var total = 0, tasks = 0
         for id in plan.order {
             let delay = plan.tasks[id]!.properties.delay
             let oldGates = Set(old.gates[id] ?? [])
             for outer in table.gates[id] ?? [] where !oldGates.contains(outer) {
+                total += 1
+                guard runs.count < limit else { continue }
                 runs.append(RunSpec(name: ReplicaName.name(task: id, path: outer), taskID: id, replicaPath: outer, kind: .scatter,
                                     predecessors: predecessorNames(id, outer, view)))
             }
-            for path in table.instances[id] ?? [] where !old.hasInstance(id, path) {
+            // A task with no instance before (the replicas of the gate that expands): nothing to look up.
+            let hadInstances = old.hasInstances(of: id)
+            for path in table.instances[id] ?? [] where !hadInstances || !old.hasInstance(id, path) {
+                total += 1
+                tasks += 1
+                guard runs.count < limit else { continue }
                 runs.append(RunSpec(name: ReplicaName.name(task: id, path: path), taskID: id, replicaPath: path, kind: .task,
                                     predecessors: predecessorNames(id, path, view), delaySeconds: delay))
             }
         }
-        return runs
+        return (runs, total, tasks)
     }
 
     private func predecessorNames(_ id: String, _ path: [Int], _ view: some LaunchView) -> [String] {

@@ -10,4 +10,7 @@ struct UnitTable {
     }
 
     func hasInstance(_ task: String, _ path: [Int]) -> Bool { instanceSets[task]?.contains(path) ?? false }
+
+    /// Whether the table has any instance of `task` (when not, no path of it needs looking up).
+    func hasInstances(of task: String) -> Bool { instanceSets[task] != nil }
 }

@@ -34,14 +34,30 @@ extension LaunchProgression {
     /// all of them and leaving a cursor for the rest.
     func insertExpanding(_ specs: [RunSpec], gate: String?) throws {
         guard specs.count > Self.firstChunk else { try insert(specs); return }
-        let tasks = specs.filter { $0.kind == .task }.count
-        launch.ledger.inserted(tasks: tasks, gates: specs.count - tasks)
         ExpansionSpecs.shared.remember(specs, launchID: launch.id, gate: gate)
+        let tasks = specs.filter { $0.kind == .task }.count
+        try insertFirstChunk(Array(specs[..<Self.firstChunk]), total: specs.count, tasks: tasks, gate: gate)
+    }
+
+    /// Inserts what gate `gate` expands to (`count` replicas): at once when few, else its first chunk, planned
+    /// alone (`Planner.expand(gate:replicaCount:in:first:)`), with a cursor for the rest. Planning the whole list
+    /// first (20,000 specs) was most of the time between the gate's predecessor's end and its first replica's
+    /// start; the later chunks plan it (`ExpansionSpecs`), off that path.
+    func insertExpanding(gate: RunSpec, count: Int) throws {
+        let first = planner.expand(gate: gate, replicaCount: count, in: view, first: Self.firstChunk + 1)
+        guard first.total > Self.firstChunk else { try insert(first.runs); return }
+        try insertFirstChunk(Array(first.runs[..<Self.firstChunk]), total: first.total, tasks: first.tasks, gate: gate.name)
+    }
+
+    /// Counts all `total` runs of an expansion (`tasks` of them task runs), leaves its cursor after `chunk` and
+    /// inserts `chunk`.
+    private func insertFirstChunk(_ chunk: [RunSpec], total: Int, tasks: Int, gate: String?) throws {
+        launch.ledger.inserted(tasks: tasks, gates: total - tasks)
         // The cursor first: gates inside the chunk see an expansion under way and wait for it.
         try connection.query(bound(ExpansionSQL.begin, [
-            "gate": gate.postgresBind, "next": Self.firstChunk.postgresBind, "total": specs.count.postgresBind,
+            "gate": gate.postgresBind, "next": chunk.count.postgresBind, "total": total.postgresBind,
         ]))
-        try insert(Array(specs[..<Self.firstChunk]), countingRuns: false, scheduledEvents: gate == nil)
+        try insert(chunk, countingRuns: false, scheduledEvents: gate == nil)
     }
 
     /// Whether the launch has an expansion under way (then a newly ready gate waits).

@@ -17,6 +17,8 @@ public final class LaunchProgression {
     private var madeClaimable = 0
     /// Events were appended by statements of this transaction (besides `events`).
     private var wroteEvents = false
+    /// Runs read as predecessors that had succeeded or were skipped (`predecessorRecords`).
+    private var finishedRecords: [String: RunRecord] = [:]
 
     /// The time statements take as now; nil: the database's (tests move it).
     let now: Date?
@@ -70,17 +72,18 @@ public final class LaunchProgression {
             return 0
         }
         var accepted = 0
-        let successes = completions.compactMap(\.successRecord)
-        if !successes.isEmpty {
+        if let successes = RunCompletion.successRecords(completions) {
             // One round trip: record the results, append their events, and count down their successors; answers
             // how many were accepted and which successors are now ready.
-            let row = try bulk(successes.count) { try connection.query(bound(Self.recordAndCountDown, [
-                "results": JSONValue.array(successes).postgresBind,
+            let successCount = completions.reduce(0) { if case .succeeded = $1.outcome { $0 + 1 } else { $0 } }
+            let row = try bulk(successCount) { try connection.query(bound(Self.recordAndCountDown, [
+                "results": successes.postgresBind,
             ]))[0] }
             let count = try row.decode(Int.self, column: "accepted")
             accepted += count
             launch.ledger.succeeded(count)
             if count > 0 { wroteEvents = true }
+            if count == successCount { rememberRecorded(completions) }
             try makeReady(try row.decode([String].self, column: "ready"))
         }
         for completion in completions {
@@ -203,34 +206,49 @@ public final class LaunchProgression {
         // What a run executes is the same for every run of a task without its own command or environment: sent
         // once per task, not once per replica (20,000 copies of it were a third of a wide scatter's JSON).
         var sharedExec: [String: JSONValue] = [:]
-        let rows: [JSONValue] = specs.map { spec in
-            var row: [String: JSONValue] = [
-                "name": .string(spec.name), "task_id": .string(spec.taskID), "kind": .string(spec.kind.rawValue),
-                "path": .array(spec.replicaPath.map { .int(Int64($0)) }), "preds": .array(spec.predecessors.map(JSONValue.string)),
-                "delay": .int(Int64(spec.delaySeconds)),
-                "waiting": .int(Int64(spec.predecessors.filter { records[$0]?.succeeded != true }.count)),
-            ]
+        var templates = ReplicaTemplates()
+        var rows = RunRows(capacity: specs.count * 160)
+        for spec in specs {
+            let waiting = spec.predecessors.reduce(0) { $0 + (records[$1]?.succeeded == true ? 0 : 1) }
+            rows.begin(spec, waiting: waiting)
+            defer { rows.end() }
             // Waiting kinds (timer, signal, workflow) are inserted pending and enter `waiting` through `makeReady`.
-            if spec.kind == .task, planner.isEnabled(taskID: spec.taskID), planner.waiting(taskID: spec.taskID) == nil,
-               spec.predecessors.allSatisfy({ records[$0]?.succeeded == true }),
-               case .execute(let runInput) = planner.prepare(spec, predecessors: spec.predecessors.compactMap { records[$0]?.record },
-                                                             launchInput: plan.input, in: view, memo: memo) {
-                row.merge(admit(spec, runInput)) { _, new in new }
-                if row["throttled"] == .bool(false) { ready += 1 }
-                if runInput.environment == nil, runInput.command == nil {
-                    if sharedExec[spec.taskID] == nil { sharedExec[spec.taskID] = row["exec"] }
-                    // Input files computed per replica (contents_expr) make a run's plan its own.
-                    if runInput.files == nil || sharedExec[spec.taskID] == row["exec"] {
-                        row["exec"] = nil
-                        row["shared_exec"] = true
-                    }
+            guard spec.kind == .task, waiting == 0, planner.isEnabled(taskID: spec.taskID), planner.waiting(taskID: spec.taskID) == nil
+            else { continue }
+            // A replica of a scatter whose preparation does not look at its element: its input stamped from the
+            // template of its scatter (planned once per chunk), not prepared on its own.
+            if let index = spec.replicaPath.last,
+               let template = templates.template(for: spec, planning: {
+                   planner.replicaTemplate(for: spec, predecessors: spec.predecessors.compactMap { records[$0]?.record },
+                                           launchInput: plan.input, in: view, memo: memo)
+               }), template.accepts(replica: index) {
+                let throttled = admitted()
+                if !throttled { ready += 1 }
+                if sharedExec[spec.taskID] == nil { sharedExec[spec.taskID] = plan.execPlan(spec.taskID, template.shared) }
+                rows.field("input") { template.writeInput(replica: index, to: &$0) }
+                rows.field("shared_exec", true)
+                rows.field("static_output", template.shared.staticOutput ?? .null)
+                rows.field("throttled", .bool(throttled))
+                continue
+            }
+            guard case .execute(let runInput) = planner.prepare(spec, predecessors: spec.predecessors.compactMap { records[$0]?.record },
+                                                                launchInput: plan.input, in: view, memo: memo)
+            else { continue }
+            var row = admit(spec, runInput)
+            if row["throttled"] == .bool(false) { ready += 1 }
+            if runInput.environment == nil, runInput.command == nil {
+                if sharedExec[spec.taskID] == nil { sharedExec[spec.taskID] = row["exec"] }
+                // Input files computed per replica (contents_expr) make a run's plan its own.
+                if runInput.files == nil || sharedExec[spec.taskID] == row["exec"] {
+                    row["exec"] = nil
+                    row["shared_exec"] = true
                 }
             }
-            return .object(row)
+            for (key, value) in row { rows.field(key, value) }
         }
         if onlyIfAllReady, ready < specs.count { return false }
         let inserted = try connection.query(bound(TaskRunSQL.insertRuns, [
-            "rows": JSONValue.array(rows).postgresBind, "shared_exec": JSONValue.object(sharedExec).postgresBind,
+            "rows": rows.bind.postgresBind, "shared_exec": JSONValue.object(sharedExec).postgresBind,
             "scheduled_events": scheduledEvents.postgresBind,
         ]))
         let tasks = specs.filter { $0.kind == .task }.count
@@ -264,34 +282,62 @@ public final class LaunchProgression {
         return true
     }
 
+    /// The outputs just recorded, as the records of those runs, when each is the one run of an unreplicated task
+    /// (its replica path is then []): a gate that becomes ready now reads its predecessor's output from here rather
+    /// than back from the table (a 20,000-element list read and parsed again, on the way to the first replica).
+    private func rememberRecorded(_ completions: [RunCompletion]) {
+        for completion in completions {
+            guard case .succeeded(let output) = completion.outcome, let run = completion.identity, run.name == run.taskID,
+                  planner.isUnreplicated(taskID: run.taskID) else { continue }
+            finishedRecords[run.name] = RunRecord(name: run.name, taskID: run.taskID, replicaPath: [], output: output)
+        }
+    }
+
     /// Existing runs that new runs name as predecessors: their records for the planner, and whether they succeeded.
+    /// Those that succeeded (or were skipped) are kept for the rest of the transaction, where they cannot change: a
+    /// gate's expansion read its predecessor's output (20,000 elements) once to decide the count and again to
+    /// insert the first chunk, on the path between that predecessor's end and its first replica's start.
     private func predecessorRecords(_ names: Set<String>) throws -> [String: (record: RunRecord, succeeded: Bool)] {
         guard !names.isEmpty else { return [:] }
         var records: [String: (record: RunRecord, succeeded: Bool)] = [:]
+        var unknown: [String] = []
+        for name in names {
+            if let record = finishedRecords[name] { records[name] = (record, true) } else { unknown.append(name) }
+        }
+        guard !unknown.isEmpty else { return records }
         for row in try connection.query("""
             SELECT name, task_id, replica_path, output, state FROM task_runs
-            WHERE launch_id = \(launchID)::uuid AND name = ANY(\(Array(names)))
+            WHERE launch_id = \(launchID)::uuid AND name = ANY(\(unknown))
             """) {
             let name = try row.decode(String.self, column: "name")
-            records[name] = (RunRecord(
+            let record = RunRecord(
                 name: name, taskID: try row.decode(String.self, column: "task_id"),
                 replicaPath: try row.decode([Int64].self, column: "replica_path").map(Int.init),
-                output: try row.decode(JSONValue?.self, column: "output") ?? .object([:])),
-                // A skipped run (enabled: false) lets its successors proceed, with output {}.
-                [RunState.succeeded.rawValue, RunState.skipped.rawValue].contains(try row.decode(String.self, column: "state")))
+                output: try row.decode(JSONValue?.self, column: "output") ?? .object([:]))
+            // A skipped run (enabled: false) lets its successors proceed, with output {}.
+            let succeeded = [RunState.succeeded.rawValue, RunState.skipped.rawValue].contains(try row.decode(String.self, column: "state"))
+            records[name] = (record, succeeded)
+            if succeeded { finishedRecords[name] = record }
         }
         return records
     }
 
-    /// A run that executes: its input, what to run, and whether max_task_concurrency holds it back. Counts it as
-    /// active (claimable) unless held back.
-    private func admit(_ spec: RunSpec, _ runInput: RunInput) -> [String: JSONValue] {
+    /// Counts a run that executes as active (claimable), unless max_task_concurrency holds it back; answers whether
+    /// it is held back (throttled).
+    private func admitted() -> Bool {
         let throttled = !launch.ledger.hasRoom(under: launch.maxConcurrency)
         if !throttled {
             launch.ledger.admitted()
             // Delayed runs notify too: idle schedulers recompute when to wake.
             madeClaimable += 1
         }
+        return throttled
+    }
+
+    /// A run that executes: its input, what to run, and whether max_task_concurrency holds it back. Counts it as
+    /// active (claimable) unless held back.
+    private func admit(_ spec: RunSpec, _ runInput: RunInput) -> [String: JSONValue] {
+        let throttled = admitted()
         return ["input": runInput.input, "exec": plan.execPlan(spec.taskID, runInput),
                 "static_output": runInput.staticOutput ?? .null, "throttled": .bool(throttled)]
     }
@@ -393,7 +439,7 @@ public final class LaunchProgression {
             "run": gateID.postgresBind, "output": JSONValue.object(["replicas": .int(Int64(count))]).postgresBind,
         ]))
         launch.ledger.expanded(gate: gate.name, taskID: gate.taskID, replicas: count)
-        try insertExpanding(planner.expand(gate: gate, replicaCount: count, in: view).runs, gate: gate.name)
+        try insertExpanding(gate: gate, count: count)
         if let row = rows.first {
             try makeReady(try countDown(try row.decode([String].self, column: "successors")))
         }

@@ -20,10 +20,9 @@ public enum LeafCompletion {
     /// Returns the launch's open runs after counting these, or nil when none was accepted (stale attempts, or a
     /// cancelled launch whose runs were closed already).
     public static func record(_ connection: PostgresConnection, launchID: String, _ completions: [RunCompletion]) throws -> Int? {
-        let successes = completions.compactMap(\.successRecord)
-        guard !successes.isEmpty else { return nil }
+        guard let successes = RunCompletion.successRecords(completions) else { return nil }
         let row = try connection.query(statement.query([
-            "results": JSONValue.array(successes).postgresBind, "launch": launchID.postgresBind, "admitted": 0.postgresBind,
+            "results": successes.postgresBind, "launch": launchID.postgresBind, "admitted": 0.postgresBind,
         ]))[0]
         return try row.decode(Int?.self, column: "open_runs")
     }

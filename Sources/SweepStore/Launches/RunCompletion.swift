@@ -66,4 +66,30 @@ extension RunCompletion {
         return ["id": .int(runID), "attempt": .int(Int64(attempt)), "output": output, "logs": logs.map(JSONValue.string) ?? .null,
                 "finished": .double(finishedAt.timeIntervalSince1970)]
     }
+
+    /// The successes among `completions` as the JSON array `successRecord` makes, written straight into bytes (a
+    /// dictionary per run, sorted and serialised, was a share of every leaf completion); nil when there is none.
+    static func successRecords(_ completions: [RunCompletion]) -> JSONText? {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(completions.count * 96)
+        var any = false
+        for completion in completions {
+            guard case .succeeded(let output) = completion.outcome else { continue }
+            if any { out.append(UInt8(ascii: ",")) }
+            any = true
+            out.append(contentsOf: "{\"id\":".utf8)
+            RunRows.appendInt(Int(completion.runID), to: &out)
+            out.append(contentsOf: ",\"attempt\":".utf8)
+            RunRows.appendInt(completion.attempt, to: &out)
+            out.append(contentsOf: ",\"output\":".utf8)
+            output.write(to: &out)
+            out.append(contentsOf: ",\"logs\":".utf8)
+            if let logs = completion.logs { JSONValue.writeEscaped(logs, to: &out) } else { out.append(contentsOf: "null".utf8) }
+            out.append(contentsOf: ",\"finished\":".utf8)
+            JSONValue.double(completion.finishedAt.timeIntervalSince1970).write(to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return any ? JSONText(out) : nil
+    }
 }
