@@ -50,10 +50,16 @@ def test_a_scheduler_killed_mid_expansion_leaves_exactly_n_replicas(cluster):
     launch_id = client.post("/api/v1/workflows/wide/launches", json={}).json()["launch_id"]
 
     # Mid-expansion: the cursor exists and has moved past its first chunks; the counters already hold every run.
-    at = wait_until(lambda: (c := cursor(stack, launch_id)) and 100 <= c[0] < WIDTH - 400 and c, timeout=60, interval=0.005,
-                    what="the expansion under way")
+    # Cursor and counters are read in one snapshot: read one after the other, replicas inserted and completed in
+    # between made open_runs smaller than the first read's cursor allows.
+    def under_way():
+        rows = stack.psql("""SELECT e.next_offset, e.total, l.total_runs, l.open_runs FROM launch_expansions e
+                             JOIN launches l ON l.id = e.launch_id WHERE e.launch_id = :'p1'""", launch_id)
+        c = tuple(int(v) for v in rows[0]) if rows else None
+        return c if c and 100 <= c[0] < WIDTH - 400 else None
+    at = wait_until(under_way, timeout=60, interval=0.005, what="the expansion under way")
     assert at[1] == WIDTH + 1, "the replicas and the gatherer"
-    total, open_runs = (int(v) for v in stack.psql("SELECT total_runs, open_runs FROM launches WHERE id = :'p1'", launch_id)[0])
+    total, open_runs = at[2], at[3]
     assert total == WIDTH + 2 and open_runs >= WIDTH - at[0]
     victim = stack.schedulers[0]
     victim.send_signal(signal.SIGKILL)
