@@ -50,15 +50,25 @@ def test_a_scheduler_killed_mid_expansion_leaves_exactly_n_replicas(cluster):
     launch_id = client.post("/api/v1/workflows/wide/launches", json={}).json()["launch_id"]
 
     # Mid-expansion: the cursor exists and has moved past its first chunks; the counters already hold every run.
-    at = wait_until(lambda: (c := cursor(stack, launch_id)) and 100 <= c[0] < WIDTH - 400 and c, timeout=60, interval=0.005,
-                    what="the expansion under way")
-    assert at[1] == WIDTH + 1, "the replicas and the gatherer"
-    # The cursor and the counters in one snapshot: read apart, runs that ran in between made the check a race.
-    offset, total, open_runs = (int(v) for v in stack.psql("""
-        SELECT e.next_offset, l.total_runs, l.open_runs FROM launches l JOIN launch_expansions e ON e.launch_id = l.id
-        WHERE l.id = :'p1'""", launch_id)[0])
-    assert total == WIDTH + 2 and open_runs >= WIDTH - offset
+    # The scheduler is frozen (SIGSTOP) the moment the cursor is seen there, so it cannot finish the expansion while
+    # the test looks (each psql round trip takes a few hundred ms at load, time for many chunks), then killed.
     victim = stack.schedulers[0]
+
+    def mid_expansion():
+        c = cursor(stack, launch_id)
+        if c and 100 <= c[0] < WIDTH // 2:
+            victim.send_signal(signal.SIGSTOP)
+            # Read again, the frozen state (a chunk may have committed meanwhile), and the cursor with the counters in
+            # one snapshot: read one after the other, replicas completed in between made open_runs smaller than the
+            # cursor allows.
+            rows = stack.psql("""SELECT e.next_offset, e.total, l.total_runs, l.open_runs FROM launch_expansions e
+                                 JOIN launches l ON l.id = e.launch_id WHERE e.launch_id = :'p1'""", launch_id)
+            return tuple(int(v) for v in rows[0]) if rows else None
+        return None
+    at = wait_until(mid_expansion, timeout=60, interval=0.005, what="the expansion under way")
+    assert at[1] == WIDTH + 1, "the replicas and the gatherer"
+    total, open_runs = at[2], at[3]
+    assert total == WIDTH + 2 and open_runs >= WIDTH - at[0]
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     left = cursor(stack, launch_id)

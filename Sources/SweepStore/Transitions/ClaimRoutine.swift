@@ -4,11 +4,13 @@
 /// `p_running_cap` is the default max running runs per user (`LimitDefaults.maxRunningRuns`); the routine runs
 /// `TaskRunSQL.lockUsersNearCap` first, as its own statement, so the claim's snapshot follows those locks.
 ///
-/// No hash or merge joins: every join of the claim meets a batch (at most `p_limit` runs, a few users, their
-/// launches) with rows found by key, so nested loops over indexes are right whatever the table holds. A generic plan
-/// is made once per session, with the table as it is then: planned while task_runs was small (a fresh database,
-/// the first claims of a launch), the start UPDATE hashed the whole table against the picked runs for as long as
-/// the session lived, 50-140 ms a claim once the table held 20,000 runs (auto_explain, issue 17, branch tpw).
+/// Nested loops over indexes only (no hash, merge, materialised or sequential scan of a table): every join of the
+/// claim meets a batch (at most `p_limit` runs, their users and launches) with rows found by key, so that plan is
+/// right whatever the table holds. A generic plan is made once per session, with the table as it is then: planned
+/// while task_runs was small (a fresh database, the first claims of a launch), the start UPDATE hashed a seq scan of
+/// the whole table against the picked runs for as long as the session lived, 50-140 ms a claim once the table held
+/// 20,000 runs; with hash joins off alone it rescanned a materialised copy of the table for every picked run
+/// (auto_explain and pg_stat_statements, issue 17, branch tpw).
 public enum ClaimRoutine {
     public static let name = "sweep_claim"
 
@@ -18,7 +20,7 @@ public enum ClaimRoutine {
         CREATE OR REPLACE FUNCTION \(name)(p_limit integer, p_scheduler text, p_lease_seconds integer, p_now timestamptz, p_running_cap integer)
         RETURNS TABLE (id bigint, launch_id text, user_id bigint, name text, task_id text, attempt integer, input jsonb, exec jsonb,
                        static_output jsonb, token text, max_runtime_seconds integer, announced bigint)
-        LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_hashjoin = off SET enable_mergejoin = off AS $routine$
+        LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_hashjoin = off SET enable_mergejoin = off SET enable_material = off SET enable_seqscan = off AS $routine$
         #variable_conflict use_column
         DECLARE
             v_held bigint[];
