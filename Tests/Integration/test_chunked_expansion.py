@@ -50,12 +50,20 @@ def test_a_scheduler_killed_mid_expansion_leaves_exactly_n_replicas(cluster):
     launch_id = client.post("/api/v1/workflows/wide/launches", json={}).json()["launch_id"]
 
     # Mid-expansion: the cursor exists and has moved past its first chunks; the counters already hold every run.
-    at = wait_until(lambda: (c := cursor(stack, launch_id)) and 100 <= c[0] < WIDTH - 400 and c, timeout=60, interval=0.005,
-                    what="the expansion under way")
+    # The scheduler is frozen (SIGSTOP) the moment the cursor is seen there, so it cannot finish the expansion while
+    # the test looks (each psql round trip takes a few hundred ms at load, time for many chunks), then killed.
+    victim = stack.schedulers[0]
+
+    def mid_expansion():
+        c = cursor(stack, launch_id)
+        if c and 100 <= c[0] < WIDTH // 2:
+            victim.send_signal(signal.SIGSTOP)
+            return cursor(stack, launch_id)  # read again: the frozen state (a chunk may have committed meanwhile)
+        return None
+    at = wait_until(mid_expansion, timeout=60, interval=0.005, what="the expansion under way")
     assert at[1] == WIDTH + 1, "the replicas and the gatherer"
     total, open_runs = (int(v) for v in stack.psql("SELECT total_runs, open_runs FROM launches WHERE id = :'p1'", launch_id)[0])
     assert total == WIDTH + 2 and open_runs >= WIDTH - at[0]
-    victim = stack.schedulers[0]
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     left = cursor(stack, launch_id)
