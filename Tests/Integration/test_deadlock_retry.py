@@ -6,6 +6,9 @@ part by hand with a psql session, so the cancel is the victim every time (it wai
 runs first), and asserts that the API retries it."""
 import subprocess
 import threading
+import uuid
+
+import requests
 
 from stack import wait_until
 from sweep_fixtures import register_http_functions
@@ -37,10 +40,13 @@ class Session:
 
 
 def test_a_cancel_that_meets_a_claim_in_a_deadlock_is_retried(stack, user, functions):
-    register_http_functions(user, functions.url, ["slow"])
+    # The run waits at a gate (opened at the end) rather than sleeping: it must still be running when the cancel
+    # comes, after several psql round trips that take seconds at load.
+    register_http_functions(user, functions.url, ["gate"])
+    gate = f"deadlock-{uuid.uuid4().hex}"
     assert user.post("/api/v1/workflows", json={"workflow_id": "locked", "tasks": [
-        {"id": "1", "execution_configurations": [{"function_def_id": "slow", "priority": 1}], "successors": [],
-         "properties": {"position": "start", "static_input": {"seconds": 3}}}]}).status_code == 201
+        {"id": "1", "execution_configurations": [{"function_def_id": "gate", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "static_input": {"gate": gate}}}]}).status_code == 201
     launch_id = user.post("/api/v1/workflows/locked/launches", json={}).json()["launch_id"]
     wait_until(lambda: stack.psql("SELECT 1 FROM task_runs WHERE launch_id = :'p1' AND state = 'running'", launch_id),
                what="the run to start")
@@ -52,14 +58,23 @@ def test_a_cancel_that_meets_a_claim_in_a_deadlock_is_retried(stack, user, funct
         answer = {}
         cancel = threading.Thread(target=lambda: answer.update(r=user.post(f"/api/v1/launches/{launch_id}/cancel", timeout=30)))
         cancel.start()
-        # The cancel holds the launch and waits for the run.
-        wait_until(lambda: stack.psql("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%task_runs%cancelled%'"),
-                   what="the cancel to wait on the run's lock")
-        claimer.run(f"SELECT id FROM launches WHERE id = '{launch_id}' FOR UPDATE;")  # the completer's launch lock: a cycle
+        # The cancel holds the launch and waits for the run; the claimer then takes the completer's launch lock: a
+        # cycle. Both in one server-side statement, so the claimer starts waiting milliseconds after the cancel did:
+        # the cancel's deadlock check (deadlock_timeout, 1 s, after its wait began) must come first, and psql round
+        # trips between the two took more than that at load (the claimer was then the victim).
+        claimer.run(f"""DO $$ BEGIN
+            LOOP
+                PERFORM pg_stat_clear_snapshot();
+                EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%task_runs%cancelled%');
+                PERFORM pg_sleep(0.005);
+            END LOOP;
+            PERFORM 1 FROM launches WHERE id = '{launch_id}' FOR UPDATE;
+        END $$;""")
         claimer.run("COMMIT;")
         cancel.join(timeout=30)
     finally:
         claimer.close()
+        requests.post(functions.url + "_open/" + gate, timeout=10)  # frees the function server's thread
     assert answer["r"].status_code == 202, answer["r"].text
     assert answer["r"].json()["state"] == "cancelled"
     status = user.get("/api/v1/launches/" + launch_id).json()
