@@ -44,7 +44,7 @@ public struct LaunchStatusQuery {
     /// once rendered the whole array (json_build_object per run), but at about 0.7 us of CPU per key that was 8 ms
     /// of a 10,000-run launch's status, and `sweep_rfc3339`, not inlined until migration 0023, another 8.
     ///
-    /// Planned on each execution (`plannedEachTime`), as `taskCounts` is: a pooled connection's cached generic plan,
+    /// Planned on each execution (`plannedEachTime`): a pooled connection's cached generic plan,
     /// made while its earlier launches were small, once kept a 100,000-run launch's status busy for 30 s and more on
     /// that connection while another answered in 0.3 s (test_browser_large_launch.py after test_browser.py).
     public func firstRuns(launchID: String) throws -> (json: [UInt8], truncated: Bool) {
@@ -102,11 +102,11 @@ public struct LaunchStatusQuery {
     /// the visibility map marks all-visible.
     public func taskCounts(launchID: String) throws -> [String: [String: Int]] {
         var counts: [String: [String: Int]] = [:]
-        for row in try tx.connection.query(("""
+        for row in try tx.connection.query("""
             SELECT task_id, state, count(*) AS n FROM task_runs
             WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
             GROUP BY task_id, state
-            """ as PostgresQuery).plannedEachTime()) {
+            """) {
             counts[try row.decode(String.self, column: "task_id"), default: [:]][try row.decode(String.self, column: "state")] =
                 try row.decode(Int.self, column: "n")
         }
