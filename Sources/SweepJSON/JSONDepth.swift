@@ -1,9 +1,10 @@
 /// How deep JSON text nests, read without building its value.
 public enum JSONDepth {
-    /// The nesting depth of well-formed JSON text (a database's jsonb output), counted as `JSONParser` counts it
-    /// (`{}` is 1): brackets outside strings. A claim checks the stored input this way instead of parsing it into a
-    /// tree that only the local executors need.
-    public static func of(wellFormed bytes: [UInt8]) -> Int {
+    /// The deepest bracket nesting of JSON text, brackets inside strings ignored. For well-formed text (a
+    /// database's jsonb output) it is the depth `JSONParser` counts (`{}` is 1): a claim checks the stored input this
+    /// way instead of parsing it into a tree that only the local executors need. For text that failed to parse it
+    /// tells "too deep" from "not JSON" (`OutputAdmission`).
+    public static func of(_ bytes: [UInt8]) -> Int {
         var depth = 0, deepest = 0
         var inString = false, escaped = false
         for byte in bytes {

@@ -32,7 +32,7 @@ struct ClaimedRun: Sendable {
         attempt = try row.decode(Int.self, column: "attempt")
         let input = row.bytes(column: "input") ?? Array("{}".utf8)
         // The one check of a parse that a claim needs: a stored input the parser would refuse fails its run here.
-        let depth = JSONDepth.of(wellFormed: input)
+        let depth = JSONDepth.of(input)
         guard depth <= JSONParser.defaultMaxDepth else {
             throw PostgresError(code: .decoding, message: "the input nests \(depth) levels deep, more than \(JSONParser.defaultMaxDepth)")
         }

@@ -4,7 +4,7 @@ import Testing
 @Test func depthOfTextCountsBracketsOutsideStringsAsTheParserDoes() throws {
     let texts = [#"1"#, #"{}"#, #"[]"#, #"{"a": [1, {"b": []}]}"#, #"{"a": "[[[{{{", "b": "\"[", "c": ["\\"]}"#, #"[[["]]]"]]]"#]
     for text in texts {
-        #expect(JSONDepth.of(wellFormed: Array(text.utf8)) == (try JSONParser.parse(text)).nestingDepth, "\(text)")
+        #expect(JSONDepth.of(Array(text.utf8)) == (try JSONParser.parse(text)).nestingDepth, "\(text)")
     }
 }
 

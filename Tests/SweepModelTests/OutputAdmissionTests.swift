@@ -68,8 +68,8 @@ import SweepJSON
 
     @Test func bracketsInsideStringsDoNotCountAsDepth() {
         let text = #"{"x":"[[[[{{{{\"]]]"}"#
-        #expect(OutputAdmission.bracketDepth(Array(text.utf8)) == 1)
-        #expect(OutputAdmission.bracketDepth(Self.text(nestedObjects: 300)) == 300)
+        #expect(JSONDepth.of(Array(text.utf8)) == 1)
+        #expect(JSONDepth.of(Self.text(nestedObjects: 300)) == 300)
     }
 
     @Test func malformedAnswersAreLeftToTheCaller() {

@@ -47,7 +47,7 @@ public struct OutputAdmission: Sendable, Hashable {
             if let reason = problem(in: value) { return .rejected(reason) }
             return .value(value)
         } catch {
-            if Self.bracketDepth(bytes) > maxDepth { return .rejected("the output nests deeper than \(maxDepth) levels") }
+            if JSONDepth.of(bytes) > maxDepth { return .rejected("the output nests deeper than \(maxDepth) levels") }
             return .malformed(error)
         }
     }
@@ -63,27 +63,5 @@ public struct OutputAdmission: Sendable, Hashable {
         let size = value.serializedSize(upTo: maxBytes)
         if size > maxBytes { return "the output is more than \(maxBytes) bytes as JSON" }
         return nil
-    }
-
-    /// The deepest bracket nesting of a byte string read as JSON text, ignoring brackets inside strings: explains
-    /// a parse failure as "too deep" rather than "not JSON".
-    static func bracketDepth(_ bytes: [UInt8]) -> Int {
-        var depth = 0, deepest = 0
-        var inString = false, escaped = false
-        for byte in bytes {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                deepest = max(deepest, depth)
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-            default: break
-            }
-        }
-        return deepest
     }
 }
