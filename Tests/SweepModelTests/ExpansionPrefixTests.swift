@@ -5,14 +5,7 @@ import Testing
 /// `Planner.expand(gate:replicaCount:in:first:)` gives the first runs of the whole expansion, exactly, and counts
 /// the rest: the first chunk of a chunked expansion is planned alone, the later chunks from the whole list.
 @Test func theFirstRunsOfAnExpansionAreThoseOfTheWholeListAndItsCountsAreTheWholes() throws {
-    let start: [String: JSONValue] = ["position": "start"]
-    let workflow = try Workflow(json: TestSupport.workflowJSON([
-        TestSupport.task("1", ["2"], properties: start),
-        TestSupport.task("2", ["3", "4"], properties: ["scatter": "predecessor_outputs['1']['groups']"]),
-        TestSupport.task("3", ["4"], properties: ["follow": "2", "scatter": "predecessor_outputs['2']['items']"]),
-        TestSupport.task("4", ["5"], properties: ["follow": "2"]),
-        TestSupport.task("5"),
-    ]))
+    let workflow = try TestSupport.example5aWorkflow()
     let planner = try Planner(workflow: workflow)
     let gate = RunSpec(name: "2", taskID: "2", replicaPath: [], kind: .scatter, predecessors: ["1"])
     let view = ReplicaCounts(["2": 7])

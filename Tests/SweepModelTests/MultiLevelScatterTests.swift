@@ -12,13 +12,7 @@ private func letters(_ invocation: LaunchSimulation.Invocation) -> JSONValue {
 
 /// 5a: scatter, scatter again per replica, gather per outer replica, gather all.
 @Test func example5aScatterScatterGatherGather() throws {
-    let workflow = try Workflow(json: TestSupport.workflowJSON([
-        TestSupport.task("1", ["2"], properties: start),
-        TestSupport.task("2", ["3", "4"], properties: ["scatter": "predecessor_outputs['1']['groups']"]),
-        TestSupport.task("3", ["4"], properties: ["follow": "2", "scatter": "predecessor_outputs['2']['items']"]),
-        TestSupport.task("4", ["5"], properties: ["follow": "2"]),
-        TestSupport.task("5"),
-    ]))
+    let workflow = try TestSupport.example5aWorkflow()
     #expect(WorkflowValidator.problems(in: workflow, catalog: TestSupport.exampleCatalog).isEmpty)
     let simulation = try LaunchSimulation.run(workflow, executor: TestSupport.executor([
         "1": { _ in ["groups": [["a", "b"], ["c"], ["d", "e", "f"]]] },

@@ -16,14 +16,7 @@ import Testing
 }
 
 @Test func forgettingAnOuterGateDropsTheInnerGatesAndEverythingTheyMade() throws {
-    let start: [String: JSONValue] = ["position": "start"]
-    let planner = try Planner(workflow: Workflow(json: TestSupport.workflowJSON([
-        TestSupport.task("1", ["2"], properties: start),
-        TestSupport.task("2", ["3", "4"], properties: ["scatter": "predecessor_outputs['1']['groups']"]),
-        TestSupport.task("3", ["4"], properties: ["follow": "2", "scatter": "predecessor_outputs['2']['items']"]),
-        TestSupport.task("4", ["5"], properties: ["follow": "2"]),
-        TestSupport.task("5"),
-    ])))
+    let planner = try Planner(workflow: TestSupport.example5aWorkflow())
     let all = Set(planner.existingRuns(in: ReplicaCounts(["2": 2, "3_A": 2, "3_B": 1])).map(\.name))
     #expect(all == ["1", "2", "2_A", "2_B", "3_A", "3_B", "3_A_A", "3_A_B", "3_B_A", "4_A", "4_B", "5"])
     // Re-running 3 re-decides its gates only: 2's replicas stay, 3's replicas and what gathers them go.

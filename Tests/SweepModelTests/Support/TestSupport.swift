@@ -23,6 +23,18 @@ enum TestSupport {
         ["workflow_id": "w", "tasks": .array(tasks)]
     }
 
+    /// SWEEP example 5a's shape: scatter, scatter again per replica, gather per outer replica, gather all.
+    static func example5aWorkflow() throws -> Workflow {
+        let start: [String: JSONValue] = ["position": "start"]
+        return try Workflow(json: workflowJSON([
+            task("1", ["2"], properties: start),
+            task("2", ["3", "4"], properties: ["scatter": "predecessor_outputs['1']['groups']"]),
+            task("3", ["4"], properties: ["follow": "2", "scatter": "predecessor_outputs['2']['items']"]),
+            task("4", ["5"], properties: ["follow": "2"]),
+            task("5"),
+        ]))
+    }
+
     /// Validation problems of a workflow document, decoding included (a decoding error is the only problem then).
     static func problems(_ json: JSONValue, catalog: DefinitionCatalog = exampleCatalog) -> [ValidationError] {
         do {
