@@ -1,3 +1,5 @@
+import SweepJSON
+
 /// A `multipart/form-data` body (RFC 7578) split into its fields: text fields by name, and file parts with their
 /// file name and bytes. Pure: the caller decides where files go.
 public struct MultipartForm: Sendable {
@@ -81,21 +83,7 @@ public struct MultipartForm: Sendable {
     }
 
     static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
-        var index = start
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == needle[0] {
-                var matched = true
-                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                if matched { return index }
-            }
-            index += 1
-        }
-        return nil
+        haystack.firstIndex(ofSubsequence: needle, from: start)
     }
 }
 

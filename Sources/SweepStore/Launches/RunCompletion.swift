@@ -78,9 +78,9 @@ extension RunCompletion {
             if any { out.append(UInt8(ascii: ",")) }
             any = true
             out.append(contentsOf: "{\"id\":".utf8)
-            RunRows.appendInt(Int(completion.runID), to: &out)
+            JSONValue.writeInt(Int64(completion.runID), to: &out)
             out.append(contentsOf: ",\"attempt\":".utf8)
-            RunRows.appendInt(completion.attempt, to: &out)
+            JSONValue.writeInt(Int64(completion.attempt), to: &out)
             out.append(contentsOf: ",\"output\":".utf8)
             output.write(to: &out)
             out.append(contentsOf: ",\"logs\":".utf8)

@@ -73,7 +73,7 @@ struct RunRows {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    static func appendInt(_ value: Int, to out: inout [UInt8]) {
+    private static func appendInt(_ value: Int, to out: inout [UInt8]) {
         JSONValue.writeInt(Int64(value), to: &out)
     }
 }
