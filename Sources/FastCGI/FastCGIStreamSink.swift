@@ -38,20 +38,21 @@ final class FastCGIStreamSink: StreamSink, @unchecked Sendable {
             guard let request else { return false }
             // A client that cannot take a small event right now is too slow: report it gone rather than block
             // the thread that serves every other stream. It resumes with Last-Event-ID.
-            var pfd = pollfd(fd: request.connectionFD, events: Int16(POLLOUT), revents: 0)
-            guard poll(&pfd, 1, 0) == 1, pfd.revents & Int16(POLLOUT) != 0, pfd.revents & Int16(POLLERR | POLLHUP) == 0 else { return false }
+            guard Self.canWrite(request) else { return false }
             return request.write(bytes) && request.flush()
         }
     }
 
     var canTakeMore: Bool {
-        lock.withLock {
-            guard let request else { return false }
-            // POLLOUT on a unix or TCP stream socket means a good part of its send buffer (hundreds of KB here) is
-            // free, so a replay batch of at most `EventStreamHub.replayBatchBytes` does not block the hub thread.
-            var pfd = pollfd(fd: request.connectionFD, events: Int16(POLLOUT), revents: 0)
-            return poll(&pfd, 1, 0) == 1 && pfd.revents & Int16(POLLOUT) != 0 && pfd.revents & Int16(POLLERR | POLLHUP) == 0
-        }
+        lock.withLock { request.map(Self.canWrite) ?? false }
+    }
+
+    /// Whether the connection takes a write now without blocking. POLLOUT on a unix or TCP stream socket means a good
+    /// part of its send buffer (hundreds of KB here) is free, so an event, or a replay batch of at most
+    /// `EventStreamHub.replayBatchBytes`, does not block the hub thread.
+    private static func canWrite(_ request: FastCGIRequest) -> Bool {
+        var pfd = pollfd(fd: request.connectionFD, events: Int16(POLLOUT), revents: 0)
+        return poll(&pfd, 1, 0) == 1 && pfd.revents & Int16(POLLOUT) != 0 && pfd.revents & Int16(POLLERR | POLLHUP) == 0
     }
 
     var isClosedByPeer: Bool {
