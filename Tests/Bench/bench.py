@@ -23,6 +23,7 @@ from huge_bench import run_huge  # noqa: E402
 from call_bench import run_call  # noqa: E402
 from waiting_bench import run_waiting  # noqa: E402
 from executors_bench import executors  # noqa: E402
+from maintenance import vacuum_analyze  # noqa: E402
 
 SECTIONS = ("throughput", "latency", "limits", "sse", "files", "api", "huge", "call", "waiting", "executors")
 
@@ -95,7 +96,7 @@ def cpu_seconds(stack):
 def throughput(stack, client, schedulers):
     # Each measurement starts from the same state: the previous one's dead rows vacuumed and statistics current,
     # so autovacuum does not clean up after the 1-scheduler run on the 2-scheduler run's time.
-    subprocess.run(["psql", stack.owner_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
+    vacuum_analyze(stack)
     wf = f"scatter_{schedulers}"
     assert client.post("/api/v1/workflows", json={"workflow_id": wf, "tasks": [
         {"id": "1", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": [],
@@ -252,7 +253,7 @@ def run_api(stack, client, static_url):
     r = client.post("/api/v1/workflows/api_status/launches", json={"input": {"items": list(range(width))}}, timeout=120)
     launch_id = r.json()["launch_id"]
     assert wait_launch(client, launch_id)["state"] == "succeeded"
-    subprocess.run(["psql", stack.owner_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
+    vacuum_analyze(stack)
     status_path = "/api/v1/launches/" + launch_id
     # One request at a time first: the answer's time and size for a single client.
     singles = []

@@ -9,6 +9,7 @@ from datetime import datetime
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Integration"))
 from conftest import FunctionServer  # noqa: E402
+from maintenance import vacuum_analyze  # noqa: E402
 
 HUGE = int(os.environ.get("SWEEP_BENCH_HUGE", "100000"))
 FANOUT = int(os.environ.get("SWEEP_BENCH_FANOUT", "20000"))
@@ -36,7 +37,7 @@ def run_huge(stack, client, wait_launch, cpu_seconds=None):
         stack.start_scheduler()
     admin = stack.create_user("bench_admin", admin=True)
     assert admin.put(f"/api/v1/users/{client.username}/limits", json={"max_replicas_per_launch": max(HUGE, FANOUT) + 10}).status_code == 200
-    subprocess.run(["psql", stack.owner_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
+    vacuum_analyze(stack)
 
     print(f"== huge: a scatter of {HUGE} replicas over the launch input into an HTTP no-op, 2 schedulers", flush=True)
     assert client.post("/api/v1/workflows", json={"workflow_id": "huge", "tasks": [
@@ -66,7 +67,7 @@ def run_huge(stack, client, wait_launch, cpu_seconds=None):
              "properties": {"position": "start", "static_input": {"n": FANOUT}}},
             {"id": "2", "execution_configurations": [{"function_def_id": "noop", "priority": 1}], "successors": [],
              "properties": {"scatter": "predecessor_outputs['1']['numbers']"}}]}).status_code == 201
-        subprocess.run(["psql", stack.owner_url, "-q", "-c", "VACUUM ANALYZE"], check=True)
+        vacuum_analyze(stack)
         cpu_before = cpu_seconds(stack) if cpu_seconds else None
         r = client.post("/api/v1/workflows/fanout/launches", json={}, timeout=60)
         assert r.status_code == 202, r.text

@@ -143,17 +143,18 @@ public enum TaskRunSQL {
     /// `user_limits.max_running_runs`, else `$running_cap`, the scheduler's SWEEP_LIMIT_RUNNING_RUNS) minus its
     /// running runs; `near` when concurrent claims could pass the cap together. The count stops at the cap (LIMIT)
     /// and walks `task_runs_running_by_user_idx` (migrations 0012, 0024): one short index probe per user.
-    /// MATERIALIZED: inlined, the count (a scalar subquery in a LATERAL) was copied into every place that reads
-    /// `room` or `near`, and ran four times per claim (auto_explain: four walks of ~870 running runs, each with its
-    /// heap fetches, ~0.55 ms apiece), where once per user is enough (issue 17, branch tpw).
+    /// MATERIALIZED: inlined, the count was copied into every place that reads `room` or `near`, and ran four times
+    /// per claim (auto_explain: four walks of ~870 running runs, each with its heap fetches, ~0.55 ms apiece), where
+    /// once per user is enough (issue 17, branch tpw). The count is a LATERAL aggregate, not a scalar subquery in an
+    /// expression: the planner pulled that expression up into both `room` and `near`, so each user's running runs
+    /// were still walked twice per statement (auto_explain of the claim: SubPlans 3 and 4, the same walk).
     static let userRoom = """
         room AS MATERIALIZED (
-            SELECT u.user_id, greatest(0, left_over)::int AS room, left_over < $limit::int * \(concurrentClaimsBound) AS near
+            SELECT u.user_id, greatest(0, c.cap - n.running)::int AS room, c.cap - n.running < $limit::int * \(concurrentClaimsBound) AS near
             FROM users u LEFT JOIN user_limits ul ON ul.user_id = u.user_id
             CROSS JOIN LATERAL (SELECT coalesce(ul.max_running_runs, $running_cap::int) AS cap) AS c
-            CROSS JOIN LATERAL (SELECT c.cap - (
-                SELECT count(*) FROM (SELECT 1 FROM task_runs t WHERE t.user_id = u.user_id AND t.state = \(RunState.running.sql)
-                                      LIMIT c.cap) AS running) AS left_over) AS l
+            CROSS JOIN LATERAL (SELECT count(*) AS running FROM (
+                SELECT 1 FROM task_runs t WHERE t.user_id = u.user_id AND t.state = \(RunState.running.sql) LIMIT c.cap) AS r) AS n
             WHERE u.user_id IS NOT NULL
         )
         """
