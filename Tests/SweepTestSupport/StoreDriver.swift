@@ -25,11 +25,14 @@ public struct StoreDriver {
     /// `TaskRunSQL.claim` in its own transaction.
     public func claim(limit: Int = 100, now: Date? = nil, defaultMaxRunningRuns: Int = LimitDefaults.defaultMaxRunningRuns) throws -> [Claimed] {
         try connection.transaction { connection in
-            let held = try connection.query(TaskRunSQL.lockUsersNearCap.query([
+            let room = try connection.query(TaskRunSQL.lockUsersNearCap.query([
                 "limit": limit.postgresBind, "running_cap": defaultMaxRunningRuns.postgresBind,
-            ]))[0].decode([Int64].self, column: "held")
+            ]))[0]
             return try connection.query(TaskRunSQL.claim.query([
-                "held": held.postgresBind,
+                "held": try room.decode([Int64].self, column: "held").postgresBind,
+                "users": try room.decode([Int64].self, column: "users").postgresBind,
+                "rooms": try room.decode([Int64].self, column: "rooms").postgresBind,
+                "near_users": try room.decode([Int64].self, column: "near_users").postgresBind,
                 "limit": limit.postgresBind, "scheduler": scheduler.postgresBind, "lease": leaseSeconds.postgresBind, "now": now.postgresBind,
                 "running_cap": defaultMaxRunningRuns.postgresBind,
             ])).map { row in

@@ -24,10 +24,14 @@ public enum ClaimRoutine {
         #variable_conflict use_column
         DECLARE
             v_held bigint[];
+            v_users bigint[];
+            v_rooms bigint[];
+            v_near_users bigint[];
         BEGIN
             -- Two statements: the claim's snapshot is taken after the locks of the users near their cap.
-            v_held := (\(TaskRunSQL.lockUsersNearCap.plpgsql(inputs)));
-            RETURN QUERY \(TaskRunSQL.claim.plpgsql(inputs.merging(["held": "v_held"]) { a, _ in a }));
+            SELECT x.held, x.users, x.rooms, x.near_users INTO v_held, v_users, v_rooms, v_near_users
+            FROM (\(TaskRunSQL.lockUsersNearCap.plpgsql(inputs))) AS x;
+            RETURN QUERY \(TaskRunSQL.claim.plpgsql(inputs.merging(["held": "v_held", "users": "v_users", "rooms": "v_rooms", "near_users": "v_near_users"]) { a, _ in a }));
         END $routine$
         """
 }

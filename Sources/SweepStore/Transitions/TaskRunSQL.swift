@@ -159,16 +159,44 @@ public enum TaskRunSQL {
         )
         """
 
-    /// The first statement of a claim, in its transaction: takes the claim lock of each user near its running cap
-    /// (a transaction-scoped advisory lock keyed by migration 0012's number and the user) that no concurrent claim
-    /// holds, and answers them as `held`. `pickFairly`, the next statement, counts running runs in a snapshot taken
-    /// after those locks, so it sees the runs of every claim that held them before; users near their cap that it
-    /// does not hold it leaves for the claim that does. Users far from their cap are claimed without a lock, as
-    /// before: the cap costs concurrent claims nothing until it nearly binds.
+    /// The first statement of a claim, in its transaction: counts each user's room (`userRoom`, the users with
+    /// claimable runs), takes the claim lock of each user near its running cap (a transaction-scoped advisory lock
+    /// keyed by migration 0012's number and the user) that no concurrent claim holds, and answers them as `held`,
+    /// with every user's room as counted here (`users` and `rooms` in one order; `near_users`, those near their cap). `pickFairly`, the next
+    /// statement, takes the rooms of users far from their cap from here and recounts only the held ones, in a
+    /// snapshot taken after those locks, so it sees the runs of every claim that held them before; users near
+    /// their cap that it does not hold it leaves for the claim that does. Users far from their cap are claimed
+    /// without a lock: the cap costs concurrent claims nothing until it nearly binds. (Counting every user again
+    /// in the second statement walked each user's running runs twice per claim, about 9 us of PostgreSQL's CPU per
+    /// run of a wide scatter.)
     public static let lockUsersNearCap: SQLTemplate = """
         WITH RECURSIVE \(claimableUsers), \(userRoom)
-        SELECT coalesce(array_agg(user_id), '{}')::bigint[] AS held FROM room
-        WHERE CASE WHEN near THEN pg_try_advisory_xact_lock(12, (user_id % 2147483647)::integer) ELSE false END
+        SELECT coalesce(array_agg(user_id) FILTER (WHERE locked), '{}')::bigint[] AS held,
+               coalesce(array_agg(user_id), '{}')::bigint[] AS users, coalesce(array_agg(room), '{}')::bigint[] AS rooms,
+               coalesce(array_agg(user_id) FILTER (WHERE near), '{}')::bigint[] AS near_users
+        FROM (SELECT user_id, room, near,
+                     CASE WHEN near THEN pg_try_advisory_xact_lock(12, (user_id % 2147483647)::integer) ELSE false END AS locked
+              FROM room) AS r
+        """
+
+    /// CTE `room(user_id, room, near)` of the second statement of a claim, from what `lockUsersNearCap` answered
+    /// (`$users`, `$rooms`, `$near_users`, `$held`): a user far from its cap keeps the room counted there; a user near
+    /// it is counted again here, after its lock, when this claim holds that lock, and gets no room otherwise. A
+    /// user whose runs became claimable between the two statements waits for the next claim.
+    static let countedRoom = """
+        room AS MATERIALIZED (
+            SELECT s.user_id, CASE WHEN NOT s.near THEN s.room WHEN s.user_id = ANY($held::bigint[]) THEN coalesce(fresh.room, 0) ELSE 0 END AS room,
+                   s.near
+            FROM (SELECT u.user_id, u.room::int AS room, u.user_id = ANY($near_users::bigint[]) AS near
+                  FROM unnest($users::bigint[], $rooms::bigint[]) AS u(user_id, room)) AS s
+            LEFT JOIN LATERAL (
+                SELECT greatest(0, c.cap - n.running)::int AS room
+                FROM (SELECT coalesce((SELECT ul.max_running_runs FROM user_limits ul WHERE ul.user_id = s.user_id), $running_cap::int) AS cap) AS c
+                CROSS JOIN LATERAL (SELECT count(*) AS running FROM (
+                    SELECT 1 FROM task_runs t WHERE t.user_id = s.user_id AND t.state = \(RunState.running.sql) LIMIT c.cap) AS r) AS n
+                WHERE s.near AND s.user_id = ANY($held::bigint[])
+            ) AS fresh ON true
+        )
         """
 
     /// CTE `picked(id, token, input, exec, static_output)`: up to `$limit` claimable runs, shared fairly between
@@ -179,9 +207,10 @@ public enum TaskRunSQL {
     /// another user's run by at most a claim or two. Users are found by a skip scan (one index probe per user with
     /// scheduled runs) and each share walks that user's part of `task_runs_claimable_by_user_idx` (user_id,
     /// ready_at, id): SKIP LOCKED, so concurrent claims pass each other. No user gets more runs than its running cap
-    /// leaves room for (`userRoom`); over it, runs stay scheduled. `$held` is what `lockUsersNearCap` answered.
+    /// leaves room for (`countedRoom`); over it, runs stay scheduled. `$held`, `$users`, `$rooms` and `$near_users` are
+    /// what `lockUsersNearCap` answered.
     public static let pickFairly: SQLTemplate = """
-        \(claimableUsers), \(userRoom), ranked AS (
+        \(countedRoom), ranked AS (
             -- Ranked from `room` itself (the same users), so no join meets two lists of users: the claim routine
             -- plans without hash joins, and a nested loop over two CTEs would grow with the square of the users.
             SELECT user_id, room, near, row_number() OVER (ORDER BY user_id) - 1 AS rank, count(*) OVER () AS n
