@@ -6,11 +6,11 @@ import SweepTestSupport
 import Testing
 
 /// How `LaunchStatusQuery` reaches PostgreSQL, on a real one.
-@Suite(.serialized) struct LaunchStatusQueryTests {
-    let database: Database
+@Suite(.serialized) struct LaunchStatusQueryTests: StoreSuite {
+    let store: StoreFixture
 
     init() throws {
-        database = Database(url: try TestDatabase.fresh(), maxConnections: 4)
+        store = try StoreFixture()
     }
 
     /// Pins the fix behind `firstRuns`' `plannedEachTime`: a pooled connection's cached generic plan, made while its
