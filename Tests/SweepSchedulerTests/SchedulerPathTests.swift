@@ -9,18 +9,14 @@ import Testing
 
 /// The scheduler's claim, record and rescue paths against a real PostgreSQL, a database per test, time moved by
 /// the injected clock instead of waited for.
-@Suite(.serialized) struct SchedulerPathTests {
-    let url: String
-    let database: Database
+@Suite(.serialized) struct SchedulerPathTests: StoreSuite {
+    let store: StoreFixture
     let connection: PostgresConnection
-    let driver: StoreDriver
     let claimer: Claimer
 
     init() throws {
-        url = try TestDatabase.fresh()
-        database = Database(url: url, maxConnections: 4)
-        connection = try PostgresConnection(url: url, applicationName: "sweep-scheduler-tests")
-        driver = try StoreDriver(url: url)
+        store = try StoreFixture()
+        connection = try PostgresConnection(url: store.url, applicationName: "sweep-scheduler-tests")
         claimer = Claimer(schedulerID: "s1", leaseSeconds: 30)
     }
 

@@ -6,15 +6,11 @@ import SweepTestSupport
 import Testing
 
 /// The fair-share claim and the lease statements (renew, hand back, rescue), with the clock moved instead of waited.
-@Suite(.serialized) struct ClaimAndLeaseTests {
-    let url: String
-    let database: Database
-    let driver: StoreDriver
+@Suite(.serialized) struct ClaimAndLeaseTests: StoreSuite {
+    let store: StoreFixture
 
     init() throws {
-        url = try TestDatabase.fresh()
-        database = Database(url: url, maxConnections: 4)
-        driver = try StoreDriver(url: url)
+        store = try StoreFixture()
     }
 
     /// A user with `count` ready runs (one launch of a task with that multiplicity).

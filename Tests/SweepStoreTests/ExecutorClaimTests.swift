@@ -7,15 +7,11 @@ import Testing
 
 /// Runs of an `executor_type` configuration (issue 14): schedulers never claim them; an executor claims only its
 /// own user's runs of its own type, lower priority first, with the scheduler claim's lease and attempt.
-@Suite(.serialized) struct ExecutorClaimTests {
-    let url: String
-    let database: Database
-    let driver: StoreDriver
+@Suite(.serialized) struct ExecutorClaimTests: StoreSuite {
+    let store: StoreFixture
 
     init() throws {
-        url = try TestDatabase.fresh()
-        database = Database(url: url, maxConnections: 4)
-        driver = try StoreDriver(url: url)
+        store = try StoreFixture()
     }
 
     func executorWorkflow(_ id: String, type: String, priority: Int, runs: Int) -> String {

@@ -7,14 +7,11 @@ import Testing
 
 /// Re-run and removal of ended launches (`LaunchRerun`, `LaunchRemoval`) on a real PostgreSQL: what is re-opened,
 /// what is deleted and planned again, the guards, and the counters (written must equal counted from the runs).
-@Suite(.serialized) struct LaunchOperationsTests {
-    let database: Database
-    let driver: StoreDriver
+@Suite(.serialized) struct LaunchOperationsTests: StoreSuite {
+    let store: StoreFixture
 
     init() throws {
-        let url = try TestDatabase.fresh()
-        database = Database(url: url, maxConnections: 4)
-        driver = try StoreDriver(url: url)
+        store = try StoreFixture()
     }
 
     func tenant(_ functions: [String] = ["a", "b", "c"]) throws -> TestTenant {

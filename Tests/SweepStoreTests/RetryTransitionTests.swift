@@ -9,14 +9,11 @@ import Testing
 /// retries left goes back to scheduled with a durable ready_at (`TaskRunSQL.retry`), fenced by attempt; errors
 /// marked final, exhausted retries and refused outputs fail; handed-back attempts are not charged; a disabled task is
 /// skipped (`TaskRunSQL.skip`); an unstarted run past its max wait fails `wait_timeout` (`TaskRunSQL.failUnstarted`).
-@Suite(.serialized) struct RetryTransitionTests {
-    let database: Database
-    let driver: StoreDriver
+@Suite(.serialized) struct RetryTransitionTests: StoreSuite {
+    let store: StoreFixture
 
     init() throws {
-        let url = try TestDatabase.fresh()
-        database = Database(url: url, maxConnections: 4)
-        driver = try StoreDriver(url: url)
+        store = try StoreFixture()
     }
 
     func launch(_ properties: String) throws -> (TestTenant, String) {

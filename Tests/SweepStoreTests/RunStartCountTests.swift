@@ -6,14 +6,11 @@ import Testing
 
 /// `/metrics`' claims and queue waits, counted from the `task.started` events after the last one counted
 /// (`OperationsQuery.startsSince`, migration 0027 dropped the BRIN index of started_at it read before).
-@Suite(.serialized) struct RunStartCountTests {
-    let database: Database
-    let driver: StoreDriver
+@Suite(.serialized) struct RunStartCountTests: StoreSuite {
+    let store: StoreFixture
 
     init() throws {
-        let url = try TestDatabase.fresh()
-        database = Database(url: url, maxConnections: 4)
-        driver = try StoreDriver(url: url)
+        store = try StoreFixture()
     }
 
     func launch(ready count: Int) throws {

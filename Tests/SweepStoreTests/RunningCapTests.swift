@@ -6,15 +6,11 @@ import Testing
 
 /// The per-user running cap in the fair claim (`TaskRunSQL.pickFairly`): a user's `user_limits.max_running_runs`,
 /// else the default the scheduler passes; runs over it stay scheduled and are claimed as the user's runs end.
-@Suite(.serialized) struct RunningCapTests {
-    let url: String
-    let database: Database
-    let driver: StoreDriver
+@Suite(.serialized) struct RunningCapTests: StoreSuite {
+    let store: StoreFixture
 
     init() throws {
-        url = try TestDatabase.fresh()
-        database = Database(url: url, maxConnections: 4)
-        driver = try StoreDriver(url: url)
+        store = try StoreFixture()
     }
 
     func user(ready count: Int) throws -> (TestTenant, String) {

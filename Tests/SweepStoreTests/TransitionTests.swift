@@ -7,15 +7,11 @@ import Testing
 
 /// The named statements of TaskRunSQL and LaunchSQL on a real PostgreSQL, each test on a database of its own.
 /// Serialized: the suites of the I/O targets share two cores with the pure suites, some of which time themselves.
-@Suite(.serialized) struct TransitionTests {
-    let url: String
-    let database: Database
-    let driver: StoreDriver
+@Suite(.serialized) struct TransitionTests: StoreSuite {
+    let store: StoreFixture
 
     init() throws {
-        url = try TestDatabase.fresh()
-        database = Database(url: url, maxConnections: 4)
-        driver = try StoreDriver(url: url)
+        store = try StoreFixture()
     }
 
     func tenant(_ functions: [String] = ["a", "b", "c"]) throws -> TestTenant {

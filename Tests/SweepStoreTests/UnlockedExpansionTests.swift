@@ -9,16 +9,12 @@ import Testing
 /// PostgreSQL: the chunk counts its runs claimable by a relative update taken last, leaves the last chunk (and any
 /// chunk that would move other runs) to the locked path, and is rolled back when the launch ended meanwhile.
 /// Widths exceed the default chunks (256 first, 2,000 later) so the launch has a chunk that is not its last.
-@Suite(.serialized) struct UnlockedExpansionTests {
-    let url: String
-    let database: Database
-    let driver: StoreDriver
+@Suite(.serialized) struct UnlockedExpansionTests: StoreSuite {
+    let store: StoreFixture
     static let width = LaunchProgression.firstChunk + LaunchProgression.laterChunk + 100
 
     init() throws {
-        url = try TestDatabase.fresh()
-        database = Database(url: url, maxConnections: 4)
-        driver = try StoreDriver(url: url)
+        store = try StoreFixture()
     }
 
     func wideLaunch() throws -> (TestTenant, String) {

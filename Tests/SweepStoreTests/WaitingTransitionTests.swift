@@ -9,15 +9,11 @@ import Testing
 /// The waiting kinds' transitions (`TaskRunSQL.enterWaiting`, `wake` through `LaunchProgression.completeWaiting`),
 /// signals (`SignalStore`), child launches (`ChildLaunch`) and the workflow `output` expression, on a real
 /// PostgreSQL, each test on a database of its own.
-@Suite(.serialized) struct WaitingTransitionTests {
-    let url: String
-    let database: Database
-    let driver: StoreDriver
+@Suite(.serialized) struct WaitingTransitionTests: StoreSuite {
+    let store: StoreFixture
 
     init() throws {
-        url = try TestDatabase.fresh()
-        database = Database(url: url, maxConnections: 4)
-        driver = try StoreDriver(url: url)
+        store = try StoreFixture()
     }
 
     func tenant() throws -> TestTenant {

@@ -213,21 +213,17 @@ public final class EventStreamHub: EventStreams, RunLogStreams, Sendable {
                       AND (\(stream.launchID == nil) OR launch_id = \(stream.launchID ?? "00000000-0000-0000-0000-000000000000")::uuid)
                     ORDER BY id LIMIT \(Self.replayBatchRows)
                     """).map(Self.decode)
-                var batch: [UInt8] = []
-                var last = stream.lastSent
-                var ends = false
+                var batch = EventBatch(for: stream, byteCap: Self.replayBatchBytes)
                 for row in rows {
-                    batch += row.frame
-                    last = row.id
-                    if stream.launchID != nil, row.endsLaunch { ends = true; break }
-                    if batch.count >= Self.replayBatchBytes { break }
+                    guard batch.add(row, frame: row.frame) else { break }
                 }
-                if !batch.isEmpty {
-                    guard stream.sink.write(batch) else { return close(stream, streams: &streams) }
+                if !batch.bytes.isEmpty {
+                    guard stream.sink.write(batch.bytes) else { return close(stream, streams: &streams) }
                     stream.lastWrite = .now
                 }
-                if ends { return close(stream, streams: &streams) }
+                if batch.endsLaunch { return close(stream, streams: &streams) }
                 // Fewer rows than asked and all of them sent (or none): nothing this stream wants is left up to `limit`.
+                let last = batch.lastID
                 let allSent = rows.count < Self.replayBatchRows && last == (rows.last?.id ?? last)
                 stream.lastSent = allSent ? max(last, limit) : last
                 if stream.lastSent < limit { return }
@@ -273,19 +269,15 @@ public final class EventStreamHub: EventStreams, RunLogStreams, Sendable {
         // its new events in one write: one poll() + one write() per stream per fetch instead of per event.
         let frames = rows.map(\.frame)
         for stream in Array(streams.values) where !stream.catchingUp {
-            var batch: [UInt8] = []
-            var last = stream.lastSent
-            var ends = false
+            var batch = EventBatch(for: stream)
             for (index, row) in rows.enumerated() where stream.wants(row) {
-                batch += frames[index]
-                last = row.id
-                if stream.launchID != nil, row.endsLaunch { ends = true; break }
+                guard batch.add(row, frame: frames[index]) else { break }
             }
-            guard !batch.isEmpty else { continue }
-            guard stream.sink.write(batch) else { close(stream, streams: &streams); continue }
-            stream.lastSent = last
+            guard !batch.bytes.isEmpty else { continue }
+            guard stream.sink.write(batch.bytes) else { close(stream, streams: &streams); continue }
+            stream.lastSent = batch.lastID
             stream.lastWrite = .now
-            if ends { close(stream, streams: &streams) }
+            if batch.endsLaunch { close(stream, streams: &streams) }
         }
     }
 
