@@ -20,12 +20,14 @@ public struct EventStore {
     }
 
     /// Events after `afterID`, oldest first; of one launch, or of every launch of the user.
+    /// Planned on each execution (`plannedEachTime`), as the SSE replay's read of the same rows: a generic plan
+    /// walks the primary key through every user's events and filters by user.
     public func events(launchID: String?, after afterID: Int64, limit: Int) throws -> [StoredEvent] {
-        try tx.connection.query("""
+        try tx.connection.query(("""
             SELECT id, launch_id::text AS launch_id, type, data FROM events
             WHERE user_id = \(tx.userID) AND id > \(afterID) AND (\(launchID == nil) OR launch_id = \(launchID ?? "00000000-0000-0000-0000-000000000000")::uuid)
             ORDER BY id LIMIT \(limit)
-            """).map { row in
+            """ as PostgresQuery).plannedEachTime()).map { row in
                 StoredEvent(
                     id: try row.decode(Int64.self, column: "id"), launchID: try row.decode(String.self, column: "launch_id"),
                     type: try row.decode(String.self, column: "type"), data: try row.decode(JSONValue.self, column: "data"))
