@@ -92,9 +92,14 @@ public struct LaunchStatusQuery {
     /// The id of the launch's newest event (0 when it has none), from the (launch_id, id) index: where the status page
     /// starts the event stream of a large launch instead of replaying its history (100,000 `task.waiting` events).
     /// Read before the runs and counts, so an event committed after this read is replayed rather than missed.
+    /// `launch_id = ANY(ARRAY[…]) ORDER BY launch_id DESC, id DESC`: an order that (launch_id, id) gives and the
+    /// primary key does not. With `max(id) … WHERE launch_id = …` the planner walked the primary key backward from
+    /// the newest event of every user until it met one of this launch: 27-131 ms for a launch 80,000 events old,
+    /// generic plan or not, on every status read of it.
     public func lastEventID(launchID: String) throws -> Int64 {
         try tx.connection.query("""
-            SELECT coalesce(max(id), 0) AS id FROM events WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID)
+            SELECT coalesce((SELECT id FROM events WHERE launch_id = ANY(ARRAY[\(launchID)::uuid]) AND user_id = \(tx.userID)
+                             ORDER BY launch_id DESC, id DESC LIMIT 1), 0) AS id
             """).first?.decode(Int64.self, column: "id") ?? 0
     }
 
