@@ -4,8 +4,10 @@ import SweepStates
 
 /// The reads behind a launch's status and its run pages, shaped for launches of any size (API.md "Large launches"):
 /// the first `firstPageSize` runs, per-task state counts from an index-only aggregate, and keyset pages of runs by
-/// task and state. Every statement here reads through an index of migration 0010 and none grows with the launch
-/// except the counts, which read index entries only. Writes to runs live elsewhere (the run transitions).
+/// task and state. Every statement here reads through task_runs_launch_idx (launch_id, id, task_id, state, kind,
+/// user_id; migration 0028) or the (launch_id, name) key, and none grows with the launch except the counts, which
+/// read index entries only, and a filter on a task with few runs, which walks the launch's index entries (never the
+/// heap) to find them. Writes to runs live elsewhere (the run transitions).
 public struct LaunchStatusQuery {
     /// How many runs a launch's status lists before it says `tasks_truncated`.
     public static let firstPageSize = 1_000
@@ -98,8 +100,8 @@ public struct LaunchStatusQuery {
             """).first?.decode(Int64.self, column: "id") ?? 0
     }
 
-    /// One aggregate over the (launch_id, task_id, state, id) INCLUDE (kind, user_id) index: no heap row is read for pages
-    /// the visibility map marks all-visible.
+    /// One aggregate over the launch's entries of task_runs_launch_idx (task_id, state, kind and user_id are in it): no
+    /// heap row is read for pages the visibility map marks all-visible.
     public func taskCounts(launchID: String) throws -> [String: [String: Int]] {
         var counts: [String: [String: Int]] = [:]
         for row in try tx.connection.query("""
@@ -140,6 +142,8 @@ public struct LaunchStatusQuery {
 
     /// Runs in id order after `afterRowID`, optionally of one task and in one state; `limit` rows at most. One
     /// statement per filter combination: a cached generic plan of `($1 OR task_id = $2)` could not use the index.
+    /// Each walks the launch's entries of task_runs_launch_idx in id order and checks task and state in the index,
+    /// so the heap is read only for the runs answered.
     public func runs(launchID: String, taskID: String?, state: String?, afterRowID: Int64, limit: Int) throws -> [PagedRun] {
         let rows: PostgresRows
         switch (taskID, state) {
