@@ -9,14 +9,15 @@ import SweepStates
 /// read index entries only, and a filter on a task with few runs, which walks the launch's index entries (never the
 /// heap) to find them. Writes to runs live elsewhere (the run transitions).
 ///
-/// Every page of runs is read in two steps: its ids from task_runs_launch_idx (launch_id, id, task_id,
-/// state, kind, user_id: an index-only scan of the launch's entries, in id order, with the filters checked in the
-/// index) and then each row by primary key (a LATERAL subquery that `OFFSET 0` keeps from being flattened into a
-/// join): in one statement, `ORDER BY id LIMIT n` let the planner walk the primary key from the start of the
-/// table and filter by launch, which it prices as if the launch's runs were spread evenly over the table. They
-/// are not: a launch created after 250,000 other runs had its first page read through all of them (82 ms,
-/// 16,000 buffers, branch idx) and a state filter on a 100,000-run launch 57 ms; two steps read only the
-/// launch's index entries and the rows answered, ~4 buffers a row (4.5 ms for a first page of 1,001).
+/// Every page of runs names its launch as `launch_id = ANY(ARRAY[$1])` and is ordered `BY launch_id, id`, which is
+/// the same rows in the same order as `launch_id = $1 ... ORDER BY id`, but only task_runs_launch_idx delivers that
+/// order. With `launch_id = $1`, the launch is a constant to the planner, `ORDER BY id` alone remains, and the primary
+/// key delivers it: the planner then walked the primary key from the start of the table, filtering by launch, as
+/// if the launch's runs were spread evenly over the table. They are not: the first page of a 10,000-run launch
+/// created after 250,000 other runs read all of them (82-100 ms, 16,000 buffers, branch idx), a state filter on a
+/// 100,000-run launch took 57 ms. A `= ANY` condition is no equality to the planner, so `launch_id` stays in the
+/// sort order, which the primary key cannot give without sorting every run of the launch: every page walks the
+/// launch's index entries in id order (1 ms for a first page of 1,001 runs wherever the launch lies).
 public struct LaunchStatusQuery {
     /// How many runs a launch's status lists before it says `tasks_truncated`.
     public static let firstPageSize = 1_000
@@ -55,23 +56,18 @@ public struct LaunchStatusQuery {
     /// once rendered the whole array (json_build_object per run), but at about 0.7 us of CPU per key that was 8 ms
     /// of a 10,000-run launch's status, and `sweep_rfc3339`, not inlined until migration 0023, another 8.
     ///
-    /// The page is read in two steps, as every page here (the type's comment); its ids stop at the 1,001st.
-    ///
     /// Planned on each execution (`plannedEachTime`): a pooled connection's cached generic plan,
     /// made while its earlier launches were small, once kept a 100,000-run launch's status busy for 30 s and more on
     /// that connection while another answered in 0.3 s (test_browser_large_launch.py after test_browser.py).
     public func firstRuns(launchID: String) throws -> (json: [UInt8], truncated: Bool) {
         let rows = try tx.connection.query(("""
             WITH page AS (
-                -- Ids first, from the launch's index entries alone; then each row by primary key (the type's comment).
-                SELECT ids.id, t.* FROM (
-                    SELECT id FROM task_runs
-                    WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
-                    ORDER BY id LIMIT \(Self.firstPageSize + 1)
-                ) AS ids CROSS JOIN LATERAL (
-                    SELECT name, task_id, state, attempt, input, output, error, predecessors, successors, created_at, started_at, finished_at
-                    FROM task_runs WHERE id = ids.id OFFSET 0
-                ) AS t
+                -- `= ANY` and `ORDER BY launch_id, id`: the type's comment.
+                SELECT id, name, task_id, state, attempt, input, output, error, predecessors, successors,
+                       created_at, started_at, finished_at
+                FROM task_runs
+                WHERE user_id = \(tx.userID) AND launch_id = ANY(ARRAY[\(launchID)::uuid]) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
+                ORDER BY launch_id, id LIMIT \(Self.firstPageSize + 1)
             ), hidden AS (
                 -- Edges to succeeded scatter gates (bookkeeping the API never shows) are left out. One array, so
                 -- runs whose launch has none of them (most) keep their edges as they are.
@@ -157,50 +153,38 @@ public struct LaunchStatusQuery {
 
     /// Runs in id order after `afterRowID`, optionally of one task and in one state; `limit` rows at most. One
     /// statement per filter combination: a cached generic plan of `($1 OR task_id = $2)` could not use the index.
-    /// Each reads in the two steps of the type's comment and checks task and state in the index, so the heap is read
-    /// only for the runs answered.
+    /// Each walks the launch's entries of task_runs_launch_idx in id order (`= ANY`: the type's comment) and checks
+    /// task and state in the index, so the heap is read only for the runs answered.
     public func runs(launchID: String, taskID: String?, state: String?, afterRowID: Int64, limit: Int) throws -> [PagedRun] {
         let rows: PostgresRows
         switch (taskID, state) {
         case (nil, nil):
             rows = try tx.connection.query("""
-                SELECT ids.id, t.* FROM (
-                    SELECT id FROM task_runs
-                    WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
-                      AND id > \(afterRowID)
-                    ORDER BY id LIMIT \(limit)
-                ) AS ids CROSS JOIN LATERAL (SELECT \(unsafeSQL: TaskRunRecord.columns) FROM task_runs WHERE id = ids.id OFFSET 0) AS t
-                ORDER BY ids.id
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = ANY(ARRAY[\(launchID)::uuid]) AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
+                  AND id > \(afterRowID)
+                ORDER BY launch_id, id LIMIT \(limit)
                 """)
         case (let taskID?, nil):
             rows = try tx.connection.query("""
-                SELECT ids.id, t.* FROM (
-                    SELECT id FROM task_runs
-                    WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
-                      AND task_id = \(taskID) AND id > \(afterRowID)
-                    ORDER BY id LIMIT \(limit)
-                ) AS ids CROSS JOIN LATERAL (SELECT \(unsafeSQL: TaskRunRecord.columns) FROM task_runs WHERE id = ids.id OFFSET 0) AS t
-                ORDER BY ids.id
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = ANY(ARRAY[\(launchID)::uuid]) AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
+                  AND task_id = \(taskID) AND id > \(afterRowID)
+                ORDER BY launch_id, id LIMIT \(limit)
                 """)
         case (nil, let state?):
             rows = try tx.connection.query("""
-                SELECT ids.id, t.* FROM (
-                    SELECT id FROM task_runs
-                    WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
-                      AND state = \(state) AND id > \(afterRowID)
-                    ORDER BY id LIMIT \(limit)
-                ) AS ids CROSS JOIN LATERAL (SELECT \(unsafeSQL: TaskRunRecord.columns) FROM task_runs WHERE id = ids.id OFFSET 0) AS t
-                ORDER BY ids.id
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = ANY(ARRAY[\(launchID)::uuid]) AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
+                  AND state = \(state) AND id > \(afterRowID)
+                ORDER BY launch_id, id LIMIT \(limit)
                 """)
         case (let taskID?, let state?):
             rows = try tx.connection.query("""
-                SELECT ids.id, t.* FROM (
-                    SELECT id FROM task_runs
-                    WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
-                      AND task_id = \(taskID) AND state = \(state) AND id > \(afterRowID)
-                    ORDER BY id LIMIT \(limit)
-                ) AS ids CROSS JOIN LATERAL (SELECT \(unsafeSQL: TaskRunRecord.columns) FROM task_runs WHERE id = ids.id OFFSET 0) AS t
-                ORDER BY ids.id
+                SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
+                WHERE launch_id = ANY(ARRAY[\(launchID)::uuid]) AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
+                  AND task_id = \(taskID) AND state = \(state) AND id > \(afterRowID)
+                ORDER BY launch_id, id LIMIT \(limit)
                 """)
         }
         return try rows.map { PagedRun(rowID: try $0.decode(Int64.self, column: "id"), run: try TaskRunRecord($0)) }
