@@ -12,7 +12,7 @@
 --   and visits the heap only for the runs it answers;
 -- - task_counts (and every statement that only counts by task, state or kind) is an index-only aggregate, as before;
 -- - a filter on a task with few runs walks the launch's entries instead of that task's: ~1,000 index pages for a
---   100,000-run launch (a few ms) where the old index read a handful (docs/PLATFORM-NOTES.md, branch idx).
+--   100,000-run launch (6-12 ms on the shared 2-core machine) where the old index read a handful (branch idx notes).
 -- All key columns (no INCLUDE) also lets deduplication merge the entries of row versions whose indexed values did not
 -- change (a lease renewal), which an index with INCLUDE columns never does.
 DROP INDEX task_runs_launch_order_idx;
