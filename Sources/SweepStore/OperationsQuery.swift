@@ -22,8 +22,9 @@ public struct OperationsQuery {
         return Set(try connection.query("SELECT version FROM schema_migrations").map { try $0.decode(Int.self, column: "version") })
     }
 
-    /// Stored task runs per state (succeeded scatter gates are bookkeeping and not counted), read from the
-    /// (launch_id, task_id, state, id) INCLUDE (kind, user_id) index without touching the heap for all-visible pages.
+    /// Stored task runs per state (succeeded scatter gates are bookkeeping and not counted), one
+    /// aggregate over the table (a sequential scan, or an index-only scan of task_runs_launch_idx, which holds state
+    /// and kind: whichever the planner finds cheaper), bounded by the statement timeout.
     public func runsByState() throws -> [(state: String, count: Int)] {
         try connection.transaction { connection in
             try connection.simpleQuery(unsafeSQL: "SET LOCAL statement_timeout = '\(Self.statementTimeout)'")

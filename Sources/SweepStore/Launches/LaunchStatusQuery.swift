@@ -4,8 +4,20 @@ import SweepStates
 
 /// The reads behind a launch's status and its run pages, shaped for launches of any size (API.md "Large launches"):
 /// the first `firstPageSize` runs, per-task state counts from an index-only aggregate, and keyset pages of runs by
-/// task and state. Every statement here reads through an index of migration 0010 and none grows with the launch
-/// except the counts, which read index entries only. Writes to runs live elsewhere (the run transitions).
+/// task and state. Every statement here reads through task_runs_launch_idx (launch_id, id, task_id, state, kind,
+/// user_id; migration 0028) or the (launch_id, name) key, and none grows with the launch except the counts, which
+/// read index entries only, and a filter on a task with few runs, which walks the launch's index entries (never the
+/// heap) to find them. Writes to runs live elsewhere (the run transitions).
+///
+/// Every page of runs names its launch as `launch_id = ANY(ARRAY[$1])` and is ordered `BY launch_id, id`, which is
+/// the same rows in the same order as `launch_id = $1 ... ORDER BY id`, but only task_runs_launch_idx delivers that
+/// order. With `launch_id = $1`, the launch is a constant to the planner, `ORDER BY id` alone remains, and the primary
+/// key delivers it: the planner then walked the primary key from the start of the table, filtering by launch, as
+/// if the launch's runs were spread evenly over the table. They are not: the first page of a 10,000-run launch
+/// created after 250,000 other runs read all of them (82-100 ms, 16,000 buffers, branch idx), a state filter on a
+/// 100,000-run launch took 57 ms. A `= ANY` condition is no equality to the planner, so `launch_id` stays in the
+/// sort order, which the primary key cannot give without sorting every run of the launch: every page walks the
+/// launch's index entries in id order (1 ms for a first page of 1,001 runs wherever the launch lies).
 public struct LaunchStatusQuery {
     /// How many runs a launch's status lists before it says `tasks_truncated`.
     public static let firstPageSize = 1_000
@@ -50,11 +62,12 @@ public struct LaunchStatusQuery {
     public func firstRuns(launchID: String) throws -> (json: [UInt8], truncated: Bool) {
         let rows = try tx.connection.query(("""
             WITH page AS (
+                -- `= ANY` and `ORDER BY launch_id, id`: the type's comment.
                 SELECT id, name, task_id, state, attempt, input, output, error, predecessors, successors,
                        created_at, started_at, finished_at
                 FROM task_runs
-                WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
-                ORDER BY id LIMIT \(Self.firstPageSize + 1)
+                WHERE user_id = \(tx.userID) AND launch_id = ANY(ARRAY[\(launchID)::uuid]) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
+                ORDER BY launch_id, id LIMIT \(Self.firstPageSize + 1)
             ), hidden AS (
                 -- Edges to succeeded scatter gates (bookkeeping the API never shows) are left out. One array, so
                 -- runs whose launch has none of them (most) keep their edges as they are.
@@ -103,8 +116,8 @@ public struct LaunchStatusQuery {
             """).first?.decode(Int64.self, column: "id") ?? 0
     }
 
-    /// One aggregate over the (launch_id, task_id, state, id) INCLUDE (kind, user_id) index: no heap row is read for pages
-    /// the visibility map marks all-visible.
+    /// One aggregate over the launch's entries of task_runs_launch_idx (task_id, state, kind and user_id are in it): no
+    /// heap row is read for pages the visibility map marks all-visible.
     public func taskCounts(launchID: String) throws -> [String: [String: Int]] {
         var counts: [String: [String: Int]] = [:]
         for row in try tx.connection.query("""
@@ -145,36 +158,38 @@ public struct LaunchStatusQuery {
 
     /// Runs in id order after `afterRowID`, optionally of one task and in one state; `limit` rows at most. One
     /// statement per filter combination: a cached generic plan of `($1 OR task_id = $2)` could not use the index.
+    /// Each walks the launch's entries of task_runs_launch_idx in id order (`= ANY`: the type's comment) and checks
+    /// task and state in the index, so the heap is read only for the runs answered.
     public func runs(launchID: String, taskID: String?, state: String?, afterRowID: Int64, limit: Int) throws -> [PagedRun] {
         let rows: PostgresRows
         switch (taskID, state) {
         case (nil, nil):
             rows = try tx.connection.query("""
                 SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
-                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
+                WHERE launch_id = ANY(ARRAY[\(launchID)::uuid]) AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
                   AND id > \(afterRowID)
-                ORDER BY id LIMIT \(limit)
+                ORDER BY launch_id, id LIMIT \(limit)
                 """)
         case (let taskID?, nil):
             rows = try tx.connection.query("""
                 SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
-                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
+                WHERE launch_id = ANY(ARRAY[\(launchID)::uuid]) AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
                   AND task_id = \(taskID) AND id > \(afterRowID)
-                ORDER BY id LIMIT \(limit)
+                ORDER BY launch_id, id LIMIT \(limit)
                 """)
         case (nil, let state?):
             rows = try tx.connection.query("""
                 SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
-                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
+                WHERE launch_id = ANY(ARRAY[\(launchID)::uuid]) AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
                   AND state = \(state) AND id > \(afterRowID)
-                ORDER BY id LIMIT \(limit)
+                ORDER BY launch_id, id LIMIT \(limit)
                 """)
         case (let taskID?, let state?):
             rows = try tx.connection.query("""
                 SELECT id, \(unsafeSQL: TaskRunRecord.columns) FROM task_runs
-                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
+                WHERE launch_id = ANY(ARRAY[\(launchID)::uuid]) AND user_id = \(tx.userID) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
                   AND task_id = \(taskID) AND state = \(state) AND id > \(afterRowID)
-                ORDER BY id LIMIT \(limit)
+                ORDER BY launch_id, id LIMIT \(limit)
                 """)
         }
         return try rows.map { PagedRun(rowID: try $0.decode(Int64.self, column: "id"), run: try TaskRunRecord($0)) }
