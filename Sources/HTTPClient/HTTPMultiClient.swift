@@ -47,18 +47,10 @@ public final class HTTPMultiClient<ID: Hashable & Sendable> {
         var cancels: [ID] = []
     }
 
-    /// One request in flight: the handle it runs on and what must live until it ends.
-    private final class Transfer {
+    /// One request in flight: the handle it runs on (which holds what must live until it ends).
+    private struct Transfer {
         let id: ID
         let easy: EasyHandle
-        let sink: ResponseSink
-        let headers: HeaderList
-        init(id: ID, easy: EasyHandle, sink: ResponseSink, headers: HeaderList) {
-            self.id = id
-            self.easy = easy
-            self.sink = sink
-            self.headers = headers
-        }
     }
 
     public let maxBodyBytes: Int
@@ -100,10 +92,8 @@ public final class HTTPMultiClient<ID: Hashable & Sendable> {
     public func submit(_ request: HTTPRequest, id: ID) {
         precondition(handleByID[id] == nil, "HTTPMultiClient.submit: id \(id) is already in flight")
         let easy = idleHandles.popLast() ?? EasyHandle()
-        let sink = ResponseSink(maxBodyBytes: maxBodyBytes)
-        let headers: HeaderList
         do {
-            headers = try easy.prepare(request, sink: sink)
+            try easy.prepare(request, maxBodyBytes: maxBodyBytes)
         } catch {
             ready.append((id, .failure(error)))
             recycle(easy)
@@ -116,7 +106,7 @@ public final class HTTPMultiClient<ID: Hashable & Sendable> {
             recycle(easy)
             return
         }
-        transfers[easy.raw] = Transfer(id: id, easy: easy, sink: sink, headers: headers)
+        transfers[easy.raw] = Transfer(id: id, easy: easy)
         handleByID[id] = easy.raw
     }
 
@@ -167,7 +157,7 @@ public final class HTTPMultiClient<ID: Hashable & Sendable> {
             curl_multi_remove_handle(multi.raw, raw)
             guard let transfer = transfers.removeValue(forKey: raw) else { continue }
             handleByID[transfer.id] = nil
-            ready.append((transfer.id, transfer.easy.outcome(result, sink: transfer.sink)))
+            ready.append((transfer.id, transfer.easy.outcome(result)))
             recycle(transfer.easy)
         }
     }

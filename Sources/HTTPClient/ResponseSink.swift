@@ -1,6 +1,7 @@
 import Egress
 
-/// Collects what libcurl's header and write callbacks deliver for one transfer.
+/// Collects what libcurl's header and write callbacks deliver for one transfer. Each easy handle owns one and resets it
+/// for each request, so the callbacks' data pointers are set once per handle, not once per request.
 final class ResponseSink {
     /// The request's egress policy, consulted by the open-socket callback; the first address it refused.
     var egress: EgressPolicy?
@@ -8,7 +9,7 @@ final class ResponseSink {
     /// Whether a permitted address was tried.
     var connectedPermitted = false
 
-    let maxBodyBytes: Int
+    private(set) var maxBodyBytes: Int
     private(set) var status = 0
     private(set) var headers: [(name: String, value: String)] = []
     private(set) var body: [UInt8] = []
@@ -23,6 +24,23 @@ final class ResponseSink {
         self.maxBodyBytes = maxBodyBytes
     }
 
+    /// Ready for the next transfer: nothing of the last one is kept (its response was handed out whole).
+    func reset(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+        egress = nil
+        deniedAddress = nil
+        connectedPermitted = false
+        status = 0
+        // Fresh arrays: the last response holds the old ones. Room for a typical response's headers at once
+        // instead of growing 1, 2, 4, 8.
+        headers = []
+        headers.reserveCapacity(8)
+        body = []
+        truncated = false
+        stoppedByReceiver = false
+        onChunk = nil
+    }
+
     /// One header line as libcurl delivers it, CRLF included. Parsed as bytes: String's Character walk (grapheme
     /// breaking, to strip "\r\n") was most of a no-op HTTP call's Swift CPU in a scheduler's profile.
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
@@ -31,7 +49,7 @@ final class ResponseSink {
         let bytes = UnsafeRawBufferPointer(rebasing: line[..<end])
         if bytes.starts(with: "HTTP/".utf8) {
             // A new status line starts a new response (after `100 Continue` or a redirect): forget the last one.
-            headers.removeAll()
+            headers.removeAll(keepingCapacity: true)
             status = Self.statusCode(bytes)
         } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
             var start = colon + 1, stop = bytes.count
