@@ -61,6 +61,19 @@ import Testing
         #expect(try echoed(after.body)["body"] as? String == "last")
     }
 
+    /// URLs go to libcurl parsed once per handle (EasyHandle.setURL): normalised as libcurl normalises them, and one
+    /// libcurl refuses still fails as it did, without spoiling the next.
+    @Test func urlsAreParsedAsLibcurlParsesThem() throws {
+        let client = HTTPClient()
+        let normalised = try client.send(HTTPRequest(url: "HTTP://127.0.0.1:\(server.port)/a/../echo?x=1"))
+        #expect(try echoed(normalised.body)["path"] as? String == "/echo?x=1")
+        for bad in ["http://", "http://127.0.0.1:99999/echo", "ftp://127.0.0.1:\(server.port)/"] {
+            #expect { try client.send(HTTPRequest(url: bad)) } throws: { ($0 as? HTTPClientError)?.code == .invalidRequest }
+            let good = try client.send(HTTPRequest(url: server.baseURL + "/echo?after=1"))
+            #expect(try echoed(good.body)["path"] as? String == "/echo?after=1")
+        }
+    }
+
     /// The egress guard follows each request on one handle. Each refused or unguarded step uses a host name no
     /// earlier step connected to: libcurl reuses a kept-alive connection to the same name without opening a socket,
     /// so the guard is asked only about new connections (every request of a policy-bound client carries one policy).
