@@ -11,7 +11,9 @@ final class ResponseSink {
 
     private(set) var maxBodyBytes: Int
     private(set) var status = 0
-    private(set) var headers: [(name: String, value: String)] = []
+    /// The final response's header lines, CR and LF stripped, each ended by one LF (`HTTPResponse` splits them
+    /// when asked).
+    private(set) var headerLines: [UInt8] = []
     private(set) var body: [UInt8] = []
     private(set) var truncated = false
     /// True when this sink, not the network, ended the transfer (body limit reached or a stream callback said
@@ -31,10 +33,9 @@ final class ResponseSink {
         deniedAddress = nil
         connectedPermitted = false
         status = 0
-        // Fresh arrays: the last response holds the old ones. Room for a typical response's headers at once
-        // instead of growing 1, 2, 4, 8.
-        headers = []
-        headers.reserveCapacity(8)
+        // Fresh arrays: the last response holds the old ones. Room for a typical response's headers at once.
+        headerLines = []
+        headerLines.reserveCapacity(256)
         body = []
         truncated = false
         stoppedByReceiver = false
@@ -49,14 +50,13 @@ final class ResponseSink {
         let bytes = UnsafeRawBufferPointer(rebasing: line[..<end])
         if bytes.starts(with: "HTTP/".utf8) {
             // A new status line starts a new response (after `100 Continue` or a redirect): forget the last one.
-            headers.removeAll(keepingCapacity: true)
+            headerLines.removeAll(keepingCapacity: true)
             status = Self.statusCode(bytes)
-        } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
-            var start = colon + 1, stop = bytes.count
-            while start < stop, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-            while stop > start, bytes[stop - 1] == 0x20 || bytes[stop - 1] == 0x09 { stop -= 1 }
-            headers.append((name: String(decoding: bytes[..<colon], as: UTF8.self),
-                            value: String(decoding: bytes[start..<stop], as: UTF8.self)))
+        } else if bytes.contains(UInt8(ascii: ":")) {
+            // Kept whole (a line without a colon, such as the blank end of the headers, is no header). A stray LF
+            // inside a line would end it early when split, as a new line: libcurl hands lines split at LF anyway.
+            headerLines.append(contentsOf: bytes)
+            headerLines.append(0x0A)
         }
     }
 
@@ -95,7 +95,7 @@ final class ResponseSink {
     }
 
     var response: HTTPResponse {
-        HTTPResponse(status: status, headers: headers, body: body, bodyTruncated: truncated)
+        HTTPResponse(status: status, headerLines: headerLines, body: body, bodyTruncated: truncated)
     }
 }
 
