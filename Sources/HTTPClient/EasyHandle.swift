@@ -40,6 +40,13 @@ final class EasyHandle {
     private static let maxKeptBody = 64 << 10
     /// The shape whose options are set now; nil when the next request must start from a reset.
     private var shape: Shape?
+    /// Requests prepared since the last reset. libcurl 7.88 resets its count of retries on a dead kept-alive
+    /// connection only in curl_easy_reset (fixed in 8.17, curl #18926), and fails a request once the count passes
+    /// 5: a handle that is never reset would carry retries over from earlier requests. So the handle is reset after
+    /// any transfer that failed, was abandoned or opened a connection (a retry opens one unless another kept-alive
+    /// connection took it), and at least every `maxRequestsPerReset` requests.
+    private(set) var requestsSinceReset = 0
+    private static let maxRequestsPerReset = 32
     /// The URL set now.
     private var url: String?
     /// `url` parsed, handed to libcurl as CURLOPT_CURLU: libcurl otherwise parses the URL text and rebuilds it for
@@ -105,12 +112,14 @@ final class EasyHandle {
         if case .whole = timing, request.awsSigV4 == nil {
             next = Shape(method: method, hasBody: request.body != nil, guardsEgress: request.egress != nil)
         }
-        let keeps = next != nil && next == shape
+        let keeps = next != nil && next == shape && requestsSinceReset < Self.maxRequestsPerReset
         shape = nil  // until every option below is set
         sink.reset(maxBodyBytes: maxBodyBytes)
         errorBuffer[0] = 0
+        requestsSinceReset += 1
         if !keeps {
             curl_easy_reset(raw)
+            requestsSinceReset = 1
             url = nil
             try setInvariants()
             if case .stream(let idleTimeout) = timing {
@@ -233,8 +242,22 @@ final class EasyHandle {
         })
     }
 
+    /// Performs the prepared request on this thread (the blocking interface).
+    func perform() -> CURLcode {
+        curl_easy_perform(raw)
+    }
+
+    /// The transfer was stopped before its end (`HTTPMultiClient.cancel`): the next request starts from a reset.
+    func abandon() {
+        shape = nil
+    }
+
     /// The outcome of the finished transfer.
     func outcome(_ result: CURLcode) -> Result<HTTPResponse, HTTPClientError> {
+        var connects = 0
+        if result != CURLE_OK || ccurl_getinfo_long(raw, CURLINFO_NUM_CONNECTS, &connects) != CURLE_OK || connects > 0 {
+            shape = nil  // see `requestsSinceReset`
+        }
         if result == CURLE_OK || (result == CURLE_WRITE_ERROR && sink.stoppedByReceiver) {
             return .success(sink.response)
         }

@@ -26,7 +26,7 @@ public final class HTTPClient {
     /// Performs `request` and returns the full response, whatever its status.
     public func send(_ request: HTTPRequest) throws(HTTPClientError) -> HTTPResponse {
         try handle.prepare(request, maxBodyBytes: maxBodyBytes)
-        return try handle.outcome(curl_easy_perform(handle.raw)).get()
+        return try handle.outcome(handle.perform()).get()
     }
 
     /// Performs `request` and hands a 2xx body to `onChunk` as it arrives, until `onChunk` returns false or the
@@ -43,7 +43,7 @@ public final class HTTPClient {
         let result = withoutActuallyEscaping(onChunk) { escapable in
             sink.onChunk = escapable
             defer { sink.onChunk = nil }
-            return curl_easy_perform(handle.raw)
+            return handle.perform()
         }
         return try handle.outcome(result).get()
     }
@@ -58,7 +58,7 @@ public final class HTTPClient {
         let result = try withoutActuallyEscaping(read) { escapable throws(HTTPClientError) in
             let source = UploadSource(read: escapable)
             try handle.setUploadSource(source, length: length)
-            return withExtendedLifetime(source) { curl_easy_perform(handle.raw) }
+            return withExtendedLifetime(source) { handle.perform() }
         }
         return try handle.outcome(result).get()
     }

@@ -125,6 +125,7 @@ public final class HTTPMultiClient<ID: Hashable & Sendable> {
         // transfer in progress involving that easy handle."
         curl_multi_remove_handle(multi.raw, raw)
         ready.append((id, .failure(HTTPClientError(code: .aborted, message: "cancelled by the caller"))))
+        transfer.easy.abandon()
         recycle(transfer.easy)
         return true
     }

@@ -1,6 +1,6 @@
 import Egress
 import Foundation
-import HTTPClient
+@testable import HTTPClient
 import Testing
 
 /// A handle keeps the options of its last request when the next has the same shape (EasyHandle): nothing of one
@@ -120,5 +120,52 @@ import Testing
             #expect((json["headers"] as? [String: String])?["x-round"] == "\(round)")
             #expect(throws: HTTPClientError.self) { try results[round * 2 + 1]?.get() }
         }
+    }
+}
+
+/// When a handle keeps its options and when it starts again from curl_easy_reset (EasyHandle.requestsSinceReset):
+/// kept between same-shape requests on a kept-alive connection, reset after a transfer that opened a connection or
+/// failed, and at least every 32 requests (libcurl 7.88 carries its retry count over until a reset).
+@Suite(.serialized) final class HandleResetTests {
+    let server: EchoServer
+
+    init() throws {
+        HTTPClient.globalInit()
+        server = try EchoServer()
+    }
+
+    deinit { server.stop() }
+
+    @Test func optionsAreKeptOnlyWhileTransfersEndCleanlyOnKeptConnections() throws {
+        let handle = EasyHandle()
+        func send(_ url: String) -> Result<HTTPResponse, HTTPClientError> {
+            do {
+                try handle.prepare(HTTPRequest(method: .post, url: url, body: Array("x".utf8)), maxBodyBytes: 1 << 16)
+            } catch {
+                return .failure(error)
+            }
+            return handle.outcome(handle.perform())
+        }
+        let url = server.baseURL + "/echo"
+        #expect((try? send(url).get())?.status == 200)  // opens the connection
+        #expect(handle.requestsSinceReset == 1)
+        #expect((try? send(url).get())?.status == 200)  // reset after the connect, then reuses the connection
+        #expect(handle.requestsSinceReset == 1)
+        for expected in 2...5 {
+            #expect((try? send(url).get())?.status == 200)
+            #expect(handle.requestsSinceReset == expected)
+        }
+        // A failed transfer of the same shape (nothing listens on 127.0.0.2): the next request starts afresh.
+        #expect(throws: HTTPClientError.self) { try send("http://127.0.0.2:\(server.port)/echo").get() }
+        #expect(handle.requestsSinceReset == 6)
+        #expect((try? send(url).get())?.status == 200)
+        #expect(handle.requestsSinceReset == 1)
+        // Never more than 32 requests without a reset.
+        var most = 0
+        for _ in 0..<70 {
+            #expect((try? send(url).get())?.status == 200)
+            most = max(most, handle.requestsSinceReset)
+        }
+        #expect(most == 32)
     }
 }
