@@ -25,10 +25,8 @@ public final class HTTPClient {
 
     /// Performs `request` and returns the full response, whatever its status.
     public func send(_ request: HTTPRequest) throws(HTTPClientError) -> HTTPResponse {
-        let sink = ResponseSink(maxBodyBytes: maxBodyBytes)
-        let headers = try handle.prepare(request, sink: sink)
-        let result = curl_easy_perform(handle.raw)
-        return try withExtendedLifetime((sink, headers)) { handle.outcome(result, sink: sink) }.get()
+        try handle.prepare(request, maxBodyBytes: maxBodyBytes)
+        return try handle.outcome(handle.perform()).get()
     }
 
     /// Performs `request` and hands a 2xx body to `onChunk` as it arrives, until `onChunk` returns false or the
@@ -40,14 +38,14 @@ public final class HTTPClient {
     /// protocol units: an SSE event may span chunks.
     public func stream(_ request: HTTPRequest, idleTimeout: Duration? = nil,
                        onChunk: ([UInt8]) -> Bool) throws(HTTPClientError) -> HTTPResponse {
-        let sink = ResponseSink(maxBodyBytes: maxBodyBytes)
-        let headers = try handle.prepare(request, sink: sink, timing: .stream(idle: idleTimeout))
+        try handle.prepare(request, maxBodyBytes: maxBodyBytes, timing: .stream(idle: idleTimeout))
+        let sink = handle.sink
         let result = withoutActuallyEscaping(onChunk) { escapable in
             sink.onChunk = escapable
             defer { sink.onChunk = nil }
-            return curl_easy_perform(handle.raw)
+            return handle.perform()
         }
-        return try withExtendedLifetime((sink, headers)) { handle.outcome(result, sink: sink) }.get()
+        return try handle.outcome(result).get()
     }
 
     /// Performs `request` as an upload of exactly `length` bytes that `read` supplies piece by piece (it fills the
@@ -56,14 +54,13 @@ public final class HTTPClient {
     public func upload(_ request: HTTPRequest, length: Int64,
                        read: (UnsafeMutableRawBufferPointer) -> Int?) throws(HTTPClientError) -> HTTPResponse {
         precondition(request.body == nil, "an upload takes its body from `read`")
-        let sink = ResponseSink(maxBodyBytes: maxBodyBytes)
-        let headers = try handle.prepare(request, sink: sink)
+        try handle.prepare(request, maxBodyBytes: maxBodyBytes)
         let result = try withoutActuallyEscaping(read) { escapable throws(HTTPClientError) in
             let source = UploadSource(read: escapable)
             try handle.setUploadSource(source, length: length)
-            return withExtendedLifetime(source) { curl_easy_perform(handle.raw) }
+            return withExtendedLifetime(source) { handle.perform() }
         }
-        return try withExtendedLifetime((sink, headers)) { handle.outcome(result, sink: sink) }.get()
+        return try handle.outcome(result).get()
     }
 }
 

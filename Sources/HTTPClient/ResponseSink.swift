@@ -1,6 +1,7 @@
 import Egress
 
-/// Collects what libcurl's header and write callbacks deliver for one transfer.
+/// Collects what libcurl's header and write callbacks deliver for one transfer. Each easy handle owns one and resets it
+/// for each request, so the callbacks' data pointers are set once per handle, not once per request.
 final class ResponseSink {
     /// The request's egress policy, consulted by the open-socket callback; the first address it refused.
     var egress: EgressPolicy?
@@ -8,9 +9,11 @@ final class ResponseSink {
     /// Whether a permitted address was tried.
     var connectedPermitted = false
 
-    let maxBodyBytes: Int
+    private(set) var maxBodyBytes: Int
     private(set) var status = 0
-    private(set) var headers: [(name: String, value: String)] = []
+    /// The final response's header lines, CR and LF stripped, each ended by one LF (`HTTPResponse` splits them
+    /// when asked).
+    private(set) var headerLines: [UInt8] = []
     private(set) var body: [UInt8] = []
     private(set) var truncated = false
     /// True when this sink, not the network, ended the transfer (body limit reached or a stream callback said
@@ -23,6 +26,22 @@ final class ResponseSink {
         self.maxBodyBytes = maxBodyBytes
     }
 
+    /// Ready for the next transfer: nothing of the last one is kept (its response was handed out whole).
+    func reset(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+        egress = nil
+        deniedAddress = nil
+        connectedPermitted = false
+        status = 0
+        // Fresh arrays: the last response holds the old ones. Room for a typical response's headers at once.
+        headerLines = []
+        headerLines.reserveCapacity(256)
+        body = []
+        truncated = false
+        stoppedByReceiver = false
+        onChunk = nil
+    }
+
     /// One header line as libcurl delivers it, CRLF included. Parsed as bytes: String's Character walk (grapheme
     /// breaking, to strip "\r\n") was most of a no-op HTTP call's Swift CPU in a scheduler's profile.
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
@@ -31,14 +50,13 @@ final class ResponseSink {
         let bytes = UnsafeRawBufferPointer(rebasing: line[..<end])
         if bytes.starts(with: "HTTP/".utf8) {
             // A new status line starts a new response (after `100 Continue` or a redirect): forget the last one.
-            headers.removeAll()
+            headerLines.removeAll(keepingCapacity: true)
             status = Self.statusCode(bytes)
-        } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
-            var start = colon + 1, stop = bytes.count
-            while start < stop, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-            while stop > start, bytes[stop - 1] == 0x20 || bytes[stop - 1] == 0x09 { stop -= 1 }
-            headers.append((name: String(decoding: bytes[..<colon], as: UTF8.self),
-                            value: String(decoding: bytes[start..<stop], as: UTF8.self)))
+        } else if bytes.contains(UInt8(ascii: ":")) {
+            // Kept whole (a line without a colon, such as the blank end of the headers, is no header). A stray LF
+            // inside a line would end it early when split, as a new line: libcurl hands lines split at LF anyway.
+            headerLines.append(contentsOf: bytes)
+            headerLines.append(0x0A)
         }
     }
 
@@ -77,7 +95,7 @@ final class ResponseSink {
     }
 
     var response: HTTPResponse {
-        HTTPResponse(status: status, headers: headers, body: body, bodyTruncated: truncated)
+        HTTPResponse(status: status, headerLines: headerLines, body: body, bodyTruncated: truncated)
     }
 }
 

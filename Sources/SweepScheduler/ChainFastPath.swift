@@ -18,6 +18,18 @@ struct ChainFastPath {
 
     /// The claimed successor, or nil when this completion must take the general path.
     func completeAndClaim(_ connection: PostgresConnection, _ completion: RunCompletion) throws -> ClaimedRun? {
+        guard let statement = try statement(connection, completion) else { return nil }
+        return try claim(connection, statement)
+    }
+
+    /// Runs a step `statement` made: the claimed successor, or nil when the routine refused.
+    func claim(_ connection: PostgresConnection, _ statement: PostgresQuery) throws -> ClaimedRun? {
+        try connection.query(statement).first.map { try ClaimedRun($0) }
+    }
+
+    /// The routine's call for this completion, or nil when it must take the general path (decided by the planner
+    /// alone: nothing is written).
+    func statement(_ connection: PostgresConnection, _ completion: RunCompletion) throws -> PostgresQuery? {
         guard case .succeeded(let output) = completion.outcome, let run = completion.identity,
               let plan = try planners.plan(connection, launchID: completion.launchID) else { return nil }
         let record = RunRecord(name: run.name, taskID: run.taskID, replicaPath: [], output: output)
@@ -27,11 +39,11 @@ struct ChainFastPath {
         let exec = plan.execPlan(successor.taskID, runInput)
         // A successor run by a remote executor is claimed by one (`TaskRunSQL.claimForExecutor`), never here.
         if exec["alternatives"]?.arrayValue?.first?["kind"]?.stringValue == "executor" { return nil }
-        return try connection.query("""
+        return """
             SELECT * FROM \(unsafeSQL: ChainStepRoutine.name)(
                 \(completion.runID), \(completion.attempt)::int, \(output)::jsonb, \(completion.logs)::text, \(completion.finishedAt.timeIntervalSince1970),
                 \(successor.name)::text, \(runInput.input)::jsonb, \(exec)::jsonb,
                 \(runInput.staticOutput ?? .null)::jsonb, \(schedulerID)::text, \(leaseSeconds)::int, \(clock.now)::timestamptz)
-            """).first.map { try ClaimedRun($0) }
+            """
     }
 }

@@ -306,15 +306,19 @@ public final class SchedulerEngine: Sendable {
         /// takes to commit a NOTIFY) instead of one each, which with 64 foreground calls in flight was most of the
         /// loop's time per step. Launches are taken in id order, as `Completer` takes them. False, with nothing
         /// changed, when an output PostgreSQL refuses rolled the batch back: `chainSteps` then takes the steps one
-        /// by one, where that completion fails alone.
+        /// by one, where that completion fails alone. The planner picks the steps first: when none has a plain
+        /// successor (the leaves of a scatter), no transaction is opened (an empty BEGIN/COMMIT was two round trips
+        /// per pass, for the scheduler and for PostgreSQL).
         mutating func chainStepsTogether() throws -> Bool {
             let completions = ready
             let order = completions.indices.sorted { completions[$0].launchID < completions[$1].launchID }
             let chain = self.chain
             let claimed: [(Int, ClaimedRun)]
             do {
+                let steps = try order.compactMap { index in try chain.statement(connection, completions[index]).map { (index, $0) } }
+                guard !steps.isEmpty else { return true }
                 claimed = try connection.transaction { connection in
-                    try order.compactMap { index in try chain.completeAndClaim(connection, completions[index]).map { (index, $0) } }
+                    try steps.compactMap { index, statement in try chain.claim(connection, statement).map { (index, $0) } }
                 }
             } catch let error as PostgresError where error.isRunLevel {
                 return false

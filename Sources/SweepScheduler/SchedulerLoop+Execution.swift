@@ -132,8 +132,11 @@ extension SchedulerEngine.Loop {
 
     /// The task input, plus `sweep`: who the run is and how to report progress (API.md, issue 5).
     static func httpBody(_ run: ClaimedRun, apiURL: String?) -> [UInt8] {
-        httpBody(input: run.inputJSON, sweep: sweepJSON(runName: run.name, launchID: run.launchID, token: run.progressToken,
-                                                        attempt: run.attempt, inputFiles: run.plan.files?.inputFiles.map(\.name), apiURL: apiURL))
+        let inputFiles = run.plan.files?.inputFiles.map(\.name)
+        return httpBody(input: run.inputJSON) { out in
+            writeSweepJSON(runName: run.name, launchID: run.launchID, token: run.progressToken, attempt: run.attempt,
+                           inputFiles: inputFiles, apiURL: apiURL, to: &out)
+        }
     }
 
     /// `sweep` of a run's HTTP body, as JSON with its keys in order: run_id and attempt, like the X-Sweep-Run-Id and
@@ -145,6 +148,13 @@ extension SchedulerEngine.Loop {
     static func sweepJSON(runName: String, launchID: String, token: String, attempt: Int, inputFiles: [String]?, apiURL: String?) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(320)
+        writeSweepJSON(runName: runName, launchID: launchID, token: token, attempt: attempt, inputFiles: inputFiles, apiURL: apiURL, to: &out)
+        return out
+    }
+
+    /// `sweepJSON`, appended to `out` (the body being built: no buffer of its own per call).
+    static func writeSweepJSON(runName: String, launchID: String, token: String, attempt: Int, inputFiles: [String]?, apiURL: String?,
+                               to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         if let apiURL {
             out.append(contentsOf: "\"api_url\":".utf8)
@@ -168,7 +178,6 @@ extension SchedulerEngine.Loop {
         out.append(contentsOf: ",\"token\":".utf8)
         JSONValue.writeEscaped(token, to: &out)
         out.append(UInt8(ascii: "}"))
-        return out
     }
 
     /// The body of an HTTP call: `input` (JSON text) with `"sweep": sweep` (JSON text) added when it is an object.
@@ -176,16 +185,24 @@ extension SchedulerEngine.Loop {
     /// of its own members is replaced; otherwise parsed, `sweep` set over its own, and serialised again. Not an
     /// object: sent as it is.
     static func httpBody(input: [UInt8], sweep: [UInt8]) -> [UInt8] {
+        httpBody(input: input) { $0.append(contentsOf: sweep) }
+    }
+
+    /// `httpBody(input:sweep:)` with `sweep` written by `writeSweep` (appending to the buffer it is given), straight
+    /// into the body in the common case.
+    static func httpBody(input: [UInt8], writeSweep: (inout [UInt8]) -> Void) -> [UInt8] {
         guard let open = input.firstIndex(where: { !JSONDepth.isWhitespace($0) }), input[open] == UInt8(ascii: "{") else { return input }
         guard !input.contains(subsequence: Self.sweepKey) else {
             guard case .object(var body)? = try? JSONParser.parse(input) else { return input }
+            var sweep: [UInt8] = []
+            writeSweep(&sweep)
             body["sweep"] = (try? JSONParser.parse(sweep)) ?? .null
             return JSONValue.object(body).jsonBytes
         }
         var out: [UInt8] = []
-        out.reserveCapacity(input.count + sweep.count + 16)
+        out.reserveCapacity(input.count + 400)
         out.append(contentsOf: "{\"sweep\":".utf8)
-        out.append(contentsOf: sweep)
+        writeSweep(&out)
         let rest = input[(open + 1)...]
         if let next = rest.firstIndex(where: { !JSONDepth.isWhitespace($0) }), input[next] != UInt8(ascii: "}") {
             out.append(UInt8(ascii: ","))
