@@ -61,14 +61,14 @@ def test_stream_of_a_finished_launch_replays_and_ends(user, functions):
     assert "task.expanded" in kinds
 
 
-def test_a_stream_never_carries_another_users_events(user, other_user, functions):
-    slow_chain(user, functions, "mine", length=3, seconds=0.05)
-    slow_chain(other_user, functions, "theirs", length=3, seconds=0.05)
+def watch_user_stream(client):
+    """A thread reading `client`'s user-wide event stream until a launch ends; answers it, started and connected,
+    and the list it fills with (id, event, data)."""
     seen = []
     ready = threading.Event()
 
     def watch():
-        with other_user.session.get(f"{other_user.url}/api/v1/events", headers=SSE, stream=True, timeout=60) as r:
+        with client.session.get(f"{client.url}/api/v1/events", headers=SSE, stream=True, timeout=60) as r:
             ready.set()
             for event in events(r):
                 seen.append(event)
@@ -78,6 +78,13 @@ def test_a_stream_never_carries_another_users_events(user, other_user, functions
     watcher = threading.Thread(target=watch)
     watcher.start()
     assert ready.wait(10)
+    return watcher, seen
+
+
+def test_a_stream_never_carries_another_users_events(user, other_user, functions):
+    slow_chain(user, functions, "mine", length=3, seconds=0.05)
+    slow_chain(other_user, functions, "theirs", length=3, seconds=0.05)
+    watcher, seen = watch_user_stream(other_user)
     mine = user.post("/api/v1/workflows/mine/launches", json={"wait": 30}).json()
     assert mine["state"] == "succeeded"
     theirs = other_user.post("/api/v1/workflows/theirs/launches", json={"wait": 30}).json()
@@ -213,23 +220,10 @@ def test_opening_a_stream_reads_its_own_users_events_not_everyones(user, other_u
 
     # The hub's cursor passes the filler before the streams measured below open (their replay ends there): this
     # stream sees other_user's launch end, committed after the filler.
-    seen = []
-    ready = threading.Event()
-
-    def watch():
-        with other_user.session.get(f"{other_user.url}/api/v1/events", headers=SSE, stream=True, timeout=60) as r:
-            ready.set()
-            for event in events(r):
-                seen.append(event[1])
-                if event[1] == "launch.succeeded":
-                    return
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    assert ready.wait(10)
+    watcher, seen = watch_user_stream(other_user)
     assert other_user.post("/api/v1/workflows/one/launches", json={"wait": 30}).json()["state"] == "succeeded"
     watcher.join(timeout=30)
-    assert "launch.succeeded" in seen
+    assert "launch.succeeded" in [e[1] for e in seen]
 
     calls_before, blocks_before = replay_reads(stack)
     for _ in range(8):
