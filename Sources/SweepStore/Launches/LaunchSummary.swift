@@ -3,9 +3,13 @@ import Postgres
 import SweepJSON
 import SweepStates
 
+/// A launch's row as lists, checks and the status read it. Without the launch's input (no reader needs it; the status
+/// splices it from its own column), and with the output as PostgreSQL wrote it, parsed only when read: `GET /launches`
+/// polled four times a second parsed a 100,000-element input on every poll for each listed launch, and `/runs` parsed
+/// its launch's on every page (the summary only proved the launch exists).
 public struct LaunchSummary: Sendable {
     static let columns = """
-        id::text AS id, workflow_id, version, state, input, output, created_at, started_at, finished_at, total_runs, finished_runs, failed_runs,
+        id::text AS id, workflow_id, version, state, output, created_at, started_at, finished_at, total_runs, finished_runs, failed_runs,
         parent_launch_id::text AS parent_launch_id, (SELECT r.name FROM task_runs r WHERE r.id = parent_run_id) AS parent_run_name,
         is_interceptor
         """
@@ -13,8 +17,8 @@ public struct LaunchSummary: Sendable {
     public let workflowID: String
     public let version: Int
     public let state: String
-    public let input: JSONValue?
-    public let output: JSONValue?
+    /// The output's JSON text; `output` parses it.
+    let outputJSON: [UInt8]?
     public let createdAt: Date
     public let startedAt: Date?
     public let finishedAt: Date?
@@ -32,8 +36,7 @@ public struct LaunchSummary: Sendable {
         workflowID = try row.decode(String.self, column: "workflow_id")
         version = try row.decode(Int.self, column: "version")
         state = try row.decode(String.self, column: "state")
-        input = try row.decode(JSONValue?.self, column: "input")
-        output = try row.decode(JSONValue?.self, column: "output")
+        outputJSON = row.bytes(column: "output")
         createdAt = try row.decode(Date.self, column: "created_at")
         startedAt = try row.decode(Date?.self, column: "started_at")
         finishedAt = try row.decode(Date?.self, column: "finished_at")
@@ -44,6 +47,9 @@ public struct LaunchSummary: Sendable {
         parentRunName = try row.decode(String?.self, column: "parent_run_name")
         isInterceptor = try row.decode(Bool.self, column: "is_interceptor")
     }
+
+    /// The launch's output (nil until it ends with one).
+    public var output: JSONValue? { outputJSON.flatMap { try? JSONParser.parse($0) } }
 
     public var isTerminal: Bool { LaunchState.isTerminal(state) }
 
