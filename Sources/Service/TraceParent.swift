@@ -14,15 +14,18 @@ public struct TraceParent: Sendable, Hashable, CustomStringConvertible {
         self.spanID = spanID
     }
 
-    /// The trace of a launch and the span of one of its runs.
+    /// The trace of a launch and the span of one of its runs (read from `header(launchID:runRowID:)`, the one place
+    /// that turns a launch and a run into trace and span ids).
     public init?(launchID: String, runRowID: Int64) {
-        let hex = String(UInt64(bitPattern: runRowID), radix: 16)
-        self.init(traceID: launchID.lowercased().filter { $0 != "-" }, spanID: String(repeating: "0", count: max(0, 16 - hex.count)) + hex)
+        guard let header = Self.header(launchID: launchID, runRowID: runRowID) else { return nil }
+        let bytes = Array(header.utf8)
+        self.init(traceID: String(decoding: bytes[3..<35], as: UTF8.self), spanID: String(decoding: bytes[36..<52], as: UTF8.self))
     }
 
-    /// `TraceParent(launchID:runRowID:)?.header`, written straight into the 55 bytes of the header: it is built for
-    /// every HTTP task call, where the lowercased, filtered and padded strings on the way were a share of a
-    /// scheduler's CPU per run. nil exactly when that initialiser is nil.
+    /// The `traceparent` of run `runRowID` of launch `launchID` (its trace id the launch id lowercased without
+    /// dashes, its span id the row id in 16 hex digits), written straight into the 55 bytes of the header: it is
+    /// built for every HTTP task call, where lowercased, filtered and padded strings on the way were a share of a
+    /// scheduler's CPU per run. nil when the launch id is not 32 hex digits (dashes aside) or either id is all zero.
     public static func header(launchID: String, runRowID: Int64) -> String? {
         var launch = launchID
         let header = launch.withUTF8 { id in
