@@ -139,6 +139,16 @@ public enum TaskRunSQL {
     /// room is at least this many batches, concurrent claims cannot pass the cap together, so they need no lock.
     public static let concurrentClaimsBound = 16
 
+    /// `CROSS JOIN LATERAL … AS n(running)`: the running runs of user `user`, counted up to the cap `c.cap` of the
+    /// FROM item before it, by a walk of `task_runs_running_by_user_idx`. Shared by the two statements of a claim
+    /// (`userRoom`, `countedRoom`).
+    static func runningRuns(of user: String) -> String {
+        """
+        CROSS JOIN LATERAL (SELECT count(*) AS running FROM (
+            SELECT 1 FROM task_runs t WHERE t.user_id = \(user) AND t.state = \(RunState.running.sql) LIMIT c.cap) AS r) AS n
+        """
+    }
+
     /// CTE `room(user_id, room, near)` for the users of CTE `users`: room = the user's running cap (its
     /// `user_limits.max_running_runs`, else `$running_cap`, the scheduler's SWEEP_LIMIT_RUNNING_RUNS) minus its
     /// running runs; `near` when concurrent claims could pass the cap together. The count stops at the cap (LIMIT)
@@ -153,8 +163,7 @@ public enum TaskRunSQL {
             SELECT u.user_id, greatest(0, c.cap - n.running)::int AS room, c.cap - n.running < $limit::int * \(concurrentClaimsBound) AS near
             FROM users u LEFT JOIN user_limits ul ON ul.user_id = u.user_id
             CROSS JOIN LATERAL (SELECT coalesce(ul.max_running_runs, $running_cap::int) AS cap) AS c
-            CROSS JOIN LATERAL (SELECT count(*) AS running FROM (
-                SELECT 1 FROM task_runs t WHERE t.user_id = u.user_id AND t.state = \(RunState.running.sql) LIMIT c.cap) AS r) AS n
+            \(runningRuns(of: "u.user_id"))
             WHERE u.user_id IS NOT NULL
         )
         """
@@ -192,8 +201,7 @@ public enum TaskRunSQL {
             LEFT JOIN LATERAL (
                 SELECT greatest(0, c.cap - n.running)::int AS room
                 FROM (SELECT coalesce((SELECT ul.max_running_runs FROM user_limits ul WHERE ul.user_id = s.user_id), $running_cap::int) AS cap) AS c
-                CROSS JOIN LATERAL (SELECT count(*) AS running FROM (
-                    SELECT 1 FROM task_runs t WHERE t.user_id = s.user_id AND t.state = \(RunState.running.sql) LIMIT c.cap) AS r) AS n
+                \(runningRuns(of: "s.user_id"))
                 WHERE s.near AND s.user_id = ANY($held::bigint[])
             ) AS fresh ON true
         )
