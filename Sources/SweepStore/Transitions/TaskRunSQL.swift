@@ -142,10 +142,13 @@ public enum TaskRunSQL {
     /// `CROSS JOIN LATERAL … AS n(running)`: the running runs of user `user`, counted up to the cap `c.cap` of the
     /// FROM item before it, by a walk of `task_runs_running_by_user_idx`. Shared by the two statements of a claim
     /// (`userRoom`, `countedRoom`).
-    static func runningRuns(of user: String) -> String {
+    /// `only`, a condition on the outer row alone, gates the walk itself: the planner makes it a one-time filter of
+    /// the count's scan. Written only as the LATERAL's WHERE, it became a join filter applied after the count, and
+    /// the claim walked a user's running runs for a row it then dropped (auto_explain: 0.4-2 ms of every claim).
+    static func runningRuns(of user: String, only: String? = nil) -> String {
         """
         CROSS JOIN LATERAL (SELECT count(*) AS running FROM (
-            SELECT 1 FROM task_runs t WHERE t.user_id = \(user) AND t.state = \(RunState.running.sql) LIMIT c.cap) AS r) AS n
+            SELECT 1 FROM task_runs t WHERE \(only.map { "\($0) AND " } ?? "")t.user_id = \(user) AND t.state = \(RunState.running.sql) LIMIT c.cap) AS r) AS n
         """
     }
 
@@ -201,7 +204,7 @@ public enum TaskRunSQL {
             LEFT JOIN LATERAL (
                 SELECT greatest(0, c.cap - n.running)::int AS room
                 FROM (SELECT coalesce((SELECT ul.max_running_runs FROM user_limits ul WHERE ul.user_id = s.user_id), $running_cap::int) AS cap) AS c
-                \(runningRuns(of: "s.user_id"))
+                \(runningRuns(of: "s.user_id", only: "s.near AND s.user_id = ANY($held::bigint[])"))
                 WHERE s.near AND s.user_id = ANY($held::bigint[])
             ) AS fresh ON true
         )
