@@ -38,6 +38,7 @@ def fanout_trial(stack, client, wait_launch, cpu_seconds):
     """One launch of `fanout` on a vacuumed database: (first replica delay ms, runs/s from the predecessor's end,
     CPU us per run by part or None)."""
     vacuum_analyze(stack)
+    wal_before = wal_written(stack)
     cpu_before = cpu_seconds(stack) if cpu_seconds else None
     r = client.post("/api/v1/workflows/fanout/launches", json={}, timeout=60)
     assert r.status_code == 202, r.text
@@ -45,13 +46,22 @@ def fanout_trial(stack, client, wait_launch, cpu_seconds):
     status = wait_launch(client, launch_id, timeout=600)
     assert status["state"] == "succeeded", status["state"]
     cpu_after = cpu_seconds(stack) if cpu_seconds else None
+    wal = [(after - before) / FANOUT for before, after in zip(wal_before, wal_written(stack))]
     # The predecessor's end (its result reached the scheduler) and the first replica's start (claimed), both stored.
     end, first = stack.psql("""
         SELECT extract(epoch FROM (SELECT finished_at FROM task_runs WHERE launch_id = :'p1' AND name = '1')),
                extract(epoch FROM (SELECT min(started_at) FROM task_runs WHERE launch_id = :'p1' AND task_id = '2' AND kind = 'task'))
         """, launch_id)[0]
     per_run = {part: (cpu_after[part] - cpu_before[part]) / FANOUT * 1e6 for part in cpu_before} if cpu_before else None
-    return (float(first) - float(end)) * 1000, FANOUT / (stamp(status["finished_at"]) - float(end)), per_run
+    return (float(first) - float(end)) * 1000, FANOUT / (stamp(status["finished_at"]) - float(end)), per_run, wal
+
+
+def wal_written(stack):
+    """WAL records, full-page images and bytes written so far, and checkpoints begun (cluster-wide counters)."""
+    row = stack.psql("""
+        SELECT w.wal_records, w.wal_fpi, w.wal_bytes, b.checkpoints_timed + b.checkpoints_req
+        FROM pg_stat_wal w, pg_stat_bgwriter b""")[0]
+    return [float(v) for v in row]
 
 
 def run_huge(stack, client, wait_launch, cpu_seconds=None):
@@ -93,8 +103,9 @@ def run_huge(stack, client, wait_launch, cpu_seconds=None):
         trials = [fanout_trial(stack, client, wait_launch, cpu_seconds) for _ in range(TRIALS)]
     finally:
         server.stop()
-    for n, (delay_ms, rate, per_run) in enumerate(trials, 1):
+    for n, (delay_ms, rate, per_run, wal) in enumerate(trials, 1):
         line = f"   trial {n}: predecessor end -> first replica start {delay_ms:.1f} ms; {rate:.0f} runs/s counted from its end"
+        line += f"\n      WAL per task run: {wal[0]:.1f} records, {wal[1]:.2f} full-page images, {wal[2]:,.0f} bytes; checkpoints begun {wal[3] * FANOUT:.0f}"
         if per_run:
             # The same budget as the throughput section prints, for this case (the predecessor's run included).
             parts = ", ".join(f"{part} {us:.0f}" for part, us in sorted(per_run.items(), key=lambda kv: -kv[1]))
