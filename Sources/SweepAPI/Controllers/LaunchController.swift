@@ -105,15 +105,14 @@ struct LaunchController: Controller {
     static func fullStatus(_ database: Database, _ launchID: String, _ userID: UserID) throws -> (state: String, body: [UInt8])? {
         try database.tenant(userID) { tx in
             let query = LaunchStatusQuery(tx)
-            guard let (summary, input, output) = try query.summaryWithRawInputOutput(launchID: launchID) else { return nil }
+            guard let head = try query.head(launchID: launchID) else { return nil }
             let lastEventID = try query.lastEventID(launchID: launchID)
-            let (tasks, truncated) = try query.firstRuns(launchID: launchID)
-            let body = LaunchRendering.statusBody(
-                summary, input: input, output: output, tasksJSON: tasks, truncated: truncated,
-                taskCounts: try query.taskCounts(launchID: launchID))
+            let (tasks, truncated) = try query.firstRuns(launchID: launchID, head: head)
+            let taskCounts = try query.taskCounts(launchID: launchID)
             // Backend workflows: what the launch's tasks shared (`ti.push`).
-            let withShared = LaunchRendering.adding("shared", .object(try LaunchSharedDataStore(tx).all(launchID: launchID)), to: body)
-            return (summary.state, LaunchRendering.adding("last_event_id", .int(lastEventID), to: withShared))
+            let shared = try LaunchSharedDataStore(tx).all(launchID: launchID)
+            return (head.summary.state, LaunchRendering.statusBody(head, tasksJSON: tasks, truncated: truncated, taskCounts: taskCounts,
+                                                                   shared: shared, lastEventID: lastEventID))
         }
     }
 
