@@ -101,11 +101,14 @@ struct LaunchController: Controller {
         return Self.jsonBody(status.body)
     }
 
+    /// Large launch inputs and outputs as JSON text, kept across status reads (`LaunchJSONCache`).
+    static let statusTexts = LaunchJSONCache()
+
     /// The launch's state and its status document (JSON bytes spliced from texts PostgreSQL wrote: `LaunchStatusQuery`).
     static func fullStatus(_ database: Database, _ launchID: String, _ userID: UserID) throws -> (state: String, body: [UInt8])? {
         try database.tenant(userID) { tx in
             let query = LaunchStatusQuery(tx)
-            guard let head = try query.head(launchID: launchID) else { return nil }
+            guard let head = try query.head(launchID: launchID, cache: statusTexts) else { return nil }
             let lastEventID = try query.lastEventID(launchID: launchID)
             let (tasks, truncated) = try query.firstRuns(launchID: launchID, head: head)
             let taskCounts = try query.taskCounts(launchID: launchID)
