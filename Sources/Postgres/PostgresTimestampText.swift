@@ -38,8 +38,9 @@ public enum PostgresTimestampText {
         return true
     }
 
-    /// RFC 3339 text of a cell `appendRFC3339` refuses, through the general parser; nil for `infinity` and
-    /// `-infinity` (to_char's answer too) or a cell that is no timestamp.
+    /// RFC 3339 text of a cell `appendRFC3339` refuses, through the general parser and a Date (microseconds exact
+    /// within about 285 years of 1970); nil for `infinity` and `-infinity` (to_char's answer too) or a cell that is
+    /// no timestamp.
     public static func rfc3339(parsing cell: UnsafeBufferPointer<UInt8>) -> String? {
         guard let date = PostgresDateFormat.parse(cell), date != .distantFuture, date != .distantPast else { return nil }
         return PostgresDateFormat.format(date)
