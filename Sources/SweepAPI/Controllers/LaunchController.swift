@@ -110,11 +110,11 @@ struct LaunchController: Controller {
             let query = LaunchStatusQuery(tx)
             guard let head = try query.head(launchID: launchID, cache: statusTexts) else { return nil }
             let lastEventID = try query.lastEventID(launchID: launchID)
-            let (tasks, truncated) = try query.firstRuns(launchID: launchID, head: head)
+            let tasks = try query.firstRuns(launchID: launchID, head: head)
             let taskCounts = try query.taskCounts(launchID: launchID)
             // Backend workflows: what the launch's tasks shared (`ti.push`).
             let shared = try LaunchSharedDataStore(tx).all(launchID: launchID)
-            return (head.summary.state, LaunchRendering.statusBody(head, tasksJSON: tasks, truncated: truncated, taskCounts: taskCounts,
+            return (head.summary.state, LaunchRendering.statusBody(head, tasks: tasks, taskCounts: taskCounts,
                                                                    shared: shared, lastEventID: lastEventID))
         }
     }

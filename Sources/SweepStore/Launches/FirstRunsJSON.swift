@@ -26,12 +26,10 @@ enum FirstRunsJSON {
     private static let predecessorsKey = Array(#","predecessors":"#.utf8)
     private static let successorsKey = Array(#","successors":"#.utf8)
 
-    /// `rows` as a JSON array; `edges` are their decoded predecessors and successors, in the same order, written
+    /// `rows` as a JSON array, appended to `out`; `edges` are their decoded predecessors and successors, in the same order, written
     /// without the names in `hidden`; `taskTexts` (task id to a JSON object's text) adds members to that task's runs.
     static func write(_ rows: some Collection<PostgresRow>, edges: [(predecessors: [String], successors: [String])],
-                      hidden: Set<String>, taskTexts: [String: [UInt8]]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(rows.count * 512)
+                      hidden: Set<String>, taskTexts: [String: [UInt8]], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
         for (i, row) in rows.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -60,7 +58,6 @@ enum FirstRunsJSON {
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))
-        return out
     }
 
     private static func writeTimestamp(_ cell: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {

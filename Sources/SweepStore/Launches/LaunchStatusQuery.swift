@@ -86,7 +86,7 @@ public struct LaunchStatusQuery {
         return LaunchStatusHead(summary: summary, input: input, output: output, taskTexts: taskTexts)
     }
 
-    /// The first runs as a JSON array (API.md's task run shape), and whether more exist. One index walk in run order
+    /// The first runs (API.md's task run shape, written by the page: `FirstRunsPage`), and whether more exist. One index walk in run order
     /// (`= ANY`: the type's comment) of plain columns, which `FirstRunsJSON` splices in place: JSON parts as
     /// PostgreSQL wrote them, timestamps rewritten to RFC 3339, edges to hidden runs (`hiddenRuns`, asked only when
     /// the page has edges) left out, and the task's label, description and type from `head`. PostgreSQL once
@@ -97,7 +97,7 @@ public struct LaunchStatusQuery {
     /// Planned on each execution (`plannedEachTime`): a pooled connection's cached generic plan,
     /// made while its earlier launches were small, once kept a 100,000-run launch's status busy for 30 s and more on
     /// that connection while another answered in 0.3 s (test_browser_large_launch.py after test_browser.py).
-    public func firstRuns(launchID: String, head: LaunchStatusHead) throws -> (json: [UInt8], truncated: Bool) {
+    public func firstRuns(launchID: String, head: LaunchStatusHead) throws -> FirstRunsPage {
         let rows = try tx.connection.query(("""
             -- `= ANY` and `ORDER BY launch_id, id`: the type's comment.
             SELECT name, task_id, state, attempt, input, output, error, created_at, started_at, finished_at, predecessors, successors
@@ -117,7 +117,7 @@ public struct LaunchStatusQuery {
             edges.append((predecessors, successors))
         }
         let hidden = try hiddenRuns(launchID: launchID, named: names)
-        return (FirstRunsJSON.write(shown, edges: edges, hidden: hidden, taskTexts: head.taskTexts), rows.count > Self.firstPageSize)
+        return FirstRunsPage(rows: shown, edges: edges, hidden: hidden, taskTexts: head.taskTexts, truncated: rows.count > Self.firstPageSize)
     }
 
     /// The id of the launch's newest event (0 when it has none), from the (launch_id, id) index: where the status page
