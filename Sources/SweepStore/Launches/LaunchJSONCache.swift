@@ -4,7 +4,10 @@ import Synchronization
 /// does not have PostgreSQL write them again on every read: jsonb's text costs it about 0.1 us per element (1.1 ms
 /// for a 10,000-element input list, 1.9 ms for the output of its 10,000 replicas, a fifth of that status's database
 /// time). An input never changes once the launch exists; an output is kept with the version of the launch row it
-/// was read from (its `xmin`, which every update of the row changes), and used only while the row is that version.
+/// was read from, and used only while the row is that version: `xmin/ctid`, the transaction that wrote the version
+/// and where it lies. Every update writes a new version, in a new transaction (a transaction's own earlier versions
+/// are never visible to a reader), and VACUUM's freezing keeps the raw `xmin`; `ctid` besides makes a repeat after
+/// the 32-bit transaction counter wraps around no worry.
 public final class LaunchJSONCache: Sendable {
     private struct Entry {
         let version: String

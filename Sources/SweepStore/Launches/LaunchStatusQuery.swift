@@ -46,10 +46,10 @@ public struct LaunchStatusQuery {
         let keptInput = cache?.input(launchID: launchID)
         let keptOutput = cache?.output(launchID: launchID)
         guard let row = try tx.connection.query("""
-            SELECT \(unsafeSQL: LaunchSummary.columnsWithoutOutput), l.xmin::text AS row_version,
+            SELECT \(unsafeSQL: LaunchSummary.columnsWithoutOutput), l.xmin::text || '/' || l.ctid::text AS row_version,
                    CASE WHEN \(keptInput != nil) THEN NULL ELSE coalesce(input::text, 'null') END AS input_json,
-                   l.xmin::text IS NOT DISTINCT FROM \(keptOutput?.version) AS output_kept,
-                   CASE WHEN l.xmin::text IS NOT DISTINCT FROM \(keptOutput?.version) THEN NULL ELSE coalesce(output::text, 'null') END AS output_json,
+                   l.xmin::text || '/' || l.ctid::text IS NOT DISTINCT FROM \(keptOutput?.version) AS output_kept,
+                   CASE WHEN l.xmin::text || '/' || l.ctid::text IS NOT DISTINCT FROM \(keptOutput?.version) THEN NULL ELSE coalesce(output::text, 'null') END AS output_json,
                    texts.task_ids, texts.extras
             FROM launches l, LATERAL (
                 SELECT array_agg(t.value->>'id') AS task_ids,
