@@ -122,7 +122,7 @@ struct LaunchController: Controller {
             // Backend workflows: what the launch's tasks shared (`ti.push`).
             let shared = try LaunchSharedDataStore(tx).all(launchID: launchID)
             // Counted here when no connection was free (or the other one failed: its error is this one's to meet).
-            let taskCounts = try (try? counts?.value()).flatMap { $0 } ?? query.taskCounts(launchID: launchID)
+            let taskCounts = try (try? counts?.value()) ?? query.taskCounts(launchID: launchID)
             return (head.summary.state, LaunchRendering.statusBody(head, tasks: tasks, taskCounts: taskCounts,
                                                                    shared: shared, lastEventID: lastEventID))
         }

@@ -46,12 +46,15 @@ public struct LaunchStatusQuery {
         let keptInput = cache?.input(launchID: launchID)
         let keptOutput = cache?.output(launchID: launchID)
         guard let row = try tx.connection.query("""
-            SELECT \(unsafeSQL: LaunchSummary.columnsWithoutOutput), l.xmin::text || '/' || l.ctid::text AS row_version,
+            SELECT \(unsafeSQL: LaunchSummary.columnsWithoutOutput), v.row_version,
                    CASE WHEN \(keptInput != nil) THEN NULL ELSE coalesce(input::text, 'null') END AS input_json,
-                   l.xmin::text || '/' || l.ctid::text IS NOT DISTINCT FROM \(keptOutput?.version) AS output_kept,
-                   CASE WHEN l.xmin::text || '/' || l.ctid::text IS NOT DISTINCT FROM \(keptOutput?.version) THEN NULL ELSE coalesce(output::text, 'null') END AS output_json,
+                   v.row_version = \(keptOutput?.version) IS TRUE AS output_kept,
+                   CASE WHEN v.row_version = \(keptOutput?.version) THEN NULL ELSE coalesce(output::text, 'null') END AS output_json,
                    texts.task_ids, texts.extras
-            FROM launches l, LATERAL (
+            FROM launches l,
+                 -- the row's version (LaunchJSONCache)
+                 LATERAL (SELECT l.xmin::text || '/' || l.ctid::text AS row_version) AS v,
+                 LATERAL (
                 SELECT array_agg(t.value->>'id') AS task_ids,
                        array_agg(jsonb_strip_nulls(jsonb_build_object('label', t.value->'properties'->>'label',
                                                                       'description', t.value->'properties'->>'description',
@@ -86,13 +89,13 @@ public struct LaunchStatusQuery {
         return LaunchStatusHead(summary: summary, input: input, output: output, taskTexts: taskTexts)
     }
 
-    /// The first runs (API.md's task run shape, written by the page: `FirstRunsPage`), and whether more exist. One index walk in run order
-    /// (`= ANY`: the type's comment) of plain columns, which `FirstRunsJSON` splices in place: JSON parts as
-    /// PostgreSQL wrote them, timestamps rewritten to RFC 3339, edges to hidden runs (`hiddenRuns`, asked only when
-    /// the page has edges) left out, and the task's label, description and type from `head`. PostgreSQL once
-    /// rendered the whole array (json_build_object per run, 0.7 us of CPU per key), then each cell's text in a
-    /// statement that also found the hidden runs and the task texts (CTEs, a join and a sort: 7.6 ms for 1,001 runs
-    /// of a 10,000-run launch, 2.4 of them to_char's timestamps); this statement takes about 3.5.
+    /// The first runs (API.md's task run shape, written by the page: `FirstRunsPage`), and whether more exist.
+    /// One index walk in run order (`= ANY`: the type's comment) of plain columns, which `FirstRunsJSON` splices in
+    /// place: JSON parts as PostgreSQL wrote them, timestamps rewritten to RFC 3339, edges to hidden runs
+    /// (`hiddenRuns`, asked only when the page has edges) left out, and the task's label, description and type from
+    /// `head`. PostgreSQL once rendered the whole array (json_build_object per run, 0.7 us of CPU per key), then
+    /// each cell's text in a statement that also found the hidden runs and the task texts (CTEs, a join and a sort:
+    /// 7.6 ms for 1,001 runs of a 10,000-run launch, 2.4 of them to_char's timestamps); this one takes about 3.5.
     ///
     /// Planned on each execution (`plannedEachTime`): a pooled connection's cached generic plan,
     /// made while its earlier launches were small, once kept a 100,000-run launch's status busy for 30 s and more on
