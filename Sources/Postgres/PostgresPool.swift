@@ -71,6 +71,17 @@ public final class PostgresPool: Sendable {
         return try body(connection)
     }
 
+    /// Borrows a connection for `body` only if one is free now; nil, with `body` not run, if none is. For work that
+    /// may run beside a connection its caller already holds: waiting for a second one could wait forever (every
+    /// thread holding one and waiting for another).
+    public func withConnectionIfFree<T>(
+        file: String = #fileID, line: Int = #line, _ body: (PostgresConnection) throws -> T
+    ) throws -> T? {
+        guard let connection = try take(until: .now(), file: file, line: line) else { return nil }
+        defer { release(connection) }
+        return try body(connection)
+    }
+
     /// Convenience: a transaction on a pooled connection.
     @discardableResult
     public func transaction<T>(
@@ -108,12 +119,18 @@ public final class PostgresPool: Sendable {
 
     private func acquire(file: String, line: Int) throws(PostgresError) -> PostgresConnection {
         let nanos = configuration.acquireTimeout.nanoseconds
-        if slots.wait(timeout: .now() + .nanoseconds(Int(clamping: nanos))) == .timedOut {
+        guard let connection = try take(until: .now() + .nanoseconds(Int(clamping: nanos)), file: file, line: line) else {
             throw PostgresError(
                 code: .poolTimeout,
                 message: "no connection free within \(configuration.acquireTimeout) "
                     + "(max \(configuration.maxConnections))", file: file, line: line)
         }
+        return connection
+    }
+
+    /// A connection, waiting for a free slot until `deadline`; nil if none came free by then.
+    private func take(until deadline: DispatchTime, file: String, line: Int) throws(PostgresError) -> PostgresConnection? {
+        if slots.wait(timeout: deadline) == .timedOut { return nil }
         let checkout = state.withLock { s -> Checkout in
             if s.closed { return .closed }
             if let handoff = s.idle.popLast() { return .idle(handoff) }

@@ -60,12 +60,28 @@ public final class Database: Sendable {
     private func tenantOnce<T>(_ userID: UserID, _ isolation: PostgresConnection.IsolationLevel?, _ body: (TenantTransaction) throws -> T) throws -> T {
         try tenantPool.withConnection { connection in
             try connection.transaction(isolation: isolation) { connection in
-                // set_config(…, true) is SET LOCAL: both end with the transaction, so a pooled connection never
-                // carries one tenant's scope into the next request.
-                _ = try connection.query("SELECT set_config('role', 'sweep_tenant', true), set_config('sweep.user_id', \(String(userID.rawValue)), true)")
+                try Self.enterTenant(connection, userID)
                 return try body(TenantTransaction(connection: connection, userID: userID))
             }
         }
+    }
+
+    /// `tenant(_:)` on a connection of its own if the pool has one free now; nil, with `body` not run, if none is.
+    /// For a read that overlaps a transaction its caller holds (`PostgresPool.withConnectionIfFree`). Not retried:
+    /// meant for reads, which meet no deadlock.
+    public func tenantIfFree<T>(_ userID: UserID, _ body: (TenantTransaction) throws -> T) throws -> T? {
+        try tenantPool.withConnectionIfFree { connection in
+            try connection.transaction { connection in
+                try Self.enterTenant(connection, userID)
+                return try body(TenantTransaction(connection: connection, userID: userID))
+            }
+        }
+    }
+
+    /// The transaction's tenant scope. set_config(…, true) is SET LOCAL: both end with the transaction, so a pooled
+    /// connection never carries one tenant's scope into the next request.
+    private static func enterTenant(_ connection: PostgresConnection, _ userID: UserID) throws {
+        _ = try connection.query("SELECT set_config('role', 'sweep_tenant', true), set_config('sweep.user_id', \(String(userID.rawValue)), true)")
     }
 
     public func system<T>(_ body: (PostgresConnection) throws -> T) throws -> T {

@@ -3,7 +3,9 @@ import uuid
 
 from sweep_fixtures import all_items, launch, register_http_functions
 
-WIDTH = 1_100  # more than the 1,000 runs a status lists
+# More than the 1,000 runs a status lists, and than the 2,000 from which it counts them on a second connection
+# beside its first page (LaunchController.countsBesideFromRuns).
+WIDTH = 2_000
 
 
 def scatter_workflow(client, workflow_id, function="noop"):

@@ -19,21 +19,32 @@ enum LaunchRendering {
         return summary
     }
 
-    /// A launch's status: the summary, `task_counts`, `tasks_truncated`, and, spliced in as JSON text without
-    /// parsing them again, its input, output and first runs as PostgreSQL wrote them (`LaunchStatusQuery`).
-    static func statusBody(_ launch: LaunchSummary, input: [UInt8], output: [UInt8], tasksJSON: [UInt8], truncated: Bool,
-                           taskCounts: [String: [String: Int]]) -> [UInt8] {
-        guard case .object(var object) = summary(launch) else { return [] }
-        object["tasks_truncated"] = .bool(truncated)
+    /// A launch's status: the summary, `task_counts`, `tasks_truncated`, then, spliced in as JSON text without
+    /// parsing them again, its input, output and first runs as PostgreSQL wrote them (`LaunchStatusQuery`), the
+    /// launch's shared data (backend workflows) and `last_event_id`. Written into one buffer sized for all of it:
+    /// appending each part to a copy of the previous whole (four buffers of half a megabyte, with the page faults of
+    /// fresh memory) cost the worker about 0.9 ms of CPU per status of a 10,000-run launch (3.9 ms, now 3.0).
+    static func statusBody(_ head: LaunchStatusHead, tasks: FirstRunsPage, taskCounts: [String: [String: Int]],
+                           shared: [String: JSONValue], lastEventID: Int64) -> [UInt8] {
+        guard case .object(var object) = summary(head.summary) else { return [] }
+        object["tasks_truncated"] = .bool(tasks.truncated)
         object["task_counts"] = .object(taskCounts.mapValues { .object($0.mapValues { .int(Int64($0)) }) })
-        var body = JSONValue.object(object).jsonBytes
+        let summaryJSON = JSONValue.object(object).jsonBytes
+        let sharedJSON = JSONValue.object(shared).jsonBytes
+        var body: [UInt8] = []
+        body.reserveCapacity(summaryJSON.count + head.input.count + head.output.count + tasks.estimatedBytes + sharedJSON.count + 96)
+        body += summaryJSON
         guard body.last == UInt8(ascii: "}") else { return body }
         body.removeLast()
-        for (name, json) in [("input", input), ("output", output), ("tasks", tasksJSON)] {
-            body += Array(",\"\(name)\":".utf8)
-            body += json
-        }
-        body.append(UInt8(ascii: "}"))
+        body += Array(#","input":"#.utf8)
+        body += head.input
+        body += Array(#","output":"#.utf8)
+        body += head.output
+        body += Array(#","tasks":"#.utf8)
+        tasks.write(to: &body)
+        body += Array(#","shared":"#.utf8)
+        body += sharedJSON
+        body += Array(",\"last_event_id\":\(lastEventID)}".utf8)
         return body
     }
 

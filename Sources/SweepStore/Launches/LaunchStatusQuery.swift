@@ -34,72 +34,93 @@ public struct LaunchStatusQuery {
         self.tx = tx
     }
 
-    /// The launch's summary with `input` and `output` left out of it, and those two as JSON text: a scatter's input
-    /// is often a list of thousands of elements, and parsing it only to serialise it again was the largest cost
-    /// left in a status answer. The summary's own columns come from `LaunchSummary.columns`, over a copy of the row
-    /// whose input and output are null (so columns added to launches later are there too).
-    public func summaryWithRawInputOutput(launchID: String) throws -> (summary: LaunchSummary, input: [UInt8], output: [UInt8])? {
+    /// The launch row's part of its status (`LaunchStatusHead`), in one statement: the summary, the input and
+    /// output as JSON text (from `cache` when it has them: PostgreSQL is then not asked to write them), and the
+    /// label, description and type of the tasks that have them, from the launch's definition snapshot (a later
+    /// version of the workflow does not relabel an old launch).
+    /// The input was once read from a copy of the row with input and output cleared (`jsonb_populate_record`) beside
+    /// both as text: that copy detoasted the whole row, and the output was written twice, 3.2 ms of a 10,000-run
+    /// launch's status where this takes 0.4 with both texts kept (3.4 without: they are most of it).
+    public func head(launchID: String, cache: LaunchJSONCache? = nil) throws -> LaunchStatusHead? {
         guard UUIDText.isValid(launchID) else { return nil }
+        let keptInput = cache?.input(launchID: launchID)
+        let keptOutput = cache?.output(launchID: launchID)
         guard let row = try tx.connection.query("""
-            SELECT \(unsafeSQL: LaunchSummary.columns),
-                   coalesce((original).input::text, 'null') AS input_json, coalesce((original).output::text, 'null') AS output_json
-            FROM (SELECT l AS original, cleared.*
-                  FROM launches l, LATERAL jsonb_populate_record(l, '{"input": null, "output": null}'::jsonb) AS cleared
-                  WHERE l.user_id = \(tx.userID) AND l.id = \(launchID)::uuid) AS launch
+            SELECT \(unsafeSQL: LaunchSummary.columnsWithoutOutput), v.row_version,
+                   CASE WHEN \(keptInput != nil) THEN NULL ELSE coalesce(input::text, 'null') END AS input_json,
+                   v.row_version = \(keptOutput?.version) IS TRUE AS output_kept,
+                   CASE WHEN v.row_version = \(keptOutput?.version) THEN NULL ELSE coalesce(output::text, 'null') END AS output_json,
+                   texts.task_ids, texts.extras
+            FROM launches l,
+                 -- the row's version (LaunchJSONCache)
+                 LATERAL (SELECT l.xmin::text || '/' || l.ctid::text AS row_version) AS v,
+                 LATERAL (
+                SELECT array_agg(t.value->>'id') AS task_ids,
+                       array_agg(jsonb_strip_nulls(jsonb_build_object('label', t.value->'properties'->>'label',
+                                                                      'description', t.value->'properties'->>'description',
+                                                                      -- a waiting kind (timer, signal, workflow): the page offers a signal's button
+                                                                      'type', t.value->>'type'))::text) AS extras
+                FROM jsonb_array_elements(l.definition->'tasks') AS t(value)
+                WHERE t.value->>'id' IS NOT NULL
+                  AND ((jsonb_typeof(t.value->'properties') = 'object' AND (t.value->'properties' ? 'label' OR t.value->'properties' ? 'description'))
+                       OR t.value ? 'type')
+            ) AS texts
+            WHERE l.user_id = \(tx.userID) AND l.id = \(launchID)::uuid
             """).first else { return nil }
-        return (try LaunchSummary(row), Array(try row.decode(String.self, column: "input_json").utf8),
-                Array(try row.decode(String.self, column: "output_json").utf8))
+        let summary = try LaunchSummary(row)
+        var taskTexts: [String: [UInt8]] = [:]
+        if let ids = try row.decode([String]?.self, column: "task_ids"), let extras = try row.decode([String]?.self, column: "extras") {
+            for (id, extra) in zip(ids, extras) { taskTexts[id] = Array(extra.utf8) }
+        }
+        let input: [UInt8]
+        if let keptInput {
+            input = keptInput
+        } else {
+            input = row.bytes(column: "input_json") ?? Array("null".utf8)
+            cache?.keepInput(launchID: launchID, input)
+        }
+        let output: [UInt8]
+        if let keptOutput, try row.decode(Bool.self, column: "output_kept") {
+            output = keptOutput.text
+        } else {
+            output = row.bytes(column: "output_json") ?? Array("null".utf8)
+            cache?.keepOutput(launchID: launchID, version: try row.decode(String.self, column: "row_version"), output)
+        }
+        return LaunchStatusHead(summary: summary, input: input, output: output, taskTexts: taskTexts)
     }
 
-    /// The first runs as a JSON array (API.md's task run shape), and whether more exist. PostgreSQL writes each
-    /// cell's text (JSON parts as JSON, timestamps in RFC 3339) and `FirstRunsJSON` splices them in place. PostgreSQL
-    /// once rendered the whole array (json_build_object per run), but at about 0.7 us of CPU per key that was 8 ms
-    /// of a 10,000-run launch's status, and `sweep_rfc3339`, not inlined until migration 0023, another 8.
+    /// The first runs (API.md's task run shape, written by the page: `FirstRunsPage`), and whether more exist.
+    /// One index walk in run order (`= ANY`: the type's comment) of plain columns, which `FirstRunsJSON` splices in
+    /// place: JSON parts as PostgreSQL wrote them, timestamps rewritten to RFC 3339, edges to hidden runs
+    /// (`hiddenRuns`, asked only when the page has edges) left out, and the task's label, description and type from
+    /// `head`. PostgreSQL once rendered the whole array (json_build_object per run, 0.7 us of CPU per key), then
+    /// each cell's text in a statement that also found the hidden runs and the task texts (CTEs, a join and a sort:
+    /// 7.6 ms for 1,001 runs of a 10,000-run launch, 2.4 of them to_char's timestamps); this one takes about 3.5.
     ///
     /// Planned on each execution (`plannedEachTime`): a pooled connection's cached generic plan,
     /// made while its earlier launches were small, once kept a 100,000-run launch's status busy for 30 s and more on
     /// that connection while another answered in 0.3 s (test_browser_large_launch.py after test_browser.py).
-    public func firstRuns(launchID: String) throws -> (json: [UInt8], truncated: Bool) {
+    public func firstRuns(launchID: String, head: LaunchStatusHead) throws -> FirstRunsPage {
         let rows = try tx.connection.query(("""
-            WITH page AS (
-                -- `= ANY` and `ORDER BY launch_id, id`: the type's comment.
-                SELECT id, name, task_id, state, attempt, input, output, error, predecessors, successors,
-                       created_at, started_at, finished_at
-                FROM task_runs
-                WHERE user_id = \(tx.userID) AND launch_id = ANY(ARRAY[\(launchID)::uuid]) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
-                ORDER BY launch_id, id LIMIT \(Self.firstPageSize + 1)
-            ), hidden AS (
-                -- Edges to succeeded scatter gates (bookkeeping the API never shows) are left out. One array, so
-                -- runs whose launch has none of them (most) keep their edges as they are.
-                SELECT coalesce(array_agg(name), '{}') AS names FROM task_runs
-                WHERE launch_id = \(launchID)::uuid AND user_id = \(tx.userID) AND kind = \(unsafeSQL: RunKind.scatter.sql) AND state = \(unsafeSQL: RunState.succeeded.sql)
-                  AND name IN (SELECT unnest(predecessors || successors) FROM page)
-            ), texts AS (
-                -- v1.1 label and description, from the launch's definition snapshot (a later version of the workflow
-                -- does not relabel an old launch); only tasks that have them carry them, and only those they have.
-                SELECT t.value->>'id' AS task_id,
-                       jsonb_strip_nulls(jsonb_build_object('label', t.value->'properties'->>'label',
-                                                            'description', t.value->'properties'->>'description',
-                                                            -- a waiting kind (timer, signal, workflow): the page offers a signal's button
-                                                            'type', t.value->>'type')) AS extra
-                FROM launches l, jsonb_array_elements(l.definition->'tasks') AS t(value)
-                WHERE l.user_id = \(tx.userID) AND l.id = \(launchID)::uuid
-                  AND ((jsonb_typeof(t.value->'properties') = 'object' AND (t.value->'properties' ? 'label' OR t.value->'properties' ? 'description'))
-                       OR t.value ? 'type')
-            )
-            SELECT p.name, p.task_id, p.state, p.attempt, coalesce(p.input::text, 'null') AS input,
-                   coalesce(p.output::text, 'null') AS output, p.error, sweep_rfc3339(p.created_at) AS created_at,
-                   sweep_rfc3339(p.started_at) AS started_at, sweep_rfc3339(p.finished_at) AS finished_at,
-                   array_to_json(CASE WHEN cardinality(h.names) = 0 THEN p.predecessors
-                                      ELSE array(SELECT e FROM unnest(p.predecessors) e WHERE e <> ALL (h.names)) END)::text AS predecessors,
-                   array_to_json(CASE WHEN cardinality(h.names) = 0 THEN p.successors
-                                      ELSE array(SELECT e FROM unnest(p.successors) e WHERE e <> ALL (h.names)) END)::text AS successors,
-                   x.extra::text AS extra
-            FROM page p CROSS JOIN hidden h LEFT JOIN texts x ON x.task_id = p.task_id
-            ORDER BY p.id
+            -- `= ANY` and `ORDER BY launch_id, id`: the type's comment.
+            SELECT name, task_id, state, attempt, input, output, error, created_at, started_at, finished_at, predecessors, successors
+            FROM task_runs
+            WHERE user_id = \(tx.userID) AND launch_id = ANY(ARRAY[\(launchID)::uuid]) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
+            ORDER BY launch_id, id LIMIT \(Self.firstPageSize + 1)
             """ as PostgresQuery).plannedEachTime())
-        // Column order: FirstRunsJSON.Column.
-        return (FirstRunsJSON.write(rows, limit: Self.firstPageSize), rows.count > Self.firstPageSize)
+        let shown = rows.prefix(Self.firstPageSize)
+        var edges: [(predecessors: [String], successors: [String])] = []
+        edges.reserveCapacity(shown.count)
+        var names = Set<String>()
+        for row in shown {
+            let predecessors = try row.decode([String].self, at: FirstRunsJSON.Column.predecessors.rawValue)
+            let successors = try row.decode([String].self, at: FirstRunsJSON.Column.successors.rawValue)
+            names.formUnion(predecessors)
+            names.formUnion(successors)
+            edges.append((predecessors, successors))
+        }
+        let hidden = try hiddenRuns(launchID: launchID, named: names)
+        return FirstRunsPage(rows: shown, edges: edges, hidden: hidden, taskTexts: head.taskTexts, truncated: rows.count > Self.firstPageSize)
     }
 
     /// The id of the launch's newest event (0 when it has none), from the (launch_id, id) index: where the status page
@@ -131,14 +152,19 @@ public struct LaunchStatusQuery {
         return counts
     }
 
-    /// Which of `names` the API never shows (succeeded scatter gates), looked up by (launch_id, name): the
-    /// edges of one page name few runs, where the launch may have thousands of gates.
+    /// Which of the names on `runs`' edges the API never shows (succeeded scatter gates).
     public func hiddenRuns(launchID: String, among runs: [TaskRunRecord]) throws -> Set<String> {
         var names = Set<String>()
         for run in runs {
             names.formUnion(run.predecessors)
             names.formUnion(run.successors)
         }
+        return try hiddenRuns(launchID: launchID, named: names)
+    }
+
+    /// Which of `names` the API never shows (succeeded scatter gates), looked up by (launch_id, name): the
+    /// edges of one page name few runs, where the launch may have thousands of gates. No statement for no names.
+    func hiddenRuns(launchID: String, named names: Set<String>) throws -> Set<String> {
         guard !names.isEmpty else { return [] }
         return Set(try tx.connection.query("""
             SELECT name FROM task_runs

@@ -8,8 +8,11 @@ import SweepStates
 /// polled four times a second parsed a 100,000-element input on every poll for each listed launch, and `/runs` parsed
 /// its launch's on every page (the summary only proved the launch exists).
 public struct LaunchSummary: Sendable {
-    static let columns = """
-        id::text AS id, workflow_id, version, state, output, created_at, started_at, finished_at, total_runs, finished_runs, failed_runs,
+    static let columns = columnsWithoutOutput + ", output"
+    /// For a reader that takes the output's text another way (the status, `LaunchStatusQuery.head`): `outputJSON`
+    /// is then nil.
+    static let columnsWithoutOutput = """
+        id::text AS id, workflow_id, version, state, created_at, started_at, finished_at, total_runs, finished_runs, failed_runs,
         parent_launch_id::text AS parent_launch_id, (SELECT r.name FROM task_runs r WHERE r.id = parent_run_id) AS parent_run_name,
         is_interceptor
         """
