@@ -19,30 +19,6 @@ public enum LeafCompletion {
 
     /// Returns the launch's open runs after counting these, or nil when none was accepted (stale attempts, or a
     /// cancelled launch whose runs were closed already).
-    /// `statement`, taking the launch's row first and only if no other transaction holds it (SKIP LOCKED): when it
-    /// is held, nothing is recorded and `locked` is false. For a transaction holding rows a claim locked, which must
-    /// not wait for the launch (`LaunchRecord.lockUnlessLocked`).
-    static let statementUnlessLocked = SQLTemplate("""
-        WITH gate AS (
-            SELECT id FROM launches WHERE id = $launch::uuid FOR NO KEY UPDATE SKIP LOCKED
-        ), results AS (
-            SELECT * FROM jsonb_to_recordset($results::jsonb) AS r(\(TaskRunSQL.resultColumns)) WHERE EXISTS (SELECT 1 FROM gate)
-        ), \(TaskRunSQL.recordSuccesses), \(LaunchSQL.countSucceeded)
-        SELECT (SELECT open_runs FROM counted) AS open_runs, EXISTS (SELECT 1 FROM gate) AS locked,
-               (SELECT pg_notify('\(EventWriter.channel)', $launch::uuid::text) FROM counted) AS notified
-        """)
-
-    /// `record` when the launch's row is free now: `locked` false when another transaction holds it (nothing was
-    /// recorded), else what `record` answers as `openRuns`.
-    public static func recordUnlessLocked(_ connection: PostgresConnection, launchID: String, _ completions: [RunCompletion]) throws
-        -> (locked: Bool, openRuns: Int?) {
-        guard let successes = RunCompletion.successRecords(completions) else { return (true, nil) }
-        let row = try connection.query(statementUnlessLocked.query([
-            "results": successes.postgresBind, "launch": launchID.postgresBind, "admitted": 0.postgresBind,
-        ]))[0]
-        return (try row.decode(Bool.self, column: "locked"), try row.decode(Int?.self, column: "open_runs"))
-    }
-
     public static func record(_ connection: PostgresConnection, launchID: String, _ completions: [RunCompletion]) throws -> Int? {
         guard let successes = RunCompletion.successRecords(completions) else { return nil }
         let row = try connection.query(statement.query([
