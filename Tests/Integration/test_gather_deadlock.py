@@ -14,7 +14,7 @@ from stack import Stack, free_port, wait_until
 
 WIDTH = 3000
 # Followers double the runs and their chunks are slow to insert (seconds each with two schedulers, before this
-# change too): fewer, but still across the first chunk (256) and a later one.
+# change too): fewer, each follower still in a later chunk than the replica it follows.
 FOLLOWED_WIDTH = 1000
 
 
@@ -35,7 +35,8 @@ def noop_nginx(port):
 @pytest.fixture(scope="module")
 def cluster():
     port = free_port()
-    s = Stack(extra_nginx=noop_nginx(port))
+    # Chunks of 300 after the first 256: more of them, so more edges cross from a chunk into an earlier one.
+    s = Stack(extra_nginx=noop_nginx(port), env={"SWEEP_EXPANSION_CHUNK": "300"})
     try:
         s.start(schedulers=2)
         admin = s.create_user("gather-admin", admin=True)
