@@ -216,7 +216,7 @@ public final class SchedulerEngine: Sendable {
             let limit = min(free, configuration.claimBatch)
             let t0 = ContinuousClock.now
             var t1 = t0, t2 = t0
-            // Completions a claim-first step left because their launch was held: this step records them first.
+            // Claim first, unless the last step left completions because their launch was held (`completeFirst`).
             let claimFirst = wantClaim && !completeFirst
             let (claimed, rejected, secondsToNext, deferred) = try connection.transaction { connection -> ([ClaimedRun], [RunCompletion], Double?, [RunCompletion]) in
                 t1 = ContinuousClock.now

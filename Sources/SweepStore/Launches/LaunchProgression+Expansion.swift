@@ -14,7 +14,8 @@ import SweepStates
 /// before it are linked, and under the launch lock no run with successors completes between the read of its state
 /// and the insert or link. No chunk updates a row of an earlier chunk: those rows may be claimed by another
 /// scheduler whose transaction then waits for the launch's lock to complete others, which the chunk holds (with
-/// the gather linked to every replica by the last chunk, two schedulers deadlocked on every wide scatter+gather). The launch counts every run of the list at once (`total_runs`, `open_runs`):
+/// the gather linked to every replica by the last chunk, two schedulers deadlocked on every wide scatter+gather).
+/// The launch counts every run of the list at once (`total_runs`, `open_runs`):
 /// the launch cannot end while runs are still to come, and its totals are right from the first chunk. Other
 /// gates of the launch wait (`expansionUnderWay`) until the expansion is done, so the list never changes while it
 /// is inserted, and a scheduler that picks it up after a crash plans exactly the same list again. A gate's
