@@ -137,10 +137,9 @@ password_encryption = 'scram-sha-256'
 CONF
     fi
     if ! grep -q "^# sweep: deadlock checks" "$dir/pgdata/postgresql.conf"; then
-      # A scatter whose replicas feed a gathering task deadlocks between schedulers (the chunk that links the gather
-      # to every replica holds the launch's row; a scheduler's claim holds some of those replicas and waits for the
-      # launch: docs/PLATFORM-NOTES.md). PostgreSQL finds a deadlock only after deadlock_timeout: at its 1 s, a
-      # 5,000-replica scatter into a gather took 33 s (33 deadlocks); at 100 ms, 4.7 s.
+      # PostgreSQL finds a deadlock only after deadlock_timeout: at its 1 s, a 5,000-replica scatter into a gather
+      # took 33 s (33 deadlocks between schedulers, a cycle since removed: README, "Lock order"); a cancel meeting a
+      # claim still deadlocks now and then, and costs a tenth of a second instead of one.
       cat >>"$dir/pgdata/postgresql.conf" <<CONF
 # sweep: deadlock checks
 deadlock_timeout = 100ms

@@ -99,6 +99,9 @@ public final class SchedulerEngine: Sendable {
         var progressThrottle: ProgressThrottle<Int64, (ClaimedRun, EventDraft)>
         var httpResults: [HTTPMultiClient<Int64>.Completion] = []
         var wantClaim = true
+        /// The last step left completions of a launch another transaction held: the next records them before
+        /// claiming, so it may wait for that launch while holding no claimed rows.
+        var completeFirst = false
         /// How soon to claim again when ready runs were left by the claim (`step`).
         static let cappedRetry: Duration = .milliseconds(500)
         var nextDue: ContinuousClock.Instant? = nil
@@ -213,15 +216,20 @@ public final class SchedulerEngine: Sendable {
             let limit = min(free, configuration.claimBatch)
             let t0 = ContinuousClock.now
             var t1 = t0, t2 = t0
-            let (claimed, rejected, secondsToNext) = try connection.transaction { connection -> ([ClaimedRun], [RunCompletion], Double?) in
+            // Claim first, unless the last step left completions because their launch was held (`completeFirst`).
+            let claimFirst = wantClaim && !completeFirst
+            let (claimed, rejected, secondsToNext, deferred) = try connection.transaction { connection -> ([ClaimedRun], [RunCompletion], Double?, [RunCompletion]) in
                 t1 = ContinuousClock.now
                 // Claim before completing when runs are known to be waiting: completing takes the launch's lock
                 // until COMMIT, and a claim inside that window would serialise schedulers sharing a wide launch.
-                var (claimed, rejected) = wantClaim ? try claimer.claim(connection, limit: limit) : ([], [])
-                let claimable = completions.isEmpty ? 0 : try completer.complete(connection, completions)
+                // The claimed rows are then held, so the completions may not wait for a launch another transaction
+                // holds (`Completer.complete(_:_:waitingForLaunches:)`); those wait for the next step.
+                var (claimed, rejected) = claimFirst ? try claimer.claim(connection, limit: limit) : ([], [])
+                let (claimable, deferred) = completions.isEmpty ? (0, [])
+                    : try completer.complete(connection, completions, waitingForLaunches: !claimFirst)
                 t2 = ContinuousClock.now
                 // Claim in place what the completions made ready (a chain's successor): no NOTIFY round trip.
-                if claimable > 0 || !wantClaim, claimed.count + rejected.count < limit {
+                if claimable > 0 || !claimFirst, claimed.count + rejected.count < limit {
                     let more = try claimer.claim(connection, limit: limit - claimed.count - rejected.count)
                     claimed += more.runs
                     rejected += more.rejected
@@ -231,9 +239,10 @@ public final class SchedulerEngine: Sendable {
                     secondsToNext = try connection.query(TaskRunSQL.secondsToNextReady.query(["now": configuration.clock.now.postgresBind]))
                         .first.flatMap { try $0.decode(Double?.self, column: "s") }
                 }
-                return (claimed, rejected, secondsToNext)
+                return (claimed, rejected, secondsToNext, deferred)
             }
-            ready = rejected
+            ready = rejected + deferred
+            completeFirst = !deferred.isEmpty
             let t3 = ContinuousClock.now
             logger.debug("step", metadata: ["begin": "\(t1 - t0)", "complete": "\(t2 - t1)", "claim+commit": "\(t3 - t2)", "n": "\(completions.count)"])
             wantClaim = claimed.count + rejected.count == limit && limit > 0

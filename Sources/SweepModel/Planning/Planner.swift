@@ -72,10 +72,15 @@ public struct Planner: Sendable {
     /// (`total`, of which `tasks` are task runs rather than gates), without building the others: a run's spec
     /// (its name, its predecessors' names) is most of planning a wide expansion, and only the first chunk of one
     /// is inserted at once, on the path between the gate's predecessor's end and its first replica's start.
-    public func expand(gate: RunSpec, replicaCount: Int, in view: some LaunchView, first limit: Int) -> (runs: [RunSpec], total: Int, tasks: Int) {
+    /// `successors` gives, for each of `runs`, the names of the expansion's runs that depend on it
+    /// (`successorsWithin`), so the first chunk's rows are stored with them and never updated by a later chunk.
+    public func expand(gate: RunSpec, replicaCount: Int, in view: some LaunchView, first limit: Int)
+        -> (runs: [RunSpec], total: Int, tasks: Int, successors: [[String]]) {
         let before = OverridingView(base: view, taskID: gate.taskID, outerPath: gate.replicaPath, count: nil)
         let after = OverridingView(base: view, taskID: gate.taskID, outerPath: gate.replicaPath, count: replicaCount)
-        return runSpecs(for: units(in: after), excluding: units(in: before), in: after, limit: limit)
+        let (table, old) = (units(in: after), units(in: before))
+        let first = runSpecs(for: table, excluding: old, in: after, limit: limit)
+        return (first.runs, first.total, first.tasks, successorsWithin(first.runs, table: table, excluding: old))
     }
 
     func runSpecs(for table: UnitTable, excluding old: UnitTable, in view: some LaunchView) -> [RunSpec] {

@@ -8,9 +8,11 @@ import Synchronization
 public final class ExpansionSpecs: Sendable {
     public static let shared = ExpansionSpecs()
 
-    private struct Entry {
+    struct Entry: Sendable {
         let key: String
         let specs: [RunSpec]
+        /// The list's edges (`ExpansionLinks`), built once with it.
+        let links: ExpansionLinks
     }
     private let entries = Mutex<[Entry]>([])
     private let capacity = 2
@@ -19,21 +21,22 @@ public final class ExpansionSpecs: Sendable {
         "\(launchID)/\(gate ?? "")/\(total)"
     }
 
-    func remember(_ specs: [RunSpec], launchID: String, gate: String?) {
+    @discardableResult
+    func remember(_ specs: [RunSpec], launchID: String, gate: String?) -> Entry {
         let key = Self.key(launchID: launchID, gate: gate, total: specs.count)
+        let entry = Entry(key: key, specs: specs, links: ExpansionLinks(specs))
         entries.withLock { list in
             list.removeAll { $0.key == key }
             if list.count >= capacity { list.removeFirst() }
-            list.append(Entry(key: key, specs: specs))
+            list.append(entry)
         }
+        return entry
     }
 
-    func specs(launchID: String, gate: String?, total: Int, plan: () throws -> [RunSpec]) rethrows -> [RunSpec] {
+    func specs(launchID: String, gate: String?, total: Int, plan: () throws -> [RunSpec]) rethrows -> Entry {
         let key = Self.key(launchID: launchID, gate: gate, total: total)
-        if let found = entries.withLock({ list in list.first { $0.key == key }?.specs }) { return found }
-        let specs = try plan()
-        remember(specs, launchID: launchID, gate: gate)
-        return specs
+        if let found = entries.withLock({ list in list.first { $0.key == key } }) { return found }
+        return remember(try plan(), launchID: launchID, gate: gate)
     }
 
     func forget(launchID: String, gate: String?, total: Int) {

@@ -10,8 +10,12 @@ import SweepStates
 /// transaction under the launch's row lock, moving the cursor (`ExpansionSQL`) in the same transaction.
 ///
 /// Why it stays correct: specs come in topological order (a run's predecessors precede it), so every chunk's
-/// predecessors exist and are linked, and under the launch lock no run with successors completes between the
-/// read of its state and the link. The launch counts every run of the list at once (`total_runs`, `open_runs`):
+/// predecessors exist: those of the list were inserted with their successors in it (`ExpansionLinks`), those from
+/// before it are linked, and under the launch lock no run with successors completes between the read of its state
+/// and the insert or link. No chunk updates a row of an earlier chunk: those rows may be claimed by another
+/// scheduler whose transaction then waits for the launch's lock to complete others, which the chunk holds (with
+/// the gather linked to every replica by the last chunk, two schedulers deadlocked on every wide scatter+gather).
+/// The launch counts every run of the list at once (`total_runs`, `open_runs`):
 /// the launch cannot end while runs are still to come, and its totals are right from the first chunk. Other
 /// gates of the launch wait (`expansionUnderWay`) until the expansion is done, so the list never changes while it
 /// is inserted, and a scheduler that picks it up after a crash plans exactly the same list again. A gate's
@@ -34,9 +38,9 @@ extension LaunchProgression {
     /// all of them and leaving a cursor for the rest.
     func insertExpanding(_ specs: [RunSpec], gate: String?) throws {
         guard specs.count > Self.firstChunk else { try insert(specs); return }
-        ExpansionSpecs.shared.remember(specs, launchID: launch.id, gate: gate)
+        let entry = ExpansionSpecs.shared.remember(specs, launchID: launch.id, gate: gate)
         let tasks = specs.filter { $0.kind == .task }.count
-        try insertFirstChunk(Array(specs[..<Self.firstChunk]), total: specs.count, tasks: tasks, gate: gate)
+        try insertFirstChunk(Array(specs[..<Self.firstChunk]), links: entry.links, total: specs.count, tasks: tasks, gate: gate)
     }
 
     /// Inserts what gate `gate` expands to (`count` replicas): at once when few, else its first chunk, planned
@@ -46,18 +50,20 @@ extension LaunchProgression {
     func insertExpanding(gate: RunSpec, count: Int) throws {
         let first = planner.expand(gate: gate, replicaCount: count, in: view, first: Self.firstChunk + 1)
         guard first.total > Self.firstChunk else { try insert(first.runs); return }
-        try insertFirstChunk(Array(first.runs[..<Self.firstChunk]), total: first.total, tasks: first.tasks, gate: gate.name)
+        let chunk = Array(first.runs[..<Self.firstChunk])
+        let links = ExpansionLinks(first: chunk, successors: Array(first.successors[..<Self.firstChunk]))
+        try insertFirstChunk(chunk, links: links, total: first.total, tasks: first.tasks, gate: gate.name)
     }
 
     /// Counts all `total` runs of an expansion (`tasks` of them task runs), leaves its cursor after `chunk` and
-    /// inserts `chunk`.
-    private func insertFirstChunk(_ chunk: [RunSpec], total: Int, tasks: Int, gate: String?) throws {
+    /// inserts `chunk` with its runs' successors in the whole list (`links`).
+    private func insertFirstChunk(_ chunk: [RunSpec], links: ExpansionLinks, total: Int, tasks: Int, gate: String?) throws {
         launch.ledger.inserted(tasks: tasks, gates: total - tasks)
         // The cursor first: gates inside the chunk see an expansion under way and wait for it.
         try connection.query(bound(ExpansionSQL.begin, [
             "gate": gate.postgresBind, "next": chunk.count.postgresBind, "total": total.postgresBind,
         ]))
-        try insert(chunk, countingRuns: false, scheduledEvents: gate == nil)
+        try insert(chunk, links: links, countingRuns: false, scheduledEvents: gate == nil)
     }
 
     /// Whether the launch has an expansion under way (then a newly ready gate waits).
@@ -79,7 +85,8 @@ extension LaunchProgression {
             ExpansionSpecs.shared.forget(launchID: launch.id, gate: gate, total: total)
             return true
         }
-        let specs = try ExpansionSpecs.shared.specs(launchID: launch.id, gate: gate, total: total) { try planned(gate: gate) }
+        let entry = try ExpansionSpecs.shared.specs(launchID: launch.id, gate: gate, total: total) { try planned(gate: gate) }
+        let specs = entry.specs
         guard specs.count == total, next <= total else {
             throw LaunchStoreError("the expansion of \(gate ?? "the start") of launch \(launch.id) planned \(specs.count) runs, its cursor says \(total)")
         }
@@ -90,7 +97,7 @@ extension LaunchProgression {
         } else {
             try connection.query(bound(ExpansionSQL.advance, ["next": end.postgresBind]))
         }
-        try insert(Array(specs[next..<end]), countingRuns: false, scheduledEvents: gate == nil)
+        try insert(Array(specs[next..<end]), links: entry.links, countingRuns: false, scheduledEvents: gate == nil)
         if end == total {
             let waiting = try connection.query(bound(ExpansionSQL.deferredGates)).map { try $0.decode(String.self, column: "name") }
             try makeReady(waiting)
@@ -117,13 +124,14 @@ extension LaunchProgression {
         let total = try row.decode(Int.self, column: "total")
         let end = min(total, next + Self.laterChunk)
         guard end < total else { return nil }
-        let specs = try ExpansionSpecs.shared.specs(launchID: launch.id, gate: gate, total: total) { try planned(gate: gate) }
+        let entry = try ExpansionSpecs.shared.specs(launchID: launch.id, gate: gate, total: total) { try planned(gate: gate) }
+        let specs = entry.specs
         guard specs.count == total else {
             throw LaunchStoreError("the expansion of \(gate ?? "the start") of launch \(launch.id) planned \(specs.count) runs, its cursor says \(total)")
         }
         let chunk = specs[next..<end]
         guard chunk.allSatisfy({ $0.kind == .task }),
-              try insert(Array(chunk), countingRuns: false, scheduledEvents: gate == nil, onlyIfAllReady: true)
+              try insert(Array(chunk), links: entry.links, countingRuns: false, scheduledEvents: gate == nil, onlyIfAllReady: true)
         else { return nil }
         try connection.query(bound(ExpansionSQL.advance, ["next": end.postgresBind]))
         let counted = try connection.query(bound(LaunchSQL.countAdmitted, [

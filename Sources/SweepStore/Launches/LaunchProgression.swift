@@ -194,12 +194,19 @@ public final class LaunchProgression {
     /// succeeded and that simply executes is inserted `scheduled`, with its input: a scatter of 20,000 replicas is
     /// one INSERT, not an INSERT and an UPDATE of every row.
     ///
+    /// `links` (default: those of `specs` alone) are the edges of the list `specs` belong to: each run is inserted
+    /// with its successors in that list, and only predecessors from before the list are updated. A successor
+    /// named before it exists is harmless: a predecessor that finishes first counts down nothing, and the successor,
+    /// inserted under the launch's lock (or only when its predecessors all succeeded), counts it as finished.
+    ///
     /// With `onlyIfAllReady`, writes nothing and answers false unless every run is inserted scheduled (its
     /// predecessors all succeeded, it executes, and it is admitted): such a chunk moves no other run and no
     /// counter but active_runs (`continueExpansionUnlocked`).
     @discardableResult
-    func insert(_ specs: [RunSpec], countingRuns: Bool = true, scheduledEvents: Bool = true, onlyIfAllReady: Bool = false) throws -> Bool {
+    func insert(_ specs: [RunSpec], links: ExpansionLinks? = nil, countingRuns: Bool = true, scheduledEvents: Bool = true,
+                onlyIfAllReady: Bool = false) throws -> Bool {
         guard !specs.isEmpty else { return true }
+        let links = links ?? ExpansionLinks(specs)
         let records = try predecessorRecords(Set(specs.flatMap(\.predecessors)))
         var ready = 0
         let memo = ScatterMemo()
@@ -210,7 +217,7 @@ public final class LaunchProgression {
         var rows = RunRows(capacity: specs.count * 160)
         for spec in specs {
             let waiting = spec.predecessors.reduce(0) { $0 + (records[$1]?.succeeded == true ? 0 : 1) }
-            rows.begin(spec, waiting: waiting)
+            rows.begin(spec, waiting: waiting, successors: links.successors(of: spec.name))
             defer { rows.end() }
             // Waiting kinds (timer, signal, workflow) are inserted pending and enter `waiting` through `makeReady`.
             guard spec.kind == .task, waiting == 0, planner.isEnabled(taskID: spec.taskID), planner.waiting(taskID: spec.taskID) == nil
@@ -256,10 +263,11 @@ public final class LaunchProgression {
         if inserted.contains(where: { (try? $0.decode(String.self, column: "state")) == RunState.scheduled.rawValue }) { wroteEvents = true }
 
         // Appended in place: copying a JSON array out of the dictionary to append one name copied it whole each
-        // time (quadratic: with 2,000 replicas of one predecessor, most of a chunk's CPU in the profile).
+        // time (quadratic: with 2,000 replicas of one predecessor, most of a chunk's CPU in the profile). Only
+        // runs from before the list: the list's own were inserted with theirs.
         var successorsOf: [String: [JSONValue]] = [:]
         for spec in specs {
-            for predecessor in spec.predecessors {
+            for predecessor in spec.predecessors where !links.contains(predecessor) {
                 successorsOf[predecessor, default: []].append(.string(spec.name))
             }
         }

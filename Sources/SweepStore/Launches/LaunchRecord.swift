@@ -29,6 +29,18 @@ public struct LaunchRecord: Sendable {
             """).first.map(record)
     }
 
+    /// `lock` unless another transaction holds the launch's row: then nil at once (SKIP LOCKED), never a wait. For a
+    /// transaction that already holds rows a claim locked (`SchedulerEngine.step`): waiting for the launch there
+    /// closes a cycle with the launch's completer, which may wait for one of those rows (a claim's FOR UPDATE also
+    /// keeps a lock on a row another scheduler claimed since its snapshot, though it does not take that row).
+    public static func lockUnlessLocked(_ connection: PostgresConnection, id: String) throws -> LaunchRecord? {
+        try connection.query("""
+            SELECT id::text AS id, user_id, state, max_concurrency, max_runtime_seconds,
+                   replica_counts, open_runs, active_runs, total_runs, finished_runs, failed_runs
+            FROM launches WHERE id = \(id)::uuid FOR NO KEY UPDATE SKIP LOCKED
+            """).first.map(record)
+    }
+
     /// The launch row as it is now, without a lock: for a transition that writes the launch row only by relative
     /// updates under a lock taken last (`LaunchProgression.continueExpansionUnlocked`); its ledger is never written
     /// back.

@@ -4,7 +4,7 @@ import SweepModel
 
 /// The `$rows` parameter of `TaskRunSQL.insertRuns` (a JSON array of records), written straight into bytes: a
 /// dictionary per run, sorted and serialised, was a large share of a wide expansion's scheduler CPU. Keys follow
-/// the statement's record definition (name, task_id, kind, path, preds, delay, waiting, then what a ready run
+/// the statement's record definition (name, task_id, kind, path, preds, succs, delay, waiting, then what a ready run
 /// adds: input, exec or shared_exec, static_output, throttled).
 struct RunRows {
     private(set) var bytes: [UInt8]
@@ -16,8 +16,8 @@ struct RunRows {
         bytes.append(UInt8(ascii: "["))
     }
 
-    /// Opens the record of `spec`, `waiting` of whose predecessors have not succeeded.
-    mutating func begin(_ spec: RunSpec, waiting: Int) {
+    /// Opens the record of `spec`, `waiting` of whose predecessors have not succeeded, stored with `successors`.
+    mutating func begin(_ spec: RunSpec, waiting: Int, successors: [String] = []) {
         if count > 0 { bytes.append(UInt8(ascii: ",")) }
         count += 1
         append("{\"name\":")
@@ -33,6 +33,11 @@ struct RunRows {
         }
         append("],\"preds\":[")
         for (index, name) in spec.predecessors.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONValue.writeEscaped(name, to: &bytes)
+        }
+        append("],\"succs\":[")
+        for (index, name) in successors.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             JSONValue.writeEscaped(name, to: &bytes)
         }

@@ -43,21 +43,22 @@ public enum TaskRunSQL {
     // MARK: - Creating runs
 
     /// Inserts planned runs of launch `$launch` (user `$user`) from `$rows` (JSON records: name, task_id, kind,
-    /// path, preds, delay, waiting, and for runs ready at once input, exec or shared_exec, static_output,
-    /// throttled); `$shared_exec` maps task ids to the exec shared by their runs. Runs with an input are inserted
+    /// path, preds, succs, delay, waiting, and for runs ready at once input, exec or shared_exec, static_output,
+    /// throttled); `$shared_exec` maps task ids to the exec shared by their runs. `succs`: the run's successors
+    /// known when it is planned (its expansion's), so no later statement updates its row to add them. Runs with an input are inserted
     /// scheduled (with their `task.scheduled` event unless `$scheduled_events` is false: the replicas of a chunked
     /// expansion, which its `task.expanded` announces), the others pending. Answers name, waiting_on, state.
     public static let insertRuns: SQLTemplate = """
         WITH ins AS (
-            INSERT INTO task_runs (launch_id, user_id, name, task_id, kind, replica_path, predecessors, delay_seconds, waiting_on,
+            INSERT INTO task_runs (launch_id, user_id, name, task_id, kind, replica_path, predecessors, successors, delay_seconds, waiting_on,
                                    state, input, exec, static_output, throttled, ready_at)
-            SELECT $launch::uuid, $user, r.name, r.task_id, r.kind, r.path, r.preds, r.delay, r.waiting,
+            SELECT $launch::uuid, $user, r.name, r.task_id, r.kind, r.path, r.preds, coalesce(r.succs, '{}'), r.delay, r.waiting,
                    CASE WHEN r.input IS NULL THEN \(RunState.pending.sql) ELSE \(RunState.scheduled.sql) END, r.input,
                    CASE WHEN r.shared_exec THEN $shared_exec::jsonb -> r.task_id ELSE r.exec END,
                    nullif(r.static_output, 'null'::jsonb), coalesce(r.throttled, false),
                    CASE WHEN r.input IS NOT NULL THEN coalesce($now::timestamptz, now()) + make_interval(secs => r.delay) END
             FROM jsonb_to_recordset($rows::jsonb)
-                 AS r(name text, task_id text, kind text, path int[], preds text[], delay int, waiting int,
+                 AS r(name text, task_id text, kind text, path int[], preds text[], succs text[], delay int, waiting int,
                       input jsonb, exec jsonb, shared_exec boolean, static_output jsonb, throttled boolean)
             RETURNING id, launch_id, name, task_id, delay_seconds, user_id, state, waiting_on
         ), logged AS (
