@@ -8,7 +8,7 @@ import Testing
 /// Chunks of a chunked expansion inserted without the launch's row lock (`continueExpansionUnlocked`), on a real
 /// PostgreSQL: the chunk counts its runs claimable by a relative update taken last, leaves the last chunk (and any
 /// chunk that would move other runs) to the locked path, and is rolled back when the launch ended meanwhile.
-/// Widths exceed the default chunks (256 first, 2,000 later) so the launch has a chunk that is not its last.
+/// Widths exceed the default chunks (256 first, doubling up to 2,000 later) so the launch has chunks that are not its last.
 @Suite(.serialized) struct UnlockedExpansionTests: StoreSuite {
     let store: StoreFixture
     static let width = LaunchProgression.firstChunk + LaunchProgression.laterChunk + 100
@@ -58,12 +58,17 @@ import Testing
         let (t, id) = try wideLaunch()
         let first = LaunchProgression.firstChunk
         #expect(try cursor(id) == first && inserted(id) == first)
-        #expect(try unlockedChunk(id) == true)
-        let next = first + LaunchProgression.laterChunk
-        #expect(try cursor(id) == next && inserted(id) == next)
-        // Every inserted run is claimable, and counted so, beside the totals the first chunk counted.
-        let active = try driver.value(Int.self, "SELECT active_runs FROM launches WHERE id = \(id)::uuid")
-        #expect(active == next)
+        // Chunks double up to the later size (`chunkEnd`); every one but the last goes in without the lock.
+        var next = first
+        while LaunchProgression.chunkEnd(next: next, total: Self.width) < Self.width {
+            #expect(try unlockedChunk(id) == true)
+            next = LaunchProgression.chunkEnd(next: next, total: Self.width)
+            #expect(try cursor(id) == next && inserted(id) == next)
+            // Every inserted run is claimable, and counted so, beside the totals the first chunk counted.
+            let active = try driver.value(Int.self, "SELECT active_runs FROM launches WHERE id = \(id)::uuid")
+            #expect(active == next)
+        }
+        #expect(next > first + LaunchProgression.firstChunk, "more than one chunk went in without the lock")
         // The last chunk ends the cursor: it takes the lock.
         #expect(try unlockedChunk(id) == nil && cursor(id) == next, "nothing written")
         #expect(try lockedChunk(id))
