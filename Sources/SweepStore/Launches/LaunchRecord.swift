@@ -17,15 +17,19 @@ public struct LaunchRecord: Sendable {
     public var state: LaunchState { ledger.state }
     public var isTerminal: Bool { ledger.isTerminal }
 
+    /// What a record reads of the launch row (one list for `lock`, `lockUnlessLocked` and `read`).
+    static let columns = """
+        id::text AS id, user_id, state, max_concurrency, max_runtime_seconds,
+        replica_counts, open_runs, active_runs, total_runs, finished_runs, failed_runs
+        """
+
     /// Locks the launch row for the rest of the transaction: every change to a launch's runs and counters happens
     /// under this lock, so two schedulers never interleave on one launch. NO KEY UPDATE: foreign-key checks of
     /// rows that reference the launch (events appended by another scheduler's claim) need not wait for it. The
     /// input is not read here: it never changes, and a scatter's input can be megabytes (`LaunchPlan` holds it).
     public static func lock(_ connection: PostgresConnection, id: String) throws -> LaunchRecord? {
         try connection.query("""
-            SELECT id::text AS id, user_id, state, max_concurrency, max_runtime_seconds,
-                   replica_counts, open_runs, active_runs, total_runs, finished_runs, failed_runs
-            FROM launches WHERE id = \(id)::uuid FOR NO KEY UPDATE
+            SELECT \(unsafeSQL: columns) FROM launches WHERE id = \(id)::uuid FOR NO KEY UPDATE
             """).first.map(record)
     }
 
@@ -35,9 +39,7 @@ public struct LaunchRecord: Sendable {
     /// keeps a lock on a row another scheduler claimed since its snapshot, though it does not take that row).
     public static func lockUnlessLocked(_ connection: PostgresConnection, id: String) throws -> LaunchRecord? {
         try connection.query("""
-            SELECT id::text AS id, user_id, state, max_concurrency, max_runtime_seconds,
-                   replica_counts, open_runs, active_runs, total_runs, finished_runs, failed_runs
-            FROM launches WHERE id = \(id)::uuid FOR NO KEY UPDATE SKIP LOCKED
+            SELECT \(unsafeSQL: columns) FROM launches WHERE id = \(id)::uuid FOR NO KEY UPDATE SKIP LOCKED
             """).first.map(record)
     }
 
@@ -46,9 +48,7 @@ public struct LaunchRecord: Sendable {
     /// back.
     public static func read(_ connection: PostgresConnection, id: String) throws -> LaunchRecord? {
         try connection.query("""
-            SELECT id::text AS id, user_id, state, max_concurrency, max_runtime_seconds,
-                   replica_counts, open_runs, active_runs, total_runs, finished_runs, failed_runs
-            FROM launches WHERE id = \(id)::uuid
+            SELECT \(unsafeSQL: columns) FROM launches WHERE id = \(id)::uuid
             """).first.map(record)
     }
 
