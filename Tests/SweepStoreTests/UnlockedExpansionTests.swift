@@ -69,6 +69,8 @@ import Testing
             #expect(active == next)
         }
         #expect(next > first + LaunchProgression.firstChunk, "more than one chunk went in without the lock")
+        #expect(LaunchProgression.chunkEnd(next: first, total: Self.width) == 2 * first,
+                "the chunk after the first is the first's size (the whole list is planned before it)")
         // The last chunk ends the cursor: it takes the lock.
         #expect(try unlockedChunk(id) == nil && cursor(id) == next, "nothing written")
         #expect(try lockedChunk(id))
