@@ -19,13 +19,19 @@ public struct ReplicaTemplate: Sendable {
     /// The nesting depth of the input with a string in the element's place: with an element of depth d, the
     /// replica's input nests at most `depth + d` deep.
     let depth: Int
+    /// The stored input leaves out `launch_input` (the launch's input, unchanged: `Planner.storedInput`), which
+    /// readers splice back; its bytes still count towards `ModelLimits.maxRunInputBytes` (`omittedBytes`).
+    public let splicesLaunchInput: Bool
+    let omittedBytes: Int
 
     /// The element's place while the template is serialised: NUL characters, which no stored input can hold, so
     /// it cannot occur anywhere else in the bytes.
     static let placeholder = "\u{0}sweep:replica-element\u{0}"
 
-    init?(shared: RunInput, list: [JSONValue], input: JSONValue) {
-        let bytes = input.jsonBytes
+    /// `input` is the replicas' input with the placeholder; `stored`, what is stored of it when that leaves out the
+    /// launch's input.
+    init?(shared: RunInput, list: [JSONValue], input: JSONValue, stored: JSONValue? = nil) {
+        let bytes = (stored ?? input).jsonBytes
         var mark: [UInt8] = []
         JSONValue.writeEscaped(Self.placeholder, to: &mark)
         guard let start = bytes.firstIndex(ofSubsequence: mark) else { return nil }
@@ -35,6 +41,8 @@ public struct ReplicaTemplate: Sendable {
         suffix = Array(bytes[(start + mark.count)...])
         guard !suffix.contains(subsequence: mark) else { return nil }
         depth = input.nestingDepth
+        splicesLaunchInput = stored != nil
+        omittedBytes = stored == nil ? 0 : input.jsonBytes.count - bytes.count
     }
 
     /// Whether replica `index`'s input can be stamped: its element exists and passes the checks of `prepare`
@@ -43,11 +51,12 @@ public struct ReplicaTemplate: Sendable {
         guard list.indices.contains(index) else { return false }
         let element = list[index]
         guard depth + element.nestingDepth <= JSONParser.defaultMaxDepth, element.pointerToNUL == nil else { return false }
-        let limit = ModelLimits.maxRunInputBytes - prefix.count - suffix.count
+        let limit = ModelLimits.maxRunInputBytes - prefix.count - suffix.count - omittedBytes
         return limit >= 0 && element.serializedSize(upTo: limit) <= limit
     }
 
-    /// Appends replica `index`'s input (JSON) to `out`; call only when `accepts(replica:)` said yes.
+    /// Appends replica `index`'s input (JSON, as stored: see `splicesLaunchInput`) to `out`; call only when
+    /// `accepts(replica:)` said yes.
     public func writeInput(replica index: Int, to out: inout [UInt8]) {
         out.append(contentsOf: prefix)
         list[index].write(to: &out)
@@ -80,10 +89,14 @@ extension Planner {
         for record in predecessors { outputs[record.name] = record.output }
         guard case .success(var input) = taskInput(run, outputs: outputs, launchInput: launchInput, view: view) else { return nil }
         Self.gatherChildren(predecessors, plan: plan, into: &input)
-        let marked = Self.scattering(.string(ReplicaTemplate.placeholder), over: expression, in: input)
-        guard let template = ReplicaTemplate(shared: reference, list: list, input: .object(marked)), template.accepts(replica: index) else { return nil }
+        let marked = JSONValue.object(Self.scattering(.string(ReplicaTemplate.placeholder), over: expression, in: input))
+        // A scatter over a predecessor's output leaves the launch input as it is: stored without it.
+        let stored = Self.leavingOutLaunchInput(marked, launchInput: launchInput)
+        guard let template = ReplicaTemplate(shared: reference, list: list, input: marked, stored: stored), template.accepts(replica: index)
+        else { return nil }
         var stamped: [UInt8] = []
         template.writeInput(replica: index, to: &stamped)
-        return stamped == reference.input.jsonBytes ? template : nil
+        let expected = stored == nil ? reference.input : Self.leavingOutLaunchInput(reference.input, launchInput: launchInput)
+        return stamped == expected?.jsonBytes ? template : nil
     }
 }

@@ -233,6 +233,7 @@ public final class LaunchProgression {
                 if !throttled { ready += 1 }
                 if sharedExec[spec.taskID] == nil { sharedExec[spec.taskID] = plan.execPlan(spec.taskID, template.shared) }
                 rows.field("input") { template.writeInput(replica: index, to: &$0) }
+                if template.splicesLaunchInput { rows.field("splice", true) }
                 rows.field("shared_exec", true)
                 rows.field("static_output", template.shared.staticOutput ?? .null)
                 rows.field("throttled", .bool(throttled))
@@ -342,11 +343,13 @@ public final class LaunchProgression {
         return throttled
     }
 
-    /// A run that executes: its input, what to run, and whether max_task_concurrency holds it back. Counts it as
-    /// active (claimable) unless held back.
+    /// A run that executes: its input (as stored: `splice` when it leaves out the launch's input), what to run, and
+    /// whether max_task_concurrency holds it back. Counts it as active (claimable) unless held back.
     private func admit(_ spec: RunSpec, _ runInput: RunInput) -> [String: JSONValue] {
         let throttled = admitted()
-        return ["input": runInput.input, "exec": plan.execPlan(spec.taskID, runInput),
+        // Without the launch's input when it holds it unchanged (`Planner.storedInput`): readers splice it back.
+        let stored = planner.storedInput(runInput, taskID: spec.taskID, launchInput: plan.input)
+        return ["input": stored ?? runInput.input, "splice": .bool(stored != nil), "exec": plan.execPlan(spec.taskID, runInput),
                 "static_output": runInput.staticOutput ?? .null, "throttled": .bool(throttled)]
     }
 

@@ -103,7 +103,8 @@ public struct LaunchStatusQuery {
     public func firstRuns(launchID: String, head: LaunchStatusHead) throws -> FirstRunsPage {
         let rows = try tx.connection.query(("""
             -- `= ANY` and `ORDER BY launch_id, id`: the type's comment.
-            SELECT name, task_id, state, attempt, input, output, error, created_at, started_at, finished_at, predecessors, successors
+            SELECT name, task_id, state, attempt, \(unsafeSQL: RunInputSQL.input("task_runs")) AS input, output, error, created_at, started_at,
+                   finished_at, predecessors, successors
             FROM task_runs
             WHERE user_id = \(tx.userID) AND launch_id = ANY(ARRAY[\(launchID)::uuid]) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
             ORDER BY launch_id, id LIMIT \(Self.firstPageSize + 1)

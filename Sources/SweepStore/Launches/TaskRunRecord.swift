@@ -4,8 +4,10 @@ import SweepJSON
 
 /// A task run as the API shows it.
 public struct TaskRunRecord: Sendable {
+    /// Read from `task_runs` (unaliased); the input through `RunInputSQL.input`.
     static let columns = """
-        name, task_id, kind, state, attempt, input, output, error, predecessors, successors, created_at, started_at, finished_at
+        name, task_id, kind, state, attempt, \(RunInputSQL.input("task_runs")) AS input, output, error, predecessors, successors, created_at,
+        started_at, finished_at
         """
     public let name: String
     public let taskID: String

@@ -43,23 +43,23 @@ public enum TaskRunSQL {
     // MARK: - Creating runs
 
     /// Inserts planned runs of launch `$launch` (user `$user`) from `$rows` (JSON records: name, task_id, kind,
-    /// path, preds, succs, delay, waiting, and for runs ready at once input, exec or shared_exec, static_output,
-    /// throttled); `$shared_exec` maps task ids to the exec shared by their runs. `succs`: the run's successors
+    /// path, preds, succs, delay, waiting, and for runs ready at once input, splice (the input leaves out the launch's
+    /// input: `RunInputSQL`), exec or shared_exec, static_output, throttled); `$shared_exec` maps task ids to the exec shared by their runs. `succs`: the run's successors
     /// known when it is planned (its expansion's), so no later statement updates its row to add them. Runs with an input are inserted
     /// scheduled (with their `task.scheduled` event unless `$scheduled_events` is false: the replicas of a chunked
     /// expansion, which its `task.expanded` announces), the others pending. Answers name, waiting_on, state.
     public static let insertRuns: SQLTemplate = """
         WITH ins AS (
             INSERT INTO task_runs (launch_id, user_id, name, task_id, kind, replica_path, predecessors, successors, delay_seconds, waiting_on,
-                                   state, input, exec, static_output, throttled, ready_at)
+                                   state, input, splice_launch_input, exec, static_output, throttled, ready_at)
             SELECT $launch::uuid, $user, r.name, r.task_id, r.kind, r.path, r.preds, coalesce(r.succs, '{}'), r.delay, r.waiting,
-                   CASE WHEN r.input IS NULL THEN \(RunState.pending.sql) ELSE \(RunState.scheduled.sql) END, r.input,
+                   CASE WHEN r.input IS NULL THEN \(RunState.pending.sql) ELSE \(RunState.scheduled.sql) END, r.input, coalesce(r.splice, false),
                    CASE WHEN r.shared_exec THEN $shared_exec::jsonb -> r.task_id ELSE r.exec END,
                    nullif(r.static_output, 'null'::jsonb), coalesce(r.throttled, false),
                    CASE WHEN r.input IS NOT NULL THEN coalesce($now::timestamptz, now()) + make_interval(secs => r.delay) END
             FROM jsonb_to_recordset($rows::jsonb)
                  AS r(name text, task_id text, kind text, path int[], preds text[], succs text[], delay int, waiting int,
-                      input jsonb, exec jsonb, shared_exec boolean, static_output jsonb, throttled boolean)
+                      input jsonb, splice boolean, exec jsonb, shared_exec boolean, static_output jsonb, throttled boolean)
             RETURNING id, launch_id, name, task_id, delay_seconds, user_id, state, waiting_on
         ), logged AS (
             INSERT INTO events (user_id, launch_id, run_name, type, data)
@@ -98,15 +98,16 @@ public enum TaskRunSQL {
         )
         """
 
-    /// pending -> scheduled for the runs in `$rows` (JSON records: id, input, exec, static_output, throttled), with
+    /// pending -> scheduled for the runs in `$rows` (JSON records: id, input, splice, exec, static_output, throttled), with
     /// their `task.scheduled` events. ready_at is the transaction's now() plus the run's delay: the claim at the end
     /// of the same transaction (ready_at <= now()) must see a successor scheduled here.
     public static let schedule: SQLTemplate = """
         WITH ready AS (
-            UPDATE task_runs t SET state = \(RunState.scheduled.sql), input = r.input, exec = r.exec, throttled = r.throttled,
+            UPDATE task_runs t SET state = \(RunState.scheduled.sql), input = r.input, splice_launch_input = coalesce(r.splice, false),
+                   exec = r.exec, throttled = r.throttled,
                    static_output = CASE WHEN r.static_output = 'null'::jsonb THEN NULL ELSE r.static_output END,
                    ready_at = coalesce($now::timestamptz, now()) + make_interval(secs => t.delay_seconds)
-            FROM jsonb_to_recordset($rows::jsonb) AS r(id bigint, input jsonb, exec jsonb, static_output jsonb, throttled boolean)
+            FROM jsonb_to_recordset($rows::jsonb) AS r(id bigint, input jsonb, splice boolean, exec jsonb, static_output jsonb, throttled boolean)
             WHERE t.id = r.id AND t.state = \(RunState.pending.sql)
             RETURNING t.id, t.launch_id, t.name, t.task_id, t.delay_seconds, t.user_id
         )
@@ -263,7 +264,8 @@ public enum TaskRunSQL {
     /// caller: running under a lease of scheduler `$scheduler` for `$lease` seconds, attempt counted up (the fencing
     /// token), a progress token minted (only its hash stored). A picked row with an input is a chain successor
     /// prepared by the planner (pending until now): it gets its input and what to execute, and its
-    /// `task.scheduled` event before its `task.started`. With `startingLaunches` (a claim), their launches that
+    /// `task.scheduled` event before its `task.started`; it is stored whole (`splice_launch_input` false). Each run's
+    /// input is answered as executors see it (`RunInputSQL.input`). With `startingLaunches` (a claim), their launches that
     /// still wait start too (`LaunchSQL.startLaunches`) with `launch.started` first; the chain step, whose launch
     /// runs already, leaves that out. CTE `claimed` answers the runs.
     public static func start(startingLaunches: Bool) -> SQLTemplate {
@@ -279,11 +281,13 @@ public enum TaskRunSQL {
                        lease_expires_at = coalesce($now::timestamptz, now()) + make_interval(secs => $lease::int),
                        started_at = coalesce($now::timestamptz, clock_timestamp()),
                        progress_token_hash = encode(sha256(convert_to(picked.token, 'UTF8')), 'hex'),
-                       input = coalesce(picked.input, t.input), exec = coalesce(picked.exec, t.exec),
+                       input = coalesce(picked.input, t.input), splice_launch_input = picked.input IS NULL AND t.splice_launch_input,
+                       exec = coalesce(picked.exec, t.exec),
                        static_output = CASE WHEN picked.input IS NULL THEN t.static_output ELSE nullif(picked.static_output, 'null'::jsonb) END,
                        waiting_on = 0, ready_at = coalesce(t.ready_at, coalesce($now::timestamptz, now()))
                 FROM picked WHERE t.id = picked.id
-                RETURNING t.id, t.launch_id, t.user_id, t.name, t.task_id, t.attempt, t.input, t.exec, t.static_output, t.delay_seconds,
+                RETURNING t.id, t.launch_id, t.user_id, t.name, t.task_id, t.attempt, \(RunInputSQL.input("t")) AS input, t.exec, t.static_output,
+                          t.delay_seconds,
                           picked.token, picked.input IS NOT NULL AS was_pending
             ), \(startingLaunches ? LaunchSQL.startLaunches + "," : "") logged AS (
                 INSERT INTO events (user_id, launch_id, run_name, type, data)
@@ -505,7 +509,7 @@ public enum TaskRunSQL {
         gone_logs AS (
             DELETE FROM run_logs l USING picked p WHERE l.user_id = p.user_id AND l.launch_id = $launch::uuid AND l.run_id = p.id
         )
-        UPDATE task_runs t SET state = \(RunState.pending.sql), waiting_on = p.waiting, input = NULL, output = NULL, error = NULL,
+        UPDATE task_runs t SET state = \(RunState.pending.sql), waiting_on = p.waiting, input = NULL, splice_launch_input = false, output = NULL, error = NULL,
                exec = NULL, static_output = NULL, logs = NULL, started_at = NULL, finished_at = NULL, ready_at = NULL,
                lease_expires_at = NULL, claimed_by = NULL, progress_token_hash = NULL, throttled = false,
                max_attempts = t.max_attempts + t.attempt

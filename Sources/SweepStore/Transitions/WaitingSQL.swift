@@ -83,7 +83,7 @@ extension TaskRunSQL {
 
     /// Locks waiting run `$run` at attempt `$attempt` if it is still due; answers what the service needs.
     public static let lockDueWaiting: SQLTemplate = """
-        SELECT id, launch_id::text AS launch_id, user_id, name, task_id, attempt, input, exec,
+        SELECT id, launch_id::text AS launch_id, user_id, name, task_id, attempt, \(RunInputSQL.input("task_runs")) AS input, exec,
                ready_at <= coalesce($now::timestamptz, now()) AS due
         FROM task_runs WHERE id = $run AND state = \(RunState.waiting.sql) AND attempt = $attempt::int
         FOR UPDATE
