@@ -6,3 +6,6 @@
 -- Rows from before this migration keep false and their inline launch_input; nothing is rewritten (a constant
 -- default is stored in the catalog, not in each row).
 ALTER TABLE task_runs ADD COLUMN splice_launch_input boolean NOT NULL DEFAULT false;
+-- The claim routine answers a run's input as text (`RunInputSQL.claimedInput` splices the launch input in as text):
+-- its result type changes, which CREATE OR REPLACE cannot do. The Migrator installs the new one after this.
+DROP FUNCTION IF EXISTS sweep_claim(integer, text, integer, timestamptz, integer);

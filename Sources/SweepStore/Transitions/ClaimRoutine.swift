@@ -18,7 +18,7 @@ public enum ClaimRoutine {
 
     public static let definition = """
         CREATE OR REPLACE FUNCTION \(name)(p_limit integer, p_scheduler text, p_lease_seconds integer, p_now timestamptz, p_running_cap integer)
-        RETURNS TABLE (id bigint, launch_id text, user_id bigint, name text, task_id text, attempt integer, input jsonb, exec jsonb,
+        RETURNS TABLE (id bigint, launch_id text, user_id bigint, name text, task_id text, attempt integer, input text, exec jsonb,
                        static_output jsonb, token text, max_runtime_seconds integer, announced bigint)
         LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_hashjoin = off SET enable_mergejoin = off SET enable_material = off SET enable_seqscan = off AS $routine$
         #variable_conflict use_column

@@ -55,8 +55,8 @@ extension TaskRunSQL {
             SELECT id, sweep_new_token(id) AS token, NULL::jsonb AS input, NULL::jsonb AS exec, NULL::jsonb AS static_output FROM locked
         ), \(start(startingLaunches: true)), announced AS (
             SELECT pg_notify('\(EventWriter.channel)', '') WHERE EXISTS (SELECT 1 FROM claimed)
-        )
-        SELECT c.id, c.launch_id::text AS launch_id, c.name, c.task_id, c.attempt, c.input, c.exec, c.token,
+        ), \(RunInputSQL.launchTexts)
+        SELECT c.id, c.launch_id::text AS launch_id, c.name, c.task_id, c.attempt, \(RunInputSQL.claimedInput("c")) AS input, c.exec, c.token,
                to_char((coalesce($now::timestamptz, now()) + make_interval(secs => $lease::int)) AT TIME ZONE 'UTC',
                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS lease_expires_at,
                (SELECT count(*) FROM announced) AS announced,

@@ -264,8 +264,8 @@ public enum TaskRunSQL {
     /// caller: running under a lease of scheduler `$scheduler` for `$lease` seconds, attempt counted up (the fencing
     /// token), a progress token minted (only its hash stored). A picked row with an input is a chain successor
     /// prepared by the planner (pending until now): it gets its input and what to execute, and its
-    /// `task.scheduled` event before its `task.started`; it is stored whole (`splice_launch_input` false). Each run's
-    /// input is answered as executors see it (`RunInputSQL.input`). With `startingLaunches` (a claim), their launches that
+    /// `task.scheduled` event before its `task.started`; it is stored whole (`splice_launch_input` false). A claim
+    /// answers each run's input through `RunInputSQL.claimedInput`. With `startingLaunches` (a claim), their launches that
     /// still wait start too (`LaunchSQL.startLaunches`) with `launch.started` first; the chain step, whose launch
     /// runs already, leaves that out. CTE `claimed` answers the runs.
     public static func start(startingLaunches: Bool) -> SQLTemplate {
@@ -286,7 +286,7 @@ public enum TaskRunSQL {
                        static_output = CASE WHEN picked.input IS NULL THEN t.static_output ELSE nullif(picked.static_output, 'null'::jsonb) END,
                        waiting_on = 0, ready_at = coalesce(t.ready_at, coalesce($now::timestamptz, now()))
                 FROM picked WHERE t.id = picked.id
-                RETURNING t.id, t.launch_id, t.user_id, t.name, t.task_id, t.attempt, \(RunInputSQL.input("t")) AS input, t.exec, t.static_output,
+                RETURNING t.id, t.launch_id, t.user_id, t.name, t.task_id, t.attempt, t.input, t.splice_launch_input, t.exec, t.static_output,
                           t.delay_seconds,
                           picked.token, picked.input IS NOT NULL AS was_pending
             ), \(startingLaunches ? LaunchSQL.startLaunches + "," : "") logged AS (
@@ -309,8 +309,9 @@ public enum TaskRunSQL {
     public static let claim: SQLTemplate = """
         WITH RECURSIVE \(pickFairly), \(start(startingLaunches: true)), announced AS (
             SELECT pg_notify('\(EventWriter.channel)', '') WHERE EXISTS (SELECT 1 FROM claimed)
-        )
-        SELECT c.id, c.launch_id::text AS launch_id, c.user_id, c.name, c.task_id, c.attempt, c.input, c.exec, c.static_output, c.token,
+        ), \(RunInputSQL.launchTexts)
+        SELECT c.id, c.launch_id::text AS launch_id, c.user_id, c.name, c.task_id, c.attempt, \(RunInputSQL.claimedInput("c")) AS input, c.exec,
+               c.static_output, c.token,
                l.max_runtime_seconds, (SELECT count(*) FROM announced) AS announced
         FROM claimed c JOIN launches l ON l.id = c.launch_id
         """
