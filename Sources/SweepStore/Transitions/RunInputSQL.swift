@@ -22,7 +22,7 @@ extension RunInputSQL {
     /// CTE `launch_texts(id, input)`: the input (as text) of each launch with a run of the preceding CTE
     /// `claimed(launch_id, input, splice_launch_input)` that leaves it out, written once per statement: jsonb to
     /// text of a 10,000-element launch input cost ~1 ms, and a claim answers up to hundreds of its followers.
-    static let launchTexts = """
+    public static let launchTexts = """
         launch_texts AS MATERIALIZED (
             SELECT sl.id, sl.input::text AS input FROM public.launches sl
             WHERE sl.id IN (SELECT launch_id FROM claimed WHERE splice_launch_input)
@@ -35,7 +35,7 @@ extension RunInputSQL {
     /// scatter_element) the whole input's text is `{"launch_input": <launch input>, ` and the rest of the stored
     /// text. About 15 times cheaper than building the jsonb (`||`) and writing it out per run (0.17 against 2.6 ms
     /// per run for a 10,000-element launch input); any other stored input takes `input(_:)`'s way.
-    static func claimedInput(_ c: String) -> String {
+    public static func claimedInput(_ c: String) -> String {
         """
         CASE WHEN NOT \(c).splice_launch_input THEN \(c).input::text
              WHEN \(c).input = '{}'::jsonb THEN '{"launch_input": ' || (SELECT lt.input FROM launch_texts lt WHERE lt.id = \(c).launch_id) || '}'
