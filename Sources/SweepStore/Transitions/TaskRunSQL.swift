@@ -44,9 +44,9 @@ public enum TaskRunSQL {
 
     /// Inserts planned runs of launch `$launch` (user `$user`) from `$rows` (JSON records: name, task_id, kind,
     /// path, preds, succs, delay, waiting, and for runs ready at once input, splice (the input leaves out the launch's
-    /// input: `RunInputSQL`), exec or shared_exec, static_output, throttled); `$shared_exec` maps task ids to the exec shared by their runs. `succs`: the run's successors
-    /// known when it is planned (its expansion's), so no later statement updates its row to add them. Runs with an input are inserted
-    /// scheduled (with their `task.scheduled` event unless `$scheduled_events` is false: the replicas of a chunked
+    /// input: `RunInputSQL`), exec or shared_exec, static_output, throttled); `$shared_exec` maps task ids to the exec
+    /// shared by their runs. `succs`: the run's successors known when it is planned (its expansion's), so no later
+    /// statement updates its row to add them. Runs with an input are inserted scheduled (with their `task.scheduled` event unless `$scheduled_events` is false: the replicas of a chunked
     /// expansion, which its `task.expanded` announces), the others pending. Answers name, waiting_on, state.
     public static let insertRuns: SQLTemplate = """
         WITH ins AS (
@@ -265,8 +265,8 @@ public enum TaskRunSQL {
     /// token), a progress token minted (only its hash stored). A picked row with an input is a chain successor
     /// prepared by the planner (pending until now): it gets its input and what to execute, and its
     /// `task.scheduled` event before its `task.started`; it is stored whole (`splice_launch_input` false). A claim
-    /// answers each run's input through `RunInputSQL.claimedInput`. With `startingLaunches` (a claim), their launches that
-    /// still wait start too (`LaunchSQL.startLaunches`) with `launch.started` first; the chain step, whose launch
+    /// answers each run's input through `RunInputSQL.claimedInput`. With `startingLaunches` (a claim), their launches
+    /// that still wait start too (`LaunchSQL.startLaunches`) with `launch.started` first; the chain step, whose launch
     /// runs already, leaves that out. CTE `claimed` answers the runs.
     public static func start(startingLaunches: Bool) -> SQLTemplate {
         let launchEvents = !startingLaunches ? "" : """
