@@ -10,9 +10,15 @@ struct ProcessLauncher: Sendable {
     let baseDirectory: String
     /// util-linux prlimit(1), the trampoline for resource limits; nil when not installed.
     let prlimitPath: String?
+    /// coreutils nice(1), the trampoline for `ProcessSpec.niceness`; nil when not installed.
+    let nicePath: String?
 
     static func findPrlimit() -> String? {
         ["/usr/bin/prlimit", "/bin/prlimit"].first { access($0, X_OK) == 0 }
+    }
+
+    static func findNice() -> String? {
+        ["/usr/bin/nice", "/bin/nice"].first { access($0, X_OK) == 0 }
     }
 
     func launch(_ spec: ProcessSpec, id: String) throws(ProcessSupervisorError) -> sending ChildProcess {
@@ -41,6 +47,15 @@ struct ProcessLauncher: Sendable {
             }
             program = prlimitPath
             argv = ["prlimit"] + limitOptions + ["--", executable] + spec.arguments.dropFirst()
+        }
+        // The nice value the same way (posix_spawn has no attribute for it, and a setpriority(2) after the spawn
+        // would miss what the child already started): nice(1) sets it on itself and execs the rest.
+        if spec.niceness > 0 {
+            guard let nicePath else {
+                throw ProcessSupervisorError(.limitsUnavailable, "a nice value needs nice(1) from coreutils")
+            }
+            argv = ["nice", "-n", String(spec.niceness), program] + argv.dropFirst()
+            program = nicePath
         }
 
         let input = try FileDescriptor.pipe()

@@ -21,6 +21,8 @@ public struct ProcessSpec: Sendable {
     /// Report what the child writes as it arrives (`ProcessEvent.output`), for logs read while it runs; the
     /// outcome keeps its capped copy either way.
     public var reportsOutput = false
+    /// The child's nice value (0-19), inherited by everything it starts: 0 leaves the supervisor's own.
+    public var niceness = 0
 
     public struct DirectoryOwner: Sendable, Hashable {
         public var uid: UInt32
@@ -66,6 +68,9 @@ public struct ProcessSpec: Sendable {
         }
         if !limits.isValid {
             throw ProcessSupervisorError(.invalidSpec, "negative resource limit")
+        }
+        if !(0...19).contains(niceness) {
+            throw ProcessSupervisorError(.invalidSpec, "niceness must be 0 to 19")
         }
     }
 

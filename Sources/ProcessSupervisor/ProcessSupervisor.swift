@@ -19,7 +19,7 @@ public final class ProcessSupervisor: Sendable {
         onEvent: @escaping @Sendable (ProcessEvent) -> Void
     ) {
         let base = temporaryDirectory ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        launcher = ProcessLauncher(baseDirectory: base, prlimitPath: ProcessLauncher.findPrlimit())
+        launcher = ProcessLauncher(baseDirectory: base, prlimitPath: ProcessLauncher.findPrlimit(), nicePath: ProcessLauncher.findNice())
         shared = SupervisorShared(terminationGrace: terminationGrace, onEvent: onEvent)
         let shared = self.shared
         let thread = Thread {

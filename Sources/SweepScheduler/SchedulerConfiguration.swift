@@ -38,6 +38,11 @@ public struct SchedulerConfiguration: Sendable {
     public var waitingInterval: Duration = WaitingService.defaultInterval
     /// At most one `::progress::` event per run this often, the latest line winning (`SWEEP_PROGRESS_INTERVAL_MS`).
     public var progressInterval: Duration = ProgressThrottle<Int64, Never>.defaultInterval
+    /// How much nicer than the scheduler local task processes run (`SWEEP_TASK_NICE`, 0-19): podman, bubblewrap and
+    /// the task itself, with all they start. Tasks share the host with PostgreSQL, the worker, nginx and this loop;
+    /// twenty container starts at once (~2 CPU-seconds of podman on two cores) otherwise delayed the event streams'
+    /// delivery by 100-200 ms (make bench, SSE section). Only matters while the CPU is contended.
+    public var taskNiceness = 10
     /// Runs of one user running at once when its `user_limits` row sets none (`SWEEP_LIMIT_RUNNING_RUNS`, read as
     /// the worker reads it: `LimitDefaults`); the claim leaves the rest scheduled.
     public var defaultMaxRunningRuns: Int = LimitDefaults.defaultMaxRunningRuns

@@ -84,7 +84,8 @@ extension SchedulerEngine.Loop {
         do {
             image = try ContainerImageStore.runnable(connection, userID: run.userID, name: imageName, tag: imageTag)
             if let image, !PodmanLauncher.loaded.contains(image.imageID) {
-                archive = try ContainerImageStore.archive(connection, userID: run.userID, imageID: image.imageID)
+                archive = try PodmanLauncher.loaded.carried(image.imageID)
+                    ?? ContainerImageStore.archive(connection, userID: run.userID, imageID: image.imageID)
             }
         } catch {
             return fallBack(run, index, "cannot read image \(reference): \(error)")
@@ -116,7 +117,7 @@ extension SchedulerEngine.Loop {
             labels: labels, cpu: target.cpu, memoryMB: target.memoryMB, workDirectory: workspace?.work)
         spec.workingDirectory = workspace?.root
         startStaging(run, index, isFunction: false, spec, workspace: workspace)
-        if archive != nil, inFlight[run.id] != nil { PodmanLauncher.loaded.carry(runID: run.id, imageID: image.imageID) }
+        if let archive, inFlight[run.id] != nil { PodmanLauncher.loaded.carry(runID: run.id, imageID: image.imageID, archive: archive) }
     }
 
     /// A container whose podman client did not end by itself (cancel, timeout) may still run: remove it.
@@ -218,6 +219,7 @@ extension SchedulerEngine.Loop {
     mutating func start(_ run: ClaimedRun, _ index: Int, isFunction: Bool, _ spec: ProcessSpec, workspace: TaskWorkspace? = nil) {
         var spec = spec
         spec.reportsOutput = true  // stdout and stderr reach run_logs while the task runs (LiveOutput)
+        spec.niceness = configuration.taskNiceness
         do {
             inFlight[run.id] = SchedulerEngine.InFlight(run: run, alternative: index, isFunction: isFunction)
             if let workspace { TaskWorkspaces.shared.keep(workspace, runID: run.id) }

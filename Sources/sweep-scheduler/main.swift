@@ -51,6 +51,13 @@ let configuration = {
     if let milliseconds = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? ""), milliseconds >= 0 {
         configuration.progressInterval = .milliseconds(milliseconds)
     }
+    if let text = environment["SWEEP_TASK_NICE"], !text.isEmpty {
+        guard let niceness = Int(text), (0...19).contains(niceness) else {
+            logger.critical("SWEEP_TASK_NICE must be a whole number from 0 to 19")
+            exit(2)
+        }
+        configuration.taskNiceness = niceness
+    }
     if let seconds = Int(environment["SWEEP_BLOB_UPLOAD_GRACE_SECONDS"] ?? ""), seconds > 0 {
         configuration.uploadGraceSeconds = seconds
     }

@@ -166,6 +166,33 @@ import Testing
         #expect(outcome.succeeded)
     }
 
+    /// `niceness` is added to the supervisor's own nice value, for the child and what it starts (here a
+    /// subshell), with or without the resource-limit trampoline in between.
+    @Test func nicenessAppliesToTheChildAndWhatItStarts() throws {
+        let own = Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
+        let expected = min(19, own + 7)
+        let (supervisor, recorder) = ProcessSupervisor.recording()
+        var spec = ProcessSpec.shell("nice; (nice)")
+        spec.niceness = 7
+        try supervisor.start(spec, id: "nice")
+        var limited = ProcessSpec.shell("ulimit -n; nice")
+        limited.niceness = 7
+        limited.limits.openFiles = 64
+        try supervisor.start(limited, id: "limited")
+        let outcome = try #require(recorder.outcome("nice"))
+        #expect(outcome.output == "\(expected)\n\(expected)\n")
+        #expect(try #require(recorder.outcome("limited")).output == "64\n\(expected)\n")
+    }
+
+    @Test func nicenessOutsideZeroToNineteenIsRefused() throws {
+        let (supervisor, _) = ProcessSupervisor.recording()
+        for niceness in [-1, 20] {
+            var spec = ProcessSpec.shell("true")
+            spec.niceness = niceness
+            #expect(throws: ProcessSupervisorError.self) { try supervisor.start(spec, id: "bad\(niceness)") }
+        }
+    }
+
     @Test func cpuLimitKillsABusyLoop() throws {
         let (supervisor, recorder) = ProcessSupervisor.recording()
         var spec = ProcessSpec.shell("while :; do :; done")
