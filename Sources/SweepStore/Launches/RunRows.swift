@@ -31,20 +31,24 @@ struct RunRows {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             Self.appendInt(level, to: &bytes)
         }
-        append("],\"preds\":[")
-        for (index, name) in spec.predecessors.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONValue.writeEscaped(name, to: &bytes)
-        }
-        append("],\"succs\":[")
-        for (index, name) in successors.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONValue.writeEscaped(name, to: &bytes)
-        }
-        append("],\"delay\":")
+        append("],\"preds\":")
+        appendNames(spec.predecessors)
+        append(",\"succs\":")
+        appendNames(successors)
+        append(",\"delay\":")
         Self.appendInt(spec.delaySeconds, to: &bytes)
         append(",\"waiting\":")
         Self.appendInt(waiting, to: &bytes)
+    }
+
+    /// A JSON array of run names.
+    private mutating func appendNames(_ names: [String]) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, name) in names.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONValue.writeEscaped(name, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
     }
 
     /// Adds `"key": value` to the open record.
