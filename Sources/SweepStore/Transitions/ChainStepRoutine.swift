@@ -62,12 +62,12 @@ public enum ChainStepRoutine {
                    v_launch.max_runtime_seconds
             FROM claimed c;
 
-            WITH done AS (SELECT p_run AS id WHERE v_recorded > 0), \(SQLTemplate(LaunchSQL.countSucceeded).plpgsql(inputs))
+            WITH done AS (SELECT p_run AS id WHERE v_recorded > 0), \(SQLTemplate(LaunchSQL.countSucceeded()).plpgsql(inputs))
             SELECT count(*) INTO v_recorded FROM counted;
             PERFORM pg_notify('\(EventWriter.channel)', v_launch.id::text);
         END $routine$
         """
 
     /// Routines the Migrator (re)installs after the migrations.
-    public static let all = [definition, ClaimRoutine.definition]
+    public static let all = [definition, ClaimRoutine.definition, LastLeafGuard.definition]
 }

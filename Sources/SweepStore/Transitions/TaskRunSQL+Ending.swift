@@ -5,7 +5,8 @@ import SweepStates
 extension TaskRunSQL {
     /// CTEs recording successes: CTE `done` takes the rows of a preceding CTE `results(id, attempt, output, logs,
     /// finished)`, fenced by state and attempt, and answers id, launch_id, name, successors and user_id of those
-    /// accepted; CTE `logged` appends their `task.succeeded` events. Every path that records a success runs this
+    /// accepted; CTE `logged` appends their `task.succeeded` events (a row per event: `LaunchSQL.countSucceeded(from:)`
+    /// may count them). Every path that records a success runs this
     /// text: the general path (`LaunchProgression`), leaf successes (`LeafCompletion`) and the chain step. Runs are
     /// found by id alone (a completion names the run its claim returned): a `launch_id = …` condition invites a
     /// scan of the launch's runs when statistics are stale, as they are for a launch just made.
@@ -20,6 +21,7 @@ extension TaskRunSQL {
             INSERT INTO events (user_id, launch_id, run_name, type, data)
             SELECT user_id, launch_id, name, \(EventType.taskSucceeded.sql), \(EventSQL.succeededData)
             FROM done ORDER BY id
+            RETURNING 1
         )
         """
 
