@@ -156,22 +156,35 @@ public struct JSONParser {
         return value
     }
 
+    /// A number as `.int` when Int64 holds it, as `.double` when the Double's shortest form is the same number,
+    /// otherwise as `.exactNumber` (the literal kept; see `ExactNumber`). Ordinary numbers take the first two
+    /// paths without work beyond what they always cost: at most 15 significant digits in Double's normal range
+    /// always survive decimal -> Double -> shortest decimal (DBL_DIG), so only longer or extreme literals are
+    /// compared.
     private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
         var isInteger = true
+        // Digits of the mantissa from the first non-zero one on (trailing zeros included: an upper bound of the
+        // significant digits, which only sends a few more literals down the careful path).
+        var significantDigits = 0
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw JSONParseError("invalid number", offset: index) }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if index < bytes.count, isDigit(bytes[index]) { throw JSONParseError("leading zero in number", offset: index) }
         } else {
+            let digitsStart = index
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            significantDigits = index - digitsStart
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
             index += 1
             guard index < bytes.count, isDigit(bytes[index]) else { throw JSONParseError("invalid fraction", offset: index) }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            while index < bytes.count, isDigit(bytes[index]) {
+                if significantDigits > 0 || bytes[index] != UInt8(ascii: "0") { significantDigits += 1 }
+                index += 1
+            }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             isInteger = false
@@ -181,9 +194,21 @@ public struct JSONParser {
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let int = Int64(text) { return .int(int) }
-        guard let double = Double(text), double.isFinite else { throw JSONParseError("number out of range", offset: start) }
-        return .double(double)
+        if isInteger {
+            if let int = Int64(text) { return .int(int) }
+            return try exact(text, at: start)
+        }
+        let double = Double(text) ?? .nan
+        if significantDigits <= 15, double.isNormal || (significantDigits == 0 && double == 0) { return .double(double) }
+        if double.isFinite, ExactNumber(validatedLiteral: String(double)) == ExactNumber(validatedLiteral: text) {
+            return .double(double)
+        }
+        return try exact(text, at: start)
+    }
+
+    private func exact(_ text: String, at start: Int) throws(JSONParseError) -> JSONValue {
+        guard ExactNumber.isStorable(text) else { throw JSONParseError("number out of range", offset: start) }
+        return .exactNumber(ExactNumber(validatedLiteral: text))
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
