@@ -207,7 +207,7 @@ public struct JSONParser {
     }
 
     private func exact(_ text: String, at start: Int) throws(JSONParseError) -> JSONValue {
-        guard ExactNumber.isStorable(text) else { throw JSONParseError("number out of range", offset: start) }
+        guard ExactNumber.isStorable(text) else { throw JSONParseError(JSONParseError.numberOutOfRange, offset: start) }
         return .exactNumber(ExactNumber(validatedLiteral: text))
     }
 
