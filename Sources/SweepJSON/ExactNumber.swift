@@ -1,7 +1,10 @@
 /// A JSON number that neither `Int64` nor `Double` holds exactly: an integer past Int64 (`2**64`, `-10**30`), or a
-/// decimal whose nearest Double is another number (`3.14159265358979323846264338`, `1e400`, `1e-400`). A workflow
-/// system never alters a user's data, and PostgreSQL's jsonb (numeric), Python's int and Temporal's payloads keep
-/// such numbers exactly, so the parser keeps the literal here instead of rounding it.
+/// decimal of more than 17 significant digits (or outside Double's range) whose nearest Double is another number
+/// (`3.14159265358979323846264338`, `1e400`, `1e-400`). A workflow system never alters a user's data, and
+/// PostgreSQL's jsonb (numeric), Python's int and Temporal's payloads keep such numbers exactly, so the parser
+/// keeps the literal here instead of rounding it. (A decimal of at most 17 significant digits is read as its
+/// Double, as JavaScript and Python's json read it: 17 digits name every Double, and those readers cannot tell
+/// `0.10000000000000001` from `0.1`.)
 ///
 /// Written back as PostgreSQL writes the same jsonb number: plain decimal digits, no exponent, the scale the literal
 /// implies (`1.5e-7` -> `0.00000015`, `1e400` -> `1` and 400 zeros, `12345678901234567890` unchanged). So a value

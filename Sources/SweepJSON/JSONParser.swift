@@ -156,11 +156,11 @@ public struct JSONParser {
         return value
     }
 
-    /// A number as `.int` when Int64 holds it, as `.double` when the Double's shortest form is the same number,
-    /// otherwise as `.exactNumber` (the literal kept; see `ExactNumber`). Ordinary numbers take the first two
-    /// paths without work beyond what they always cost: at most 15 significant digits in Double's normal range
-    /// always survive decimal -> Double -> shortest decimal (DBL_DIG), so only longer or extreme literals are
-    /// compared.
+    /// A number as `.int` when Int64 holds it; as `.double` when it has at most 17 significant digits within
+    /// Double's normal range (every Double prints in 17 digits, so a Double is how any JSON reader with doubles,
+    /// JavaScript or Python's json, reads such a literal) or when the Double's shortest form is the same number;
+    /// otherwise as `.exactNumber` (the literal kept; see `ExactNumber`). Ordinary numbers cost no more than
+    /// before: only longer or out-of-range literals are compared, which formats their Double once.
     private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
         var isInteger = true
@@ -181,9 +181,15 @@ public struct JSONParser {
             isInteger = false
             index += 1
             guard index < bytes.count, isDigit(bytes[index]) else { throw JSONParseError("invalid fraction", offset: index) }
-            while index < bytes.count, isDigit(bytes[index]) {
-                if significantDigits > 0 || bytes[index] != UInt8(ascii: "0") { significantDigits += 1 }
-                index += 1
+            let fractionStart = index
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            if significantDigits > 0 {
+                significantDigits += index - fractionStart
+            } else {
+                // "0.00123": the zeros after the point are not significant.
+                var first = fractionStart
+                while first < index, bytes[first] == UInt8(ascii: "0") { first += 1 }
+                significantDigits = index - first
             }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
@@ -199,13 +205,20 @@ public struct JSONParser {
             return try exact(text, at: start)
         }
         let double = Double(text) ?? .nan
-        if significantDigits <= 15, double.isNormal || (significantDigits == 0 && double == 0) { return .double(double) }
+        if significantDigits <= 17, double.isNormal || (significantDigits == 0 && double == 0) { return .double(double) }
+        return try rare(text, double, at: start)
+    }
+
+    /// Out of line, so the common path above stays small enough to inline.
+    @inline(never)
+    private func rare(_ text: String, _ double: Double, at start: Int) throws(JSONParseError) -> JSONValue {
         if double.isFinite, ExactNumber(validatedLiteral: String(double)) == ExactNumber(validatedLiteral: text) {
             return .double(double)
         }
         return try exact(text, at: start)
     }
 
+    @inline(never)
     private func exact(_ text: String, at start: Int) throws(JSONParseError) -> JSONValue {
         guard ExactNumber.isStorable(text) else { throw JSONParseError(JSONParseError.numberOutOfRange, offset: start) }
         return .exactNumber(ExactNumber(validatedLiteral: text))
