@@ -109,3 +109,28 @@ def test_numbers_no_store_can_hold_are_refused_not_rounded(user, functions):
     assert status["state"] == "failed"
     [run] = status["tasks"]
     assert run["error"].startswith("output_rejected: the output holds a number out of range"), run["error"]
+
+
+def test_a_signal_payload_keeps_exact_numbers_for_its_successor(user, functions):
+    register_http_functions(user, functions.url, ["exact_receive"])
+    r = user.post("/api/v1/workflows", json={"workflow_id": "exact_signal", "tasks": [
+        {"id": "Approve", "type": "signal", "successors": ["after"], "properties": {"position": "start"}},
+        {"id": "after", "execution_configurations": [{"function_def_id": "exact_receive", "priority": 1}],
+         "successors": [], "properties": {}}]})
+    assert r.status_code == 201, r.text
+    r = user.post("/api/v1/workflows/exact_signal/launches", json={})
+    assert r.status_code in (200, 202), r.text
+    launch_id = r.json()["launch_id"]
+    payload = '{"amount": 123456789012345678901234567890.123456789, "id": 18446744073709551617}'
+    r = user.post(f"/api/v1/launches/{launch_id}/signals/Approve", data='{"payload": ' + payload + "}",
+                  headers={"Content-Type": "application/json"})
+    assert r.status_code in (200, 202), r.text
+    wait_until(lambda: user.get(f"/api/v1/launches/{launch_id}").json()["state"] in ("succeeded", "failed"),
+               timeout=60, what="the launch to end")
+    r = user.get(f"/api/v1/launches/{launch_id}")
+    runs = {t["run_id"]: t for t in exact(r.text)["tasks"]}
+    expected = exact(payload)
+    assert runs["Approve"]["output"] == expected and runs["after"]["state"] == "succeeded"
+    assert "123456789012345678901234567890.123456789" in r.text
+    [body] = [exact(call["raw"]) for call in functions.calls() if call["launch"] == launch_id]
+    assert body["predecessor_outputs"]["Approve"] == expected
