@@ -21,6 +21,11 @@ LAUNCH_VALUES = {"big": 18446744073709551616, "pi": decimal.Decimal("3.141592653
                  "neg": -1180591620717411303424, "plain": decimal.Decimal("1.5")}
 
 
+# A static input holding an exact number: the definition is sent as text with this string replaced by the number.
+STATIC_PLACEHOLDER = "__static_number__"
+STATIC_NUMBER = "-0.000000000000000000001234567890123456789"
+
+
 def exact(text):
     return json.loads(text, parse_float=decimal.Decimal)
 
@@ -36,7 +41,7 @@ def definition(workflow_id):
                 "successors": list(successors), "properties": properties}
     return {"workflow_id": workflow_id, "tasks": [
         task("a", "exact_numbers", ["b", "c"], position="start"),
-        task("b", "exact_receive", []),
+        task("b", "exact_receive", [], static_input={"k": STATIC_PLACEHOLDER}),
         # An expression that passes a value on whole keeps it; str() of it is its exact text.
         task("c", "exact_echo", [], transform_input="[predecessor_outputs['a']['n'], str(predecessor_outputs['a']['x']), launch_input['big']]"),
     ]}
@@ -44,7 +49,8 @@ def definition(workflow_id):
 
 def test_exact_numbers_reach_every_reader(user, functions):
     register_http_functions(user, functions.url, ["exact_numbers", "exact_receive", "exact_echo"])
-    r = user.post("/api/v1/workflows", json=definition("exact_numbers"))
+    text = json.dumps(definition("exact_numbers")).replace(f'"{STATIC_PLACEHOLDER}"', STATIC_NUMBER)
+    r = user.post("/api/v1/workflows", data=text, headers={"Content-Type": "application/json"})
     assert r.status_code == 201, r.text
     r = user.post("/api/v1/workflows/exact_numbers/launches", data='{"wait": 60, "input": ' + LAUNCH_INPUT + "}",
                   headers={"Content-Type": "application/json"}, timeout=90)
@@ -80,6 +86,8 @@ def test_exact_numbers_reach_every_reader(user, functions):
     assert bodies["a"]["launch_input"] == LAUNCH_VALUES
     assert bodies["b"]["launch_input"] == LAUNCH_VALUES
     assert_output(bodies["b"]["predecessor_outputs"]["a"])
+    assert bodies["b"]["static_input"] == {"k": decimal.Decimal(STATIC_NUMBER)}
+    assert STATIC_NUMBER in user.get("/api/v1/workflows/exact_numbers").text
     assert bodies["c"] == [12345678901234567890, "3.14159265358979323846264338", 18446744073709551616]
 
     # The launch's own input, and its output (the leaves' outputs; c echoes its computed input).
