@@ -142,3 +142,17 @@ def test_a_signal_payload_keeps_exact_numbers_for_its_successor(user, functions)
     assert "123456789012345678901234567890.123456789" in r.text
     [body] = [exact(call["raw"]) for call in functions.calls() if call["launch"] == launch_id]
     assert body["predecessor_outputs"]["Approve"] == expected
+
+
+def test_the_cli_sends_and_shows_exact_numbers(stack, user, functions, tmp_path):
+    from test_cli import CLI
+    register_http_functions(user, functions.url, ["exact_receive"])
+    r = user.post("/api/v1/workflows", json={"workflow_id": "exact_cli", "tasks": [
+        {"id": "a", "execution_configurations": [{"function_def_id": "exact_receive", "priority": 1}],
+         "successors": [], "properties": {"position": "start"}}]})
+    assert r.status_code == 201, r.text
+    cli = CLI(stack, tmp_path, key=user.key)
+    launched = exact(cli.ok("launch", "exact_cli", "--wait", "--input", LAUNCH_INPUT, "--json", timeout=120).stdout)
+    assert launched["state"] == "succeeded" and launched["input"] == LAUNCH_VALUES
+    shown = cli.ok("status", launched["launch_id"], "--json").stdout
+    assert exact(shown)["input"] == LAUNCH_VALUES and "3.14159265358979323846264338462643383279" in shown
