@@ -159,13 +159,13 @@ public struct JSONParser {
     /// A number as `.int` when Int64 holds it; as `.double` when it has at most 17 significant digits within
     /// Double's normal range (every Double prints in 17 digits, so a Double is how any JSON reader with doubles,
     /// JavaScript or Python's json, reads such a literal) or when the Double's shortest form is the same number;
-    /// otherwise as `.exactNumber` (the literal kept; see `ExactNumber`). Ordinary numbers cost no more than
-    /// before: only longer or out-of-range literals are compared, which formats their Double once.
+    /// otherwise as `.exactNumber` (the literal kept; see `ExactNumber`). Ordinary numbers take no work beyond
+    /// counting their digits: only longer or out-of-range literals are compared, which formats their Double once.
     private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
         var isInteger = true
-        // Digits of the mantissa from the first non-zero one on (trailing zeros included: an upper bound of the
-        // significant digits, which only sends a few more literals down the careful path).
+        // Digits of the mantissa from the first non-zero one on. Trailing zeros count too: an upper bound of the
+        // significant digits, which only sends a few more literals down the careful path.
         var significantDigits = 0
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw JSONParseError("invalid number", offset: index) }
