@@ -156,3 +156,34 @@ def test_the_cli_sends_and_shows_exact_numbers(stack, user, functions, tmp_path)
     assert launched["state"] == "succeeded" and launched["input"] == LAUNCH_VALUES
     shown = cli.ok("status", launched["launch_id"], "--json").stdout
     assert exact(shown)["input"] == LAUNCH_VALUES and "3.14159265358979323846264338462643383279" in shown
+
+
+def test_an_executor_gets_and_reports_exact_numbers_over_the_run_api(stack, user, functions):
+    import requests
+    from test_executors import executor_task, new_executor
+    register_http_functions(user, functions.url, ["exact_receive"])
+    r = user.post("/api/v1/workflows", json={"workflow_id": "exact_executor", "tasks": [
+        executor_task("1", "work", successors=["2"], position="start"),
+        {"id": "2", "execution_configurations": [{"function_def_id": "exact_receive", "priority": 1}],
+         "successors": [], "properties": {}}]})
+    assert r.status_code == 201, r.text
+    r = user.post("/api/v1/workflows/exact_executor/launches", data='{"input": ' + LAUNCH_INPUT + "}",
+                  headers={"Content-Type": "application/json"})
+    assert r.status_code in (200, 202), r.text
+    launch_id = r.json()["launch_id"]
+    executor = new_executor(user, "exact")
+    r = user.post(f"/api/v1/executors/{executor['id']}/assignments", json={"wait": 30, "max": 1}, timeout=60)
+    assert r.status_code == 200, r.text
+    [item] = exact(r.text)["items"]
+    assert item["input"]["launch_input"] == LAUNCH_VALUES
+    result = '{"output": {"n": 12345678901234567890, "x": 3.14159265358979323846264338}}'
+    r = requests.post(stack.url + "/api/v1/run/result", data=result, timeout=30,
+                      headers={"Authorization": "Bearer " + item["token"], "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    wait_until(lambda: user.get(f"/api/v1/launches/{launch_id}").json()["state"] in ("succeeded", "failed"),
+               timeout=60, what="the launch to end")
+    r = user.get(f"/api/v1/launches/{launch_id}")
+    runs = {t["run_id"]: t for t in exact(r.text)["tasks"]}
+    assert runs["1"]["output"] == exact(result)["output"] and runs["2"]["state"] == "succeeded"
+    [body] = [exact(call["raw"]) for call in functions.calls() if call["launch"] == launch_id]
+    assert body["predecessor_outputs"]["1"] == exact(result)["output"]
