@@ -122,6 +122,25 @@
     return h;
   }
 
+  // Numbers a double cannot hold (an integer past 2^53, a decimal of more than 17 significant digits, 1e400) keep
+  // their exact text, as the server keeps them (README "Numbers are kept exactly"): JSON.parse's source access and
+  // JSON.rawJSON (Chromium 114+, Firefox 135+) turn such a number into a raw JSON value that JSON.stringify writes
+  // back verbatim, so the page shows it, and a launch input or signal payload typed here is sent, unchanged.
+  // Without them a number shows as its double, as before.
+  var keepsExactNumbers = typeof JSON.rawJSON === 'function';
+  function exactNumber(key, value, context) {
+    if (typeof value !== 'number' || !context || typeof context.source !== 'string') return value;
+    var source = context.source;
+    if (/^-?\d+$/.test(source)) return Number.isSafeInteger(value) ? value : JSON.rawJSON(source);
+    var digits = source.replace(/[eE].*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').replace(/0+$/, '');
+    if (digits.length <= 17 && isFinite(value) && (value !== 0 || digits === '')) return value;
+    return JSON.rawJSON(source);
+  }
+  function parseJSON(text) {
+    // The reviver visits every value; only text with a run of 16 digits (or digits and a point) can need it.
+    return keepsExactNumbers && /[0-9.]{16}|[eE][+-]?\d{3}/.test(text) ? JSON.parse(text, exactNumber) : JSON.parse(text);
+  }
+
   async function api(method, path, opts) {
     opts = opts || {};
     var headers = Object.assign({ Accept: opts.accept || 'application/json' }, authHeaders());
@@ -159,7 +178,7 @@
     if (opts.text) return res.text();
     var text = await res.text();
     if (!text) return null;
-    try { return JSON.parse(text); } catch (e) { return text; }
+    try { return parseJSON(text); } catch (e) { return text; }
   }
 
   function items(listAnswer) {
@@ -380,7 +399,7 @@
     var body = {};
     var raw = ta.value.trim();
     if (raw) {
-      try { body.input = JSON.parse(raw); } catch (e) {
+      try { body.input = parseJSON(raw); } catch (e) {
         ta.setAttribute('aria-invalid', 'true');
         showError('launch-error', { message: 'The input is not valid JSON: ' + e.message, code: 'invalid_json', field: '/input' });
         ta.focus();
@@ -726,7 +745,7 @@
     var r = state.launch && state.runs.get(state.selectedRun);
     if (!r) return;
     var payload;
-    try { payload = JSON.parse($('run-signal-payload').value || 'null'); } catch (e) {
+    try { payload = parseJSON($('run-signal-payload').value || 'null'); } catch (e) {
       $('run-signal-result').textContent = 'The payload is not valid JSON.';
       return;
     }

@@ -88,6 +88,8 @@ extension Evaluator {
                 throw .runtime("integer overflow: int(\(PythonFormatter.floatRepr(d))) does not fit in 64 bits", at: position)
             }
             return .int(i)
+        case .exactNumber(let n):
+            return try toInt(.double(n.approximation), at: position)
         case .string(let s):
             var text = String(Evaluator.trimmed(s))
             let invalid = ExpressionError.runtime("invalid literal for int() with base 10: \(PythonFormatter.shortRepr(value))", at: position)
@@ -111,7 +113,7 @@ extension Evaluator {
 
     private func toFloat(_ value: JSONValue, at position: Int) throws(ExpressionError) -> JSONValue {
         switch value {
-        case .int, .bool, .double: return .double(Number(value)!.asDouble)
+        case .int, .bool, .double, .exactNumber: return .double(Number(value)!.asDouble)
         case .string(let s):
             let text = String(Evaluator.trimmed(s)).lowercased()
             switch text {

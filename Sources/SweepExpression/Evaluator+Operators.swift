@@ -11,7 +11,9 @@ import SweepJSON
 /// fit are errors, never traps. Overflow of `+ - * //` is a runtime error; `**` overflow is a limit error,
 /// because there the real Python result is astronomically large (`10**10**10`) and refusing it is resource control.
 extension Evaluator {
-    /// A number as Python's arithmetic sees it; bools count as ints.
+    /// A number as Python's arithmetic sees it; bools count as ints. A number kept exactly (`.exactNumber`: past
+    /// Int64, or more digits than a Double holds) computes as its Double approximation, as in JavaScript; only
+    /// passing it on unchanged keeps every digit.
     enum Number {
         case int(Int64)
         case double(Double)
@@ -21,6 +23,7 @@ extension Evaluator {
             case .int(let i): self = .int(i)
             case .bool(let b): self = .int(b ? 1 : 0)
             case .double(let d): self = .double(d)
+            case .exactNumber(let n): self = .double(n.approximation)
             default: return nil
             }
         }
@@ -247,6 +250,9 @@ extension Evaluator {
             // Python compares code points; Swift's String == would also equate canonically equivalent text.
             try charge(Swift.min(x.utf8.count, y.utf8.count) / EvaluationLimits.allocationUnitsPerStep, at: position)
             return x.unicodeScalars.elementsEqual(y.unicodeScalars)
+        case (.exactNumber(let x), .exactNumber(let y)):
+            // Exact against exact compares every digit (2**64 != 2**64 + 1, though their Doubles are equal).
+            return x == y
         case (.array(let x), .array(let y)):
             guard x.count == y.count else { return false }
             for (left, right) in zip(x, y) where try !equal(left, right, at: position) { return false }

@@ -9,6 +9,7 @@ extension JSONValue {
         case .bool: "bool"
         case .int: "int"
         case .double: "float"
+        case .exactNumber(let n): n.isInteger ? "int" : "float"
         case .string: "str"
         case .array: "list"
         case .object: "dict"
@@ -23,6 +24,7 @@ extension JSONValue {
         case .bool(let b): b
         case .int(let i): i != 0
         case .double(let d): d != 0
+        case .exactNumber: true  // never zero: zero is always an ordinary number
         case .string(let s): !s.isEmpty
         case .array(let a): !a.isEmpty
         case .object(let o): !o.isEmpty
@@ -33,7 +35,7 @@ extension JSONValue {
     /// keys), plus one per value. Used to refuse a value before building it.
     var sizeUnits: Int {
         switch self {
-        case .null, .bool, .int, .double: 1
+        case .null, .bool, .int, .double, .exactNumber: 1
         case .string(let s): 1 + s.utf8.count
         case .array(let a): a.reduce(1) { $0 + $1.sizeUnits }
         case .object(let o): o.reduce(1) { $0 + $1.key.utf8.count + $1.value.sizeUnits }

@@ -43,6 +43,7 @@ struct PythonFormatter {
         case .bool(let b): try append(b ? "True" : "False")
         case .int(let i): try append(String(i))
         case .double(let d): try append(PythonFormatter.floatRepr(d))
+        case .exactNumber(let n): try append(n.canonicalText)
         case .string(let s): try append(PythonFormatter.stringRepr(s))
         case .array(let elements):
             try append("[")

@@ -156,22 +156,41 @@ public struct JSONParser {
         return value
     }
 
+    /// A number as `.int` when Int64 holds it; as `.double` when it has at most 17 significant digits within
+    /// Double's normal range (every Double prints in 17 digits, so a Double is how any JSON reader with doubles,
+    /// JavaScript or Python's json, reads such a literal) or when the Double's shortest form is the same number;
+    /// otherwise as `.exactNumber` (the literal kept; see `ExactNumber`). Ordinary numbers take no work beyond
+    /// counting their digits: only longer or out-of-range literals are compared, which formats their Double once.
     private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
         var isInteger = true
+        // Digits of the mantissa from the first non-zero one on. Trailing zeros count too: an upper bound of the
+        // significant digits, which only sends a few more literals down the careful path.
+        var significantDigits = 0
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw JSONParseError("invalid number", offset: index) }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if index < bytes.count, isDigit(bytes[index]) { throw JSONParseError("leading zero in number", offset: index) }
         } else {
+            let digitsStart = index
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            significantDigits = index - digitsStart
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
             index += 1
             guard index < bytes.count, isDigit(bytes[index]) else { throw JSONParseError("invalid fraction", offset: index) }
+            let fractionStart = index
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            if significantDigits > 0 {
+                significantDigits += index - fractionStart
+            } else {
+                // "0.00123": the zeros after the point are not significant.
+                var first = fractionStart
+                while first < index, bytes[first] == UInt8(ascii: "0") { first += 1 }
+                significantDigits = index - first
+            }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             isInteger = false
@@ -181,9 +200,28 @@ public struct JSONParser {
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let int = Int64(text) { return .int(int) }
-        guard let double = Double(text), double.isFinite else { throw JSONParseError("number out of range", offset: start) }
-        return .double(double)
+        if isInteger {
+            if let int = Int64(text) { return .int(int) }
+            return try exact(text, at: start)
+        }
+        let double = Double(text) ?? .nan
+        if significantDigits <= 17, double.isNormal || (significantDigits == 0 && double == 0) { return .double(double) }
+        return try rare(text, double, at: start)
+    }
+
+    /// Out of line, so the common path above stays small enough to inline.
+    @inline(never)
+    private func rare(_ text: String, _ double: Double, at start: Int) throws(JSONParseError) -> JSONValue {
+        if double.isFinite, ExactNumber(validatedLiteral: String(double)) == ExactNumber(validatedLiteral: text) {
+            return .double(double)
+        }
+        return try exact(text, at: start)
+    }
+
+    @inline(never)
+    private func exact(_ text: String, at start: Int) throws(JSONParseError) -> JSONValue {
+        guard ExactNumber.isStorable(text) else { throw JSONParseError(JSONParseError.numberOutOfRange, offset: start) }
+        return .exactNumber(ExactNumber(validatedLiteral: text))
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

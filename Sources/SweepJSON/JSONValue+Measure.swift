@@ -25,6 +25,7 @@ extension JSONValue {
         case .bool(let b): total += b ? 4 : 5
         case .int(let i): total += String(i).utf8.count
         case .double(let d): total += JSONValue.format(d).utf8.count
+        case .exactNumber(let n): total += n.canonicalText.utf8.count
         case .string(let s): total += JSONValue.escapedSize(s)
         case .array(let a):
             total += 2 + max(a.count - 1, 0)

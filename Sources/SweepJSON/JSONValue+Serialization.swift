@@ -17,6 +17,7 @@ extension JSONValue {
         case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
         case .int(let i): JSONValue.writeInt(i, to: &out)
         case .double(let d): out.append(contentsOf: JSONValue.format(d).utf8)
+        case .exactNumber(let n): n.write(to: &out)
         case .string(let s): JSONValue.writeEscaped(s, to: &out)
         case .array(let a):
             out.append(UInt8(ascii: "["))

@@ -1,10 +1,12 @@
 /// A JSON document as a value. Integers and floats stay distinct (`3` vs `3.0`) because the SWEEP expression
-/// language follows Python, where `7 // 2` and `str(3)` depend on it.
+/// language follows Python, where `7 // 2` and `str(3)` depend on it. A number neither holds exactly is kept as
+/// its literal (`.exactNumber`), never rounded.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
     case double(Double)
+    case exactNumber(ExactNumber)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -17,6 +19,8 @@ extension JSONValue {
         switch self {
         case .int(let i): i
         case .double(let d) where d.rounded() == d && abs(d) < 9.0e15: Int64(d)
+        // Never an exact number: every integer that fits Int64 parses as `.int`, so an exact one is past Int64
+        // or not integral.
         default: nil
         }
     }
@@ -24,6 +28,7 @@ extension JSONValue {
         switch self {
         case .int(let i): Double(i)
         case .double(let d): d
+        case .exactNumber(let n): n.approximation
         default: nil
         }
     }
@@ -41,7 +46,7 @@ extension JSONValue {
         switch self {
         case .null: "null"
         case .bool: "boolean"
-        case .int, .double: "number"
+        case .int, .double, .exactNumber: "number"
         case .string: "string"
         case .array: "array"
         case .object: "object"

@@ -16,6 +16,9 @@ ENV_VARS = {"num_inds": 3, "env_vars": [
     [{"name": "IND", "value": "3"}, {"name": "VAR", "value": "hello"}],
 ]}
 
+EXACT_NUMBERS = ('{"n": 12345678901234567890, "neg": -98765432109876543210987654321, "x": 3.14159265358979323846264338, '
+                 '"tiny": 1e-400, "huge": 1e400, "ok": 0.1, "small": 7}')
+
 lock = threading.Lock()
 calls = []
 # Gates for tests that act while calls are in flight: "gate" blocks until POST /_open/<name> (static_input.gate).
@@ -45,6 +48,14 @@ def answer(name, payload):
         return 200, {"numbers": list(range(int(static.get("n", 3))))}
     if name == "noop":
         return 200, {}
+    if name == "exact_numbers":
+        # Numbers no Int64 or Double holds (test_exact_numbers.py), sent as raw text: Python's json would round
+        # the decimals.
+        return 200, EXACT_NUMBERS
+    if name == "exact_receive":
+        return 200, {}
+    if name == "exact_out_of_range":
+        return 200, '{"n": 1e1001}'
     if name == "progress_burst":
         # Posts progress as fast as it can (static_input.n reports), then waits at its gate.
         import urllib.request
@@ -148,9 +159,15 @@ class Handler(BaseHTTPRequestHandler):
             calls.append({"function": name, "run": self.headers.get("X-Sweep-Run-Id"),
                           "launch": self.headers.get("X-Sweep-Launch-Id"),
                           "attempt": int(self.headers.get("X-Sweep-Attempt") or 0), "input": payload,
-                          "traceparent": self.headers.get("traceparent")})
+                          "traceparent": self.headers.get("traceparent"),
+                          # The body as sent, where the numbers' exact text matters (json.loads rounds decimals).
+                          **({"raw": raw.decode()} if name.startswith("exact_") else {})})
         try:
-            status, body, *extra = answer(name, payload)
+            if name == "exact_echo":
+                # Its input as its output, byte for byte (json.loads/dumps would round decimals).
+                status, body, extra = 200, b'{"echo": ' + raw + b'}', []
+            else:
+                status, body, *extra = answer(name, payload)
         finally:
             with lock:
                 state["current"] -= 1

@@ -10,9 +10,9 @@ from stack import wait_until
 from test_executors import assign, new_executor
 
 # Numbers whose text PostgreSQL's numeric and the worker's JSON both have to keep: floats that are whole, a
-# negative zero, an exponent; and strings that need escaping. (An integer past Int64 is shown differently by the
-# status page, which copies PostgreSQL's text, and the run list, which prints it as a double, spliced or not.)
-LAUNCH_INPUT = {"items": [1, 2.5, "x"], "numbers": [1.0, 100.0, -0.0, 0.1, 1e-07, 3, -7],
+# negative zero, an exponent, an integer past Int64 (kept exactly, README "Numbers are kept exactly"); and strings
+# that need escaping.
+LAUNCH_INPUT = {"items": [1, 2.5, "x"], "numbers": [1.0, 100.0, -0.0, 0.1, 1e-07, 3, -7, 2 ** 70],
                 "text": "caf\u00e9 \"quoted\" \\ \u2028 \U0001F600", "nested": {"a": [{}, [], None, True]}, "sweep": "kept"}
 
 

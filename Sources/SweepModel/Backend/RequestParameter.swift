@@ -42,7 +42,7 @@ public struct RequestParameter: Sendable, Hashable {
             }
             for (index, item) in items.enumerated() {
                 switch item {
-                case .string, .int, .double, .bool: break
+                case .string, .int, .double, .exactNumber, .bool: break
                 default: throw ValidationError(pointer / "options" / index, .invalidType, "an option is a string, a number or a boolean, not \(item.typeName)")
                 }
             }
@@ -86,6 +86,10 @@ public struct RequestParameter: Sendable, Hashable {
             return refuse("must be an integer")
         case .number:
             if value.doubleValue != nil { return .accepted(value) }
+            // A query value with more digits than a Double holds keeps them, as a JSON body's number does.
+            if coerce, let text, let exact = try? JSONParser.parse(String(text.trimmingSpaces)), case .exactNumber = exact {
+                return .accepted(exact)
+            }
             if coerce, let text, let number = Double(text.trimmingSpaces), number.isFinite {
                 return .accepted(Int64(exactly: number).map(JSONValue.int) ?? .double(number))
             }
@@ -136,6 +140,7 @@ extension JSONValue {
         case .string(let s): s
         case .int(let i): String(i)
         case .double(let d): String(d)
+        case .exactNumber(let n): n.canonicalText
         case .bool(let b): b ? "true" : "false"
         default: typeName
         }

@@ -55,6 +55,9 @@ struct FieldReader {
 
     static func integer(_ value: JSONValue, at pointer: JSONPointer, name: String, in range: ClosedRange<Int64>) throws(ValidationError) -> Int {
         guard let int = value.intValue else {
+            if case .exactNumber(let n) = value, n.isInteger {
+                throw ValidationError(pointer, .outOfRange, "\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(n.canonicalText)")
+            }
             throw ValidationError(pointer, .invalidType, "\(name) must be an integer, not \(value.typeName == "number" ? "a fraction" : value.typeName)")
         }
         guard range.contains(int) else {

@@ -49,6 +49,7 @@ public struct EnvironmentVariable: Sendable, Hashable {
         case .string(let s): s
         case .int(let i): String(i)
         case .double(let d): String(d)
+        case .exactNumber(let n): n.canonicalText
         case .bool(let b): b ? "True" : "False"
         default: nil
         }

@@ -48,6 +48,7 @@ public struct OutputAdmission: Sendable, Hashable {
             return .value(value)
         } catch {
             if JSONDepth.of(bytes) > maxDepth { return .rejected("the output nests deeper than \(maxDepth) levels") }
+            if error.isNumberOutOfRange { return .rejected("the output holds a \(error)") }
             return .malformed(error)
         }
     }

@@ -13,21 +13,46 @@ enum FunctionRunner {
         return nil
     }
 
-    /// Imports `main` straight from the archive (zipimport), so nothing is extracted.
+    /// Imports `main` straight from the archive (zipimport), so nothing is extracted. Numbers are kept exactly (as
+    /// the Python client's `exact_json` does): a decimal a float cannot reproduce (`3.14159265358979323846264338`,
+    /// `1e400`) reaches the handler as a `decimal.Decimal`, and a Decimal in its result is written digit for digit.
     static let python = """
-        import json, os, sys, traceback, types
+        import decimal, json, os, sys, traceback, types, uuid
         sys.path.insert(0, os.path.abspath("code.zip"))
         result_out = sys.stdout
         sys.stdout = sys.stderr
+        def exact_number(text):
+            value = float(text)
+            if len(text) <= 16 and "e" not in text and "E" not in text:
+                return value
+            exact = decimal.Decimal(text)
+            if value != value or value in (float("inf"), float("-inf")) or decimal.Decimal(repr(value)) != exact:
+                return exact
+            return value
+        def exact_dumps(value):
+            marker, decimals = "sweep-decimal-" + uuid.uuid4().hex + "-", []
+            def swap(item):
+                if isinstance(item, decimal.Decimal) and item.is_finite():
+                    decimals.append(item)
+                    return marker + str(len(decimals) - 1)
+                if isinstance(item, dict):
+                    return {key: swap(member) for key, member in item.items()}
+                if isinstance(item, (list, tuple)):
+                    return [swap(member) for member in item]
+                return item
+            text = json.dumps(swap(value))
+            for index in range(len(decimals) - 1, -1, -1):
+                text = text.replace('"' + marker + str(index) + '"', str(decimals[index]))
+            return text
         try:
             import main
-            event = json.loads(sys.stdin.read() or "null")
+            event = json.loads(sys.stdin.read() or "null", parse_float=exact_number)
             context = types.SimpleNamespace(function_name=os.environ.get("SWEEP_FUNCTION_NAME", ""),
                                             aws_request_id=os.environ.get("SWEEP_RUN_ID", ""),
                                             run_id=os.environ.get("SWEEP_RUN_ID", ""),
                                             launch_id=os.environ.get("SWEEP_LAUNCH_ID", ""))
             result = main.handler(event, context)
-            text = json.dumps(result)
+            text = exact_dumps(result)
         except BaseException:
             traceback.print_exc()
             sys.exit(1)

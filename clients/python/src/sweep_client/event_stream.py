@@ -1,9 +1,9 @@
 """Server-Sent Events from Sweep as an iterator that survives dropped connections."""
 import collections
 import http.client
-import json
 import time
 
+from . import exact_json
 from .errors import SweepConnectionError, SweepError
 
 #: One event: `id` (increasing integer), `event` (its type, e.g. `task.succeeded`), `data` (the decoded JSON object).
@@ -78,7 +78,7 @@ class EventStream:
             line = raw.decode("utf-8").rstrip("\r\n")
             if line == "":
                 if data and "event" in fields:
-                    yield Event(int(fields["id"]) if "id" in fields else None, fields["event"], json.loads("\n".join(data)))
+                    yield Event(int(fields["id"]) if "id" in fields else None, fields["event"], exact_json.loads("\n".join(data)))
                 fields, data = {}, []
                 continue
             if line.startswith(":"):

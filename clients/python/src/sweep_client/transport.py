@@ -1,12 +1,11 @@
 """HTTP to one Sweep API, standard library only: JSON in and out, errors as `SweepError`, and either credential
 Sweep accepts (an API key as `Authorization: Bearer`, or a password exchanged at login for the session cookie)."""
-import json
 import socket
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from . import __version__
+from . import __version__, exact_json
 from .errors import SweepConnectionError, SweepError
 
 SESSION_COOKIE = "sweep_session"
@@ -131,7 +130,7 @@ class Transport:
 
 
 def _json_body(value):
-    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+    return exact_json.dumps(value, separators=(",", ":")).encode("utf-8")
 
 
 def _decode(headers, raw):
@@ -141,7 +140,7 @@ def _decode(headers, raw):
     text = raw.decode("utf-8", errors="replace")
     if "json" in content_type:
         try:
-            return json.loads(text)
+            return exact_json.loads(text)
         except ValueError:
             return text
     return text
