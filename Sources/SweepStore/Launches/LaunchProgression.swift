@@ -548,7 +548,12 @@ public final class LaunchProgression {
         guard !launch.isTerminal else { return false }
         guard try !connection.query(bound(TaskRunSQL.wake, ["run": run.postgresBind, "attempt": attempt.postgresBind])).isEmpty else { return false }
         launch.ledger.admitted()
-        if launch.state == .waiting { launch.ledger.started() }
+        if launch.state == .waiting {
+            // Its first run to start: a launch that begins with a waiting run starts here, not at a claim.
+            _ = try connection.execute(bound(LaunchSQL.startByWake))
+            wroteEvents = true
+            launch.ledger.started()
+        }
         let finished = now ?? Date()
         return try complete([RunCompletion(runID: run, launchID: launchID, attempt: attempt, outcome: outcome, finishedAt: finished)]) > 0
     }

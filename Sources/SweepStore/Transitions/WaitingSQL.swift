@@ -140,3 +140,19 @@ extension TaskRunSQL {
         WHERE id = $run AND state = \(RunState.waiting.sql) AND attempt = $attempt::int
         """
 }
+
+extension LaunchSQL {
+    /// waiting -> running for launch `$launch`, started by its first waiting run's completion (a timer, signal or
+    /// child workflow at the start: no run of it is ever claimed, so `startLaunches` never ran for it): started_at
+    /// and its `launch.started` event, appended before the run's own events as a claim appends it. The caller holds
+    /// the launch's lock. Guarded: only a launch still waiting.
+    public static let startByWake: SQLTemplate = """
+        WITH started AS (
+            UPDATE launches SET state = \(LaunchState.running.sql), started_at = coalesce(started_at, coalesce($now::timestamptz, clock_timestamp()))
+            WHERE id = $launch::uuid AND state = \(LaunchState.waiting.sql)
+            RETURNING id, user_id
+        )
+        INSERT INTO events (user_id, launch_id, run_name, type, data)
+        SELECT user_id, id, NULL, \(EventType.launchStarted.sql), \(EventSQL.launchStartedData) FROM started
+        """
+}

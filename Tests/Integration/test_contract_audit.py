@@ -1,0 +1,53 @@
+"""API.md walked as an outside suite would walk it (branch audit): deviations found against a live stack, each pinned
+by a test. Real stack: nginx, worker, scheduler, PostgreSQL."""
+from stack import wait_until
+
+
+def register(client, definition):
+    r = client.post("/api/v1/workflows", json=definition)
+    assert r.status_code == 201, r.text
+
+
+def status(client, launch_id):
+    r = client.get(f"/api/v1/launches/{launch_id}")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def ended(client, launch_id, timeout=30):
+    return wait_until(lambda: (lambda s: s if s["state"] in ("succeeded", "failed", "cancelled") else None)(
+        status(client, launch_id)), timeout=timeout, what=f"launch {launch_id} to end")
+
+
+def event_types(client, launch_id):
+    r = client.get(f"/api/v1/launches/{launch_id}/events")
+    assert r.status_code == 200, r.text
+    return [e["event"] for e in r.json()["items"]]
+
+
+def test_a_launch_started_by_a_waiting_task_has_started_at_and_its_launch_started_event(user):
+    # API.md: a launch has `started_at`, and its events include `launch.started`. A launch whose start task is a
+    # timer (or a signal) never has a run claimed: it used to end with started_at null and no launch.started.
+    register(user, {"workflow_id": "timer_first", "tasks": [
+        {"id": "t", "type": "timer", "successors": [], "properties": {"position": "start", "duration": 0}}]})
+    r = user.post("/api/v1/workflows/timer_first/launches", json={"wait": 30})
+    assert r.status_code in (200, 202), r.text
+    done = ended(user, r.json()["launch_id"])
+    assert done["state"] == "succeeded", done
+    assert done["started_at"] is not None and done["started_at"] <= done["finished_at"], done
+    types = event_types(user, done["launch_id"])
+    assert types.count("launch.started") == 1, types
+    assert types.index("launch.started") < types.index("launch.succeeded"), types
+
+    register(user, {"workflow_id": "signal_first", "tasks": [
+        {"id": "s", "type": "signal", "successors": [], "properties": {"position": "start"}}]})
+    r = user.post("/api/v1/workflows/signal_first/launches", json={})
+    assert r.status_code == 202, r.text
+    launch_id = r.json()["launch_id"]
+    wait_until(lambda: status(user, launch_id)["tasks"][0]["state"] == "waiting", what="the signal task to wait")
+    r = user.post(f"/api/v1/launches/{launch_id}/signals/s", json={"payload": {"ok": True}})
+    assert r.status_code == 202, r.text
+    done = ended(user, launch_id)
+    assert done["state"] == "succeeded" and done["started_at"] is not None, done
+    types = event_types(user, launch_id)
+    assert types.count("launch.started") == 1 and types.index("launch.started") < types.index("launch.succeeded"), types
