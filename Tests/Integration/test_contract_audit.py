@@ -51,3 +51,19 @@ def test_a_launch_started_by_a_waiting_task_has_started_at_and_its_launch_starte
     assert done["state"] == "succeeded" and done["started_at"] is not None, done
     types = event_types(user, launch_id)
     assert types.count("launch.started") == 1 and types.index("launch.started") < types.index("launch.succeeded"), types
+
+
+def test_an_http_destination_without_a_trailing_slash_calls_base_url_slash_function_name(user, functions):
+    # API.md: "a function task is an HTTP POST of the task input to base_url + function_name". A base URL with no
+    # path (`http://127.0.0.1:PORT`) made `http://127.0.0.1:PORTnoop`, and the run failed "bad/illegal format".
+    base = functions.url.rstrip("/")
+    assert user.post("/api/v1/destinations", json={"id": "bare", "cloud_provider": "http", "base_url": base}).status_code == 201
+    assert user.post("/api/v1/functions", json={"id": "noop_bare", "destination_id": "bare", "function_name": "noop"}).status_code == 201
+    register(user, {"workflow_id": "bare_url", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "noop_bare", "priority": 1}], "successors": [],
+         "properties": {"position": "start"}}]})
+    r = user.post("/api/v1/workflows/bare_url/launches", json={"wait": 30})
+    assert r.status_code in (200, 202), r.text
+    done = ended(user, r.json()["launch_id"])
+    assert done["state"] == "succeeded", done["tasks"]
+    assert any(c["function"] == "noop" and c["launch"] == done["launch_id"] for c in functions.calls())
