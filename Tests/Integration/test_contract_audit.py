@@ -67,3 +67,19 @@ def test_an_http_destination_without_a_trailing_slash_calls_base_url_slash_funct
     done = ended(user, r.json()["launch_id"])
     assert done["state"] == "succeeded", done["tasks"]
     assert any(c["function"] == "noop" and c["launch"] == done["launch_id"] for c in functions.calls())
+
+
+def test_a_rate_limited_login_says_when_to_retry(stack):
+    # API.md: 429 rate limited. The API's own 429s carry Retry-After; nginx's login limiter answered without it.
+    import requests
+    limited = None
+    for _ in range(200):
+        r = requests.post(stack.url + "/api/v1/auth/login", json={"username": "nobody-audit", "password": "wrong-password"})
+        assert r.status_code in (401, 429), r.text
+        if r.status_code == 429:
+            limited = r
+            break
+    assert limited is not None, "200 login failures in a row were never rate limited"
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert limited.headers.get("Retry-After", "").isdigit(), dict(limited.headers)
+    assert limited.headers.get("X-Content-Type-Options") == "nosniff", dict(limited.headers)
