@@ -35,6 +35,8 @@ def test_a_launch_started_by_a_waiting_task_has_started_at_and_its_launch_starte
     done = ended(user, r.json()["launch_id"])
     assert done["state"] == "succeeded", done
     assert done["started_at"] is not None and done["started_at"] <= done["finished_at"], done
+    # Started when its first run did (the timer began waiting), as a claimed run starts its launch.
+    assert done["started_at"] == done["tasks"][0]["started_at"], done
     types = event_types(user, done["launch_id"])
     assert types.count("launch.started") == 1, types
     assert types.index("launch.started") < types.index("launch.succeeded"), types

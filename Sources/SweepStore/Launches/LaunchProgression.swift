@@ -550,7 +550,7 @@ public final class LaunchProgression {
         launch.ledger.admitted()
         if launch.state == .waiting {
             // Its first run to start: a launch that begins with a waiting run starts here, not at a claim.
-            _ = try connection.execute(bound(LaunchSQL.startByWake))
+            _ = try connection.execute(bound(LaunchSQL.startByWake, ["run": run.postgresBind]))
             wroteEvents = true
             launch.ledger.started()
         }

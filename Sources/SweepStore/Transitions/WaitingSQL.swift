@@ -142,13 +142,16 @@ extension TaskRunSQL {
 }
 
 extension LaunchSQL {
-    /// waiting -> running for launch `$launch`, started by its first waiting run's completion (a timer, signal or
-    /// child workflow at the start: no run of it is ever claimed, so `startLaunches` never ran for it): started_at
-    /// and its `launch.started` event, appended before the run's own events as a claim appends it. The caller holds
-    /// the launch's lock. Guarded: only a launch still waiting.
+    /// waiting -> running for launch `$launch`, started by the completion of its waiting run `$run` (a timer, signal
+    /// or child workflow at the start: no run of it is ever claimed, so `startLaunches` never ran for it): started_at,
+    /// the instant that run began waiting (the launch has been doing its work since), and its `launch.started`
+    /// event, appended before the run's own events as a claim appends it. The caller holds the launch's lock.
+    /// Guarded: only a launch still waiting.
     public static let startByWake: SQLTemplate = """
         WITH started AS (
-            UPDATE launches SET state = \(LaunchState.running.sql), started_at = coalesce(started_at, coalesce($now::timestamptz, clock_timestamp()))
+            UPDATE launches SET state = \(LaunchState.running.sql),
+                   started_at = coalesce(started_at, (SELECT r.started_at FROM task_runs r WHERE r.id = $run AND r.launch_id = $launch::uuid),
+                                         coalesce($now::timestamptz, clock_timestamp()))
             WHERE id = $launch::uuid AND state = \(LaunchState.waiting.sql)
             RETURNING id, user_id
         )
