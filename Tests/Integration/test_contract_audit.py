@@ -85,3 +85,28 @@ def test_a_rate_limited_login_says_when_to_retry(stack):
     assert limited.json()["error"]["code"] == "rate_limited"
     assert limited.headers.get("Retry-After", "").isdigit(), dict(limited.headers)
     assert limited.headers.get("X-Content-Type-Options") == "nosniff", dict(limited.headers)
+
+
+def test_list_filters_given_empty_read_as_not_given(user):
+    # API.md writes `GET /api/v1/launches?state=&workflow_id=`: a client that fills in only what it filters on sends
+    # the others empty. That was 400 (state), or an empty list (workflow_id= matched no workflow); `limit=` 400 too.
+    # Reads take an empty filter as absent (/runs and the log stream already did). Deletes still refuse it
+    # (test_launch_operations.py): an empty filter must never widen a delete.
+    register(user, {"workflow_id": "empty_filters", "tasks": [
+        {"id": "t", "type": "timer", "successors": [], "properties": {"position": "start", "duration": 0}}]})
+    register(user, {"workflow_id": "empty_filters", "tasks": [
+        {"id": "t", "type": "timer", "successors": [], "properties": {"position": "start", "duration": 0}}]})
+    r = user.post("/api/v1/workflows/empty_filters/launches", json={"wait": 30})
+    launch_id = ended(user, r.json()["launch_id"])["launch_id"]
+    for query in ("?state=&workflow_id=", "?state=succeeded&workflow_id=", "?state=&workflow_id=empty_filters",
+                  "?limit=&cursor=", "?parent_launch_id=&state="):
+        r = user.get("/api/v1/launches" + query)
+        assert r.status_code == 200, (query, r.text)
+        assert [l["launch_id"] for l in r.json()["items"]] == [launch_id], (query, r.json())
+    r = user.get("/api/v1/workflows/empty_filters?version=")
+    assert r.status_code == 200 and r.json()["version"] == 2, r.text
+    r = user.get("/api/v1/workflows?limit=")
+    assert r.status_code == 200 and [w["workflow_id"] for w in r.json()["items"]] == ["empty_filters"], r.text
+    # A non-empty bad value is still a clear 400 naming the parameter.
+    r = user.get("/api/v1/launches?state=sleeping")
+    assert r.status_code == 400 and r.json()["error"]["field"] == "state", r.text
