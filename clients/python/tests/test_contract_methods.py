@@ -55,3 +55,27 @@ def test_artifacts_executors_and_container_updates(stack, account, tmp_path):
     with pytest.raises(SweepError) as caught:
         client.upload_container_image("c", archive)
     assert caught.value.status == 400 and caught.value.code == "invalid_image_archive"
+
+
+def test_pushing_a_container_definition_again_updates_it(stack, account, tmp_path):
+    # API.md: "PUT /api/v1/containers/{id} … updates cpu, memory, command (SWEEP: pushing a definition again
+    # updates these)". SWEEPApiClient.upload_container_def answered 409 container_exists instead.
+    import json
+    from sweep_client import SWEEPApiClient
+    client = SWEEPApiClient(account.username, account.key, stack.url)
+    user = account.username
+    dest = tmp_path / "d.json"
+    dest.write_text(json.dumps({"id": "here", "cloud_provider": "local"}))
+    client.register_destination(dfile=str(dest), user=user)
+    cdef = tmp_path / "c.json"
+    definition = {"id": "cdef_push", "destination_id": "here", "image_name": "hello_world", "image_tag": "latest",
+                  "cpu": 1, "memory": 128, "command": ["echo", "one"]}
+    cdef.write_text(json.dumps(definition))
+    assert client.upload_container_def(container_def_file=str(cdef), user=user)["status"] == "OK"
+    cdef.write_text(json.dumps(dict(definition, cpu=2, memory=256, command=["echo", "two"])))
+    answer = client.upload_container_def(container_def_file=str(cdef), user=user)
+    assert answer["status"] == "OK" and answer["id"] == "cdef_push", answer
+    stored = SweepClient(stack.url, account.key).container("cdef_push")
+    assert (stored["cpu"], stored["memory"], stored["command"]) == (2, 256, ["echo", "two"]), stored
+    # The same definition once more is still "already registered", not an update.
+    assert "already registered" in client.upload_container_def(container_def_file=str(cdef), user=user)["msg"]
