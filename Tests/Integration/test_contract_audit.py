@@ -110,3 +110,27 @@ def test_list_filters_given_empty_read_as_not_given(user):
     # A non-empty bad value is still a clear 400 naming the parameter.
     r = user.get("/api/v1/launches?state=sleeping")
     assert r.status_code == 400 and r.json()["error"]["field"] == "state", r.text
+
+
+def test_a_run_waiting_to_retry_shows_its_ready_at(user, functions):
+    # API.md: "the run returns to `scheduled` with `ready_at` after the delay". The run's JSON had no ready_at, so a
+    # client could not tell when the retry is due (only the task.retrying event said so).
+    from datetime import datetime
+    assert user.post("/api/v1/destinations", json={"id": "fns_retry", "cloud_provider": "http", "base_url": functions.url}).status_code == 201
+    assert user.post("/api/v1/functions", json={"id": "always_fails", "destination_id": "fns_retry", "function_name": "fail"}).status_code == 201
+    register(user, {"workflow_id": "retry_later", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "always_fails", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "retries": 1, "retry_delay": 30}}]})
+    r = user.post("/api/v1/workflows/retry_later/launches", json={})
+    assert r.status_code == 202, r.text
+    launch_id = r.json()["launch_id"]
+    retrying = wait_until(lambda: next((e for e in user.get(f"/api/v1/launches/{launch_id}/events").json()["items"]
+                                        if e["event"] == "task.retrying"), None), what="the task.retrying event")
+    run = status(user, launch_id)["tasks"][0]
+    assert run["state"] == "scheduled", run
+    assert run["ready_at"] == retrying["data"]["retry_at"], (run, retrying)
+    paged = user.get(f"/api/v1/launches/{launch_id}/runs").json()["items"][0]
+    assert paged["ready_at"] == run["ready_at"], paged
+    parse = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00"))  # noqa: E731
+    assert 25 <= (parse(run["ready_at"]) - parse(retrying["data"]["ts"])).total_seconds() <= 31, (run, retrying)
+    assert user.post(f"/api/v1/launches/{launch_id}/cancel").status_code == 202
