@@ -134,3 +134,29 @@ def test_a_run_waiting_to_retry_shows_its_ready_at(user, functions):
     parse = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00"))  # noqa: E731
     assert 25 <= (parse(run["ready_at"]) - parse(retrying["data"]["ts"])).total_seconds() <= 31, (run, retrying)
     assert user.post(f"/api/v1/launches/{launch_id}/cancel").status_code == 202
+
+
+def test_a_runs_output_files_list_pages_like_every_list(user):
+    # API.md: "Lists take limit (default 50, max 500) and cursor". The output files list ignored both (all files,
+    # next_cursor null; limit=0 accepted), and a run may keep 256 files.
+    import requests
+    register(user, {"workflow_id": "many_files", "tasks": [
+        {"id": "1", "execution_configurations": [{"executor_type": "audit-files", "function": "f", "priority": 1}],
+         "successors": [], "properties": {"position": "start"}}]})
+    executor = user.post("/api/v1/executors", json={"name": "files", "type": "audit-files"}).json()["id"]
+    launch_id = user.post("/api/v1/workflows/many_files/launches", json={}).json()["launch_id"]
+    items = user.post(f"/api/v1/executors/{executor}/assignments", json={"wait": 20, "max": 1}).json()["items"]
+    assert [a["launch_id"] for a in items] == [launch_id], items
+    token = {"Authorization": "Bearer " + items[0]["token"]}
+    for name in ("a.txt", "b.txt", "c.txt"):
+        r = requests.put(f"{user.url}/api/v1/run/files/{name}", data=name.encode(), headers=token)
+        assert r.status_code == 201, r.text
+    base = f"/api/v1/launches/{launch_id}/tasks/1/files"
+    first = user.get(base, params={"limit": 2}).json()
+    assert [f["name"] for f in first["items"]] == ["a.txt", "b.txt"] and first["next_cursor"], first
+    rest = user.get(base, params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert [f["name"] for f in rest["items"]] == ["c.txt"] and rest["next_cursor"] is None, rest
+    assert [f["name"] for f in user.get(base).json()["items"]] == ["a.txt", "b.txt", "c.txt"]
+    r = user.get(base, params={"limit": 0})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "limit", r.text
+    assert requests.post(f"{user.url}/api/v1/run/result", json={"output": {}}, headers=token).status_code == 200

@@ -283,7 +283,7 @@ class SweepClient:
 
     def output_files(self, launch_id, run_id):
         """The output files of one task run: `[{"name", "size", "sha256", "created_at"}]`."""
-        return self._http.request("GET", f"/api/v1/launches/{_segment(launch_id)}/tasks/{_segment(run_id)}/files")["items"]
+        return list(self._pages(f"/api/v1/launches/{_segment(launch_id)}/tasks/{_segment(run_id)}/files"))
 
     def get_output_file(self, launch_id, run_id, name, save_as=None):
         """An output file of a task run (SWEEP's `job.get_output_file`): its bytes, or, with `save_as`, written to that
