@@ -25,9 +25,10 @@ def event_types(client, launch_id):
     return [e["event"] for e in r.json()["items"]]
 
 
-def test_a_launch_started_by_a_waiting_task_has_started_at_and_its_launch_started_event(user):
+def test_a_launch_started_by_a_waiting_task_is_running_with_started_at_and_its_launch_started_event(user):
     # API.md: a launch has `started_at`, and its events include `launch.started`. A launch whose start task is a
-    # timer (or a signal) never has a run claimed: it used to end with started_at null and no launch.started.
+    # timer (or a signal) never has a run claimed: it stayed `waiting` while that run waited (a Temporal workflow
+    # waiting for a signal is running) and ended with started_at null and no launch.started.
     register(user, {"workflow_id": "timer_first", "tasks": [
         {"id": "t", "type": "timer", "successors": [], "properties": {"position": "start", "duration": 0}}]})
     r = user.post("/api/v1/workflows/timer_first/launches", json={"wait": 30})
@@ -46,7 +47,12 @@ def test_a_launch_started_by_a_waiting_task_has_started_at_and_its_launch_starte
     r = user.post("/api/v1/workflows/signal_first/launches", json={})
     assert r.status_code == 202, r.text
     launch_id = r.json()["launch_id"]
-    wait_until(lambda: status(user, launch_id)["tasks"][0]["state"] == "waiting", what="the signal task to wait")
+    waiting = wait_until(lambda: (lambda s: s if s["tasks"][0]["state"] == "waiting" else None)(status(user, launch_id)),
+                         what="the signal task to wait")
+    assert waiting["state"] == "running" and waiting["started_at"] == waiting["tasks"][0]["started_at"], waiting
+    assert launch_id in [l["launch_id"] for l in user.get("/api/v1/launches", params={"state": "running"}).json()["items"]]
+    types = event_types(user, launch_id)
+    assert types[:2] == ["launch.started", "task.waiting"], types
     r = user.post(f"/api/v1/launches/{launch_id}/signals/s", json={"payload": {"ok": True}})
     assert r.status_code == 202, r.text
     done = ended(user, launch_id)

@@ -531,6 +531,11 @@ public final class LaunchProgression {
     /// pending -> waiting (`TaskRunSQL.enterWaiting`); a signal already sent makes its run due at once.
     private func enterWaiting(_ rows: [JSONValue]) throws {
         guard !rows.isEmpty else { return }
+        if launch.state == .waiting {
+            // Its first runs to start are waiting ones: the launch is under way from now, not from their end.
+            _ = try connection.execute(bound(LaunchSQL.startByWaiting))
+            launch.ledger.started()
+        }
         let due = try bulk(rows.count) { try connection.query(bound(TaskRunSQL.enterWaiting, ["rows": JSONValue.array(rows).postgresBind])) }
             .first.map { try $0.decode(Int.self, column: "due") } ?? 0
         wroteEvents = true
