@@ -33,6 +33,13 @@ public struct Request: Sendable {
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 
+    /// A query parameter of a read (a filter, a page size), nil when absent or empty: `?state=&workflow_id=x` filters
+    /// on the workflow only, as clients that fill in a URL template send it. Not for values that are user data.
+    public func filter(_ name: String) -> String? {
+        guard let value = query[name], !value.isEmpty else { return nil }
+        return value
+    }
+
     /// The cookie of that name from the `Cookie` header.
     public func cookie(_ name: String) -> String? {
         guard let header = headers["cookie"] else { return nil }

@@ -18,7 +18,7 @@ def waiting_launch(user, workflow_id):
 def shows(driver, launch_id):
     """The detail pane shows this launch, loaded (its state comes from the launch's status)."""
     return (driver.find_element(By.ID, "detail-id").text == launch_id
-            and driver.find_element(By.ID, "launch-state").get_attribute("data-state") == "waiting")
+            and driver.find_element(By.ID, "launch-state").get_attribute("data-state") == "running")
 
 
 def test_a_hash_change_right_after_sign_in_opens_the_launch(stack, user, browser):

@@ -134,16 +134,16 @@ struct LaunchController: Controller {
 
     @Sendable func list(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let page = try Page(request)
-        let state = request.query["state"]
+        let state = request.filter("state")
         if let state, LaunchState(rawValue: state) == nil {
             throw APIError.badRequest("invalid_parameter", "state must be one of \(LaunchState.allCases.map(\.rawValue).sorted().joined(separator: ", "))", field: "state")
         }
-        let parent = request.query["parent_launch_id"]
+        let parent = request.filter("parent_launch_id")
         if let parent, !UUIDText.isValid(parent) {
             throw APIError.badRequest("invalid_parameter", "parent_launch_id must be a launch id", field: "parent_launch_id")
         }
         let launches = try database.tenant(tenant.userID) {
-            try LaunchStore($0).list(state: state, workflowID: request.query["workflow_id"], parentLaunchID: parent, after: page.after, limit: page.limit + 1)
+            try LaunchStore($0).list(state: state, workflowID: request.filter("workflow_id"), parentLaunchID: parent, after: page.after, limit: page.limit + 1)
         }
         return page.response(launches, key: \.cursor, render: LaunchRendering.summary)
     }

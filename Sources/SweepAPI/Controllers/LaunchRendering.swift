@@ -54,6 +54,7 @@ enum LaunchRendering {
             "run_id": .string(run.name), "task_id": .string(run.taskID), "state": .string(run.state), "attempt": .int(Int64(run.attempt)),
             "input": run.input ?? .null, "output": run.output ?? .null, "error": run.error.map(JSONValue.string) ?? .null,
             "created_at": Timestamp.json(run.createdAt), "started_at": Timestamp.json(run.startedAt), "finished_at": Timestamp.json(run.finishedAt),
+            "ready_at": Timestamp.json(run.readyAt),
             "predecessors": .array(run.predecessors.filter { !hidden.contains($0) }.map(JSONValue.string)),
             "successors": .array(run.successors.filter { !hidden.contains($0) }.map(JSONValue.string)),
         ]

@@ -47,7 +47,7 @@ struct WorkflowController: Controller {
     @Sendable func show(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let id = try request.parameter("id")
         var version: Int?
-        if let text = request.query["version"] {
+        if let text = request.filter("version") {
             guard let number = Int(text), number > 0 else {
                 throw APIError.badRequest("invalid_parameter", "version must be a positive integer", field: "version")
             }

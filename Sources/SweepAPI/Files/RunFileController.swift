@@ -36,8 +36,12 @@ struct RunFileController: Controller {
     @Sendable func list(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let launchID = try request.parameter("launch_id")
         let runID = try request.parameter("run_id")
-        guard let records = try outputs.list(userID: tenant.userID, launchID: launchID, runName: runID) else { throw APIError.notFound("task run") }
-        return .json(["items": .array(records.map(Self.render)), "next_cursor": .null])
+        // A list like every other (API.md: limit and cursor): a run may keep up to 256 files (frame_*.png).
+        let page = try Page(request)
+        guard let records = try outputs.list(userID: tenant.userID, launchID: launchID, runName: runID, after: page.after, limit: page.limit + 1) else {
+            throw APIError.notFound("task run")
+        }
+        return page.response(records, key: \.name, render: Self.render)
     }
 
     @Sendable func download(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {

@@ -12,7 +12,7 @@ struct Page {
     let after: String?
 
     init(_ request: Request) throws(APIError) {
-        if let text = request.query["limit"] {
+        if let text = request.filter("limit") {
             guard let value = Int(text), (1...Self.maxLimit).contains(value) else {
                 throw APIError.badRequest("invalid_parameter", "limit must be an integer from 1 to \(Self.maxLimit)", field: "limit")
             }

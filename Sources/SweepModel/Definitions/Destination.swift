@@ -45,6 +45,15 @@ public struct Destination: Sendable, Hashable {
         definition = json
     }
 
+    /// The URL a function task of this `http` destination POSTs to: `base_url + function_name`, as SWEEP defines it,
+    /// except that a base URL without a path (`http://host:8080`) gets its `/` first: the plain concatenation
+    /// (`http://host:8080gen`) is no URL at all, and the user plainly meant `http://host:8080/gen`.
+    public func functionURL(_ functionName: String) -> String? {
+        guard let baseURL else { return nil }
+        let authority = baseURL.split(separator: "://", maxSplits: 1).last ?? ""
+        return baseURL + (authority.contains("/") ? "" : "/") + functionName
+    }
+
     /// Provider settings SWEEP defines as strings (AWS and Azure destinations).
     static let stringSettings = [
         "aws_region", "aws_ecs_iam_role", "aws_fargate_cluster", "aws_cluster_vpc_subnet_1", "aws_cluster_vpc_subnet_2",

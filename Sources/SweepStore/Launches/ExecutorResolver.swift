@@ -49,7 +49,7 @@ public struct ExecutorResolver {
                     }
                     switch destination.cloudProvider {
                     case .http:
-                        return ["kind": "http", "function_id": .string(id), "url": .string((destination.baseURL ?? "") + function.functionName)]
+                        return ["kind": "http", "function_id": .string(id), "url": .string(destination.functionURL(function.functionName) ?? "")]
                     case .local:
                         return [
                             "kind": "local_function", "function_id": .string(id), "function_name": .string(function.functionName),

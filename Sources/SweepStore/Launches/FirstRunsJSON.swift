@@ -8,7 +8,7 @@ import SweepJSON
 enum FirstRunsJSON {
     /// Select-list positions of `LaunchStatusQuery.firstRuns`.
     enum Column: Int {
-        case name, taskID, state, attempt, input, output, error, createdAt, startedAt, finishedAt, predecessors, successors
+        case name, taskID, state, attempt, input, output, error, createdAt, startedAt, finishedAt, predecessors, successors, readyAt
     }
 
     /// Member names in the answer before the edges, each with its column and how the cell is written.
@@ -18,6 +18,7 @@ enum FirstRunsJSON {
         (Array(#","input":"#.utf8), .input, .json), (Array(#","output":"#.utf8), .output, .json),
         (Array(#","error":"#.utf8), .error, .string), (Array(#","created_at":"#.utf8), .createdAt, .timestamp),
         (Array(#","started_at":"#.utf8), .startedAt, .timestamp), (Array(#","finished_at":"#.utf8), .finishedAt, .timestamp),
+        (Array(#","ready_at":"#.utf8), .readyAt, .timestamp),
     ]
 
     private enum Kind { case string, json, timestamp }

@@ -531,6 +531,11 @@ public final class LaunchProgression {
     /// pending -> waiting (`TaskRunSQL.enterWaiting`); a signal already sent makes its run due at once.
     private func enterWaiting(_ rows: [JSONValue]) throws {
         guard !rows.isEmpty else { return }
+        if launch.state == .waiting {
+            // Its first runs to start are waiting ones: the launch is under way from now, not from their end.
+            _ = try connection.execute(bound(LaunchSQL.startByWaiting))
+            launch.ledger.started()
+        }
         let due = try bulk(rows.count) { try connection.query(bound(TaskRunSQL.enterWaiting, ["rows": JSONValue.array(rows).postgresBind])) }
             .first.map { try $0.decode(Int.self, column: "due") } ?? 0
         wroteEvents = true
@@ -548,7 +553,12 @@ public final class LaunchProgression {
         guard !launch.isTerminal else { return false }
         guard try !connection.query(bound(TaskRunSQL.wake, ["run": run.postgresBind, "attempt": attempt.postgresBind])).isEmpty else { return false }
         launch.ledger.admitted()
-        if launch.state == .waiting { launch.ledger.started() }
+        if launch.state == .waiting {
+            // Its first run to start: a launch that begins with a waiting run starts here, not at a claim.
+            _ = try connection.execute(bound(LaunchSQL.startByWake, ["run": run.postgresBind]))
+            wroteEvents = true
+            launch.ledger.started()
+        }
         let finished = now ?? Date()
         return try complete([RunCompletion(runID: run, launchID: launchID, attempt: attempt, outcome: outcome, finishedAt: finished)]) > 0
     }

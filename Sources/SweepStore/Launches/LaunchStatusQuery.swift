@@ -104,7 +104,7 @@ public struct LaunchStatusQuery {
         let rows = try tx.connection.query(("""
             -- `= ANY` and `ORDER BY launch_id, id`: the type's comment.
             SELECT name, task_id, state, attempt, \(unsafeSQL: RunInputSQL.input("task_runs")) AS input, output, error, created_at, started_at,
-                   finished_at, predecessors, successors
+                   finished_at, predecessors, successors, ready_at
             FROM task_runs
             WHERE user_id = \(tx.userID) AND launch_id = ANY(ARRAY[\(launchID)::uuid]) AND (kind = \(unsafeSQL: RunKind.task.sql) OR state <> \(unsafeSQL: RunState.succeeded.sql))
             ORDER BY launch_id, id LIMIT \(Self.firstPageSize + 1)

@@ -7,7 +7,7 @@ public struct TaskRunRecord: Sendable {
     /// Read from `task_runs` (unaliased); the input through `RunInputSQL.input`.
     static let columns = """
         name, task_id, kind, state, attempt, \(RunInputSQL.input("task_runs")) AS input, output, error, predecessors, successors, created_at,
-        started_at, finished_at
+        started_at, finished_at, ready_at
         """
     public let name: String
     public let taskID: String
@@ -22,6 +22,9 @@ public struct TaskRunRecord: Sendable {
     public let createdAt: Date
     public let startedAt: Date?
     public let finishedAt: Date?
+    /// When the run is (or was) due to start: after its delay, or a retry's back-off (API.md: "returns to
+    /// `scheduled` with `ready_at`"); a waiting run's deadline; null while it waits for predecessors.
+    public let readyAt: Date?
 
     init(_ row: PostgresRow) throws {
         name = try row.decode(String.self, column: "name")
@@ -37,5 +40,6 @@ public struct TaskRunRecord: Sendable {
         createdAt = try row.decode(Date.self, column: "created_at")
         startedAt = try row.decode(Date?.self, column: "started_at")
         finishedAt = try row.decode(Date?.self, column: "finished_at")
+        readyAt = try row.decode(Date?.self, column: "ready_at")
     }
 }

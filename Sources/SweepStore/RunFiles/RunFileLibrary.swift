@@ -78,11 +78,11 @@ public struct RunFileLibrary: Sendable {
         return problems
     }
 
-    public func list(userID: UserID, launchID: String, runName: String) throws -> [RunFileRecord]? {
+    public func list(userID: UserID, launchID: String, runName: String, after cursor: String? = nil, limit: Int? = nil) throws -> [RunFileRecord]? {
         try database.tenant(userID) { tx in
             let store = RunFileStore(tx)
             guard let runID = try store.runRowID(launchID: launchID, runName: runName) else { return nil }
-            return try store.list(launchID: launchID, runID: runID)
+            return try store.list(launchID: launchID, runID: runID, after: cursor, limit: limit)
         }
     }
 

@@ -46,10 +46,12 @@ public struct RunFileStore {
             """)[0].decode(Int.self, column: "n")
     }
 
-    public func list(launchID: String, runID: RunRowID) throws -> [RunFileRecord] {
+    /// The run's files by name, after name `cursor` (a page's last), at most `limit` (nil: all).
+    public func list(launchID: String, runID: RunRowID, after cursor: String? = nil, limit: Int? = nil) throws -> [RunFileRecord] {
         try tx.connection.query("""
             SELECT name, blob_id, size, sha256, created_at FROM run_files
-            WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND run_id = \(runID) ORDER BY name
+            WHERE user_id = \(tx.userID) AND launch_id = \(launchID)::uuid AND run_id = \(runID) AND (\(cursor == nil) OR name > \(cursor ?? ""))
+            ORDER BY name LIMIT \(limit)
             """).map(decode)
     }
 

@@ -24,7 +24,7 @@ struct FilesCommand: ParsableCommand {
     func run() throws {
         let client = try options.client()
         guard let name else {
-            let answer = try client.get("launches", launch, "tasks", runID, "files")
+            let answer = try client.list("launches", launch, "tasks", runID, "files")
             options.emit(answer) {
                 Table(columns: [Table.Column("NAME", "name"), Table.Column("SIZE", "size"), Table.Column("SHA256", "sha256")])
                     .render(answer["items"]?.arrayValue ?? [])

@@ -69,7 +69,8 @@ class SWEEPApiClient:
 
     def _register(self, kind, definition):
         """Registers a definition; an identical one already stored counts as registered (so a script can run
-        again), a different one is Sweep's 409."""
+        again). A different container definition updates the stored one (SWEEP: pushing a container definition
+        again updates its cpu, memory and command; `PUT /api/v1/containers/{id}`); any other is Sweep's 409."""
         register, show = {"destination": (self.client.register_destination, self.client.destination),
                           "function": (self.client.register_function, self.client.function),
                           "container": (self.client.register_container, self.client.container)}[kind]
@@ -80,6 +81,10 @@ class SWEEPApiClient:
                 raise
             stored = show(definition["id"])
             if any(stored.get(key) != value for key, value in definition.items()):
+                if kind == "container":
+                    updated = self.client.replace_container(definition["id"], definition)
+                    return {"status": "OK", "msg": updated.get("msg", f"Updated container {definition['id']}."),
+                            "id": definition["id"]}
                 raise SweepError(409, error.code, f"{error.message}, with a different definition; delete it first "
                                                   f"to change it", error.field) from error
             return {"status": "OK", "msg": f"The {kind} {definition['id']} is already registered.",

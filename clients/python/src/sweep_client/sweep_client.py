@@ -23,6 +23,11 @@ def _definition(value):
         return json.load(f)
 
 
+def _long_poll_timeout(timeout, wait):
+    """A long-poll's socket timeout: the client's, and at least the poll's own wait plus a margin."""
+    return max(timeout, wait + 30)
+
+
 class SweepClient:
     """One user's view of a Sweep server.
 
@@ -185,9 +190,11 @@ class SweepClient:
         return self._http.request("POST", f"/api/v1/workflows/{_segment(workflow_id)}/launches", json_body=body,
                                   timeout=timeout)
 
-    def launches(self, state=None, workflow_id=None):
-        """Launch summaries, newest first; `state` one of waiting, running, succeeded, failed, cancelled."""
-        return self._pages("/api/v1/launches", {"state": state, "workflow_id": workflow_id})
+    def launches(self, state=None, workflow_id=None, parent_launch_id=None):
+        """Launch summaries, newest first; `state` one of waiting, running, succeeded, failed, cancelled;
+        `parent_launch_id`: the child launches a launch's `workflow` tasks started."""
+        return self._pages("/api/v1/launches", {"state": state, "workflow_id": workflow_id,
+                                                "parent_launch_id": parent_launch_id})
 
     def launch_status(self, launch_id):
         """`{"launch_id", "workflow_id", "version", "state", …, "input", "output", "tasks": [runs]}`."""
@@ -276,7 +283,7 @@ class SweepClient:
 
     def output_files(self, launch_id, run_id):
         """The output files of one task run: `[{"name", "size", "sha256", "created_at"}]`."""
-        return self._http.request("GET", f"/api/v1/launches/{_segment(launch_id)}/tasks/{_segment(run_id)}/files")["items"]
+        return list(self._pages(f"/api/v1/launches/{_segment(launch_id)}/tasks/{_segment(run_id)}/files"))
 
     def get_output_file(self, launch_id, run_id, name, save_as=None):
         """An output file of a task run (SWEEP's `job.get_output_file`): its bytes, or, with `save_as`, written to that
@@ -290,6 +297,69 @@ class SweepClient:
                     out.write(block)
             return save_as
 
+
+    # --- the rest of the v1.1 contract (API.md) ---------------------------------------------------------------------
+    def replace_container(self, container_id, definition):
+        """`PUT /api/v1/containers/{id}`: updates cpu, memory, command (SWEEP: pushing a definition again)."""
+        return self._http.request("PUT", f"/api/v1/containers/{_segment(container_id)}", json_body=_definition(definition))
+
+    def upload_container_image(self, container_id, path, overwrite=False):
+        """Uploads an image archive (`docker save` / OCI tar) for a container definition: `{"status": "OK",
+        "image": "name:tag", "digest"}`; 409 `image_exists` unless `overwrite`."""
+        import os
+        with open(path, "rb") as image:
+            return self._http.request("PUT", f"/api/v1/containers/{_segment(container_id)}/image",
+                                      params={"overwrite": "true" if overwrite else None}, data=image,
+                                      content_type="application/x-tar", headers={"Content-Length": str(os.path.getsize(path))},
+                                      timeout=max(self._http.timeout, 600))
+
+    def signal(self, launch_id, task_id, payload=None):
+        """Sends signal task `task_id` of a launch its signal: `{"launch_id", "task_id", "state"}`."""
+        return self._http.request("POST", f"/api/v1/launches/{_segment(launch_id)}/signals/{_segment(task_id)}",
+                                  json_body={"payload": payload})
+
+    def runs(self, launch_id, task_id=None, state=None):
+        """A launch's task runs page by page (`GET /api/v1/launches/{id}/runs`), for launches of any size."""
+        return self._pages(f"/api/v1/launches/{_segment(launch_id)}/runs", {"task_id": task_id, "state": state})
+
+    def artifacts(self):
+        """`[{"name", "size", "sha256", "created_at"}]`, page by page."""
+        return self._pages("/api/v1/artifacts")
+
+    def get_artifact(self, name, save_as=None):
+        """An artifact's bytes, or, with `save_as`, written to that path as it streams in (the path is returned)."""
+        response = self._http.open_stream(f"/api/v1/artifacts/{_segment(name)}")
+        with response:
+            if save_as is None:
+                return response.read()
+            with open(save_as, "wb") as out:
+                for block in iter(lambda: response.read(1 << 20), b""):
+                    out.write(block)
+            return save_as
+
+    def delete_artifact(self, name):
+        self._http.request("DELETE", f"/api/v1/artifacts/{_segment(name)}")
+
+    def create_executor(self, name, type):
+        """Registers a remote executor: `{"id", "name", "type", "created_at"}` (`sweep_client.executor.Executor`
+        does this itself)."""
+        return self._http.request("POST", "/api/v1/executors", json_body={"name": name, "type": type})
+
+    def executors(self):
+        """`[{"id", "name", "type", "last_seen_at", "online", "running"}]`, page by page."""
+        return self._pages("/api/v1/executors")
+
+    def executor(self, executor_id):
+        return self._http.request("GET", f"/api/v1/executors/{_segment(executor_id)}")
+
+    def delete_executor(self, executor_id):
+        self._http.request("DELETE", f"/api/v1/executors/{_segment(executor_id)}")
+
+    def assignments(self, executor_id, wait=0, max=1):
+        """Runs assigned to an executor (`POST /api/v1/executors/{id}/assignments`): the `items` list, empty
+        after `wait` seconds with nothing to do."""
+        return self._http.request("POST", f"/api/v1/executors/{_segment(executor_id)}/assignments",
+                                  json_body={"wait": wait, "max": max}, timeout=_long_poll_timeout(self._http.timeout, wait))["items"]
 
     # --- backend workflows (issue 15) --------------------------------------------------------------------------
     def call(self, workflow_id, method="POST", params=None, json=_UNSET, form=None, background=False,
