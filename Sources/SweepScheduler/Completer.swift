@@ -48,41 +48,16 @@ struct Completer {
     /// Successes of leaf tasks in a launch without max_task_concurrency take `LeafCompletion`; the launch is
     /// ended through the locked path when they close its last runs. False: take the general path.
     func completesLeaves(_ connection: PostgresConnection, _ launchID: String, _ plan: LaunchPlan, _ completions: [RunCompletion]) throws -> Bool {
-        guard Self.areLeafSuccesses(completions, of: plan) else { return false }
+        guard plan.planner.workflow.config.maxTaskConcurrency == nil,
+              completions.allSatisfy({ completion in
+                  guard case .succeeded = completion.outcome, let taskID = completion.identity?.taskID else { return false }
+                  return plan.planner.isLeaf(taskID: taskID)
+              })
+        else { return false }
         if try LeafCompletion.record(connection, launchID: launchID, completions) == 0,
            let launch = try LaunchRecord.lock(connection, id: launchID) {
             try LaunchProgression(connection: connection, launch: launch, plan: plan, now: clock.now).flush()
         }
         return true
-    }
-
-    /// Records the leaf successes among `completions` before a step's transaction, each launch's in a statement
-    /// that commits on its own (`LeafCompletion.recordAlone`); answers the completions left for `complete`: the
-    /// others, and leaf successes that would end their launch (recorded with its end, in a transaction).
-    /// `recorded`: the launches whose events the caller must announce (`EventWriter.announce`). Call outside a
-    /// transaction.
-    func completeLeavesAlone(_ connection: PostgresConnection, _ completions: [RunCompletion]) throws
-        -> (rest: [RunCompletion], recorded: [String]) {
-        guard !completions.isEmpty else { return (completions, []) }
-        let byLaunch = Dictionary(grouping: completions, by: \.launchID)
-        var rest: [RunCompletion] = []
-        var recorded: [String] = []
-        for launchID in byLaunch.keys.sorted() {
-            let group = byLaunch[launchID]!
-            guard let plan = try planners.plan(connection, launchID: launchID), Self.areLeafSuccesses(group, of: plan),
-                  try LeafCompletion.recordAlone(connection, launchID: launchID, group)
-            else { rest += group; continue }
-            recorded.append(launchID)
-        }
-        return (rest, recorded)
-    }
-
-    /// Whether `completions` are all successes of leaf tasks of a launch without max_task_concurrency.
-    static func areLeafSuccesses(_ completions: [RunCompletion], of plan: LaunchPlan) -> Bool {
-        plan.planner.workflow.config.maxTaskConcurrency == nil
-            && completions.allSatisfy { completion in
-                guard case .succeeded = completion.outcome, let taskID = completion.identity?.taskID else { return false }
-                return plan.planner.isLeaf(taskID: taskID)
-            }
     }
 }

@@ -102,9 +102,6 @@ public final class SchedulerEngine: Sendable {
         /// The last step left completions of a launch another transaction held: the next records them before
         /// claiming, so it may wait for that launch while holding no claimed rows.
         var completeFirst = false
-        /// Launches whose events a leaf statement committed without a NOTIFY (`Completer.completeLeavesAlone`): the
-        /// next transaction announces them.
-        var unannounced: Set<String> = []
         /// How soon to claim again when ready runs were left by the claim (`step`).
         static let cappedRetry: Duration = .milliseconds(500)
         var nextDue: ContinuousClock.Instant? = nil
@@ -213,19 +210,9 @@ public final class SchedulerEngine: Sendable {
         mutating func step() throws {
             try reportProgress()
             try chainSteps()
-            // Leaf successes first, each launch's committed on its own: the launch's row is then never held across
-            // a round trip to this process (`LeafCompletion.recordAlone`). Their events are announced by this
-            // step's transaction, or on their own when the step has nothing else to do.
-            let (rest, recorded) = try completer.completeLeavesAlone(connection, ready)
-            ready = rest
-            unannounced.formUnion(recorded)
             let free = configuration.maxInFlight - inFlight.count
             let completions = ready
-            guard !completions.isEmpty || (wantClaim && free > 0) else {
-                try EventWriter.announce(connection, launchIDs: unannounced.sorted())
-                unannounced.removeAll()
-                return
-            }
+            guard !completions.isEmpty || (wantClaim && free > 0) else { return }
             let limit = min(free, configuration.claimBatch)
             let t0 = ContinuousClock.now
             var t1 = t0, t2 = t0
@@ -233,7 +220,6 @@ public final class SchedulerEngine: Sendable {
             let claimFirst = wantClaim && !completeFirst
             let (claimed, rejected, secondsToNext, deferred) = try connection.transaction { connection -> ([ClaimedRun], [RunCompletion], Double?, [RunCompletion]) in
                 t1 = ContinuousClock.now
-                try EventWriter.announce(connection, launchIDs: unannounced.sorted())
                 // Claim before completing when runs are known to be waiting: completing takes the launch's lock
                 // until COMMIT, and a claim inside that window would serialise schedulers sharing a wide launch.
                 // The claimed rows are then held, so the completions may not wait for a launch another transaction
@@ -256,7 +242,6 @@ public final class SchedulerEngine: Sendable {
                 return (claimed, rejected, secondsToNext, deferred)
             }
             ready = rejected + deferred
-            unannounced.removeAll()
             completeFirst = !deferred.isEmpty
             let t3 = ContinuousClock.now
             logger.debug("step", metadata: ["begin": "\(t1 - t0)", "complete": "\(t2 - t1)", "claim+commit": "\(t3 - t2)", "n": "\(completions.count)"])
@@ -389,7 +374,6 @@ public final class SchedulerEngine: Sendable {
             }
             do {
                 if !ready.isEmpty { try connection.transaction { try completer.complete($0, ready) } }
-                try EventWriter.announce(connection, launchIDs: unannounced.sorted())
                 let returned = try connection.execute(TaskRunSQL.handBack.query([
                     "ids": Array(inFlight.keys).postgresBind, "scheduler": configuration.schedulerID.postgresBind,
                     "now": configuration.clock.now.postgresBind,

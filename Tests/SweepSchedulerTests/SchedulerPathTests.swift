@@ -117,40 +117,6 @@ import Testing
         #expect(try driver.counters(id).written == [0, 0, 4, 4, 0])
     }
 
-    @Test func leafSuccessesCommitAloneUntilTheyWouldEndTheirLaunch() throws {
-        let t = try tenant(TestWorkflows.fan("w", width: 3))
-        let id = try t.launch("w")
-        let completer = Completer(planners: PlannerCache())
-        let a = try claim()[0]
-        let notLeaves = try completer.completeLeavesAlone(connection, [success(a)])
-        #expect(notLeaves.rest.map(\.runID) == [a.id] && notLeaves.recorded.isEmpty, "a has successors: the general path's")
-        _ = try connection.transaction { try completer.complete($0, [success(a)]) }
-        let replicas = try claim()
-        #expect(replicas.count == 3)
-        let eventsBefore = try t.events(id).count
-        let listener = try PostgresListener(url: store.url)
-        try listener.listen(EventWriter.channel)
-        let first = try completer.completeLeavesAlone(connection, replicas.prefix(2).map { success($0) })
-        #expect(first.rest.isEmpty && first.recorded == [id])
-        #expect(!connection.isInTransaction, "committed on its own")
-        // No NOTIFY of its own (a marker sent after it arrives first); the caller's announcement names the launch.
-        try connection.notify(channel: EventWriter.channel, payload: "marker")
-        try EventWriter.announce(connection, launchIDs: first.recorded)
-        var payloads: [String] = []
-        while payloads.count < 2, case let batch = try listener.wait(timeout: .seconds(5)), !batch.isEmpty { payloads += batch.map(\.payload) }
-        #expect(payloads == ["marker", id])
-        #expect(try t.runs(id)[replicas[0].name]?.state == "succeeded" && t.runs(id)[replicas[1].name]?.state == "succeeded")
-        #expect(try t.events(id).count == eventsBefore + 2)
-        let last = try completer.completeLeavesAlone(connection, [success(replicas[2])])
-        #expect(last.rest.map(\.runID) == [replicas[2].id] && last.recorded.isEmpty, "the last leaf is left for the locked path")
-        #expect(try t.runs(id)[replicas[2].name]?.state == "running", "refused whole: nothing changed")
-        #expect(try t.events(id).count == eventsBefore + 2)
-        #expect(try t.summary(id).state == "running")
-        _ = try connection.transaction { try completer.complete($0, last.rest) }
-        #expect(try t.summary(id).state == "succeeded", "the last leaf ends the launch in its transaction")
-        #expect(try driver.counters(id).written == [0, 0, 4, 4, 0])
-    }
-
     @Test func theCompleterRecordsSeveralLaunchesInOneCall() throws {
         let t = try tenant(TestWorkflows.single("w"))
         let ids = try (0..<3).map { _ in try t.launch("w") }

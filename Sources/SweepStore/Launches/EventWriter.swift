@@ -27,11 +27,4 @@ public enum EventWriter {
             """)
         try connection.notify(channel: channel, payload: launchID)
     }
-
-    /// Announces that events of `launchIDs` were written (committed elsewhere, or in this transaction): one
-    /// notification per launch, delivered at this transaction's commit.
-    public static func announce(_ connection: PostgresConnection, launchIDs: [String]) throws {
-        guard !launchIDs.isEmpty else { return }
-        try connection.execute("SELECT pg_notify(\(channel), l) FROM unnest(\(launchIDs)::text[]) AS l")
-    }
 }

@@ -69,5 +69,5 @@ public enum ChainStepRoutine {
         """
 
     /// Routines the Migrator (re)installs after the migrations.
-    public static let all = [definition, ClaimRoutine.definition, LastLeafGuard.definition]
+    public static let all = [definition, ClaimRoutine.definition]
 }
