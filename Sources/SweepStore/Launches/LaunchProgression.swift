@@ -533,7 +533,7 @@ public final class LaunchProgression {
         guard !rows.isEmpty else { return }
         if launch.state == .waiting {
             // Its first runs to start are waiting ones: the launch is under way from now, not from their end.
-            _ = try connection.execute(bound(LaunchSQL.startByWaiting))
+            _ = try connection.execute(bound(LaunchSQL.startWaiting, ["run": Int64?.none.postgresBind]))
             launch.ledger.started()
         }
         let due = try bulk(rows.count) { try connection.query(bound(TaskRunSQL.enterWaiting, ["rows": JSONValue.array(rows).postgresBind])) }
@@ -555,7 +555,7 @@ public final class LaunchProgression {
         launch.ledger.admitted()
         if launch.state == .waiting {
             // Its first run to start: a launch that begins with a waiting run starts here, not at a claim.
-            _ = try connection.execute(bound(LaunchSQL.startByWake, ["run": run.postgresBind]))
+            _ = try connection.execute(bound(LaunchSQL.startWaiting, ["run": run.postgresBind]))
             wroteEvents = true
             launch.ledger.started()
         }

@@ -1,8 +1,8 @@
 import SweepStates
 
 /// Every statement that changes `launches` after its creation, in one place (see `TaskRunSQL`): the ledger's
-/// write-back, the start at first claim, and the counting of successes on the paths that take no lock across
-/// statements (leaf successes, the chain step).
+/// write-back, the start at first claim or first wait, and the counting of successes on the paths that take no lock
+/// across statements (leaf successes, the chain step).
 public enum LaunchSQL {
     /// CTE `started`: launches of the runs in a preceding CTE `claimed(launch_id)` that still wait start now.
     /// SKIP LOCKED: a launch locked by a completer is left for a later claim rather than waited on (waiting here
@@ -58,6 +58,24 @@ public enum LaunchSQL {
         SELECT CASE WHEN $notify_events::bool THEN pg_notify('\(EventWriter.channel)', $launch::text) END,
                CASE WHEN $claimable::bool THEN pg_notify('\(SchedulerChannels.ready)', '') END,
                CASE WHEN $ended::bool THEN pg_notify('\(SchedulerChannels.launchDone)', $launch::text) END
+        """
+
+    /// waiting -> running for launch `$launch` whose first runs to start are waiting ones (a timer, signal or child
+    /// workflow task ready before anything was claimed, so `startLaunches` never runs for it): a launch waiting on
+    /// its own timer or signal is under way, as a Temporal workflow waiting for a signal is running. started_at is
+    /// the instant its waiting run `$run` began waiting, or now when its runs are only now entering waiting (`$run`
+    /// NULL), with `launch.started`, appended before those runs' own events as a claim appends it. The caller holds
+    /// the launch's lock. Guarded: only a launch still waiting.
+    public static let startWaiting: SQLTemplate = """
+        WITH started AS (
+            UPDATE launches SET state = \(LaunchState.running.sql),
+                   started_at = coalesce(started_at, (SELECT r.started_at FROM task_runs r WHERE r.id = $run::bigint AND r.launch_id = $launch::uuid),
+                                         coalesce($now::timestamptz, now()))
+            WHERE id = $launch::uuid AND state = \(LaunchState.waiting.sql)
+            RETURNING id, user_id
+        )
+        INSERT INTO events (user_id, launch_id, run_name, type, data)
+        SELECT user_id, id, NULL, \(EventType.launchStarted.sql), \(EventSQL.launchStartedData) FROM started
         """
 
     /// ended -> running for launch `$launch`, re-run (`LaunchRerun`): end time and output are cleared (a launch

@@ -140,39 +140,3 @@ extension TaskRunSQL {
         WHERE id = $run AND state = \(RunState.waiting.sql) AND attempt = $attempt::int
         """
 }
-
-extension LaunchSQL {
-    /// waiting -> running for launch `$launch`, started by the completion of its waiting run `$run` (a timer, signal
-    /// or child workflow at the start: no run of it is ever claimed, so `startLaunches` never ran for it): started_at,
-    /// the instant that run began waiting (the launch has been doing its work since), and its `launch.started`
-    /// event, appended before the run's own events as a claim appends it. The caller holds the launch's lock.
-    /// Guarded: only a launch still waiting.
-    public static let startByWake: SQLTemplate = """
-        WITH started AS (
-            UPDATE launches SET state = \(LaunchState.running.sql),
-                   started_at = coalesce(started_at, (SELECT r.started_at FROM task_runs r WHERE r.id = $run AND r.launch_id = $launch::uuid),
-                                         coalesce($now::timestamptz, clock_timestamp()))
-            WHERE id = $launch::uuid AND state = \(LaunchState.waiting.sql)
-            RETURNING id, user_id
-        )
-        INSERT INTO events (user_id, launch_id, run_name, type, data)
-        SELECT user_id, id, NULL, \(EventType.launchStarted.sql), \(EventSQL.launchStartedData) FROM started
-        """
-}
-
-extension LaunchSQL {
-    /// waiting -> running for launch `$launch` as its first runs start waiting (`enterWaiting`: a timer, signal or
-    /// child workflow task ready before anything was claimed): a launch waiting on its own timer or signal is under
-    /// way, as a Temporal workflow waiting for a signal is running. started_at is the instant those runs start
-    /// (theirs), with `launch.started`, appended before their `task.waiting`. The caller holds the launch's lock.
-    /// Guarded: only a launch still waiting.
-    public static let startByWaiting: SQLTemplate = """
-        WITH started AS (
-            UPDATE launches SET state = \(LaunchState.running.sql), started_at = coalesce(started_at, coalesce($now::timestamptz, now()))
-            WHERE id = $launch::uuid AND state = \(LaunchState.waiting.sql)
-            RETURNING id, user_id
-        )
-        INSERT INTO events (user_id, launch_id, run_name, type, data)
-        SELECT user_id, id, NULL, \(EventType.launchStarted.sql), \(EventSQL.launchStartedData) FROM started
-        """
-}
