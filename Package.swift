@@ -38,10 +38,12 @@ let package = Package(
 
         // C wrappers
         .target(name: "SweepCrypto", dependencies: ["CCrypto"]),
-        .target(name: "Postgres", dependencies: ["CLibPQ", "SweepJSON", "DurationUnits", .product(name: "Logging", package: "swift-log")]),
+        // Marks calls that may block on I/O, for the worker's limit on running request threads (FastCGI's gate).
+        .target(name: "BlockingCalls"),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "SweepJSON", "DurationUnits", "BlockingCalls", .product(name: "Logging", package: "swift-log")]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "Egress", "DurationUnits"]),
         .target(name: "ProcessSupervisor", dependencies: ["DurationUnits"]),
-        .target(name: "FastCGI", dependencies: ["CFastCGI", "Web", "Service", "DurationUnits", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "Web", "Service", "DurationUnits", "BlockingCalls", .product(name: "Logging", package: "swift-log")]),
 
         // What every server process does alike: logging set-up, termination signals
         .target(name: "Service", dependencies: [.product(name: "Logging", package: "swift-log")]),
@@ -51,7 +53,7 @@ let package = Package(
             "Postgres", "SweepJSON", "SweepModel", "SweepCrypto", "SweepStates", "HTTPClient", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SweepAPI", dependencies: [
-            "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres", "Egress", "SweepStates",
+            "Web", "SweepStore", "SweepExpression", "SweepModel", "SweepJSON", "SweepCrypto", "Postgres", "Egress", "SweepStates", "BlockingCalls",
             // Backend workflows: the worker calls a call's interceptor function itself (SweepAPI/Backend).
             "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
@@ -84,6 +86,7 @@ let package = Package(
         .testTarget(name: "SweepModelTests", dependencies: ["SweepModel", "SweepJSON", "SweepExpression", "SweepStates"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SweepCryptoTests", dependencies: ["SweepCrypto"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "BlockingCalls"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SweepJSON"]),
         .testTarget(name: "ProcessSupervisorTests", dependencies: ["ProcessSupervisor"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Egress"], exclude: ["Fixtures"]),

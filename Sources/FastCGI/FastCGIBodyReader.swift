@@ -1,3 +1,4 @@
+import BlockingCalls
 import CFastCGI
 import Web
 
@@ -19,7 +20,8 @@ final class FastCGIBodyReader: RequestBodyStream, @unchecked Sendable {
         guard remaining > 0, let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         let wanted = Int32(min(buffer.count, remaining, Int(Int32.max)))
         // libfcgi: FCGX_GetStr blocks until n bytes arrived or the stream ended, and returns the count read.
-        let n = FCGX_GetStr(base.assumingMemoryBound(to: CChar.self), wanted, request.handle.pointee.in)
+        // Blocking: nginx streams these bodies as the client sends them.
+        let n = BlockingCall.around { FCGX_GetStr(base.assumingMemoryBound(to: CChar.self), wanted, request.handle.pointee.in) }
         guard n > 0 else {
             remaining = 0
             return 0

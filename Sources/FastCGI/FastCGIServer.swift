@@ -1,3 +1,4 @@
+import BlockingCalls
 import CFastCGI
 import Foundation
 import Glibc
@@ -12,30 +13,42 @@ public final class FastCGIServer: Sendable {
         /// A unix socket path (`/run/sweep/api.sock`) or `:PORT`/`HOST:PORT`.
         public var bindAddress: String
         public var threads: Int
+        /// How many of them run at once (ActiveThreadGate); the others stand in while those wait on I/O.
+        public var activeThreads: Int
         public var maxBodyBytes: Int
         public var backlog: Int32
         /// Requests (method, path) whose bodies are handed to the responder as a `RequestBodyStream`, unbuffered
         /// and not bound by `maxBodyBytes` (their handler enforces its own limit): artifact uploads.
         public var streamsBody: @Sendable (HTTPMethod, String) -> Bool
 
-        public init(bindAddress: String, threads: Int = 8, maxBodyBytes: Int = 8 << 20, backlog: Int32 = 1024,
-                    streamsBody: @escaping @Sendable (HTTPMethod, String) -> Bool = { _, _ in false }) {
+        public init(bindAddress: String, threads: Int = 8, activeThreads: Int? = nil, maxBodyBytes: Int = 8 << 20,
+                    backlog: Int32 = 1024, streamsBody: @escaping @Sendable (HTTPMethod, String) -> Bool = { _, _ in false }) {
             self.bindAddress = bindAddress
             self.threads = threads
+            self.activeThreads = min(threads, activeThreads ?? Self.processors)
             self.maxBodyBytes = maxBodyBytes
             self.backlog = backlog
             self.streamsBody = streamsBody
+        }
+
+        /// The processors online.
+        public static var processors: Int {
+            max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         }
     }
 
     let configuration: Configuration
     let responder: any Responder
     let logger: Logger
+    /// Which request threads run at once; the application may publish its counts (`RequestThreadGauge`).
+    let gate: ActiveThreadGate
 
-    public init(configuration: Configuration, responder: any Responder, logger: Logger) {
+    /// `gate` defaults to one letting `configuration.activeThreads` run.
+    public init(configuration: Configuration, responder: any Responder, logger: Logger, gate: ActiveThreadGate? = nil) {
         self.configuration = configuration
         self.responder = responder
         self.logger = logger
+        self.gate = gate ?? ActiveThreadGate(limit: configuration.activeThreads)
     }
 
     /// Serves until SIGTERM or SIGINT; requests in flight finish before it returns.
@@ -59,20 +72,23 @@ public final class FastCGIServer: Sendable {
         for index in 0..<configuration.threads {
             finished.enter()
             let thread = Thread { [self] in
-                requestLoop(poller)
+                requestLoop(poller, gate)
                 finished.leave()
             }
             thread.name = "fcgi-\(index)"
             thread.stackSize = 1 << 20
             thread.start()
         }
-        logger.info("serving", metadata: ["bind": "\(configuration.bindAddress)", "threads": "\(configuration.threads)"])
+        logger.info("serving", metadata: [
+            "bind": "\(configuration.bindAddress)", "threads": "\(configuration.threads)", "active": "\(gate.limit)",
+        ])
 
         let received = signals.wait()
         logger.info("stopping: finishing requests in flight", metadata: ["signal": "\(received)"])
         FCGX_ShutdownPending()
         // Waiting threads return from the poller; a thread busy with a request finishes it first.
         poller.stop()
+        gate.stop()
         shutdown(listenFD, Int32(SHUT_RDWR))
         finished.wait()
         logger.info("stopped")
@@ -88,17 +104,24 @@ public final class FastCGIServer: Sendable {
         }
     }
 
-    private func requestLoop(_ poller: ConnectionPoller) {
+    private func requestLoop(_ poller: ConnectionPoller, _ gate: ActiveThreadGate) {
+        BlockingCall.observe(gate)
+        defer { BlockingCall.observe(nil) }
+        guard gate.enter() else { return }
         var request = FastCGIRequest(listenSocket: -1)
-        while let connection = poller.next() {
-            guard request.read(from: connection) else { continue }
-            if serve(request, poller) {
-                // The stream owns that connection now; take a fresh request slot for the next one.
-                request = FastCGIRequest(listenSocket: -1)
-            } else if let kept = request.finishKeepingConnection() {
-                poller.keep(kept)
+        while let connection = gate.waitingForRequest({ poller.next() }) {
+            if request.read(from: connection) {
+                if serve(request, poller) {
+                    // The stream owns that connection now; take a fresh request slot for the next one.
+                    request = FastCGIRequest(listenSocket: -1)
+                } else if let kept = request.finishKeepingConnection() {
+                    poller.keep(kept)
+                }
             }
+            // Not counted by the gate once this is false: it gave its place up and got none back.
+            guard gate.requestFinished() else { return }
         }
+        gate.leave()
     }
 
     /// Answers one request; true when the connection was handed to a stream.

@@ -1,4 +1,5 @@
 import CLibPQ
+import BlockingCalls
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,7 +42,7 @@ public final class PostgresConnection {
         let keywords = ["dbname", "application_name", "client_encoding"]
         let values = [url, applicationName, "UTF8"]
         let conn: OpaquePointer? = withCStringArray(keywords) { k in
-            withCStringArray(values) { v in PQconnectdbParams(k, v, 1) }
+            withCStringArray(values) { v in BlockingCall.around { PQconnectdbParams(k, v, 1) } }
         }
         guard let conn else {
             throw PostgresError(code: .connection, message: "libpq could not allocate a connection", file: file, line: line)
@@ -118,7 +119,7 @@ public final class PostgresConnection {
     /// Runs a script of one or more statements with no parameters (migrations, SET, LISTEN). Stops at the first
     /// error. Only for SQL written by us: nothing here is escaped.
     public func simpleQuery(unsafeSQL sql: String, file: String = #fileID, line: Int = #line) throws(PostgresError) {
-        let res = PQexec(handle, sql)
+        let res = BlockingCall.around { PQexec(handle, sql) }
         try check(res, query: sql, file: file, line: line)
         PQclear(res)
     }
@@ -170,7 +171,7 @@ public final class PostgresConnection {
         try simpleQuery(unsafeSQL: begin, file: file, line: line)
         do {
             let value = try body(self)
-            let res = PQexec(handle, "COMMIT")
+            let res = BlockingCall.around { PQexec(handle, "COMMIT") }
             try check(res, query: "COMMIT", file: file, line: line)
             let tag = String(cString: PQcmdStatus(res))
             PQclear(res)
@@ -235,10 +236,12 @@ public final class PostgresConnection {
             let values: [UnsafePointer<CChar>?] = offsets.map {
                 $0 < 0 ? nil : (raw + $0).assumingMemoryBound(to: CChar.self)
             }
-            if let statement {
-                return PQexecPrepared(handle, statement, Int32(n), values, lengths, formats, 0)
+            return BlockingCall.around {
+                if let statement {
+                    return PQexecPrepared(handle, statement, Int32(n), values, lengths, formats, 0)
+                }
+                return PQexecParams(handle, query.sql, Int32(n), types, values, lengths, formats, 0)
             }
-            return PQexecParams(handle, query.sql, Int32(n), types, values, lengths, formats, 0)
         }
         do {
             try check(res, query: query.sql, file: file, line: line)
@@ -270,7 +273,7 @@ public final class PostgresConnection {
         seenOnce.remove(key)
         nextStatementNumber += 1
         let name = "sweep_\(nextStatementNumber)"
-        let res = PQprepare(handle, name, sql, Int32(types.count), types)
+        let res = BlockingCall.around { PQprepare(handle, name, sql, Int32(types.count), types) }
         defer { PQclear(res) }
         guard let res, PQresultStatus(res) == PGRES_COMMAND_OK else { return nil }
         preparedStatements[key] = name

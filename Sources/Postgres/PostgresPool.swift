@@ -1,3 +1,4 @@
+import BlockingCalls
 import Dispatch
 import Logging
 import Synchronization
@@ -130,7 +131,7 @@ public final class PostgresPool: Sendable {
 
     /// A connection, waiting for a free slot until `deadline`; nil if none came free by then.
     private func take(until deadline: DispatchTime, file: String, line: Int) throws(PostgresError) -> PostgresConnection? {
-        if slots.wait(timeout: deadline) == .timedOut { return nil }
+        if BlockingCall.around({ slots.wait(timeout: deadline) }) == .timedOut { return nil }
         let checkout = state.withLock { s -> Checkout in
             if s.closed { return .closed }
             if let handoff = s.idle.popLast() { return .idle(handoff) }

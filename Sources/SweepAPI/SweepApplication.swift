@@ -29,7 +29,7 @@ public struct SweepApplication: Sendable {
         progressInterval: Duration = ProgressThrottle<String, Never>.defaultInterval,
         security: SecuritySettings = SecuritySettings(), limits: LimitDefaults = LimitDefaults(),
         artifacts: ArtifactLibrary? = nil, expectedMigrations: Set<Int>? = nil, authCache: AuthCache = AuthCache(),
-        executorLeaseSeconds: Int = SweepApplication.defaultExecutorLeaseSeconds
+        executorLeaseSeconds: Int = SweepApplication.defaultExecutorLeaseSeconds, requestThreads: (any RequestThreadGauge)? = nil
     ) {
         self.database = database
         self.authCache = authCache
@@ -43,7 +43,7 @@ public struct SweepApplication: Sendable {
         let controllers: [any Controller] = [
             HealthController(database: database),
             OperationsController(database: database, expectedMigrations: expectedMigrations, statuses: statuses, router: routerReference,
-                                 executorClaims: executorClaims, parking: parking),
+                                 executorClaims: executorClaims, parking: parking, requestThreads: requestThreads),
             AuthController(database: database),
             APIKeyController(database: database),
             UserController(database: database),

@@ -20,6 +20,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Request threads (default: $SWEEP_WORKER_THREADS or 16).")
     var threads: Int?
 
+    @Option(name: .customLong("active-threads"), help: "How many request threads run at once; the others take over while those wait on PostgreSQL (default: $SWEEP_WORKER_ACTIVE_THREADS or the number of processors).")
+    var activeThreads: Int?
+
     // Container image archives are the largest bodies (128 MiB); nginx holds every other route to 16 MiB and each
     // route checks its own limit.
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (default 128 MiB).")
@@ -37,6 +40,8 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "sweep-api")
         raiseOpenFileLimit(logger: logger)
         let threadCount = threads ?? Int(environment["SWEEP_WORKER_THREADS"] ?? "") ?? 16
+        let activeCount = activeThreads ?? Int(environment["SWEEP_WORKER_ACTIVE_THREADS"] ?? "")
+        guard threadCount > 0, (activeCount ?? 1) > 0 else { throw ValidationError("request threads and active threads must be at least 1") }
         let url = try database.url()
         let limits = try LimitDefaults(environment: environment)  // refused at start, not ignored
         if migrate {
@@ -65,16 +70,16 @@ struct ServeCommand: ParsableCommand {
         let executorLease = environment["SWEEP_EXECUTOR_LEASE_SECONDS"].flatMap { Int($0) } ?? SweepApplication.defaultExecutorLeaseSeconds
         guard (1...3600).contains(executorLease) else { throw ValidationError("SWEEP_EXECUTOR_LEASE_SECONDS must be 1 to 3600 seconds") }
         let progressInterval = Int(environment["SWEEP_PROGRESS_INTERVAL_MS"] ?? "").flatMap { $0 >= 0 ? Duration.milliseconds($0) : nil }
+        let serverConfiguration = FastCGIServer.Configuration(
+            bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, activeThreads: activeCount,
+            maxBodyBytes: maxBodyBytes, streamsBody: SweepApplication.streamsBody)
+        let gate = ActiveThreadGate(limit: serverConfiguration.activeThreads)
         let application = SweepApplication(
             database: store, streams: hub, parking: parking,
             progressInterval: progressInterval ?? ProgressThrottle<String, Never>.defaultInterval,
             security: security, limits: limits, artifacts: artifacts, expectedMigrations: expected, authCache: authCache,
-            executorLeaseSeconds: executorLease)
-        let server = FastCGIServer(
-            configuration: .init(bindAddress: socket ?? environment["SWEEP_SOCKET"] ?? ".run/api.sock", threads: threadCount, maxBodyBytes: maxBodyBytes,
-                                 streamsBody: SweepApplication.streamsBody),
-            responder: application.responder,
-            logger: logger)
+            executorLeaseSeconds: executorLease, requestThreads: gate)
+        let server = FastCGIServer(configuration: serverConfiguration, responder: application.responder, logger: logger, gate: gate)
         try server.run()
         parking.stop()
         authListener.stop()

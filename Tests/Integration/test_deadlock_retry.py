@@ -4,39 +4,14 @@ A scheduler's step claims runs (row locks) before it takes their launch's lock t
 takes the launch's lock, then the runs'. When the two meet, PostgreSQL aborts one. This test plays the scheduler's
 part by hand with a psql session, so the cancel is the victim every time (it waited first, so its deadlock check
 runs first), and asserts that the API retries it."""
-import subprocess
 import threading
 import uuid
 
 import requests
 
+from psql_session import Session
 from stack import wait_until
 from sweep_fixtures import register_http_functions
-
-
-class Session:
-    """One long-lived psql session, driven statement by statement."""
-
-    def __init__(self, url):
-        self.proc = subprocess.Popen(["psql", url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.marks = 0
-
-    def run(self, sql):
-        self.marks += 1
-        mark = f"-- done {self.marks}"
-        self.proc.stdin.write(f"{sql}\n\\echo '{mark}'\n")
-        self.proc.stdin.flush()
-        lines = []
-        for line in self.proc.stdout:
-            if line.strip() == mark:
-                return lines
-            lines.append(line.strip())
-        raise AssertionError("psql ended: " + "\n".join(lines))
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait(timeout=10)
 
 
 def test_a_cancel_that_meets_a_claim_in_a_deadlock_is_retried(stack, user, functions):

@@ -1,3 +1,4 @@
+import BlockingCalls
 import Dispatch
 import Synchronization
 
@@ -17,7 +18,7 @@ final class BackgroundRead<T: Sendable>: Sendable {
 
     /// The read's answer, or its error, once it has ended.
     func value() throws -> T {
-        done.wait()
+        BlockingCall.around { done.wait() }
         return try result.withLock { $0! }.get()
     }
 }

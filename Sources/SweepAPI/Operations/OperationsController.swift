@@ -18,6 +18,8 @@ struct OperationsController: Controller {
     var executorClaims = ExecutorClaimCounts()
     /// The worker's parked requests, for `sweep_parked_requests`.
     var parking: ParkedRequests? = nil
+    /// The transport's request threads, for `sweep_worker_request_threads`.
+    var requestThreads: (any RequestThreadGauge)? = nil
 
     func register(_ routes: inout Routes) {
         routes.open(.GET, "/livez") { _, _ in .json(["status": "ok"]) }
@@ -48,6 +50,8 @@ struct OperationsController: Controller {
     }
 
     private func metrics(_ context: RequestContext) -> Response {
+        // Taken first: the queries below give this thread's place to a sleeper while they wait (ActiveThreadGate).
+        let threads = requestThreads?.requestThreads
         var out = PrometheusText()
         out.family("sweep_http_requests_total", "counter", "HTTP answers of this worker by status code.")
         for (code, count) in statuses.nonZero {
@@ -91,6 +95,13 @@ struct OperationsController: Controller {
         if let parking {
             out.family("sweep_parked_requests", "gauge", "Requests parked on this worker (long-polls, waits), held by its registry.")
             out.sample("sweep_parked_requests", [], Double(parking.registeredCount))
+        }
+        if let counts = threads {
+            out.family("sweep_worker_request_threads", "gauge", "Request threads of this worker: running (waiting for a request or serving one) or sleeping until a running one waits on PostgreSQL.")
+            out.sample("sweep_worker_request_threads", [("state", "running")], Double(counts.running))
+            out.sample("sweep_worker_request_threads", [("state", "sleeping")], Double(counts.sleeping))
+            out.family("sweep_worker_request_thread_overruns_total", "counter", "Times a sleeping request thread ran beside running ones that had made no progress for 50 ms in a wait not marked as blocking.")
+            out.sample("sweep_worker_request_thread_overruns_total", [], Double(counts.overruns))
         }
         out.family("sweep_metrics_scrape_errors", "gauge", "Database-derived metric families left out of this scrape.")
         out.sample("sweep_metrics_scrape_errors", [], Double(failures))
