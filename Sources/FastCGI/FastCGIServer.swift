@@ -109,9 +109,10 @@ public final class FastCGIServer: Sendable {
         defer { BlockingCall.observe(nil) }
         guard gate.enter() else { return }
         var request = FastCGIRequest(listenSocket: -1)
+        var ids = RequestID()
         while let connection = gate.waitingForRequest({ poller.next() }) {
             if request.read(from: connection) {
-                if serve(request, poller) {
+                if serve(request, poller, requestID: ids.make()) {
                     // The stream owns that connection now; take a fresh request slot for the next one.
                     request = FastCGIRequest(listenSocket: -1)
                 } else if let kept = request.finishKeepingConnection() {
@@ -125,9 +126,8 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Answers one request; true when the connection was handed to a stream.
-    private func serve(_ fcgi: FastCGIRequest, _ poller: ConnectionPoller) -> Bool {
+    private func serve(_ fcgi: FastCGIRequest, _ poller: ConnectionPoller, requestID: String) -> Bool {
         let start = ContinuousClock.now
-        let requestID = fcgi.param("REQUEST_ID").flatMap { $0.isEmpty ? nil : $0 } ?? RequestID.make()
         let methodName = fcgi.param("REQUEST_METHOD") ?? "GET"
         let uri = fcgi.param("REQUEST_URI") ?? "/"
         let (path, queryString) = split(uri)

@@ -2,7 +2,7 @@ import Service
 
 /// The `traceparent` a request's log lines carry: the caller's trace when it sent a valid `traceparent`, else the
 /// trace of the launch the path names (launch = trace, as for task calls), else a trace of this request alone
-/// (nginx's 32-hex `$request_id`). The span is this request's.
+/// (the 32 hex digits of its `RequestID`). The span is this request's.
 enum RequestTrace {
     static func traceParent(header: String?, path: String, requestID: String) -> TraceParent? {
         let span = spanID(requestID)

@@ -12,7 +12,7 @@ public enum Digest {
             out.withUnsafeMutableBufferPointer { output in
                 // libcrypto: EVP_Digest "returns 1 for success and 0 for failure"; SHA-256 over memory only fails
                 // when the library itself is broken.
-                EVP_Digest(input.baseAddress, input.count, output.baseAddress, &outLength, EVP_sha256(), nil)
+                EVP_Digest(input.baseAddress, input.count, output.baseAddress, &outLength, sha256Algorithm, nil)
             }
         }
         precondition(ok == 1 && outLength == UInt32(sha256Length), "libcrypto EVP_Digest(SHA-256) failed")
@@ -41,7 +41,7 @@ public enum Digest {
                 out.withUnsafeMutableBufferPointer { output in
                     // libcrypto: HMAC() "returns a pointer to the authentication code or NULL if an error
                     // occurred". An empty key arrives as a NULL pointer with length 0, which HMAC accepts.
-                    HMAC(EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count),
+                    HMAC(sha256Algorithm, keyBytes.baseAddress, Int32(keyBytes.count),
                          messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBytes.count,
                          output.baseAddress, &outLength)
                 }

@@ -9,7 +9,7 @@ public final class SHA256Hasher {
         // libcrypto: EVP_MD_CTX_new returns NULL only when out of memory.
         guard let context = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new failed") }
         self.context = context
-        precondition(EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1, "libcrypto EVP_DigestInit_ex(SHA-256) failed")
+        precondition(EVP_DigestInit_ex(context, sha256Algorithm, nil) == 1, "libcrypto EVP_DigestInit_ex(SHA-256) failed")
     }
 
     deinit { EVP_MD_CTX_free(context) }
