@@ -134,7 +134,8 @@ public final class FastCGIServer: Sendable {
         var logger = self.logger
         logger[metadataKey: "request_id"] = "\(requestID)"
         if let trace = RequestTrace.traceParent(header: fcgi.param("HTTP_TRACEPARENT"), path: path, requestID: requestID) {
-            logger[metadataKey: "traceparent"] = "\(trace.header)"
+            // Rendered only if a line is written (the level drops most): the header string costs as much as the rest of the set.
+            logger[metadataKey: "traceparent"] = .stringConvertible(trace)
         }
         let context = RequestContext(requestID: requestID, logger: logger, remoteAddress: fcgi.param("REMOTE_ADDR") ?? "")
 
