@@ -80,6 +80,8 @@ final class FastCGIRequest {
     /// was the largest cost of a small request in the profile.
     func headers() throws(APIError) -> [String: String] {
         var headers: [String: String] = [:]
+        // Room for a browser's dozen headers without regrowing (the resize was 1.3% of a `/me`).
+        headers.reserveCapacity(16)
         guard var cursor = handle.pointee.envp else { return headers }
         while let entry = cursor.pointee {
             cursor += 1
