@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Egress"),
 
         // C wrappers
-        .target(name: "SweepCrypto", dependencies: ["CCrypto"]),
+        .target(name: "SweepCrypto", dependencies: ["CCrypto", "BlockingCalls"]),
         // Marks calls that may block on I/O, for the worker's limit on running request threads (FastCGI's gate).
         .target(name: "BlockingCalls"),
         .target(name: "Postgres", dependencies: ["CLibPQ", "SweepJSON", "DurationUnits", "BlockingCalls", .product(name: "Logging", package: "swift-log")]),

@@ -1,7 +1,7 @@
 import Glibc
 
-/// Marks calls that may block on I/O, so a thread pool that limits how many of its threads run at once
-/// (FastCGI's `ActiveThreadGate`) can let another thread run meanwhile. On a thread with no observer (the
+/// Marks calls that may block on I/O (or run for milliseconds, as a password hash does), so a thread pool that
+/// limits how many of its threads run at once (FastCGI's `ActiveThreadGate`) can let another thread run meanwhile. On a thread with no observer (the
 /// scheduler, background threads) `around` only calls its body; the cost is one `pthread_getspecific`.
 public enum BlockingCall {
     /// Runs `body`, a call that may block, telling this thread's observer before and after. Nested calls tell it

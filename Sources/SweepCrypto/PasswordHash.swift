@@ -1,3 +1,4 @@
+import BlockingCalls
 import CCrypto
 
 /// Why a password could not be hashed.
@@ -105,7 +106,9 @@ public enum PasswordHash {
         data.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         defer { data.deallocate() }
         // libxcrypt: crypt_rn, unlike crypt_r, "returns a null pointer" on error rather than a "*" string.
-        guard let result = crypt_rn(password, setting, data, Int32(size)) else { return nil }
+        // Tens of milliseconds by design: marked like a blocking call, so the worker lets another request thread run
+        // meanwhile rather than hold one of its few running places (FastCGI's ActiveThreadGate).
+        guard let result = BlockingCall.around({ crypt_rn(password, setting, data, Int32(size)) }) else { return nil }
         return String(cString: result)
     }
 }
