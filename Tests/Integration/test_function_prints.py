@@ -1,0 +1,89 @@
+"""A local function's own prints are its run's stdout (seed 002: a task's stdout and stderr), its stderr stays stderr,
+and its returned value, carried apart from both (fd 3, FunctionRunner), is the run's output: for Python and Node."""
+import shutil
+
+from sweep_fixtures import launch, runs_by_id, zip_of
+
+PYTHON = """import sys
+def handler(event, context):
+    print('hello')
+    sys.stdout.write('::progress::50 half way\\n')
+    print('to stderr', file=sys.stderr)
+    print('last line')
+    return {'answer': 42, 'exact': __import__('decimal').Decimal('3.14159265358979323846264338'), 'got': event['static_input']}
+"""
+
+NODE = """exports.handler = async (event, context) => {
+  console.log('hello');
+  process.stdout.write('::progress::50 half way\\n');
+  console.error('to stderr');
+  console.log('last line');
+  return { answer: 42, got: event.static_input };
+};
+"""
+
+# A result larger than the output limit fails the run as a too large stdout did, and its prints are still kept.
+HUGE = """def handler(event, context):
+    print('before the big one')
+    return {'blob': 'x' * (2 << 20)}
+"""
+
+SILENT_EXIT = """import os
+def handler(event, context):
+    print('leaving early', flush=True)
+    os._exit(0)
+"""
+
+
+def run_function(user, function_id, runtime, files):
+    assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code in (201, 409)
+    assert user.post("/api/v1/functions", json={"id": function_id, "destination_id": "here", "function_name": function_id,
+                                                 "runtime": runtime}).status_code == 201
+    assert user.put(f"/api/v1/functions/{function_id}/code", data=zip_of(files),
+                    headers={"Content-Type": "application/zip"}).status_code == 200
+    definition = {"workflow_id": "wf_" + function_id, "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": function_id, "priority": 1}], "successors": [],
+         "properties": {"position": "start", "static_input": {"x": 1}}}]}
+    assert user.post("/api/v1/workflows", json=definition).status_code == 201
+    status = launch(user, "wf_" + function_id)
+    return status, runs_by_id(status)["1"]
+
+
+def stream(user, status, name):
+    r = user.get(f"/api/v1/launches/{status['launch_id']}/tasks/1/logs", params={"stream": name})
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def test_python_prints_are_stdout_and_the_returned_value_is_the_output(user):
+    status, run = run_function(user, "printer", "python3.8", {"main.py": PYTHON})
+    assert status["state"] == "succeeded", run["error"]
+    assert stream(user, status, "stdout") == "hello\n::progress::50 half way\nlast line\n"
+    assert stream(user, status, "stderr") == "to stderr\n"
+    assert run["output"]["answer"] == 42 and run["output"]["got"] == {"x": 1}
+    # Exact numbers still travel digit for digit (the runner's exact_dumps), now over the result channel.
+    r = user.get(f"/api/v1/launches/{status['launch_id']}")
+    assert "3.14159265358979323846264338" in r.text
+
+
+def test_node_prints_are_stdout_and_the_returned_value_is_the_output(user):
+    assert shutil.which("node"), "node is installed on this machine (the runner's nodejs runtime needs it)"
+    status, run = run_function(user, "noder", "nodejs12.x", {"main.js": NODE})
+    assert status["state"] == "succeeded", run["error"]
+    assert stream(user, status, "stdout") == "hello\n::progress::50 half way\nlast line\n"
+    assert stream(user, status, "stderr") == "to stderr\n"
+    assert run["output"] == {"answer": 42, "got": {"x": 1}}
+
+
+def test_a_too_large_result_fails_the_run_and_keeps_its_prints(user):
+    status, run = run_function(user, "huge", "python3.8", {"main.py": HUGE})
+    assert status["state"] == "failed" and run["state"] == "failed"
+    assert "too large" in run["error"] or "limit" in run["error"], run["error"]
+    assert stream(user, status, "stdout") == "before the big one\n"
+
+
+def test_a_function_that_exits_without_a_result_fails_clearly(user):
+    status, run = run_function(user, "quitter", "python3.8", {"main.py": SILENT_EXIT})
+    assert status["state"] == "failed" and run["state"] == "failed"
+    assert "no result" in run["error"], run["error"]
+    assert stream(user, status, "stdout") == "leaving early\n"
