@@ -2,6 +2,7 @@
 and its returned value, carried apart from both (fd 3, FunctionRunner), is the run's output: for Python and Node."""
 import shutil
 
+from stack import wait_until
 from sweep_fixtures import launch, runs_by_id, zip_of
 
 PYTHON = """import sys
@@ -35,12 +36,16 @@ def handler(event, context):
 """
 
 
-def run_function(user, function_id, runtime, files):
+def upload(user, function_id, runtime, files):
     assert user.post("/api/v1/destinations", json={"id": "here", "cloud_provider": "local"}).status_code in (201, 409)
     assert user.post("/api/v1/functions", json={"id": function_id, "destination_id": "here", "function_name": function_id,
                                                  "runtime": runtime}).status_code == 201
     assert user.put(f"/api/v1/functions/{function_id}/code", data=zip_of(files),
                     headers={"Content-Type": "application/zip"}).status_code == 200
+
+
+def run_function(user, function_id, runtime, files):
+    upload(user, function_id, runtime, files)
     definition = {"workflow_id": "wf_" + function_id, "tasks": [
         {"id": "1", "execution_configurations": [{"function_def_id": function_id, "priority": 1}], "successors": [],
          "properties": {"position": "start", "static_input": {"x": 1}}}]}
@@ -64,6 +69,10 @@ def test_python_prints_are_stdout_and_the_returned_value_is_the_output(user):
     # Exact numbers still travel digit for digit (the runner's exact_dumps), now over the result channel.
     r = user.get(f"/api/v1/launches/{status['launch_id']}")
     assert "3.14159265358979323846264338" in r.text
+    # A ::progress:: line printed by the handler is a progress event, as a container's is.
+    events = user.get(f"/api/v1/launches/{status['launch_id']}/events").json()
+    events = events["items"] if isinstance(events, dict) else events
+    assert any(e["event"] == "task.progress" and e["data"].get("message") == "half way" for e in events), events
 
 
 def test_node_prints_are_stdout_and_the_returned_value_is_the_output(user):
@@ -87,3 +96,32 @@ def test_a_function_that_exits_without_a_result_fails_clearly(user):
     assert status["state"] == "failed" and run["state"] == "failed"
     assert "no result" in run["error"], run["error"]
     assert stream(user, status, "stdout") == "leaving early\n"
+
+
+# Scribbles on the result's fd, and starts a child that tries to (the runner keeps fd 3 from subprocesses).
+SCRIBBLER = """import os, subprocess
+def handler(event, context):
+    child = subprocess.run(['sh', '-c', 'echo forged >&3 && echo child wrote'], capture_output=True, text=True)
+    print('child:', child.stdout.strip() or 'refused')
+    os.write(3, b'not json ')
+    return {'fine': True}
+"""
+
+
+def test_a_scribbled_result_fails_only_its_own_run(user):
+    upload(user, "scribbler", "python3.8", {"main.py": SCRIBBLER})
+    definition = {"workflow_id": "wf_scribble", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "scribbler", "priority": 1}], "successors": [],
+         "properties": {"position": "start"}}]}
+    assert user.post("/api/v1/workflows", json=definition).status_code == 201
+    r = user.post("/api/v1/workflows/wf_scribble/launches", json={})
+    assert r.status_code == 202, r.text
+    scribbled = r.json()["launch_id"]
+    # Another function run meanwhile, on the same scheduler, is untouched.
+    status, run = run_function(user, "good", "python3.8", {"main.py": "def handler(event, context):\n    print('ok')\n    return {'good': 1}\n"})
+    assert status["state"] == "succeeded" and run["output"] == {"good": 1}, run
+    assert stream(user, status, "stdout") == "ok\n"
+    wait_until(lambda: user.get(f"/api/v1/launches/{scribbled}").json()["state"] == "failed", timeout=60, what="the scribbler to fail")
+    failed = user.get(f"/api/v1/launches/{scribbled}").json()
+    assert runs_by_id(failed)["1"]["error"] == "the function's result is not JSON", failed
+    assert stream(user, failed, "stdout") == "child: refused\n"
