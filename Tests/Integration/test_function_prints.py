@@ -1,5 +1,6 @@
 """A local function's own prints are its run's stdout (seed 002: a task's stdout and stderr), its stderr stays stderr,
 and its returned value, carried apart from both (fd 3, FunctionRunner), is the run's output: for Python and Node."""
+import hashlib
 import shutil
 
 from stack import wait_until
@@ -125,3 +126,39 @@ def test_a_scribbled_result_fails_only_its_own_run(user):
     failed = user.get(f"/api/v1/launches/{scribbled}").json()
     assert runs_by_id(failed)["1"]["error"] == "the function's result is not JSON", failed
     assert stream(user, failed, "stdout") == "child: refused\n"
+
+
+# Prints (no flush of its own) then waits for the test's gate: the line must reach a follower of stdout meanwhile.
+LIVE = """import os, time, urllib.error, urllib.request
+def handler(event, context):
+    print('before the gate')
+    gate = urllib.request.Request(os.environ['SWEEP_API_URL'] + '/api/v1/artifacts/live-gate',
+                                  headers={'Authorization': 'Bearer ' + event['static_input']['key']})
+    while True:
+        try:
+            urllib.request.urlopen(gate).read()
+            break
+        except urllib.error.HTTPError:
+            time.sleep(0.05)
+    print('after the gate')
+    return {}
+"""
+
+
+def test_a_running_functions_prints_are_followed_on_stdout(user):
+    upload(user, "live", "python3.8", {"main.py": LIVE})
+    assert user.post("/api/v1/workflows", json={"workflow_id": "wf_live", "tasks": [
+        {"id": "1", "execution_configurations": [{"function_def_id": "live", "priority": 1}], "successors": [],
+         "properties": {"position": "start", "static_input": {"key": user.key}}}]}).status_code == 201
+    r = user.post("/api/v1/workflows/wf_live/launches", json={})
+    assert r.status_code == 202, r.text
+    launch_id = r.json()["launch_id"]
+    r = user.get(f"/api/v1/launches/{launch_id}/tasks/1/logs", params={"stream": "stdout", "follow": "true", "offset": 0, "wait": 30},
+                 timeout=60)
+    assert r.status_code == 200 and r.text == "before the gate\n", r.text
+    # Still held at its gate: the line came while it ran, not at its end.
+    assert user.get(f"/api/v1/launches/{launch_id}").json()["tasks"][0]["state"] == "running"
+    gate = user.put("/api/v1/artifacts/live-gate", data=b"go", headers={"X-Sweep-Sha256": hashlib.sha256(b"go").hexdigest()})
+    assert gate.status_code == 201, gate.text
+    wait_until(lambda: user.get(f"/api/v1/launches/{launch_id}").json()["state"] == "succeeded", timeout=60, what="the run to end")
+    assert stream(user, user.get(f"/api/v1/launches/{launch_id}").json(), "stdout") == "before the gate\nafter the gate\n"

@@ -133,6 +133,7 @@ def handler(event, context):
         except urllib.error.HTTPError:
             time.sleep(0.05)
     print('second line', file=sys.stderr, flush=True)
+    print('all done')
     return {'done': True}
 """
 
