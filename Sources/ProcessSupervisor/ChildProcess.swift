@@ -13,6 +13,9 @@ final class ChildProcess {
     var standardInput: FileDescriptor?
     var standardOutput: FileDescriptor?
     var standardError: FileDescriptor?
+    /// The parent's end of fd 3 (`ProcessSpec.resultChannel`), and what came through it.
+    var resultChannel: FileDescriptor?
+    var result: OutputCapture?
     /// Readable once the process has exited; nil where pidfd_open is unavailable (the loop then checks on a tick).
     var pidfd: FileDescriptor?
 
@@ -34,7 +37,7 @@ final class ChildProcess {
 
     init(
         id: String, pid: pid_t, timeout: Duration?, directory: TaskDirectory, input: [UInt8], outputBytes: Int,
-        standardInput: FileDescriptor, standardOutput: FileDescriptor, standardError: FileDescriptor
+        standardInput: FileDescriptor, standardOutput: FileDescriptor, standardError: FileDescriptor, resultChannel: FileDescriptor? = nil
     ) {
         self.id = id
         self.pid = pid
@@ -48,6 +51,8 @@ final class ChildProcess {
         self.standardInput = standardInput
         self.standardOutput = standardOutput
         self.standardError = standardError
+        self.resultChannel = resultChannel
+        if resultChannel != nil { result = OutputCapture(capacity: outputBytes) }
         if input.isEmpty {
             standardInput.close()
             self.standardInput = nil
@@ -90,10 +95,12 @@ final class ChildProcess {
         standardInput?.close()
         standardOutput?.close()
         standardError?.close()
+        resultChannel?.close()
         pidfd?.close()
         standardInput = nil
         standardOutput = nil
         standardError = nil
+        resultChannel = nil
         pidfd = nil
     }
 
@@ -113,6 +120,9 @@ final class ChildProcess {
             stderrTruncated: stderr.isTruncated,
             stdoutTotalBytes: stdout.totalBytes,
             stderrTotalBytes: stderr.totalBytes,
+            result: result?.bytes,
+            resultTruncated: result?.isTruncated ?? false,
+            resultTotalBytes: result?.totalBytes ?? 0,
             duration: (reapedAt ?? now) - startedAt
         )
     }

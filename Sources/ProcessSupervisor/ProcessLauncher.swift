@@ -61,20 +61,23 @@ struct ProcessLauncher: Sendable {
         let input = try FileDescriptor.pipe()
         let output = try FileDescriptor.pipe()
         let errors = try FileDescriptor.pipe()
+        let result = spec.resultChannel ? try FileDescriptor.pipe() : nil
         let pid = try spawn(
             program, arguments: argv, environment: spec.environment, directory: directory.path,
-            stdin: input.read.rawValue, stdout: output.write.rawValue, stderr: errors.write.rawValue)
+            stdin: input.read.rawValue, stdout: output.write.rawValue, stderr: errors.write.rawValue, result: result?.write.rawValue)
         // The child's ends live on in the child only.
         input.read.close()
         output.write.close()
         errors.write.close()
+        result?.write.close()
         input.write.setNonBlocking()
         output.read.setNonBlocking()
         errors.read.setNonBlocking()
+        result?.read.setNonBlocking()
         let child = ChildProcess(
             id: id, pid: pid, timeout: spec.timeout, directory: directory, input: spec.standardInput,
             outputBytes: spec.limits.outputBytes,
-            standardInput: input.write, standardOutput: output.read, standardError: errors.read)
+            standardInput: input.write, standardOutput: output.read, standardError: errors.read, resultChannel: result?.read)
         child.reportsOutput = spec.reportsOutput
         return child
     }
@@ -97,7 +100,7 @@ struct ProcessLauncher: Sendable {
 
     private func spawn(
         _ program: String, arguments: [String], environment: [String: String], directory: String,
-        stdin: Int32, stdout: Int32, stderr: Int32
+        stdin: Int32, stdout: Int32, stderr: Int32, result: Int32?
     ) throws(ProcessSupervisorError) -> pid_t {
         guard let addChdir = GNUExtensions.addChdir else {
             throw ProcessSupervisorError(.spawnFailed, "posix_spawn_file_actions_addchdir_np needs glibc 2.29+")
@@ -112,10 +115,11 @@ struct ProcessLauncher: Sendable {
         posix_spawn_file_actions_adddup2(&actions, stdin, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        if let result { posix_spawn_file_actions_adddup2(&actions, result, 3) }
         // Every other descriptor of the scheduler (database sockets, other tasks' pipes) is closed in the child.
         // Without closefrom (glibc < 2.34) we rely on every descriptor being close-on-exec, as ours are.
         if let addCloseFrom = GNUExtensions.addCloseFrom {
-            _ = addCloseFrom(&actions, 3)
+            _ = addCloseFrom(&actions, result == nil ? 3 : 4)
         }
         let chdirResult = addChdir(&actions, directory)
         guard chdirResult == 0 else {

@@ -13,6 +13,10 @@ public struct ProcessOutcome: Sendable {
     /// Everything the child wrote, including what was dropped past the output cap.
     public var stdoutTotalBytes: Int
     public var stderrTotalBytes: Int
+    /// What the child wrote to fd 3 (`ProcessSpec.resultChannel`), capped like stdout; nil without the channel.
+    public var result: [UInt8]? = nil
+    public var resultTruncated = false
+    public var resultTotalBytes = 0
     /// From the spawn to the reaping of the process.
     public var duration: Duration
 

@@ -1,5 +1,6 @@
 /// What to run. Nothing of the supervisor's own process leaks into the child: not its environment, its working
-/// directory, its signal mask or dispositions, nor any file descriptor beyond the three pipes.
+/// directory, its signal mask or dispositions, nor any file descriptor beyond the three pipes (four with
+/// `resultChannel`).
 public struct ProcessSpec: Sendable {
     /// argv. `arguments[0]` is absolute, relative to the working directory when it contains a `/`, or else looked up
     /// in the `PATH` of `environment` (never the supervisor's own PATH).
@@ -23,6 +24,9 @@ public struct ProcessSpec: Sendable {
     public var reportsOutput = false
     /// The child's nice value (0-19), inherited by everything it starts: 0 leaves the supervisor's own.
     public var niceness = 0
+    /// A fourth pipe, the child's fd 3, captured like stdout (same cap, no events) into `ProcessOutcome.result`: a
+    /// program's answer kept apart from its own output, so that output can be the task's stdout (FunctionRunner).
+    public var resultChannel = false
 
     public struct DirectoryOwner: Sendable, Hashable {
         public var uid: UInt32

@@ -9,7 +9,7 @@ public struct ResourceLimits: Sendable, Hashable {
     /// RLIMIT_NPROC. The kernel counts it per real user id across the whole machine, not per task, and ignores
     /// it for root (CAP_SYS_RESOURCE/CAP_SYS_ADMIN): it only bounds a fork bomb when tasks run as an unprivileged user.
     public var processes: Int?
-    /// Bytes kept of each of stdout and stderr; the rest is read, counted and dropped.
+    /// Bytes kept of each of stdout and stderr (and of the result channel); the rest is read, counted and dropped.
     public var outputBytes: Int
 
     public static let defaultOutputBytes = 1 << 20

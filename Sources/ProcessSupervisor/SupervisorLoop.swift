@@ -60,7 +60,7 @@ final class SupervisorLoop {
         }
     }
 
-    private enum Stream { case exit, input, output, errors }
+    private enum Stream { case exit, input, output, errors, result }
 
     /// One poll(2) and what follows from it.
     private func turn() {
@@ -87,6 +87,10 @@ final class SupervisorLoop {
                 fds.append(pollfd(fd: errors.rawValue, events: Int16(POLLIN), revents: 0))
                 owners.append((child, .errors))
             }
+            if let result = child.resultChannel {
+                fds.append(pollfd(fd: result.rawValue, events: Int16(POLLIN), revents: 0))
+                owners.append((child, .result))
+            }
             if !child.timedOut, let deadline = child.timeoutDeadline { nearest = earliest(nearest, deadline) }
             if let deadline = child.killDeadline { nearest = earliest(nearest, deadline) }
             if let reapedAt = child.reapedAt { nearest = earliest(nearest, reapedAt + settleTime) }
@@ -108,6 +112,7 @@ final class SupervisorLoop {
                 case .input: writeInput(child)
                 case .output: readOutput(child)
                 case .errors: readErrors(child)
+                case .result: readResult(child)
                 }
             }
         }
@@ -128,7 +133,7 @@ final class SupervisorLoop {
             // SIGKILL is delivered asynchronously: report only once the rest of the group has closed the pipes or
             // is gone, so that no task process outlives its `.finished`.
             if let reapedAt = child.reapedAt,
-                (child.standardOutput == nil && child.standardError == nil) || child.groupIsGone
+                (child.standardOutput == nil && child.standardError == nil && child.resultChannel == nil) || child.groupIsGone
                     || later >= reapedAt + settleTime
             {
                 finish(child, at: later)
@@ -169,12 +174,23 @@ final class SupervisorLoop {
         child.standardError = nil
     }
 
-    /// Reads what is there without blocking; true at end of file or on a read error.
-    private func drain(_ fd: FileDescriptor, of child: ChildProcess, isStandardOutput: Bool) -> Bool {
+    private func readResult(_ child: ChildProcess) {
+        guard let result = child.resultChannel, drain(result, of: child, isStandardOutput: false, isResult: true) else { return }
+        result.close()
+        child.resultChannel = nil
+    }
+
+    /// Reads what is there without blocking; true at end of file or on a read error. The result channel is only
+    /// captured: it is neither reported as output nor scanned for progress lines.
+    private func drain(_ fd: FileDescriptor, of child: ChildProcess, isStandardOutput: Bool, isResult: Bool = false) -> Bool {
         for _ in 0..<readsPerTurn {
             let count = read(fd.rawValue, scratch.baseAddress!, scratch.count)
             if count > 0 {
                 let chunk = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
+                if isResult {
+                    child.result?.append(chunk)
+                    continue
+                }
                 if child.reportsOutput { shared.onEvent(.output(id: child.id, standardOutput: isStandardOutput, bytes: Array(chunk))) }
                 if isStandardOutput {
                     child.stdout.append(chunk)
@@ -201,6 +217,7 @@ final class SupervisorLoop {
     private func finish(_ child: ChildProcess, at now: ContinuousClock.Instant) {
         if let output = child.standardOutput { _ = drain(output, of: child, isStandardOutput: true) }
         if let errors = child.standardError { _ = drain(errors, of: child, isStandardOutput: false) }
+        if let result = child.resultChannel { _ = drain(result, of: child, isStandardOutput: false, isResult: true) }
         child.closeAll()
         child.directory.remove()
         let outcome = child.outcome(at: now)

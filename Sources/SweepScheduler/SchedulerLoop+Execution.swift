@@ -61,6 +61,12 @@ extension SchedulerEngine.Loop {
                                                    extra: environment.merging(["SWEEP_FUNCTION_NAME": functionID]) { a, _ in a }),
                 standardInput: run.input.jsonBytes, files: files, timeout: .seconds(runtime), limits: Self.limits))
             spec.workingDirectory = workspace?.work
+            // The handler's result travels on fd 3, its own pipe, so its prints are the run's stdout (users read
+            // them there) and stderr stays stderr. A pipe rather than a file in the working directory: no file for
+            // the output-files patterns to pick up, nothing to read back from a directory the sandbox wrote (a
+            // symlink or a FIFO in its place), and it exists when the run has no workspace of ours. The supervisor
+            // caps it like stdout (`limits.outputBytes`); what is past the cap fails the run as too large.
+            spec.resultChannel = true
             startStaging(run, index, isFunction: true, spec, workspace: workspace)
         case .container(let target):
             guard configuration.localExecution else { return fallBack(run, index, "local execution is disabled on this host (SWEEP_LOCAL_EXEC)") }
@@ -337,7 +343,7 @@ extension SchedulerEngine.Loop {
     /// Records a process's end: the rest of its output streams, then its result.
     mutating func complete(_ flight: SchedulerEngine.InFlight, _ outcome: ProcessOutcome, unwritten: LiveOutput.Pending?, problems: [String]) {
         recordStreams(flight.run, unwritten: unwritten, problems: problems)
-        var logs = ProcessResultInterpreter.logs(outcome, includeStdout: !flight.isFunction)
+        var logs = ProcessResultInterpreter.logs(outcome)
         if !problems.isEmpty { logs += problems.joined(separator: "\n") + "\n" }
         switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds,
                                                admission: outputAdmission) {

@@ -63,9 +63,9 @@ def test_follow_reads_a_running_task_line_by_line_until_it_ends(user):
         complete = r.headers["X-Sweep-Log-Complete"] == "true"
     assert complete and text == "second line\n"
     assert r.headers["X-Sweep-Run-State"] == "succeeded"
-    # Whole streams afterwards: the function's result is its stdout; its prints are stderr.
+    # Whole streams afterwards: what it wrote to stderr; its stdout is empty (its result is not printed, it is its output).
     assert user.get(f"/api/v1/launches/{launch_id}/tasks/1/logs", params={"stream": "stderr"}).text == "first line\nsecond line\n"
-    assert user.get(f"/api/v1/launches/{launch_id}/tasks/1/logs", params={"stream": "stdout"}).text == '{"done": true}'
+    assert user.get(f"/api/v1/launches/{launch_id}/tasks/1/logs", params={"stream": "stdout"}).text == ''
 
 
 def test_a_follower_with_nothing_new_gets_an_empty_answer_at_its_wait(user):
@@ -97,7 +97,7 @@ def test_cli_follows_stderr_until_the_run_ends(stack, user, tmp_path):
     assert done.stdout == "first line\nsecond line\n"
     assert user.get(f"/api/v1/launches/{launch_id}").json()["state"] == "succeeded"
     out = subprocess.run([stack.binary("sweep"), "logs", launch_id, "1", "--stdout"], env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0 and out.stdout == '{"done": true}'
+    assert out.returncode == 0 and out.stdout == ''
 
 
 def test_each_stream_is_capped_and_says_it_was_truncated(user):
@@ -116,7 +116,7 @@ def test_each_stream_is_capped_and_says_it_was_truncated(user):
     assert len(logs.text) == 1 << 20 and set(logs.text) == {"y"}
     assert logs.headers["X-Sweep-Log-Truncated"] == "true"
     out = user.get(f"/api/v1/launches/{r.json()['launch_id']}/tasks/1/logs", params={"stream": "stdout"})
-    assert out.text == "{}" and out.headers["X-Sweep-Log-Truncated"] == "false"
+    assert out.text == "" and out.headers["X-Sweep-Log-Truncated"] == "false"
 
 
 # Prints a line, then waits for the test's gate (an artifact of the user's, polled through the API with the key the
@@ -133,6 +133,7 @@ def handler(event, context):
         except urllib.error.HTTPError:
             time.sleep(0.05)
     print('second line', file=sys.stderr, flush=True)
+    print('all done')
     return {'done': True}
 """
 

@@ -1,6 +1,7 @@
 /// Small programs that call an uploaded function's `main.handler(event, context)` the way a function platform
-/// does: the event arrives on stdin, the handler's JSON result is the only thing written to stdout (the handler's
-/// own prints go to stderr, which is kept as the run's log).
+/// does: the event arrives on stdin, the handler's own prints are the run's stdout and stderr, and its JSON result
+/// is written last to fd 3 (`ProcessSpec.resultChannel`), a pipe of its own, so no print can corrupt it and no
+/// result hides the prints. Exit 0 with nothing on fd 3 fails the run.
 enum FunctionRunner {
     /// How to run a runtime named in a function definition, or nil when this host cannot.
     static func program(runtime: String, functionName: String) -> (arguments: [String], files: [String: [UInt8]])? {
@@ -19,8 +20,11 @@ enum FunctionRunner {
     static let python = """
         import decimal, json, os, sys, traceback, types, uuid
         sys.path.insert(0, os.path.abspath("code.zip"))
-        result_out = sys.stdout
-        sys.stdout = sys.stderr
+        # fd 3 is the result's pipe: taken now and kept from the handler's subprocesses.
+        os.set_inheritable(3, False)
+        result_out = os.fdopen(3, "wb")
+        # Line by line, as stderr: prints and ::progress:: lines reach the live log as they are made.
+        sys.stdout.reconfigure(line_buffering=True)
         def exact_number(text):
             value = float(text)
             if len(text) <= 16 and "e" not in text and "E" not in text:
@@ -56,20 +60,26 @@ enum FunctionRunner {
         except BaseException:
             traceback.print_exc()
             sys.exit(1)
-        result_out.write(text)
-        result_out.flush()
+        sys.stdout.flush()
+        result_out.write(text.encode())
+        result_out.close()
         """
 
     static let node = """
         const fs = require('fs'), path = require('path');
-        console.log = (...args) => console.error(...args);
+        // fd 3 is the result's pipe; blocking, so a partial write only means "write the rest".
+        const writeResult = (text) => {
+            const bytes = Buffer.from(text, 'utf8');
+            for (let done = 0; done < bytes.length;) done += fs.writeSync(3, bytes, done);
+            fs.closeSync(3);
+        };
         let mod;
         try { mod = require(path.resolve('code', fs.existsSync('code/main.js') ? 'main.js' : 'index.js')); }
         catch (e) { console.error(e && e.stack || String(e)); process.exit(1); }
         const event = JSON.parse(fs.readFileSync(0, 'utf8') || 'null');
         const context = { functionName: process.env.SWEEP_FUNCTION_NAME, runId: process.env.SWEEP_RUN_ID, launchId: process.env.SWEEP_LAUNCH_ID };
-        Promise.resolve().then(() => mod.handler(event, context)).then(
-            (r) => { process.stdout.write(JSON.stringify(r === undefined ? null : r)); },
-            (e) => { console.error(e && e.stack || String(e)); process.exit(1); });
+        Promise.resolve().then(() => mod.handler(event, context))
+            .then((r) => writeResult(JSON.stringify(r === undefined ? null : r)))
+            .catch((e) => { console.error(e && e.stack || String(e)); process.exit(1); });
         """
 }

@@ -6,9 +6,10 @@ import SweepModel
 enum ProcessResultInterpreter {
     static let logCap = 64 << 10
 
-    static func logs(_ outcome: ProcessOutcome, includeStdout: Bool) -> String {
+    /// Both streams: a function's stdout is its handler's prints too (its result comes on `outcome.result`).
+    static func logs(_ outcome: ProcessOutcome) -> String {
         var text = ""
-        if includeStdout, !outcome.stdout.isEmpty {
+        if !outcome.stdout.isEmpty {
             text += String(decoding: outcome.stdout.prefix(logCap), as: UTF8.self)
             if outcome.stdoutTruncated || outcome.stdout.count > logCap { text += "\n[stdout truncated]\n" }
         }
@@ -28,8 +29,18 @@ enum ProcessResultInterpreter {
             return .failure(ProcessFailure("the process \(how)" + (tail.isEmpty ? "" : ": \(tail)")))
         }
         guard isFunction else { return .success(.object([:])) }
+        // The runner writes the result last, on fd 3 (FunctionRunner): nothing there after a clean exit means the
+        // handler never returned (an os._exit, a process.exit, a closed fd 3).
+        guard let result = outcome.result, outcome.resultTotalBytes > 0 else {
+            return .failure(ProcessFailure("the function exited with no result (its runner writes the handler's return value last)"))
+        }
+        // Past the capture's cap the bytes kept are a cut-off prefix: too large, not malformed.
+        if outcome.resultTruncated {
+            let reason = "the output is \(outcome.resultTotalBytes) bytes, more than the limit of \(min(result.count, admission.maxBytes))"
+            return .failure(ProcessFailure(OutputAdmission.message(reason)))
+        }
         let value: JSONValue
-        switch admission.decode(outcome.stdout) {
+        switch admission.decode(result) {
         case .value(let decoded): value = decoded
         case .malformed: return .failure(ProcessFailure("the function's result is not JSON"))
         case .rejected(let reason): return .failure(ProcessFailure(OutputAdmission.message(reason)))
