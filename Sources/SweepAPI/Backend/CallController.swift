@@ -51,8 +51,8 @@ struct CallController: Controller {
             object["req_form"] = .object(fields)
             input = .object(object)
         }
-        // A retried call with the same key joins the first launch without running the interceptor again.
-        let existing = try key.flatMap { key in try self.database.tenant(userID) { try LaunchStore($0).launchID(idempotencyKey: key) } }
+        // A retried call with the same key (on this workflow) joins the first launch without running the interceptor again.
+        let existing = try key.flatMap { key in try self.database.tenant(userID) { try LaunchStore($0).launchID(workflowID: workflowID, idempotencyKey: key) } }
         try LaunchController.checkInput(input)
         let timeout = workflow.config.callTimeout ?? BackendDefinition.defaultCallTimeout
         if existing == nil, let interceptor = workflow.backend.interceptor {

@@ -38,7 +38,8 @@ public enum ChildLaunch {
                 message: "launching workflow \(workflowID) would nest child launches \(depth + 1) deep, more than the limit of \(ModelLimits.maxWorkflowNesting)"))
         }
         let key = idempotencyKey(run: run, attempt: attempt)
-        let made = try !connection.query("SELECT 1 FROM launches WHERE user_id = \(userID) AND idempotency_key = \(key)").isEmpty
+        let store = LaunchStore(TenantTransaction(connection: connection, userID: userID))
+        let made = try store.launchID(workflowID: workflowID, idempotencyKey: key) != nil
         if !made {
             try UserLimitStore.lockLaunchAdmission(connection, userID: userID)
             let limit = try UserLimitStore.find(connection, userID: userID).maxLaunchesInFlight ?? defaultMaxLaunchesInFlight
@@ -46,7 +47,7 @@ public enum ChildLaunch {
         }
         let result: LaunchStore.CreateResult
         do {
-            result = try LaunchStore(TenantTransaction(connection: connection, userID: userID)).create(
+            result = try store.create(
                 workflowID: workflowID, version: waiting.version, input: input, idempotencyKey: key)
         } catch let error as ValidationError {
             return .refused(TaskRunError(code: .childLaunchFailed, message: "workflow \(workflowID) could not be launched: \(error.message)"))

@@ -26,7 +26,7 @@ public struct LaunchStore {
     /// workflow's static plan is over `maxReplicasPerLaunch`.
     public func create(workflowID: String, version: Int? = nil, input: JSONValue?, idempotencyKey: String?,
                        limits: LimitDefaults? = nil) throws -> CreateResult {
-        if let key = idempotencyKey, let existing = try findByIdempotencyKey(key) { return .existing(existing) }
+        if let key = idempotencyKey, let existing = try launchID(workflowID: workflowID, idempotencyKey: key) { return .existing(existing) }
         guard let stored = try WorkflowStore(tx).find(workflowID: workflowID, version: version) else {
             if version != nil, let latest = try WorkflowStore(tx).find(workflowID: workflowID) { return .versionNotFound(latest: latest.version) }
             return .workflowNotFound
@@ -50,12 +50,12 @@ public struct LaunchStore {
                                   is_interceptor)
             VALUES (\(tx.userID), \(workflowID), \(version), \(definition)::jsonb, \(executors)::jsonb, \(input)::jsonb,
                     \(idempotencyKey), \(workflow.config.maxTaskConcurrency), \(workflow.config.maxTaskRuntime), \(isInterceptor))
-            ON CONFLICT (user_id, idempotency_key) DO NOTHING
+            \(unsafeSQL: Self.idempotencyConflict)
             RETURNING id::text AS id
             """)
         guard let row = rows.first else {
-            // A concurrent request with the same key won the race.
-            return .existing(try findByIdempotencyKey(idempotencyKey ?? "") ?? "")
+            // A concurrent request with the same key (and workflow) won the race.
+            return .existing(try launchID(workflowID: workflowID, idempotencyKey: idempotencyKey ?? "") ?? "")
         }
         let id = try row.decode(String.self, column: "id")
         if planner.budget != RunBudget() {
@@ -85,11 +85,6 @@ public struct LaunchStore {
             throw LimitExceeded(.maxLaunchesInFlight, limit: Int64(limits.maxLaunchesInFlight),
                 "you have \(inFlight - 1) launches waiting or running, the most allowed (max_launches_in_flight); retry when one ends")
         }
-    }
-
-    private func findByIdempotencyKey(_ key: String) throws -> String? {
-        try tx.connection.query("SELECT id::text AS id FROM launches WHERE user_id = \(tx.userID) AND idempotency_key = \(key)")
-            .first.map { try $0.decode(String.self, column: "id") }
     }
 
     /// Cancels a launch of this user; nil when there is no such launch, false when it had already ended.

@@ -37,7 +37,7 @@ struct CallCommand: ParsableCommand {
     @Flag(help: "Answer at once with the launch id (202); the workflow runs in the background.")
     var background = false
 
-    @Option(help: ArgumentHelp("Calling again with the same key answers for the first launch.", valueName: "key"))
+    @Option(help: ArgumentHelp("Calling the same workflow again with the same key answers for its first launch.", valueName: "key"))
     var idempotencyKey: String?
 
     func validate() throws {

@@ -21,7 +21,7 @@ struct LaunchStartCommand: ParsableCommand {
     @Flag(help: "Follow the launch's events until it ends (like `sweep watch`); exit 1 if it failed or was cancelled.")
     var watch = false
 
-    @Option(help: ArgumentHelp("Launching again with the same key returns the first launch.", valueName: "key"))
+    @Option(help: ArgumentHelp("Launching the same workflow again with the same key returns its first launch.", valueName: "key"))
     var idempotencyKey: String?
 
     // Not --version: the root command's --version prints the CLI's own.

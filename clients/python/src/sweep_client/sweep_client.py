@@ -176,7 +176,7 @@ class SweepClient:
     def launch(self, workflow_id, input=_UNSET, wait=None, idempotency_key=None, version=None):
         """Launches the latest version (or `version`, an older one). Without `wait`: `{"launch_id", "workflow_id", "version", "state"}`. With
         `wait` (seconds, 0-60): the full launch status when it ended in time, else the short answer. The same
-        `idempotency_key` returns the launch first made with it."""
+        `idempotency_key` returns the launch of this workflow first made with it (keys are per workflow)."""
         body = {}
         if input is not _UNSET:
             body["input"] = input
