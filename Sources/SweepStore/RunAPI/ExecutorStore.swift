@@ -37,9 +37,38 @@ public enum ExecutorStore {
         try tx.connection.query("SELECT \(unsafeSQL: columns) FROM executors e WHERE user_id = \(tx.userID) AND id = \(id)").first.map(decode)
     }
 
-    /// Removes the executor. Runs it holds keep their leases, which expire into retries unless it reports first.
-    public static func delete(_ tx: TenantTransaction, id: String) throws -> Bool {
-        try tx.connection.execute("DELETE FROM executors WHERE user_id = \(tx.userID) AND id = \(id)") > 0
+    /// Removes the executor and, in the same transaction, ends the leases of the runs it holds as if they had
+    /// expired (the rescuer's outcome, at once): runs with attempts left go back to `scheduled` as retries
+    /// (`TaskRunSQL.releaseExecutorRuns`), the others fail through `LaunchProgression`, which retries them while the
+    /// task's `retries` allow. Their task tokens stop working with the commit. False for an unknown executor
+    /// (another user's included: nothing of it is touched).
+    public static func delete(_ tx: TenantTransaction, id: String, now: Date? = nil) throws -> Bool {
+        let connection = tx.connection
+        guard try connection.execute("DELETE FROM executors WHERE user_id = \(tx.userID) AND id = \(id)") > 0 else { return false }
+        let held: [String: PostgresBind] = [
+            "user": tx.userID.postgresBind, "scheduler": ExecutorRecord.claimant(id).postgresBind, "now": now.postgresBind,
+        ]
+        // The launches' rows first, in id order, as completers take them, then their runs: a result of one of
+        // these runs reported meanwhile (launch row, then run row) waits for this transaction instead of
+        // closing a cycle with it.
+        let launchIDs = try connection.query(TaskRunSQL.executorHeldLaunches.query(held)).map { try $0.decode(String.self, column: "launch_id") }
+        guard !launchIDs.isEmpty else { return true }
+        var launches: [String: LaunchRecord] = [:]
+        for launchID in launchIDs { launches[launchID] = try LaunchRecord.lock(connection, id: launchID) }
+        _ = try connection.query(TaskRunSQL.releaseExecutorRuns.query(held))
+        let failures = try connection.query(TaskRunSQL.executorRunsOutOfAttempts.query(held)).map { row in
+            let attempt = try row.decode(Int.self, column: "attempt")
+            return RunCompletion(
+                runID: try row.decode(Int64.self, column: "id"), launchID: try row.decode(String.self, column: "launch_id"),
+                attempt: attempt, outcome: .failed("lease ended during attempt \(attempt) (its executor was deleted)"))
+        }
+        for (launchID, completions) in Dictionary(grouping: failures, by: \.launchID).sorted(by: { $0.key < $1.key }) {
+            guard let launch = launches[launchID], let plan = try LaunchPlan.load(connection, launchID: launchID) else { continue }
+            let progression = LaunchProgression(connection: connection, launch: launch, plan: plan, now: now)
+            try progression.complete(completions)
+            try progression.flush()
+        }
+        return true
     }
 
     /// Records that the executor asked for work; answers its type, or nil for an unknown executor.
