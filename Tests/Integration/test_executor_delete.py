@@ -5,6 +5,7 @@ executor's task tokens are refused at once (409 `lease_lost`, as for a stale att
 runs are untouched. Real stack (PostgreSQL, worker, scheduler, nginx); leases are long here, so nothing in these
 tests can be explained by a lease expiring."""
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -68,8 +69,8 @@ def new_executor(client, name):
     return r.json()["id"]
 
 
-def claim(client, executor_id):
-    r = client.post(f"/api/v1/executors/{executor_id}/assignments", json={"wait": 10, "max": 1}, timeout=60)
+def claim(client, executor_id, wait=10):
+    r = client.post(f"/api/v1/executors/{executor_id}/assignments", json={"wait": wait, "max": 1}, timeout=90)
     assert r.status_code == 200, r.text
     [item] = r.json()["items"]
     return item
@@ -157,3 +158,20 @@ def test_deleting_the_executor_of_a_runs_last_attempt_fails_it_at_once(stack):
     for token in tokens:
         assert refused_as_stale(run_api(stack, token, "POST", "/api/v1/run/result", {"output": {}}))
         assert refused_as_stale(run_api(stack, token, "POST", "/api/v1/run/heartbeat", {}))
+
+
+def test_an_executor_long_polling_receives_the_released_run(stack):
+    user = new_user(stack)
+    launch_id = start(user, "woken", [task("1", position="start")])
+    doomed, waiting = new_executor(user, "doomed"), new_executor(user, "waiting")
+    first = claim(user, doomed)
+    with ThreadPoolExecutor(1) as pool:
+        # Parked with nothing to do: the deletion's retry wakes it (a run of its type became claimable).
+        polling = pool.submit(claim, user, waiting, 50)
+        assert user.delete(f"/api/v1/executors/{doomed}").status_code == 204
+        again = polling.result(timeout=80)
+    assert (again["run_id"], again["attempt"]) == ("1", 2) and again["token"] != first["token"]
+    assert refused_as_stale(run_api(stack, first["token"], "POST", "/api/v1/run/result", {"output": {"who": "doomed"}}))
+    assert run_api(stack, again["token"], "POST", "/api/v1/run/result", {"output": {"who": "waiting"}}).status_code == 200
+    wait_until(lambda: status(user, launch_id)["state"] == "succeeded", what="launch to succeed")
+    assert runs(user, launch_id)["1"]["output"] == {"who": "waiting"}
