@@ -65,6 +65,7 @@ struct ExecutorController: Controller {
         return .json(.object(Self.render(executor)))
     }
 
+    /// Deleting an executor releases the runs it holds at once, in the same transaction (`ExecutorStore.delete`).
     @Sendable func remove(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let id = try request.parameter("id")
         guard try database.tenant(tenant.userID, { try ExecutorStore.delete($0, id: id) }) else { throw APIError.notFound("executor") }
