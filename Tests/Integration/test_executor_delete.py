@@ -5,6 +5,7 @@ executor's task tokens are refused at once (409 `lease_lost`, as for a stale att
 runs are untouched. Real stack (PostgreSQL, worker, scheduler, nginx); leases are long here, so nothing in these
 tests can be explained by a lease expiring."""
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -175,3 +176,32 @@ def test_an_executor_long_polling_receives_the_released_run(stack):
     assert run_api(stack, again["token"], "POST", "/api/v1/run/result", {"output": {"who": "waiting"}}).status_code == 200
     wait_until(lambda: status(user, launch_id)["state"] == "succeeded", what="launch to succeed")
     assert runs(user, launch_id)["1"]["output"] == {"who": "waiting"}
+
+
+def metric(stack, name):
+    text = requests.get(stack.url + "/metrics", timeout=10).text
+    match = re.search(rf"^{re.escape(name)} (\S+)$", text, re.M)
+    return float(match.group(1)) if match else 0.0
+
+
+def test_a_deleted_executors_parked_long_poll_claims_nothing(stack):
+    user = new_user(stack)
+    r = user.post("/api/v1/workflows", json={"workflow_id": "later", "tasks": [task("1", position="start")]})
+    assert r.status_code == 201, r.text
+    doomed, other = new_executor(user, "doomed"), new_executor(user, "other")
+    parked = metric(stack, "sweep_parked_requests")
+    with ThreadPoolExecutor(1) as pool:
+        polling = pool.submit(user.post, f"/api/v1/executors/{doomed}/assignments", json={"wait": 50}, timeout=90)
+        wait_until(lambda: metric(stack, "sweep_parked_requests") > parked, what="the long-poll to park")
+        assert user.delete(f"/api/v1/executors/{doomed}").status_code == 204
+        # Work of its type arrives after the deletion: the parked poll of the deleted executor is woken, takes
+        # nothing and answers at once (its next request gets 404); the run waits for a living executor.
+        r = user.post("/api/v1/workflows/later/launches", json={})
+        assert r.status_code == 202, r.text
+        launch_id = r.json()["launch_id"]
+        answer = polling.result(timeout=40)
+    assert answer.status_code == 200 and answer.json()["items"] == [], answer.text
+    item = claim(user, other)
+    assert (item["run_id"], item["attempt"]) == ("1", 1)
+    assert run_api(stack, item["token"], "POST", "/api/v1/run/result", {"output": {}}).status_code == 200
+    wait_until(lambda: status(user, launch_id)["state"] == "succeeded", what="launch to succeed")

@@ -22,8 +22,16 @@ import Testing
         """
     }
 
+    /// Executor `ex_test` of `tenant` (claims are made only for an executor that exists).
+    func registerExecutor(_ tenant: TestTenant) throws {
+        try driver.connection.execute("""
+            INSERT INTO executors (user_id, id, name, type) VALUES (\(tenant.userID), 'ex_test', 'test', 'py') ON CONFLICT DO NOTHING
+            """)
+    }
+
     func assign(_ tenant: TestTenant, type: String, limit: Int) throws -> [ExecutorStore.Assignment] {
-        try ExecutorStore.assign(driver.connection, userID: tenant.userID, executorID: "ex_test", type: type, limit: limit,
+        try registerExecutor(tenant)
+        return try ExecutorStore.assign(driver.connection, userID: tenant.userID, executorID: "ex_test", type: type, limit: limit,
                                  leaseSeconds: 60, runningCap: LimitDefaults.defaultMaxRunningRuns)
     }
 
@@ -64,7 +72,8 @@ import Testing
     }
 
     func claim(_ tenant: TestTenant, limit: Int, cap: Int = LimitDefaults.defaultMaxRunningRuns, now: Date? = nil) throws -> ExecutorStore.Claim {
-        try ExecutorStore.claim(driver.connection, userID: tenant.userID, executorID: "ex_test", type: "py", limit: limit,
+        try registerExecutor(tenant)
+        return try ExecutorStore.claim(driver.connection, userID: tenant.userID, executorID: "ex_test", type: "py", limit: limit,
                                 leaseSeconds: 60, runningCap: cap, now: now)
     }
 

@@ -104,6 +104,8 @@ public enum ExecutorStore {
     public struct Claim: Sendable {
         public let items: [Assignment]
         public let workLeft: Bool
+        /// The executor was deleted (a long-poll parked before its deletion): nothing was claimed.
+        public var executorGone = false
     }
 
     /// Claims up to `limit` runs of `userID`'s `type` for executor `executorID`.
@@ -115,14 +117,20 @@ public enum ExecutorStore {
                   runningCap: runningCap, now: now).items
     }
 
-    /// Claims up to `limit` runs of `userID`'s `type` for executor `executorID`: one transaction that first takes
-    /// the user's claim lock (`TaskRunSQL.lockExecutorClaim`), so the running cap holds exactly under concurrent
+    /// Claims up to `limit` runs of `userID`'s `type` for executor `executorID` (nothing once it is deleted): one
+    /// transaction that locks the executor's row against deletion, then takes the user's claim lock (`TaskRunSQL.lockExecutorClaim`), so the running cap holds exactly under concurrent
     /// assignments, then claims (`TaskRunSQL.claimForExecutor`).
     public static func claim(
         _ connection: PostgresConnection, userID: UserID, executorID: String, type: String, limit: Int, leaseSeconds: Int,
         runningCap: Int, now: Date? = nil
     ) throws -> Claim {
-        let rows = try connection.transaction { connection in
+        let claimed = try connection.transaction { connection -> PostgresRows? in
+            // The executor's row, held against its deletion until this claim commits: a deletion that came first
+            // leaves no executor to claim for (a long-poll parked before it is woken later), and one that comes
+            // after waits, then releases what this claim took (`delete`). KEY SHARE: `touch` still updates it.
+            guard try !connection.query("""
+                SELECT 1 FROM executors WHERE user_id = \(userID) AND id = \(executorID) FOR KEY SHARE
+                """).isEmpty else { return nil }
             _ = try connection.query(TaskRunSQL.lockExecutorClaim.query(["user": userID.postgresBind]))
             return try connection.query(TaskRunSQL.claimForExecutor.query([
                 "user": userID.postgresBind, "executor_type": type.postgresBind, "limit": limit.postgresBind,
@@ -130,6 +138,8 @@ public enum ExecutorStore {
                 "running_cap": runningCap.postgresBind, "now": now.postgresBind,
             ]))
         }
+        // Deleted: nothing claimed, and whatever woke this claim is handed on to the next waiter.
+        guard let rows = claimed else { return Claim(items: [], workLeft: true, executorGone: true) }
         let items = try rows.map { row in
             let exec = try row.decode(JSONValue?.self, column: "exec") ?? .null
             let alternative = exec["alternatives"]?.arrayValue?.first ?? .null
