@@ -77,6 +77,20 @@ import Testing
                                 leaseSeconds: 60, runningCap: cap, now: now)
     }
 
+    /// A long-poll parked before its executor was deleted claims nothing when woken, and says the work is left
+    /// for the next waiter.
+    @Test func aDeletedExecutorClaimsNothing() throws {
+        let owner = try TestTenant.create(database)
+        try owner.registerWorkflow(executorWorkflow("gone", type: "py", priority: 1, runs: 1))
+        _ = try owner.launch("gone")
+        try registerExecutor(owner)
+        try driver.connection.execute("DELETE FROM executors WHERE user_id = \(owner.userID) AND id = 'ex_test'")
+        let taken = try ExecutorStore.claim(driver.connection, userID: owner.userID, executorID: "ex_test", type: "py", limit: 1,
+                                            leaseSeconds: 60, runningCap: LimitDefaults.defaultMaxRunningRuns)
+        #expect(taken.items.isEmpty && taken.executorGone && taken.workLeft)
+        #expect(try claim(owner, limit: 1).items.count == 1, "registered again, it claims the run")
+    }
+
     /// Parked long-polls hand a notification on to the next waiter only when a claim says more is claimable now.
     @Test func aClaimSaysWhetherWorkIsLeftForTheNextExecutor() throws {
         let owner = try TestTenant.create(database)
