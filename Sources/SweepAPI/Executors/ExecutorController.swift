@@ -65,6 +65,7 @@ struct ExecutorController: Controller {
         return .json(.object(Self.render(executor)))
     }
 
+    /// Deleting an executor releases the runs it holds at once, in the same transaction (`ExecutorStore.delete`).
     @Sendable func remove(_ request: Request, _ tenant: Tenant, _ context: RequestContext) throws -> Response {
         let id = try request.parameter("id")
         guard try database.tenant(tenant.userID, { try ExecutorStore.delete($0, id: id) }) else { throw APIError.notFound("executor") }
@@ -89,6 +90,7 @@ struct ExecutorController: Controller {
         // Taken before the first claim: a notification read from here on may be one this request missed.
         let since = ContinuousClock.now
         let first = try claim()
+        if first.executorGone { throw APIError.notFound("executor") }
         guard first.items.isEmpty, wait > 0, let parking else { return Self.answer(first.items) }
         let key = ExecutorStore.workKey(userID: userID, type: type)
         let board = self.board
@@ -99,6 +101,8 @@ struct ExecutorController: Controller {
                 check: {
                     guard try board.mayHaveWork(key) else { return nil }
                     let taken = try claim()
+                    // Deleted while parked: answer now (its next request gets 404); the work is others'.
+                    if taken.executorGone { return Self.answer([]) }
                     if taken.items.isEmpty { board.foundNothing(key); return nil }
                     return Self.answer(taken.items)
                 },
@@ -106,6 +110,8 @@ struct ExecutorController: Controller {
                 // A NOTIFY of the key: claim at once, and say whether the next waiter should try too.
                 singleWake: SingleWake(since: since) {
                     let taken = try claim()
+                    // Deleted while parked: answer now and hand the notification on to a living executor.
+                    if taken.executorGone { return SingleWake.Taken(response: Self.answer([]), workLeft: true) }
                     if taken.items.isEmpty { board.foundNothing(key); return SingleWake.Taken(response: nil, workLeft: false) }
                     return SingleWake.Taken(response: Self.answer(taken.items), workLeft: taken.workLeft)
                 })

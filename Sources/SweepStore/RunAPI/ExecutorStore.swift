@@ -37,9 +37,38 @@ public enum ExecutorStore {
         try tx.connection.query("SELECT \(unsafeSQL: columns) FROM executors e WHERE user_id = \(tx.userID) AND id = \(id)").first.map(decode)
     }
 
-    /// Removes the executor. Runs it holds keep their leases, which expire into retries unless it reports first.
-    public static func delete(_ tx: TenantTransaction, id: String) throws -> Bool {
-        try tx.connection.execute("DELETE FROM executors WHERE user_id = \(tx.userID) AND id = \(id)") > 0
+    /// Removes the executor and, in the same transaction, ends the leases of the runs it holds as if they had
+    /// expired (the rescuer's outcome, at once): runs with attempts left go back to `scheduled` as retries
+    /// (`TaskRunSQL.releaseExecutorRuns`), the others fail through `LaunchProgression`, which retries them while the
+    /// task's `retries` allow. Their task tokens stop working with the commit. False for an unknown executor
+    /// (another user's included: nothing of it is touched).
+    public static func delete(_ tx: TenantTransaction, id: String, now: Date? = nil) throws -> Bool {
+        let connection = tx.connection
+        guard try connection.execute("DELETE FROM executors WHERE user_id = \(tx.userID) AND id = \(id)") > 0 else { return false }
+        let held: [String: PostgresBind] = [
+            "user": tx.userID.postgresBind, "scheduler": ExecutorRecord.claimant(id).postgresBind, "now": now.postgresBind,
+        ]
+        // The launches' rows first, in id order, as completers take them, then their runs: a result of one of
+        // these runs reported meanwhile (launch row, then run row) waits for this transaction instead of
+        // closing a cycle with it.
+        let launchIDs = try connection.query(TaskRunSQL.executorHeldLaunches.query(held)).map { try $0.decode(String.self, column: "launch_id") }
+        guard !launchIDs.isEmpty else { return true }
+        var launches: [String: LaunchRecord] = [:]
+        for launchID in launchIDs { launches[launchID] = try LaunchRecord.lock(connection, id: launchID) }
+        _ = try connection.query(TaskRunSQL.releaseExecutorRuns.query(held))
+        let failures = try connection.query(TaskRunSQL.executorRunsOutOfAttempts.query(held)).map { row in
+            let attempt = try row.decode(Int.self, column: "attempt")
+            return RunCompletion(
+                runID: try row.decode(Int64.self, column: "id"), launchID: try row.decode(String.self, column: "launch_id"),
+                attempt: attempt, outcome: .failed("lease ended during attempt \(attempt) (its executor was deleted)"))
+        }
+        for (launchID, completions) in Dictionary(grouping: failures, by: \.launchID).sorted(by: { $0.key < $1.key }) {
+            guard let launch = launches[launchID], let plan = try LaunchPlan.load(connection, launchID: launchID) else { continue }
+            let progression = LaunchProgression(connection: connection, launch: launch, plan: plan, now: now)
+            try progression.complete(completions)
+            try progression.flush()
+        }
+        return true
     }
 
     /// Records that the executor asked for work; answers its type, or nil for an unknown executor.
@@ -75,6 +104,8 @@ public enum ExecutorStore {
     public struct Claim: Sendable {
         public let items: [Assignment]
         public let workLeft: Bool
+        /// The executor was deleted (a long-poll parked before its deletion): nothing was claimed.
+        public var executorGone = false
     }
 
     /// Claims up to `limit` runs of `userID`'s `type` for executor `executorID`.
@@ -86,14 +117,20 @@ public enum ExecutorStore {
                   runningCap: runningCap, now: now).items
     }
 
-    /// Claims up to `limit` runs of `userID`'s `type` for executor `executorID`: one transaction that first takes
-    /// the user's claim lock (`TaskRunSQL.lockExecutorClaim`), so the running cap holds exactly under concurrent
+    /// Claims up to `limit` runs of `userID`'s `type` for executor `executorID` (nothing once it is deleted): one
+    /// transaction that locks the executor's row against deletion, then takes the user's claim lock (`TaskRunSQL.lockExecutorClaim`), so the running cap holds exactly under concurrent
     /// assignments, then claims (`TaskRunSQL.claimForExecutor`).
     public static func claim(
         _ connection: PostgresConnection, userID: UserID, executorID: String, type: String, limit: Int, leaseSeconds: Int,
         runningCap: Int, now: Date? = nil
     ) throws -> Claim {
-        let rows = try connection.transaction { connection in
+        let claimed = try connection.transaction { connection -> PostgresRows? in
+            // The executor's row, held against its deletion until this claim commits: a deletion that came first
+            // leaves no executor to claim for (a long-poll parked before it is woken later), and one that comes
+            // after waits, then releases what this claim took (`delete`). KEY SHARE: `touch` still updates it.
+            guard try !connection.query("""
+                SELECT 1 FROM executors WHERE user_id = \(userID) AND id = \(executorID) FOR KEY SHARE
+                """).isEmpty else { return nil }
             _ = try connection.query(TaskRunSQL.lockExecutorClaim.query(["user": userID.postgresBind]))
             return try connection.query(TaskRunSQL.claimForExecutor.query([
                 "user": userID.postgresBind, "executor_type": type.postgresBind, "limit": limit.postgresBind,
@@ -101,6 +138,8 @@ public enum ExecutorStore {
                 "running_cap": runningCap.postgresBind, "now": now.postgresBind,
             ]))
         }
+        // Deleted: nothing claimed, and whatever woke this claim is handed on to the next waiter.
+        guard let rows = claimed else { return Claim(items: [], workLeft: true, executorGone: true) }
         let items = try rows.map { row in
             let exec = try row.decode(JSONValue?.self, column: "exec") ?? .null
             let alternative = exec["alternatives"]?.arrayValue?.first ?? .null

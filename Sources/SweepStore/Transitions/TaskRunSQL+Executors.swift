@@ -122,3 +122,43 @@ extension TaskRunSQL {
         ORDER BY t.started_at LIMIT $batch::int
         """
 }
+
+// MARK: - A deleted executor's runs (DELETE /api/v1/executors/{id})
+
+extension TaskRunSQL {
+    /// The runs executor `$scheduler` (`executor:<id>`) of user `$user` holds, as table alias `t` reads them: running
+    /// runs of executors (`task_runs_executor_running_idx`) claimed by it.
+    static let heldByExecutor = """
+        t.user_id = $user AND t.state = \(RunState.running.sql) AND t.executor_type IS NOT NULL AND t.claimed_by = $scheduler::text
+        """
+
+    /// The launches of the runs executor `$scheduler` of user `$user` holds, in id order (the order every
+    /// transaction takes launch rows in), so its deletion can lock them before it touches their runs.
+    public static let executorHeldLaunches: SQLTemplate = """
+        SELECT DISTINCT t.launch_id::text AS launch_id FROM task_runs t WHERE \(heldByExecutor) ORDER BY 1
+        """
+
+    /// Deleting an executor ends its leases at once, as if they had expired: running -> scheduled for the runs
+    /// executor `$scheduler` of user `$user` holds that have attempts left, with their `task.retrying` events
+    /// (`requeue`, as `rescue` does for an expired lease); their task tokens are dropped with the lease, so the
+    /// deleted executor's reports get 409 `lease_lost`. Answers launch_id per requeued run.
+    public static let releaseExecutorRuns: SQLTemplate = """
+        WITH held AS (
+            SELECT t.id, t.attempt FROM task_runs t WHERE \(heldByExecutor) AND t.attempt < t.max_attempts FOR UPDATE OF t
+        ), retries AS (
+            SELECT id, attempt, 0::float8 AS delay,
+                   'lease ended during attempt ' || attempt || ' (its executor was deleted); retrying' AS error, NULL::text AS logs
+            FROM held
+        ), \(requeue), announced AS (
+            SELECT pg_notify('\(EventWriter.channel)', launch_id::text) FROM (SELECT DISTINCT launch_id FROM requeued) AS l
+        )
+        SELECT launch_id::text AS launch_id, (SELECT count(*) FROM announced) AS announced FROM requeued
+        """
+
+    /// The runs executor `$scheduler` of user `$user` holds with no attempt left (a read, after
+    /// `releaseExecutorRuns`): they fail through `recordFailure`, fenced by their attempt, as expired ones do
+    /// (`expiredOutOfAttempts`).
+    public static let executorRunsOutOfAttempts: SQLTemplate = """
+        SELECT t.id, t.launch_id::text AS launch_id, t.attempt FROM task_runs t WHERE \(heldByExecutor) AND t.attempt >= t.max_attempts
+        """
+}

@@ -1,9 +1,9 @@
 import ArgumentParser
 import SweepJSON
 
-/// `sweep executors rm ID`: runs it holds are retried elsewhere once their leases expire.
+/// `sweep executors rm ID`: runs it holds lose their leases at once and are retried elsewhere (or fail when out of attempts).
 struct ExecutorRemoveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove an executor.", aliases: ["remove"])
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove an executor; the runs it holds are retried elsewhere at once.", aliases: ["remove"])
 
     @OptionGroup var options: GlobalOptions
 

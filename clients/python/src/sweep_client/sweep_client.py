@@ -353,6 +353,8 @@ class SweepClient:
         return self._http.request("GET", f"/api/v1/executors/{_segment(executor_id)}")
 
     def delete_executor(self, executor_id):
+        """Removes an executor (`DELETE /api/v1/executors/{id}`); the runs it holds lose their leases at once, as if
+        they had expired (retried, or failed when out of attempts), and their task tokens stop working."""
         self._http.request("DELETE", f"/api/v1/executors/{_segment(executor_id)}")
 
     def assignments(self, executor_id, wait=0, max=1):
