@@ -21,6 +21,9 @@ final class ClaimedRun: Sendable {
     let plan: ExecutionPlan
     let staticOutput: JSONValue?
     let runtimeSeconds: Int?
+    /// The task's max_runtime and the launch's max_task_runtime, apart, for `runtimeLimit`.
+    private let taskRuntimeSeconds: Int?
+    private let workflowRuntimeSeconds: Int?
     /// Lets the running task post its progress (and nothing else); dies with the run.
     let progressToken: String
 
@@ -46,8 +49,15 @@ final class ClaimedRun: Sendable {
         }
         staticOutput = try row.decode(JSONValue?.self, column: "static_output")
         // A task's max_runtime overrides the workflow's max_task_runtime (the launch row's).
-        runtimeSeconds = try plan.runtimeSeconds ?? row.decode(Int?.self, column: "max_runtime_seconds")
+        taskRuntimeSeconds = plan.runtimeSeconds
+        workflowRuntimeSeconds = try row.decode(Int?.self, column: "max_runtime_seconds")
+        runtimeSeconds = taskRuntimeSeconds ?? workflowRuntimeSeconds
         progressToken = try row.decode(String.self, column: "token")
+    }
+
+    /// The attempt's runtime limit and where it came from, given the scheduler's default.
+    func runtimeLimit(default seconds: Int) -> RuntimeLimit {
+        RuntimeLimit(task: taskRuntimeSeconds, workflow: workflowRuntimeSeconds, scheduler: seconds)
     }
 
     /// The input as a value (local functions and containers read it; HTTP calls send `inputJSON`).

@@ -8,13 +8,15 @@ import SweepStore
 /// about once a second (`SWEEP_WAIT_CHECK_INTERVAL_MS`, beside `WaitTimeEnforcer`), with no leader: it reads the
 /// executors' runs past their runtime (`TaskRunSQL.overdueExecutorRuns`: the task's `max_runtime`, else the
 /// launch's `config.max_task_runtime`, else this scheduler's default, as for its own runs) and hands each to the
-/// completer as the very failure a scheduler records for its own timeout ("timed out after N s
-/// (max_task_runtime)"), fenced by the attempt: retried while the task's `retries` allow, like any timeout. Two
+/// completer as the very failure a scheduler records for its own timeout ("timed out after N s (max_runtime)",
+/// naming the setting that applied: `RuntimeLimit`), fenced by the attempt: retried while the task's `retries` allow, like any timeout. Two
 /// enforcers, or an enforcer and the executor's own result, cannot both record an attempt; the executor's late
 /// heartbeat or result then gets 409 `lease_lost`. The clock is injected, so tests move time instead of waiting.
 struct RuntimeEnforcer {
     /// Overdue runs looked at per pass.
     static let batch = 100
+    /// `overdueExecutorRuns`' `source` column.
+    static let source: [String: RuntimeLimit.Source] = ["task": .task, "workflow": .workflow, "scheduler": .scheduler]
 
     /// `SchedulerConfiguration.defaultRuntimeSeconds`: when neither the task nor the workflow sets a runtime.
     let defaultRuntimeSeconds: Int
@@ -29,7 +31,9 @@ struct RuntimeEnforcer {
             RunCompletion(
                 runID: try row.decode(Int64.self, column: "id"), launchID: try row.decode(String.self, column: "launch_id"),
                 attempt: try row.decode(Int.self, column: "attempt"),
-                outcome: .failed("timed out after \(try row.decode(Int.self, column: "seconds")) s (max_task_runtime)"),
+                outcome: .failed(RuntimeLimit(
+                    seconds: try row.decode(Int.self, column: "seconds"),
+                    source: Self.source[try row.decode(String.self, column: "source")] ?? .scheduler).timedOut),
                 finishedAt: clock.now ?? Date())
         }
     }

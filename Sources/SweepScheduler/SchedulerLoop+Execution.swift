@@ -293,7 +293,7 @@ extension SchedulerEngine.Loop {
                 inFlight[run.id] = nil
                 fallBack(run, flight.alternative, "cannot reach the function: \(error.message)")
             case .timedOut:
-                fail(run, "timed out after \(run.runtimeSeconds ?? configuration.defaultRuntimeSeconds) s (max_task_runtime)")
+                fail(run, run.runtimeLimit(default: configuration.defaultRuntimeSeconds).timedOut)
             case .egressDenied:
                 // A policy refusal is the installation's answer, not an outage: no fallback, the run fails naming it.
                 fail(run, error.message)
@@ -345,7 +345,7 @@ extension SchedulerEngine.Loop {
         recordStreams(flight.run, unwritten: unwritten, problems: problems)
         var logs = ProcessResultInterpreter.logs(outcome)
         if !problems.isEmpty { logs += problems.joined(separator: "\n") + "\n" }
-        switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeSeconds: flight.run.runtimeSeconds ?? configuration.defaultRuntimeSeconds,
+        switch ProcessResultInterpreter.result(outcome, isFunction: flight.isFunction, runtimeLimit: flight.run.runtimeLimit(default: configuration.defaultRuntimeSeconds),
                                                admission: outputAdmission) {
         case .success(let output): succeed(flight.run, output, logs: logs)
         case .failure(let failure): fail(flight.run, failure.message, logs: logs)

@@ -85,6 +85,7 @@ def test_image_upload_answers(user):
     assert upload_image(user, "hw", overwrite=True).status_code == 200
     r = upload_image(user, "hw", archive=b"not a tar at all" * 100)
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_image_archive"
+    assert "it is not a tar archive (" in r.json()["error"]["message"] and "notATar" not in r.json()["error"]["message"]
     # Larger than every other route allows (16 MiB): nginx and the worker let an image through to be checked.
     r = upload_image(user, "hw", archive=bytes(20 << 20))
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_image_archive"

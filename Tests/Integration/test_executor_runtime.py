@@ -101,7 +101,7 @@ def test_heartbeats_do_not_keep_a_run_past_max_runtime_and_the_late_result_is_re
     assert late.status_code == 409 and late.json()["error"]["code"] == "lease_lost", late.text
     done = wait_until(lambda: (lambda s: s if s["state"] == "failed" else None)(status(user, launch_id)), what="launch failed")
     run = {t["run_id"]: t for t in done["tasks"]}["slow"]
-    assert run["error"] == "timed out after 2 s (max_task_runtime)" and run["output"] is None, run
+    assert run["error"] == "timed out after 2 s (max_runtime)" and run["output"] is None, run
     assert [e["event"] for e in events(user, launch_id)] == ["task.scheduled", "task.started", "task.failed"]
 
 
@@ -134,11 +134,11 @@ def test_a_real_executor_past_max_runtime_is_retried_then_failed(stack, user, tm
             done = wait_until(lambda: (lambda s: s if s["state"] == "failed" else None)(status(user, launch_id)),
                               timeout=30, what="launch failed")
             run = {t["run_id"]: t for t in done["tasks"]}["slow"]
-            assert run["attempt"] == 2 and run["error"] == "timed out after 1 s (max_task_runtime)", run
+            assert run["attempt"] == 2 and run["error"] == "timed out after 1 s (max_runtime)", run
             seen = events(user, launch_id)
             assert [e["event"] for e in seen] == ["task.scheduled", "task.started", "task.retrying", "task.started", "task.failed"]
             retrying = seen[2]
-            assert retrying["data"]["error"] == "timed out after 1 s (max_task_runtime)", retrying
+            assert retrying["data"]["error"] == "timed out after 1 s (max_runtime)", retrying
             # Each attempt ran at least its second before it was timed out.
             assert ts(retrying["data"]["ts"]) - ts(seen[1]["data"]["ts"]) >= 1.0, seen
             assert ts(seen[4]["data"]["ts"]) - ts(seen[3]["data"]["ts"]) >= 1.0, seen

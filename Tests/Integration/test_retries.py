@@ -127,7 +127,7 @@ def test_a_timeout_is_a_task_error_and_max_runtime_applies_to_http_functions(use
                                           static_input={"seconds": 3})], config={"max_task_runtime": 30})
     status = launch(user, "http_timeout")
     run = runs_by_id(status)["1"]
-    assert status["state"] == "failed" and run["attempt"] == 2 and "timed out after 1 s" in run["error"], run
+    assert status["state"] == "failed" and run["attempt"] == 2 and run["error"] == "timed out after 1 s (max_runtime)", run
     started = events_of(user, status["launch_id"], "1", "task.started")
     retrying = events_of(user, status["launch_id"], "1", "task.retrying")
     assert len(retrying) == 1 and "timed out after 1 s" in retrying[0]["data"]["error"], retrying
@@ -150,7 +150,7 @@ def test_max_runtime_applies_to_local_functions_both_ways(user):
     status = launch(user, "local_runtime")
     runs = runs_by_id(status)
     assert runs["long"]["state"] == "succeeded" and runs["long"]["output"] == {"slept": 2}, runs["long"]
-    assert runs["short"]["state"] == "failed" and "timed out after 1 s" in runs["short"]["error"], runs["short"]
+    assert runs["short"]["state"] == "failed" and runs["short"]["error"] == "timed out after 1 s (max_runtime)", runs["short"]
     started = events_of(user, status["launch_id"], "short", "task.started")
     failed = events_of(user, status["launch_id"], "short", "task.failed")
     assert ts(failed[0]["data"]["ts"]) - ts(started[0]["data"]["ts"]) < 10, (started, failed)

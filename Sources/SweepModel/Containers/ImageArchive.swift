@@ -13,10 +13,19 @@ public struct ImageArchive: Sendable {
         public var configDigest: String?
     }
 
-    public enum Failure: Error, Equatable {
+    public enum Failure: Error, Equatable, CustomStringConvertible {
         case notATar(String)
         case noManifest
         case invalidManifest(String)
+
+        /// What the API tells the uploader (a Swift enum's own spelling, `notATar("…")`, showed before).
+        public var description: String {
+            switch self {
+            case .notATar(let reason): "it is not a tar archive (\(reason))"
+            case .noManifest: "it holds neither manifest.json (docker save) nor index.json (OCI)"
+            case .invalidManifest(let reason): reason
+            }
+        }
     }
 
     public var images: [Image]

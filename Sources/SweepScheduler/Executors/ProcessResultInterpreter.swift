@@ -21,8 +21,8 @@ enum ProcessResultInterpreter {
     }
 
     /// The executor output on success, or the failure message.
-    static func result(_ outcome: ProcessOutcome, isFunction: Bool, runtimeSeconds: Int, admission: OutputAdmission) -> Result<JSONValue, ProcessFailure> {
-        if outcome.timedOut { return .failure(ProcessFailure("timed out after \(runtimeSeconds) s (max_task_runtime)")) }
+    static func result(_ outcome: ProcessOutcome, isFunction: Bool, runtimeLimit: RuntimeLimit, admission: OutputAdmission) -> Result<JSONValue, ProcessFailure> {
+        if outcome.timedOut { return .failure(ProcessFailure(runtimeLimit.timedOut)) }
         guard outcome.exitCode == 0 else {
             let how = outcome.signal.map { "was killed by signal \($0)" } ?? "exited with code \(outcome.exitCode ?? -1)"
             let tail = String(decoding: outcome.stderr.suffix(300), as: UTF8.self)
