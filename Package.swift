@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "SweepModelTests", dependencies: ["SweepModel", "SweepJSON", "SweepExpression", "SweepStates"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "SweepJSON", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SweepCryptoTests", dependencies: ["SweepCrypto"]),
-        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "BlockingCalls"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "BlockingCalls", "Web"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SweepJSON"]),
         .testTarget(name: "ProcessSupervisorTests", dependencies: ["ProcessSupervisor"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Egress"], exclude: ["Fixtures"]),

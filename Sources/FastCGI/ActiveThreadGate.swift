@@ -1,4 +1,5 @@
 import BlockingCalls
+import DurationUnits
 import Glibc
 import Synchronization
 import Web
@@ -70,7 +71,7 @@ public final class ActiveThreadGate: BlockingCallObserver, RequestThreadGauge, @
             sleeping -= 1
             if timedOut { timeouts += 1 }
             if timedOut, running >= limit, waiting.load(ordering: .relaxed) == 0,
-               Self.now() - lastProgress.load(ordering: .relaxed) >= stuckAfterNanos {
+               Self.now() - lastProgress.load(ordering: .relaxed) >= Int(stuckAfter.nanoseconds) {
                 overruns += 1
                 break  // every running thread is busy and none finished anything: run beside them
             }
@@ -114,11 +115,11 @@ public final class ActiveThreadGate: BlockingCallObserver, RequestThreadGauge, @
         pthread_mutex_unlock(mutex)
     }
 
-    /// Threads running and sleeping, and sleeps timed out so far.
-    var counts: (running: Int, sleeping: Int, timeouts: Int) {
+    /// Sleeps that timed out so far.
+    var sleepsTimedOut: Int {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return (running, sleeping, timeouts)
+        return timeouts
     }
 
     public var requestThreads: RequestThreadCounts {
@@ -140,11 +141,6 @@ public final class ActiveThreadGate: BlockingCallObserver, RequestThreadGauge, @
         runningHint.store(value, ordering: .relaxed)
     }
 
-    private var stuckAfterNanos: Int {
-        let (seconds, attoseconds) = stuckAfter.components
-        return Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-    }
-
     private static func now() -> Int {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
@@ -155,9 +151,8 @@ public final class ActiveThreadGate: BlockingCallObserver, RequestThreadGauge, @
     private func sleep() -> Bool {
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let (seconds, attoseconds) = stuckAfter.components
-        let nanos = Int(deadline.tv_nsec) + Int(attoseconds / 1_000_000_000)
-        deadline.tv_sec += Int(seconds) + nanos / 1_000_000_000
+        let nanos = Int(deadline.tv_nsec) + Int(stuckAfter.nanoseconds)
+        deadline.tv_sec += nanos / 1_000_000_000
         deadline.tv_nsec = nanos % 1_000_000_000
         return pthread_cond_timedwait(wake, mutex, &deadline) == ETIMEDOUT
     }

@@ -20,7 +20,6 @@ final class ClaimedRun: Sendable {
     let inputJSON: [UInt8]
     let plan: ExecutionPlan
     let staticOutput: JSONValue?
-    let runtimeSeconds: Int?
     /// The task's max_runtime and the launch's max_task_runtime, apart, for `runtimeLimit`.
     private let taskRuntimeSeconds: Int?
     private let workflowRuntimeSeconds: Int?
@@ -51,7 +50,6 @@ final class ClaimedRun: Sendable {
         // A task's max_runtime overrides the workflow's max_task_runtime (the launch row's).
         taskRuntimeSeconds = plan.runtimeSeconds
         workflowRuntimeSeconds = try row.decode(Int?.self, column: "max_runtime_seconds")
-        runtimeSeconds = taskRuntimeSeconds ?? workflowRuntimeSeconds
         progressToken = try row.decode(String.self, column: "token")
     }
 

@@ -15,8 +15,6 @@ import SweepStore
 struct RuntimeEnforcer {
     /// Overdue runs looked at per pass.
     static let batch = 100
-    /// `overdueExecutorRuns`' `source` column.
-    static let source: [String: RuntimeLimit.Source] = ["task": .task, "workflow": .workflow, "scheduler": .scheduler]
 
     /// `SchedulerConfiguration.defaultRuntimeSeconds`: when neither the task nor the workflow sets a runtime.
     let defaultRuntimeSeconds: Int
@@ -32,8 +30,8 @@ struct RuntimeEnforcer {
                 runID: try row.decode(Int64.self, column: "id"), launchID: try row.decode(String.self, column: "launch_id"),
                 attempt: try row.decode(Int.self, column: "attempt"),
                 outcome: .failed(RuntimeLimit(
-                    seconds: try row.decode(Int.self, column: "seconds"),
-                    source: Self.source[try row.decode(String.self, column: "source")] ?? .scheduler).timedOut),
+                    task: try row.decode(Int?.self, column: "task_seconds"), workflow: try row.decode(Int?.self, column: "workflow_seconds"),
+                    scheduler: defaultRuntimeSeconds).timedOut),
                 finishedAt: clock.now ?? Date())
         }
     }

@@ -20,11 +20,6 @@ struct RuntimeLimit: Sendable, Equatable {
         }
     }
 
-    init(seconds: Int, source: Source) {
-        self.seconds = seconds
-        self.source = source
-    }
-
     /// A run's error when its attempt ran past the limit.
     var timedOut: String { "timed out after \(seconds) s (\(source.rawValue))" }
 }

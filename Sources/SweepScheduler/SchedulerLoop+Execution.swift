@@ -15,7 +15,7 @@ extension SchedulerEngine.Loop {
             fail(run, "no executor could run this task" + (run.plan.alternatives.isEmpty ? "" : " (every alternative failed to start)"))
             return
         }
-        let runtime = run.runtimeSeconds ?? configuration.defaultRuntimeSeconds
+        let runtime = run.runtimeLimit(default: configuration.defaultRuntimeSeconds).seconds
         switch run.plan.alternatives[index] {
         case .http(let url):
             if inFlight[run.id] != nil {

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
+import Web
 @testable import FastCGI
 
 /// The gate's rules, with real threads. Nothing waits on the clock: each step waits for the state it needs
@@ -23,28 +24,28 @@ import Testing
             entered.set()
             second.signal()
         }
-        until { gate.counts.sleeping == 1 }
+        until { gate.requestThreads.sleeping == 1 }
         #expect(!entered.isSet)
-        #expect(gate.counts.running == 1)
+        #expect(gate.requestThreads.running == 1)
 
         gate.willBlock()  // the first one waits on I/O: its place goes to the sleeper
         second.wait()
-        #expect(gate.counts.running == 1)
+        #expect(gate.requestThreads.running == 1)
         gate.didUnblock()  // back at once, over the limit
-        #expect(gate.counts.running == 2)
+        #expect(gate.requestThreads.running == 2)
         // The first to finish a request while over the limit gives its place up.
         let gaveUp = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             _ = gate.requestFinished()
             gaveUp.signal()
         }
-        until { gate.counts.sleeping == 1 }
-        #expect(gate.counts.running == 1)
+        until { gate.requestThreads.sleeping == 1 }
+        #expect(gate.requestThreads.running == 1)
         gate.leave()
         gaveUp.wait()
-        #expect(gate.counts.running == 1)
+        #expect(gate.requestThreads.running == 1)
         gate.leave()
-        #expect(gate.counts.running == 0)
+        #expect(gate.requestThreads.running == 0)
     }
 
     @Test func underTheLimitAFinishedRequestKeepsItsPlace() {
@@ -52,7 +53,8 @@ import Testing
         #expect(gate.enter())
         #expect(gate.enter())
         #expect(gate.requestFinished())
-        #expect(gate.counts == (running: 2, sleeping: 0, timeouts: 0))
+        #expect(gate.requestThreads == RequestThreadCounts(running: 2, sleeping: 0, overruns: 0))
+        #expect(gate.sleepsTimedOut == 0)
     }
 
     @Test func aSleeperRunsBesideThreadsThatAreStuck() {
@@ -60,8 +62,8 @@ import Testing
         #expect(gate.enter())
         // The running thread neither waits for requests nor finishes one: stuck somewhere unmarked.
         #expect(gate.enter())
-        #expect(gate.counts.running == 2)
-        #expect(gate.counts.timeouts >= 1)
+        #expect(gate.requestThreads.running == 2)
+        #expect(gate.sleepsTimedOut >= 1)
     }
 
     @Test func aSleeperStaysAsleepWhileARunningThreadWaitsForRequests() {
@@ -83,9 +85,9 @@ import Testing
             _ = gate.enter()
             entered.set()
         }
-        until { gate.counts.timeouts >= 5 }
+        until { gate.sleepsTimedOut >= 5 }
         #expect(!entered.isSet)
-        #expect(gate.counts.running == 1)
+        #expect(gate.requestThreads.running == 1)
         release.signal()
         poller.wait()
         gate.stop()
@@ -100,7 +102,7 @@ import Testing
             if gate.enter() { answer.set() }
             done.signal()
         }
-        until { gate.counts.sleeping == 1 }
+        until { gate.requestThreads.sleeping == 1 }
         gate.stop()
         done.wait()
         #expect(!answer.isSet)
@@ -114,12 +116,12 @@ import Testing
             BlockingCall.observe(gate)
             _ = gate.enter()
             BlockingCall.around {
-                seen.append(gate.counts.running)
-                BlockingCall.around { seen.append(gate.counts.running) }
+                seen.append(gate.requestThreads.running)
+                BlockingCall.around { seen.append(gate.requestThreads.running) }
             }
-            seen.append(gate.counts.running)
+            seen.append(gate.requestThreads.running)
             BlockingCall.observe(nil)
-            BlockingCall.around { seen.append(gate.counts.running) }
+            BlockingCall.around { seen.append(gate.requestThreads.running) }
             done.signal()
         }
         done.wait()

@@ -57,6 +57,17 @@ class SweepClient:
         """Inside a running task: `SWEEP_API_URL` and the run's own `SWEEP_TASK_TOKEN` (for `progress`)."""
         return cls(os.environ["SWEEP_API_URL"], os.environ["SWEEP_TASK_TOKEN"])
 
+    def _download(self, path, save_as):
+        """The body of `path`: its bytes, or, with `save_as`, written to that path as it streams in (the path)."""
+        response = self._http.open_stream(path)
+        with response:
+            if save_as is None:
+                return response.read()
+            with open(save_as, "wb") as out:
+                for block in iter(lambda: response.read(1 << 20), b""):
+                    out.write(block)
+            return save_as
+
     def _pages(self, path, params=None):
         cursor = None
         while True:
@@ -288,14 +299,7 @@ class SweepClient:
     def get_output_file(self, launch_id, run_id, name, save_as=None):
         """An output file of a task run (SWEEP's `job.get_output_file`): its bytes, or, with `save_as`, written to that
         path as it streams in (the path is returned)."""
-        response = self._http.open_stream(f"/api/v1/launches/{_segment(launch_id)}/tasks/{_segment(run_id)}/files/{_segment(name)}")
-        with response:
-            if save_as is None:
-                return response.read()
-            with open(save_as, "wb") as out:
-                for block in iter(lambda: response.read(1 << 20), b""):
-                    out.write(block)
-            return save_as
+        return self._download(f"/api/v1/launches/{_segment(launch_id)}/tasks/{_segment(run_id)}/files/{_segment(name)}", save_as)
 
 
     # --- the rest of the v1.1 contract (API.md) ---------------------------------------------------------------------
@@ -328,14 +332,7 @@ class SweepClient:
 
     def get_artifact(self, name, save_as=None):
         """An artifact's bytes, or, with `save_as`, written to that path as it streams in (the path is returned)."""
-        response = self._http.open_stream(f"/api/v1/artifacts/{_segment(name)}")
-        with response:
-            if save_as is None:
-                return response.read()
-            with open(save_as, "wb") as out:
-                for block in iter(lambda: response.read(1 << 20), b""):
-                    out.write(block)
-            return save_as
+        return self._download(f"/api/v1/artifacts/{_segment(name)}", save_as)
 
     def delete_artifact(self, name):
         self._http.request("DELETE", f"/api/v1/artifacts/{_segment(name)}")
