@@ -110,11 +110,11 @@ extension TaskRunSQL {
     /// Running runs of executors (`executor_type` set) past their `max_runtime`: the task's (`exec.runtime_seconds`),
     /// else the launch's `config.max_task_runtime`, else `$default_runtime` (the scheduler's, as for the runs it
     /// executes itself), counted from the attempt's start (a read; the enforcer fails them through the completer,
-    /// fenced by `attempt`); answers the task's and the launch's settings apart, for the failure to name the one that
-    /// applied. Walks `task_runs_executor_running_idx` (migration 0025) in start order, from the runs
+    /// fenced by `attempt`); answers the runtime that applied and the task's and the launch's settings apart, for
+    /// the failure to name the one that applied. Walks `task_runs_executor_running_idx` (migration 0025) in start order, from the runs
     /// started at least a second ago (the shortest runtime): empty, so free, when no executor runs.
     public static let overdueExecutorRuns: SQLTemplate = """
-        SELECT t.id, t.launch_id::text AS launch_id, t.attempt, (t.exec ->> 'runtime_seconds')::int AS task_seconds,
+        SELECT t.id, t.launch_id::text AS launch_id, t.attempt, r.seconds, (t.exec ->> 'runtime_seconds')::int AS task_seconds,
                l.max_runtime_seconds AS workflow_seconds
         FROM task_runs t JOIN launches l ON l.id = t.launch_id
         CROSS JOIN LATERAL (SELECT coalesce((t.exec ->> 'runtime_seconds')::int, l.max_runtime_seconds, $default_runtime::int) AS seconds) AS r
